@@ -17,6 +17,8 @@ public sealed class BarTable
     public double[] Amount = [];
     public double[] AdjFactor = [];
     public byte[] Flags = [];
+    /// <summary>Where each row came from (file index &lt;&lt; 32 | line) while an import runs; null otherwise. Not stored.</summary>
+    public long[]? Tag;
 
     public BarTable(int capacity = 0) => Resize(Math.Max(capacity, 16));
 
@@ -37,6 +39,15 @@ public sealed class BarTable
         Array.Resize(ref Amount, capacity);
         Array.Resize(ref AdjFactor, capacity);
         Array.Resize(ref Flags, capacity);
+        if (Tag is not null) Array.Resize(ref Tag, capacity);
+    }
+
+    /// <summary>Start tracking row origins (see <see cref="Tag"/>); rows already present get −1.</summary>
+    public void TrackOrigins()
+    {
+        if (Tag is not null) return;
+        Tag = new long[Capacity];
+        Array.Fill(Tag, -1L);
     }
 
     /// <summary>Shrinks the arrays to <see cref="Count"/>.</summary>
@@ -72,11 +83,12 @@ public sealed class BarTable
         Amount[i] = (double)bar.Amount;
         AdjFactor[i] = bar.AdjFactor;
         Flags[i] = (byte)bar.Flags;
+        if (Tag is not null) Tag[i] = -1;
     }
 
     /// <summary>Appends a row given in fen, as the synthetic generator and the store reader do.</summary>
     public void AddRaw(int symbol, int dayNumber, int open, int high, int low, int close, int preClose, long volume,
-        double amount, double adjFactor, BarFlags flags, int upLimit, int downLimit)
+        double amount, double adjFactor, BarFlags flags, int upLimit, int downLimit, long tag = -1)
     {
         if (Count == Capacity) Resize(Capacity * 2);
         int i = Count++;
@@ -84,6 +96,17 @@ public sealed class BarTable
         Open[i] = open; High[i] = high; Low[i] = low; Close[i] = close; PreClose[i] = preClose;
         Volume[i] = volume; Amount[i] = amount; AdjFactor[i] = adjFactor; Flags[i] = (byte)flags;
         UpLimit[i] = upLimit; DownLimit[i] = downLimit;
+        if (Tag is not null) Tag[i] = tag;
+    }
+
+    /// <summary>Adopts whole column arrays (the store's reader hands over what Parquet decoded, without copying).</summary>
+    public void SetColumns(int count, int[] symbol, int[] date, int[] open, int[] high, int[] low, int[] close, int[] preClose,
+        long[] volume, double[] amount, double[] adjFactor, byte[] flags, int[] upLimit, int[] downLimit)
+    {
+        Count = count;
+        Symbol = symbol; Date = date; Open = open; High = high; Low = low; Close = close; PreClose = preClose;
+        Volume = volume; Amount = amount; AdjFactor = adjFactor; Flags = flags; UpLimit = upLimit; DownLimit = downLimit;
+        Tag = null;
     }
 
     public DailyBar this[int i] => new(
@@ -136,6 +159,7 @@ public sealed class BarTable
         Open = Pick(Open, rows); High = Pick(High, rows); Low = Pick(Low, rows); Close = Pick(Close, rows);
         PreClose = Pick(PreClose, rows); UpLimit = Pick(UpLimit, rows); DownLimit = Pick(DownLimit, rows);
         Volume = Pick(Volume, rows); Amount = Pick(Amount, rows); AdjFactor = Pick(AdjFactor, rows); Flags = Pick(Flags, rows);
+        if (Tag is not null) Tag = Pick(Tag, rows);
         Count = rows.Length;
     }
 
@@ -143,10 +167,12 @@ public sealed class BarTable
     public static BarTable Concat(params BarTable[] tables)
     {
         var result = new BarTable(tables.Sum(t => t.Count));
+        if (tables.Any(t => t.Tag is not null)) result.TrackOrigins();
         foreach (var t in tables)
             for (int i = 0; i < t.Count; i++)
                 result.AddRaw(t.Symbol[i], t.Date[i], t.Open[i], t.High[i], t.Low[i], t.Close[i], t.PreClose[i],
-                    t.Volume[i], t.Amount[i], t.AdjFactor[i], (BarFlags)t.Flags[i], t.UpLimit[i], t.DownLimit[i]);
+                    t.Volume[i], t.Amount[i], t.AdjFactor[i], (BarFlags)t.Flags[i], t.UpLimit[i], t.DownLimit[i],
+                    t.Tag?[i] ?? -1);
         return result;
     }
 }

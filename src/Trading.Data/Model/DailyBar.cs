@@ -14,6 +14,8 @@ public enum BarFlags : byte
     NoLimit = 4,
     /// <summary>The pre-close was derived (previous close × factor ratio), not given by the source.</summary>
     DerivedPreClose = 8,
+    /// <summary>Panel only: the stock was not listed (before listing or after delisting) that day.</summary>
+    NotListed = 16,
 }
 
 /// <summary>

@@ -9,6 +9,19 @@ public readonly record struct DateSpan(DateOnly From, DateOnly? To)
     public override string ToString() => $"{From:yyyy-MM-dd}..{(To is { } t ? t.ToString("yyyy-MM-dd") : "")}";
 }
 
+/// <summary>Where a stock's ST spells come from.</summary>
+public enum StSource : byte
+{
+    /// <summary>Not known yet (inferred when bars are enriched).</summary>
+    None = 0,
+    /// <summary>From TuShare namechange rows: exact.</summary>
+    NameChange = 1,
+    /// <summary>Inferred from prices against the ST band (see StInference).</summary>
+    Inferred = 2,
+    /// <summary>Planted by the synthetic market generator: exact.</summary>
+    Synthetic = 3,
+}
+
 /// <summary>
 /// Reference data of a stock: name (Chinese), board, industry, listing and delisting dates, risk-warning (ST)
 /// spells. <see cref="Industry"/> is the source's label (TuShare's own classification in the sample);
@@ -22,7 +35,8 @@ public sealed record StockInfo(
     DateOnly? ListDate,
     DateOnly? DelistDate,
     IReadOnlyList<DateSpan> StSpells,
-    string Area = "")
+    string Area = "",
+    StSource StSource = StSource.None)
 {
     public Board Board => Symbol.Board;
 

@@ -7,7 +7,7 @@ public enum Board : byte
     ShanghaiMain = 1,
     /// <summary>SZSE main board: 000, 001, 002 (former SME board), 003.</summary>
     ShenzhenMain = 2,
-    /// <summary>ChiNext (创业板): 300, 301.</summary>
+    /// <summary>ChiNext (创业板): 300, 301, and 302 (codes issued from 2025).</summary>
     ChiNext = 3,
     /// <summary>STAR market (科创板): 688, 689 (689 = CDR).</summary>
     Star = 4,
@@ -31,7 +31,7 @@ public static class Boards
             Exchange.SH when p3 is 600 or 601 or 603 or 605 => Board.ShanghaiMain,
             Exchange.SH when p3 is 688 or 689 => Board.Star,
             Exchange.SZ when p3 is 0 or 1 or 2 or 3 => Board.ShenzhenMain,
-            Exchange.SZ when p3 is 300 or 301 => Board.ChiNext,
+            Exchange.SZ when p3 is 300 or 301 or 302 => Board.ChiNext,
             Exchange.BJ when code / 100_000 is 8 or 4 || p3 == 920 => Board.Bse,
             _ => 0,
         };

@@ -1,0 +1,32 @@
+using Trading.Data.Model;
+using Trading.Data.Validation;
+using Trading.Domain.Instruments;
+
+namespace Trading.Data.Import;
+
+/// <summary>A name valid over a date range (TuShare namechange): the source of ST history.</summary>
+public sealed record NameSpell(Symbol Symbol, string Name, DateOnly Start, DateOnly? End);
+
+/// <summary>Everything read from an input, validated, before it is merged into a store.</summary>
+public sealed class ImportBatch
+{
+    public ImportBatch()
+    {
+        Bars.TrackOrigins();
+    }
+
+    public List<string> Files { get; } = [];
+    public BarTable Bars { get; } = new(1024);
+    public List<StockInfo> Stocks { get; } = [];
+    public List<IndexBar> IndexBars { get; } = [];
+    public List<NameSpell> NameChanges { get; } = [];
+    /// <summary>Published limit prices (stk_limit), keyed by (symbol packed, day number), in fen.</summary>
+    public Dictionary<(int Symbol, int Day), (int Up, int Down)> PublishedLimits { get; } = [];
+    public ImportReport Report { get; } = new();
+
+    public static long MakeTag(int fileIndex, long line) => ((long)fileIndex << 32) | (uint)line;
+
+    /// <summary>The file and line a bar came from, for a tag made by <see cref="MakeTag"/>.</summary>
+    public (string File, long Line) Origin(long tag) =>
+        tag < 0 ? ("(store)", 0) : (Path.GetFileName(Files[(int)(tag >> 32)]), (uint)tag);
+}

@@ -1,0 +1,75 @@
+using System.IO.Compression;
+using System.Text;
+
+namespace Trading.Data.Import;
+
+/// <summary>The kinds of file an import understands, recognised by their header (and, for indexes, the file name).</summary>
+public enum InputKind
+{
+    Unknown,
+    /// <summary>TuShare <c>daily</c> (optionally with an <c>adj_factor</c> column): vol in lots, amount in thousand CNY.</summary>
+    TuShareDaily,
+    /// <summary>TuShare <c>adj_factor</c>: ts_code, trade_date, adj_factor.</summary>
+    TuShareAdjFactor,
+    /// <summary>TuShare <c>stock_basic</c>.</summary>
+    TuShareStockBasic,
+    /// <summary>TuShare <c>index_daily</c> (file name starts with "index").</summary>
+    TuShareIndexDaily,
+    /// <summary>TuShare <c>namechange</c>: the source of ST history.</summary>
+    TuShareNameChange,
+    /// <summary>TuShare <c>stk_limit</c>: published limit prices.</summary>
+    TuShareStkLimit,
+    /// <summary>The documented generic long CSV: date,symbol,open,high,low,close,volume,amount[,adj_factor].</summary>
+    GenericBars,
+}
+
+public enum SourceFormat
+{
+    TuShare,
+    Csv,
+}
+
+/// <summary>Finds input files (a file, or every *.csv / *.csv.gz in a folder) and opens them, gzip or not.</summary>
+public static class InputFiles
+{
+    public static IReadOnlyList<string> Discover(string path)
+    {
+        if (File.Exists(path)) return [Path.GetFullPath(path)];
+        if (Directory.Exists(path))
+        {
+            var files = Directory.EnumerateFiles(path)
+                .Where(f => f.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".csv.gz", StringComparison.OrdinalIgnoreCase))
+                .Select(Path.GetFullPath)
+                .Order(StringComparer.Ordinal)
+                .ToList();
+            if (files.Count == 0) throw new FileNotFoundException($"No .csv or .csv.gz files in '{path}'.");
+            return files;
+        }
+        throw new FileNotFoundException($"Input '{path}' does not exist.", path);
+    }
+
+    public static TextReader Open(string file)
+    {
+        Stream s = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        if (file.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)) s = new GZipStream(s, CompressionMode.Decompress);
+        return new StreamReader(s, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, 1 << 16);
+    }
+
+    public static string NormalizeHeader(string h) => h.Trim().Trim('\uFEFF').ToLowerInvariant();
+
+    /// <summary>Which kind a file is, from its normalised header names and its file name.</summary>
+    public static InputKind Classify(SourceFormat format, string file, IReadOnlyCollection<string> header)
+    {
+        bool Has(params string[] names) => names.All(header.Contains);
+        var name = Path.GetFileName(file).ToLowerInvariant();
+        if (format == SourceFormat.Csv)
+            return Has("date", "symbol", "open", "high", "low", "close") ? InputKind.GenericBars : InputKind.Unknown;
+        if (Has("ts_code", "name", "list_date")) return InputKind.TuShareStockBasic;
+        if (Has("ts_code", "name", "start_date")) return InputKind.TuShareNameChange;
+        if (Has("ts_code", "trade_date", "up_limit", "down_limit")) return InputKind.TuShareStkLimit;
+        if (Has("ts_code", "trade_date", "open") && name.StartsWith("index", StringComparison.Ordinal)) return InputKind.TuShareIndexDaily;
+        if (Has("ts_code", "trade_date", "open")) return InputKind.TuShareDaily;
+        if (Has("ts_code", "trade_date", "adj_factor")) return InputKind.TuShareAdjFactor;
+        return InputKind.Unknown;
+    }
+}

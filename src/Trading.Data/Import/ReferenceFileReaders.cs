@@ -1,0 +1,171 @@
+using Sylvan.Data.Csv;
+using Trading.Data.Model;
+using Trading.Data.Validation;
+using Trading.Domain.Instruments;
+
+namespace Trading.Data.Import;
+
+/// <summary>
+/// Readers of the smaller TuShare files: stock_basic, index_daily, adj_factor, namechange, stk_limit. They share the
+/// row loop and the issue reporting; each maps columns to its record.
+/// </summary>
+internal static class ReferenceFileReaders
+{
+    private sealed class Rows(ImportBatch batch, string file, string kind)
+    {
+        private readonly CsvDataReader _csv = CsvDataReader.Create(InputFiles.Open(file), new CsvDataReaderOptions { HasHeaders = true });
+        private readonly Dictionary<string, int> _cols = [];
+        public readonly string File = Path.GetFileName(file);
+        public readonly ImportReport.FileStats Stats = batch.Report.File(Path.GetFileName(file), kind);
+        public long Line;
+        public string? Symbol;
+        public DateOnly? Date;
+
+        public bool Init(params string[] required)
+        {
+            for (int i = 0; i < _csv.FieldCount; i++) _cols[InputFiles.NormalizeHeader(_csv.GetName(i))] = i;
+            bool ok = true;
+            foreach (var r in required)
+                if (!_cols.ContainsKey(r))
+                {
+                    batch.Report.Add(new ImportIssue(IssueSeverity.Error, IssueKind.MissingColumn, File, 1, r, $"required column '{r}' is missing"));
+                    ok = false;
+                }
+            if (!ok) while (_csv.Read()) { Stats.RowsRead++; Stats.RowsRejected++; }
+            return ok;
+        }
+
+        public bool Next()
+        {
+            while (_csv.Read())
+            {
+                Line = _csv.RowNumber + 1;
+                Symbol = null;
+                Date = null;
+                if (_csv.RowFieldCount == 1 && _csv.GetFieldSpan(0).IsWhiteSpace()) continue;
+                Stats.RowsRead++;
+                return true;
+            }
+            _csv.Dispose();
+            return false;
+        }
+
+        public ReadOnlySpan<char> this[string column] =>
+            _cols.TryGetValue(column, out var i) && i < _csv.RowFieldCount ? _csv.GetFieldSpan(i).Trim() : [];
+
+        public bool Has(string column) => _cols.ContainsKey(column);
+
+        public void Reject(IssueKind kind, string? column, string message)
+        {
+            batch.Report.Add(new ImportIssue(IssueSeverity.Error, kind, File, Line, column, message, Symbol, Date));
+            Stats.RowsRejected++;
+        }
+
+        public bool TrySymbol(string column, out Symbol symbol)
+        {
+            var text = this[column].ToString();
+            if (Trading.Domain.Instruments.Symbol.TryParse(text, out symbol, out var error)) { Symbol = symbol.ToString(); return true; }
+            Symbol = text;
+            Reject(IssueKind.BadSymbol, column, error);
+            return false;
+        }
+
+        public bool TryDate(string column, out DateOnly date, bool optional = false)
+        {
+            date = default;
+            if (optional && this[column].IsEmpty) return true;
+            if (FieldParser.Date(this[column], out date) is { } f) { Reject(f.Kind, column, f.Message); return false; }
+            Date ??= date;
+            return true;
+        }
+
+        public void Accept() => Stats.RowsAccepted++;
+    }
+
+    public static void ReadStockBasic(ImportBatch batch, string file)
+    {
+        var r = new Rows(batch, file, "tushare stock_basic");
+        if (!r.Init("ts_code", "name", "list_date")) return;
+        while (r.Next())
+        {
+            if (!r.TrySymbol("ts_code", out var symbol)) continue;
+            if (!r.TryDate("list_date", out var listDate, optional: true)) continue;
+            if (!r.TryDate("delist_date", out var delistDate, optional: true)) continue;
+            var name = r["name"].ToString();
+            if (name.Length == 0) { r.Reject(IssueKind.MissingValue, "name", "empty name"); continue; }
+            batch.Stocks.Add(new StockInfo(symbol, name, r["industry"].ToString(),
+                listDate == default ? null : listDate, delistDate == default ? null : delistDate, [], r["area"].ToString()));
+            r.Accept();
+        }
+    }
+
+    public static void ReadIndexDaily(ImportBatch batch, string file)
+    {
+        var r = new Rows(batch, file, "tushare index_daily");
+        if (!r.Init("ts_code", "trade_date", "open", "high", "low", "close")) return;
+        var seen = new HashSet<(string, DateOnly)>();
+        Span<double> v = stackalloc double[4];
+        string[] names = ["open", "high", "low", "close"];
+        while (r.Next())
+        {
+            var code = r["ts_code"].ToString();
+            r.Symbol = code;
+            if (code.Length == 0) { r.Reject(IssueKind.MissingValue, "ts_code", "empty index code"); continue; }
+            if (!r.TryDate("trade_date", out var date)) continue;
+            bool ok = true;
+            for (int k = 0; k < 4 && ok; k++)
+            {
+                if (FieldParser.Quantity(r[names[k]], 1, IssueKind.BadPrice, out v[k]) is { } f) { r.Reject(f.Kind, names[k], f.Message); ok = false; }
+                else if (v[k] <= 0) { r.Reject(IssueKind.BadPrice, names[k], $"index level {v[k]} must be positive"); ok = false; }
+            }
+            if (!ok) continue;
+            if (v[1] < v[2]) { r.Reject(IssueKind.InconsistentOhlc, "high", $"high {v[1]} is below low {v[2]}"); continue; }
+            if (!seen.Add((code, date))) { r.Reject(IssueKind.DuplicateRow, "trade_date", $"{code} {date:yyyy-MM-dd} appears twice"); continue; }
+            double vol = 0, amt = 0;
+            if (r.Has("vol") && FieldParser.Quantity(r["vol"], 100, IssueKind.NegativeVolume, out vol) is { } vf) { r.Reject(vf.Kind, "vol", vf.Message); continue; }
+            if (r.Has("amount") && FieldParser.Quantity(r["amount"], 1000, IssueKind.NegativeAmount, out amt) is { } af) { r.Reject(af.Kind, "amount", af.Message); continue; }
+            batch.IndexBars.Add(new IndexBar(code, date, v[0], v[1], v[2], v[3], vol, amt));
+            r.Accept();
+        }
+    }
+
+    public static void ReadAdjFactors(ImportBatch batch, string file, Dictionary<(int, int), double> into)
+    {
+        var r = new Rows(batch, file, "tushare adj_factor");
+        if (!r.Init("ts_code", "trade_date", "adj_factor")) return;
+        while (r.Next())
+        {
+            if (!r.TrySymbol("ts_code", out var symbol) || !r.TryDate("trade_date", out var date)) continue;
+            if (FieldParser.AdjFactor(r["adj_factor"], out var adj) is { } f) { r.Reject(f.Kind, "adj_factor", f.Message); continue; }
+            if (!into.TryAdd((symbol.Packed, date.DayNumber), adj)) { r.Reject(IssueKind.DuplicateRow, "trade_date", $"adj_factor for {symbol} {date:yyyy-MM-dd} given twice"); continue; }
+            r.Accept();
+        }
+    }
+
+    public static void ReadNameChanges(ImportBatch batch, string file)
+    {
+        var r = new Rows(batch, file, "tushare namechange");
+        if (!r.Init("ts_code", "name", "start_date")) return;
+        while (r.Next())
+        {
+            if (!r.TrySymbol("ts_code", out var symbol) || !r.TryDate("start_date", out var start) || !r.TryDate("end_date", out var end, optional: true)) continue;
+            batch.NameChanges.Add(new NameSpell(symbol, r["name"].ToString(), start, end == default ? null : end));
+            r.Accept();
+        }
+    }
+
+    public static void ReadStkLimits(ImportBatch batch, string file)
+    {
+        var r = new Rows(batch, file, "tushare stk_limit");
+        if (!r.Init("ts_code", "trade_date", "up_limit", "down_limit")) return;
+        while (r.Next())
+        {
+            if (!r.TrySymbol("ts_code", out var symbol) || !r.TryDate("trade_date", out var date)) continue;
+            if (FieldParser.Price(r["up_limit"], out var up) is { } uf) { r.Reject(uf.Kind, "up_limit", uf.Message); continue; }
+            if (FieldParser.Price(r["down_limit"], out var down) is { } df) { r.Reject(df.Kind, "down_limit", df.Message); continue; }
+            if (down >= up) { r.Reject(IssueKind.InconsistentOhlc, "down_limit", $"down limit {down} is not below up limit {up}"); continue; }
+            batch.PublishedLimits[(symbol.Packed, date.DayNumber)] = (BarTable.ToFen(up), BarTable.ToFen(down));
+            r.Accept();
+        }
+    }
+}

@@ -1,0 +1,336 @@
+using System.Globalization;
+using Parquet;
+using Parquet.Schema;
+using Trading.Data.Model;
+using Trading.Domain.Instruments;
+
+namespace Trading.Data.Store;
+
+/// <summary>
+/// The embedded columnar store: a folder of immutable versions (<c>v000001/</c>, …), each a set of Parquet files
+/// (bars, stocks, index) and a manifest, and a <c>CURRENT</c> file naming the live version. A write builds a new
+/// version beside the old one, syncs it to disk, then swaps <c>CURRENT</c> with an atomic rename: a reader or a
+/// crash sees the old store or the new one, never a mixture. Older versions are removed after the swap (the
+/// previous one is kept).
+/// </summary>
+public sealed class MarketStore
+{
+    public const string CurrentFile = "CURRENT";
+    private const string BarsFile = "bars.parquet";
+    private const string StocksFile = "stocks.parquet";
+    private const string IndexFile = "index.parquet";
+    private const string ManifestFile = "manifest.json";
+    private const int RowGroupSize = 1 << 20;
+
+    private MarketStore(string root, string versionDir, StoreManifest manifest)
+    {
+        Root = root;
+        VersionDirectory = versionDir;
+        Manifest = manifest;
+    }
+
+    public string Root { get; }
+    public string VersionDirectory { get; }
+    public StoreManifest Manifest { get; }
+
+    public static bool Exists(string root) => File.Exists(Path.Combine(root, CurrentFile));
+
+    public static MarketStore Open(string root)
+    {
+        var current = Path.Combine(root, CurrentFile);
+        if (!File.Exists(current))
+            throw new StoreException($"No store at '{root}' (no {CurrentFile} file); import data first with 'trading data import'.");
+        var version = File.ReadAllText(current).Trim();
+        var dir = Path.Combine(root, version);
+        var manifestPath = Path.Combine(dir, ManifestFile);
+        if (!File.Exists(manifestPath))
+            throw new StoreException($"Store '{root}' names version '{version}' but '{manifestPath}' is missing.");
+        return new MarketStore(Path.GetFullPath(root), dir, StoreManifest.FromJson(File.ReadAllText(manifestPath), manifestPath));
+    }
+
+    // ---- schema ----
+    private static readonly DataField<int> FSymbol = new("symbol"), FDate = new("date"), FOpen = new("open"), FHigh = new("high"),
+        FLow = new("low"), FClose = new("close"), FPreClose = new("pre_close"), FUp = new("up_limit"), FDown = new("down_limit");
+    private static readonly DataField<long> FVolume = new("volume");
+    private static readonly DataField<double> FAmount = new("amount"), FAdj = new("adj_factor");
+    private static readonly DataField<int> FFlags = new("flags");
+    private static readonly ParquetSchema BarSchema = new(FSymbol, FDate, FOpen, FHigh, FLow, FClose, FPreClose, FVolume, FAmount, FAdj, FFlags, FUp, FDown);
+
+    private static readonly DataField<string> SSymbol = new("symbol"), SName = new("name"), SIndustry = new("industry"), SArea = new("area"), SSpells = new("st_spells");
+    private static readonly DataField<int?> SList = new("list_date"), SDelist = new("delist_date");
+    private static readonly DataField<int> SStSource = new("st_source");
+    private static readonly ParquetSchema StockSchema = new(SSymbol, SName, SIndustry, SArea, SList, SDelist, SSpells, SStSource);
+
+    private static readonly DataField<string> ICode = new("code");
+    private static readonly DataField<int> IDate = new("date");
+    private static readonly DataField<double> IOpen = new("open"), IHigh = new("high"), ILow = new("low"), IClose = new("close"), IVol = new("volume"), IAmt = new("amount");
+    private static readonly ParquetSchema IndexSchema = new(ICode, IDate, IOpen, IHigh, ILow, IClose, IVol, IAmt);
+
+    private static ParquetOptions Options => new() { CompressionMethod = CompressionMethod.Zstd };
+
+    /// <summary>
+    /// Writes a new version with these contents and makes it current. <paramref name="beforeSwap"/> runs after the
+    /// new version is on disk and before the swap (tests inject failures there).
+    /// </summary>
+    public static async Task<MarketStore> WriteAsync(string root, BarTable bars, IReadOnlyCollection<StockInfo> stocks,
+        IReadOnlyList<IndexBar> index, IEnumerable<string> sources, Action? beforeSwap = null, CancellationToken ct = default)
+    {
+        Directory.CreateDirectory(root);
+        using var writeLock = AcquireLock(root);
+        int version = NextVersion(root);
+        var name = $"v{version:D6}";
+        var staging = Path.Combine(root, $".staging-{name}-{Environment.ProcessId}");
+        if (Directory.Exists(staging)) Directory.Delete(staging, true);
+        Directory.CreateDirectory(staging);
+        try
+        {
+            await WriteBarsAsync(Path.Combine(staging, BarsFile), bars, ct);
+            await WriteStocksAsync(Path.Combine(staging, StocksFile), stocks, ct);
+            await WriteIndexAsync(Path.Combine(staging, IndexFile), index, ct);
+            var days = new SortedSet<int>();
+            var symbols = new SortedSet<int>();
+            for (int i = 0; i < bars.Count; i++) { days.Add(bars.Date[i]); symbols.Add(bars.Symbol[i]); }
+            var manifest = new StoreManifest
+            {
+                Version = version,
+                CreatedUtc = DateTime.UtcNow,
+                Bars = bars.Count,
+                Symbols = [.. symbols],
+                Days = [.. days],
+                Stocks = stocks.Count,
+                IndexBars = index.Count,
+                Sources = sources.ToArray(),
+            };
+            WriteDurably(Path.Combine(staging, ManifestFile), manifest.ToJson());
+            var final = Path.Combine(root, name);
+            Directory.Move(staging, final);
+            beforeSwap?.Invoke();
+            var tmp = Path.Combine(root, CurrentFile + ".tmp");
+            WriteDurably(tmp, name);
+            File.Move(tmp, Path.Combine(root, CurrentFile), overwrite: true); // rename(2): atomic
+            RemoveOldVersions(root, keep: [name, PreviousVersionName(version)]);
+            return new MarketStore(Path.GetFullPath(root), final, manifest);
+        }
+        finally
+        {
+            if (Directory.Exists(staging)) Directory.Delete(staging, true);
+        }
+    }
+
+    private static string PreviousVersionName(int version) => $"v{version - 1:D6}";
+
+    private static int NextVersion(string root)
+    {
+        int max = 0;
+        foreach (var d in Directory.EnumerateDirectories(root, "v*"))
+            if (int.TryParse(Path.GetFileName(d).AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out var v)) max = Math.Max(max, v);
+        return max + 1;
+    }
+
+    private static void RemoveOldVersions(string root, string[] keep)
+    {
+        foreach (var d in Directory.EnumerateDirectories(root))
+        {
+            var n = Path.GetFileName(d);
+            bool isVersion = n.StartsWith('v') && int.TryParse(n.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out _);
+            bool isStaleStaging = n.StartsWith(".staging-", StringComparison.Ordinal);
+            if ((isVersion && !keep.Contains(n)) || isStaleStaging)
+                try { Directory.Delete(d, true); } catch (IOException) { /* another reader holds it open; next write retries */ }
+        }
+    }
+
+    private static FileStream AcquireLock(string root)
+    {
+        var path = Path.Combine(root, ".lock");
+        try
+        {
+            return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+        }
+        catch (IOException e)
+        {
+            throw new StoreException($"Store '{root}' is being written by another process ({e.Message}).");
+        }
+    }
+
+    private static void WriteDurably(string path, string text)
+    {
+        using var fs = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None);
+        using (var w = new StreamWriter(fs, leaveOpen: true)) w.Write(text);
+        fs.Flush(flushToDisk: true);
+    }
+
+    private static async Task WriteBarsAsync(string path, BarTable bars, CancellationToken ct)
+    {
+        await using var fs = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
+        await using (var writer = await ParquetWriter.CreateAsync(BarSchema, fs, Options, cancellationToken: ct))
+        {
+            for (int start = 0; start < bars.Count || start == 0; start += RowGroupSize)
+            {
+                int n = Math.Min(RowGroupSize, bars.Count - start);
+                using var rg = writer.CreateRowGroup();
+                await rg.WriteAsync<int>(FSymbol, bars.Symbol.AsMemory(start, n), cancellationToken: ct);
+                await rg.WriteAsync<int>(FDate, bars.Date.AsMemory(start, n), cancellationToken: ct);
+                await rg.WriteAsync<int>(FOpen, bars.Open.AsMemory(start, n), cancellationToken: ct);
+                await rg.WriteAsync<int>(FHigh, bars.High.AsMemory(start, n), cancellationToken: ct);
+                await rg.WriteAsync<int>(FLow, bars.Low.AsMemory(start, n), cancellationToken: ct);
+                await rg.WriteAsync<int>(FClose, bars.Close.AsMemory(start, n), cancellationToken: ct);
+                await rg.WriteAsync<int>(FPreClose, bars.PreClose.AsMemory(start, n), cancellationToken: ct);
+                await rg.WriteAsync<long>(FVolume, bars.Volume.AsMemory(start, n), cancellationToken: ct);
+                await rg.WriteAsync<double>(FAmount, bars.Amount.AsMemory(start, n), cancellationToken: ct);
+                await rg.WriteAsync<double>(FAdj, bars.AdjFactor.AsMemory(start, n), cancellationToken: ct);
+                var flags = new int[n];
+                for (int i = 0; i < n; i++) flags[i] = bars.Flags[start + i];
+                await rg.WriteAsync<int>(FFlags, flags, cancellationToken: ct);
+                await rg.WriteAsync<int>(FUp, bars.UpLimit.AsMemory(start, n), cancellationToken: ct);
+                await rg.WriteAsync<int>(FDown, bars.DownLimit.AsMemory(start, n), cancellationToken: ct);
+                if (bars.Count == 0) break;
+            }
+        }
+        fs.Flush(flushToDisk: true);
+    }
+
+    /// <summary>Reads every bar; <paramref name="onRowGroup"/> sees each row group as it arrives (panels use it to avoid a full copy).</summary>
+    public async Task<BarTable> ReadBarsAsync(CancellationToken ct = default)
+    {
+        var table = new BarTable((int)Manifest.Bars);
+        await ForEachBarChunkAsync((chunk) =>
+        {
+            for (int i = 0; i < chunk.Count; i++)
+                table.AddRaw(chunk.Symbol[i], chunk.Date[i], chunk.Open[i], chunk.High[i], chunk.Low[i], chunk.Close[i], chunk.PreClose[i],
+                    chunk.Volume[i], chunk.Amount[i], chunk.AdjFactor[i], (BarFlags)chunk.Flags[i], chunk.UpLimit[i], chunk.DownLimit[i]);
+        }, ct);
+        return table;
+    }
+
+    /// <summary>Streams the bars one Parquet row group at a time (about a million rows each).</summary>
+    public async Task ForEachBarChunkAsync(Action<BarTable> onChunk, CancellationToken ct = default)
+    {
+        var path = Path.Combine(VersionDirectory, BarsFile);
+        await using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
+        await using var reader = await ParquetReader.CreateAsync(fs, cancellationToken: ct);
+        for (int g = 0; g < reader.RowGroupCount; g++)
+        {
+            using var rg = reader.OpenRowGroupReader(g);
+            int n = checked((int)rg.RowCount);
+            var chunk = new BarTable(n);
+            chunk.SetColumns(n,
+                await ReadAsync<int>(rg, FSymbol, n, ct), await ReadAsync<int>(rg, FDate, n, ct),
+                await ReadAsync<int>(rg, FOpen, n, ct), await ReadAsync<int>(rg, FHigh, n, ct),
+                await ReadAsync<int>(rg, FLow, n, ct), await ReadAsync<int>(rg, FClose, n, ct),
+                await ReadAsync<int>(rg, FPreClose, n, ct), await ReadAsync<long>(rg, FVolume, n, ct),
+                await ReadAsync<double>(rg, FAmount, n, ct), await ReadAsync<double>(rg, FAdj, n, ct),
+                Array.ConvertAll(await ReadAsync<int>(rg, FFlags, n, ct), f => (byte)f),
+                await ReadAsync<int>(rg, FUp, n, ct), await ReadAsync<int>(rg, FDown, n, ct));
+            onChunk(chunk);
+        }
+    }
+
+    private static async Task<T[]> ReadAsync<T>(ParquetRowGroupReader rg, DataField field, int n, CancellationToken ct) where T : struct
+    {
+        var values = new T[n];
+        await rg.ReadAsync<T>(field, values, cancellationToken: ct);
+        return values;
+    }
+
+    private static async Task WriteStocksAsync(string path, IReadOnlyCollection<StockInfo> stocks, CancellationToken ct)
+    {
+        var ordered = stocks.OrderBy(s => s.Symbol).ToArray();
+        await using var fs = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None);
+        await using (var writer = await ParquetWriter.CreateAsync(StockSchema, fs, Options, cancellationToken: ct))
+        {
+            using var rg = writer.CreateRowGroup();
+            await rg.WriteAsync(SSymbol, ordered.Select(s => s.Symbol.ToString()).ToArray());
+            await rg.WriteAsync(SName, ordered.Select(s => s.Name).ToArray());
+            await rg.WriteAsync(SIndustry, ordered.Select(s => s.Industry).ToArray());
+            await rg.WriteAsync(SArea, ordered.Select(s => s.Area).ToArray());
+            await rg.WriteAsync<int>(SList, ordered.Select(s => s.ListDate?.DayNumber).ToArray(), cancellationToken: ct);
+            await rg.WriteAsync<int>(SDelist, ordered.Select(s => s.DelistDate?.DayNumber).ToArray(), cancellationToken: ct);
+            await rg.WriteAsync(SSpells, ordered.Select(s => string.Join(';', s.StSpells.Select(x => x.ToString()))).ToArray());
+            await rg.WriteAsync<int>(SStSource, ordered.Select(s => (int)s.StSource).ToArray(), cancellationToken: ct);
+        }
+        fs.Flush(flushToDisk: true);
+    }
+
+    public async Task<List<StockInfo>> ReadStocksAsync(CancellationToken ct = default)
+    {
+        var path = Path.Combine(VersionDirectory, StocksFile);
+        await using var fs = File.OpenRead(path);
+        await using var reader = await ParquetReader.CreateAsync(fs, cancellationToken: ct);
+        var result = new List<StockInfo>();
+        for (int g = 0; g < reader.RowGroupCount; g++)
+        {
+            using var rg = reader.OpenRowGroupReader(g);
+            int n = (int)rg.RowCount;
+            var sym = new string[n]; var name = new string[n]; var ind = new string[n]; var area = new string[n]; var spells = new string[n];
+            var list = new int?[n]; var delist = new int?[n]; var src = new int[n];
+            await rg.ReadAsync(SSymbol, sym, cancellationToken: ct);
+            await rg.ReadAsync(SName, name, cancellationToken: ct);
+            await rg.ReadAsync(SIndustry, ind, cancellationToken: ct);
+            await rg.ReadAsync(SArea, area, cancellationToken: ct);
+            await rg.ReadAsync(SSpells, spells, cancellationToken: ct);
+            await rg.ReadAsync<int>(SList, list, cancellationToken: ct);
+            await rg.ReadAsync<int>(SDelist, delist, cancellationToken: ct);
+            await rg.ReadAsync<int>(SStSource, src, cancellationToken: ct);
+            for (int i = 0; i < n; i++)
+                result.Add(new StockInfo(Symbol.Parse(sym[i]), name[i] ?? "", ind[i] ?? "",
+                    list[i] is { } l ? DateOnly.FromDayNumber(l) : null, delist[i] is { } d ? DateOnly.FromDayNumber(d) : null,
+                    ParseSpells(spells[i]), area[i] ?? "", (StSource)src[i]));
+        }
+        return result;
+    }
+
+    private static List<DateSpan> ParseSpells(string? text)
+    {
+        var spells = new List<DateSpan>();
+        if (string.IsNullOrEmpty(text)) return spells;
+        foreach (var part in text.Split(';'))
+        {
+            var ends = part.Split("..");
+            spells.Add(new DateSpan(DateOnly.ParseExact(ends[0], "yyyy-MM-dd", CultureInfo.InvariantCulture),
+                ends[1].Length == 0 ? null : DateOnly.ParseExact(ends[1], "yyyy-MM-dd", CultureInfo.InvariantCulture)));
+        }
+        return spells;
+    }
+
+    private static async Task WriteIndexAsync(string path, IReadOnlyList<IndexBar> index, CancellationToken ct)
+    {
+        var rows = index.OrderBy(i => i.Code, StringComparer.Ordinal).ThenBy(i => i.Date).ToArray();
+        await using var fs = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None);
+        await using (var writer = await ParquetWriter.CreateAsync(IndexSchema, fs, Options, cancellationToken: ct))
+        {
+            using var rg = writer.CreateRowGroup();
+            await rg.WriteAsync(ICode, rows.Select(r => r.Code).ToArray());
+            await rg.WriteAsync<int>(IDate, rows.Select(r => r.Date.DayNumber).ToArray(), cancellationToken: ct);
+            await rg.WriteAsync<double>(IOpen, rows.Select(r => r.Open).ToArray(), cancellationToken: ct);
+            await rg.WriteAsync<double>(IHigh, rows.Select(r => r.High).ToArray(), cancellationToken: ct);
+            await rg.WriteAsync<double>(ILow, rows.Select(r => r.Low).ToArray(), cancellationToken: ct);
+            await rg.WriteAsync<double>(IClose, rows.Select(r => r.Close).ToArray(), cancellationToken: ct);
+            await rg.WriteAsync<double>(IVol, rows.Select(r => r.Volume).ToArray(), cancellationToken: ct);
+            await rg.WriteAsync<double>(IAmt, rows.Select(r => r.Amount).ToArray(), cancellationToken: ct);
+        }
+        fs.Flush(flushToDisk: true);
+    }
+
+    public async Task<List<IndexBar>> ReadIndexAsync(CancellationToken ct = default)
+    {
+        var path = Path.Combine(VersionDirectory, IndexFile);
+        await using var fs = File.OpenRead(path);
+        await using var reader = await ParquetReader.CreateAsync(fs, cancellationToken: ct);
+        var result = new List<IndexBar>();
+        for (int g = 0; g < reader.RowGroupCount; g++)
+        {
+            using var rg = reader.OpenRowGroupReader(g);
+            int n = (int)rg.RowCount;
+            var code = new string[n];
+            await rg.ReadAsync(ICode, code, cancellationToken: ct);
+            var date = await ReadAsync<int>(rg, IDate, n, ct);
+            var o = await ReadAsync<double>(rg, IOpen, n, ct); var h = await ReadAsync<double>(rg, IHigh, n, ct);
+            var l = await ReadAsync<double>(rg, ILow, n, ct); var c = await ReadAsync<double>(rg, IClose, n, ct);
+            var v = await ReadAsync<double>(rg, IVol, n, ct); var a = await ReadAsync<double>(rg, IAmt, n, ct);
+            for (int i = 0; i < n; i++) result.Add(new IndexBar(code[i], DateOnly.FromDayNumber(date[i]), o[i], h[i], l[i], c[i], v[i], a[i]));
+        }
+        return result;
+    }
+}
+
+public sealed class StoreException(string message) : Exception(message);

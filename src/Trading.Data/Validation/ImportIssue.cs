@@ -1,0 +1,57 @@
+namespace Trading.Data.Validation;
+
+public enum IssueSeverity : byte
+{
+    /// <summary>The row is kept; the report notes something odd about it.</summary>
+    Warning = 1,
+    /// <summary>The row is rejected (skipped by default; the whole input under --strict).</summary>
+    Error = 2,
+}
+
+/// <summary>What was wrong with a row or a file. Each kind has a fixture in the tests.</summary>
+public enum IssueKind : byte
+{
+    MissingColumn,
+    MissingValue,
+    MalformedNumber,
+    BadDate,
+    BadSymbol,
+    /// <summary>NaN, infinite, zero or negative price.</summary>
+    BadPrice,
+    /// <summary>Price not on the 0.01 tick (raw prices expected).</summary>
+    OffTick,
+    /// <summary>High below low, or open/close outside [low, high].</summary>
+    InconsistentOhlc,
+    NegativeVolume,
+    NegativeAmount,
+    DuplicateRow,
+    DateOutOfOrder,
+    BadAdjFactor,
+    /// <summary>Implied average price (amount / volume) far from the bar's prices: volume or amount in the wrong unit.</summary>
+    SuspiciousUnits,
+    /// <summary>Close outside the day's price band with no adjustment, listing or resumption to explain it.</summary>
+    UnexplainedMove,
+    /// <summary>Implied average price outside [low, high] by a small margin.</summary>
+    AveragePriceOutsideRange,
+    ZeroVolume,
+    /// <summary>A file whose columns match no known kind, or that cannot be read.</summary>
+    UnreadableFile,
+    /// <summary>A row referring to a symbol or index the input does not know.</summary>
+    UnknownSymbol,
+}
+
+/// <summary>One finding, naming the place: file, line (1-based, the header is line 1) and column.</summary>
+public sealed record ImportIssue(
+    IssueSeverity Severity,
+    IssueKind Kind,
+    string File,
+    long Line,
+    string? Column,
+    string Message,
+    string? Symbol = null,
+    DateOnly? Date = null)
+{
+    public string Place => Column is null ? $"{File}:{Line}" : $"{File}:{Line} column '{Column}'";
+
+    public override string ToString() => $"{Severity.ToString().ToLowerInvariant()} {Kind} at {Place}: {Message}";
+}

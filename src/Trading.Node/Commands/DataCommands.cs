@@ -1,0 +1,140 @@
+using System.CommandLine;
+using System.Text.Json;
+using Serilog;
+using Spectre.Console;
+using Trading.Data.Import;
+using Trading.Data.Store;
+using Trading.Data.Validation;
+
+namespace Trading.Node.Commands;
+
+/// <summary><c>trading data import|validate|info</c>.</summary>
+internal static class DataCommands
+{
+    public static Command Build()
+    {
+        var data = new Command("data", "Import, validate and inspect market data");
+        data.Subcommands.Add(Import());
+        data.Subcommands.Add(Validate());
+        data.Subcommands.Add(Info());
+        return data;
+    }
+
+    private static Option<string> FormatOption()
+    {
+        var o = new Option<string>("--format") { Description = "Input format: tushare (daily/adj_factor/stock_basic/index_daily/namechange/stk_limit files) or csv (generic long CSV)", Required = true };
+        o.AcceptOnlyFromAmong("tushare", "csv");
+        return o;
+    }
+
+    private static Option<string> InputOption() =>
+        new("--input", "-i") { Description = "A file or a folder of .csv / .csv.gz files", Required = true };
+
+    private static SourceFormat ParseFormat(string f) => f == "csv" ? SourceFormat.Csv : SourceFormat.TuShare;
+
+    private static Command Import()
+    {
+        var format = FormatOption();
+        var input = InputOption();
+        var store = new Option<string>("--store", "-s") { Description = "Store folder (created if missing)", Required = true };
+        var strict = new Option<bool>("--strict") { Description = "Reject the whole input on any error and write nothing" };
+        var report = new Option<string?>("--report") { Description = "Where to write the CSV report of every issue (default: <store>/reports/import-<version>.csv)" };
+        var cmd = new Command("import", "Validate an input and merge it into a store (atomic: the old store stays intact on failure)")
+        {
+            format, input, store, strict, report,
+        };
+        cmd.SetAction(async (parse, ct) =>
+        {
+            var storeDir = parse.GetValue(store)!;
+            var inputPath = parse.GetValue(input)!;
+            ImportResult result = null!;
+            await AnsiConsole.Status().StartAsync("Importing…", async ctx =>
+            {
+                var progress = new Progress<string>(s => ctx.Status($"Importing: {Markup.Escape(s)}"));
+                result = await DataImporter.ImportAsync(ParseFormat(parse.GetValue(format)!), inputPath, storeDir,
+                    new ImportOptions { Strict = parse.GetValue(strict), Progress = progress }, ct);
+            });
+            var reportPath = parse.GetValue(report)
+                ?? Path.Combine(storeDir, "reports", $"import-{(result.Store is { } s ? $"v{s.Manifest.Version:D6}" : $"rejected-{DateTime.UtcNow:yyyyMMddHHmmss}")}.csv");
+            WriteReport(result.Report, reportPath);
+            PrintReport(result.Report, 20);
+            if (!result.Written)
+            {
+                Console.Error.WriteLine($"Import rejected (--strict): {result.Report.ErrorCount} errors; nothing was written. Report: {reportPath}");
+                return 1;
+            }
+            Console.WriteLine($"Imported into {storeDir} (version {result.Store!.Manifest.Version}): {result.Store.Manifest.Bars} bars, {result.Store.Manifest.Symbols.Length} symbols; {result.ReplacedBars} stored bars replaced. Report: {reportPath}");
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static Command Validate()
+    {
+        var format = FormatOption();
+        var input = InputOption();
+        var json = new Option<bool>("--json") { Description = "Print the report as JSON" };
+        var cmd = new Command("validate", "Check an input and report every problem; writes nothing (exit code 1 when there are errors)")
+        {
+            format, input, json,
+        };
+        cmd.SetAction(parse =>
+        {
+            var report = DataImporter.Validate(ParseFormat(parse.GetValue(format)!), parse.GetValue(input)!);
+            if (parse.GetValue(json)) Console.WriteLine(report.ToJson());
+            else PrintReport(report, 50);
+            return report.HasErrors ? 1 : 0;
+        });
+        return cmd;
+    }
+
+    private static Command Info()
+    {
+        var store = new Option<string>("--store", "-s") { Description = "Store folder", Required = true };
+        var json = new Option<bool>("--json") { Description = "Print JSON: symbols, bars, first_date, last_date, boards, gaps…" };
+        var cmd = new Command("info", "Summarise a store: symbols, bars, date range, per-board counts, gaps") { store, json };
+        cmd.SetAction(async (parse, ct) =>
+        {
+            var s = MarketStore.Open(parse.GetValue(store)!);
+            var summary = await StoreSummary.ComputeAsync(s, ct);
+            if (parse.GetValue(json))
+            {
+                Console.WriteLine(JsonSerializer.Serialize(summary, new JsonSerializerOptions { WriteIndented = true }));
+                return 0;
+            }
+            var t = new Table().AddColumn("").AddColumn("");
+            t.AddRow("store", Markup.Escape($"{summary.Store} (version {summary.Version})"));
+            t.AddRow("symbols", summary.Symbols.ToString("N0"));
+            t.AddRow("bars", summary.Bars.ToString("N0"));
+            t.AddRow("dates", $"{summary.FirstDate} .. {summary.LastDate} ({summary.TradingDays} trading days)");
+            foreach (var (board, c) in summary.Boards) t.AddRow($"  {board}", $"{c.Symbols:N0} symbols, {c.Bars:N0} bars");
+            t.AddRow("reference data", $"{summary.StocksWithReference:N0} symbols named");
+            t.AddRow("gaps (suspensions)", $"{summary.GapDays:N0} symbol-days in {summary.SymbolsWithGaps:N0} symbols" +
+                (summary.LongestGap is { } g ? Markup.Escape($"; longest {g.Symbol} {g.From}..{g.To} ({g.TradingDays} days)") : ""));
+            t.AddRow("ST bars / no-limit bars", $"{summary.StBars:N0} / {summary.NoLimitBars:N0}");
+            t.AddRow("closes at limit up / down", $"{summary.LimitUpCloses:N0} / {summary.LimitDownCloses:N0}");
+            foreach (var (code, ix) in summary.IndexSeriesByCode) t.AddRow($"index {code}", $"{ix.Bars} bars, {ix.First} .. {ix.Last}");
+            AnsiConsole.Write(t.HideHeaders());
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static void WriteReport(ImportReport report, string path)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        using var w = new StreamWriter(path);
+        report.WriteCsv(w);
+    }
+
+    private static void PrintReport(ImportReport report, int maxIssues)
+    {
+        Console.WriteLine(report.Summary());
+        foreach (var (kind, severity, count) in report.CountsByKind())
+            Console.WriteLine($"  {severity.ToString().ToLowerInvariant(),-7} {kind,-26} {count}");
+        foreach (var issue in report.Issues.Where(i => i.Severity == IssueSeverity.Error).Concat(report.Issues.Where(i => i.Severity == IssueSeverity.Warning)).Take(maxIssues))
+            Console.WriteLine($"  {issue}");
+        if (report.Issues.Count > maxIssues) Console.WriteLine($"  … {report.Issues.Count - maxIssues} more in the report file");
+        Log.Information("Validation summary {Summary}", report.Summary());
+    }
+}

@@ -1,0 +1,27 @@
+using Serilog;
+using Serilog.Events;
+
+namespace Trading.Node;
+
+/// <summary>
+/// Serilog for the whole process: structured events to stderr (so stdout stays clean for --json) and to rolling
+/// daily files under <c>logs/</c> (or TRADING_LOG_DIR). Akka's logs are routed here through
+/// Microsoft.Extensions.Logging once the runtime joins.
+/// </summary>
+internal static class Logging
+{
+    public static void Configure(bool verbose)
+    {
+        var dir = Environment.GetEnvironmentVariable("TRADING_LOG_DIR") is { Length: > 0 } d ? d : Path.Combine(Environment.CurrentDirectory, "logs");
+        Log.Logger = new LoggerConfiguration()
+            .MinimumLevel.Is(verbose ? LogEventLevel.Debug : LogEventLevel.Information)
+            .Enrich.WithProperty("App", "trading")
+            .WriteTo.Console(
+                restrictedToMinimumLevel: verbose ? LogEventLevel.Debug : LogEventLevel.Warning,
+                standardErrorFromLevel: LogEventLevel.Verbose,
+                outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}")
+            .WriteTo.File(Path.Combine(dir, "trading-.log"), rollingInterval: RollingInterval.Day, retainedFileCountLimit: 14,
+                outputTemplate: "{Timestamp:o} [{Level:u3}] {SourceContext} {Message:lj} {Properties:j}{NewLine}{Exception}")
+            .CreateLogger();
+    }
+}
