@@ -14,8 +14,9 @@ namespace Trading.Data.Enrichment;
 /// </list>
 /// A two-state Viterbi path over the days picks the spells with the least cost: <see cref="ProofCost"/> for
 /// contradicting a proof, <see cref="EvidenceCost"/> for each ignored limit close, <see cref="SwitchCost"/> per change,
-/// and a small <see cref="PriorCost"/> per day against the state today's name does not suggest. So a spell needs
-/// several limit closes to be believed, and a stock whose name is ST today stays ST where nothing contradicts it.
+/// a small <see cref="PriorCost"/> per day against the state today's name suggests, and one more switch when the
+/// last day's state contradicts today's name. So a spell needs several limit closes to be believed, and a stock
+/// whose name is ST today stays ST where nothing contradicts it.
 /// </summary>
 public static class StInference
 {
@@ -52,8 +53,8 @@ public static class StInference
         double c0 = 0, c1 = 0;
         for (int i = 0; i < n; i++)
         {
-            double e0 = evidence[i] switch { Evidence.St => EvidenceCost, _ => stToday ? PriorCost : 0 };
-            double e1 = evidence[i] switch { Evidence.NotSt => ProofCost, _ => stToday ? 0 : PriorCost };
+            double e0 = (evidence[i] == Evidence.St ? EvidenceCost : 0) + (stToday ? PriorCost : 0);
+            double e1 = (evidence[i] == Evidence.NotSt ? ProofCost : 0) + (stToday ? 0 : PriorCost);
             double n0, n1;
             if (i == 0) { n0 = e0; n1 = e1; }
             else
@@ -63,6 +64,8 @@ public static class StInference
             }
             c0 = n0; c1 = n1;
         }
+        // Ending in a state that today's name contradicts needs one more change after the data ends.
+        if (stToday) c0 += SwitchCost; else c1 += SwitchCost;
         int s = c1 < c0 ? 1 : 0;
         for (int i = n - 1; i >= 0; i--)
         {
