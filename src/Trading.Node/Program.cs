@@ -26,6 +26,7 @@ public static class Program
         var root = new RootCommand("trading — Trading.Actors: A-share research, backtest and live trading runtime");
         root.Options.Add(new Option<bool>("--verbose", "-v") { Description = "Debug logs on the console", Recursive = true });
         root.Subcommands.Add(DataCommands.Build());
+        root.Subcommands.Add(FeesCommand.Build());
         return root;
     }
 }

@@ -84,7 +84,9 @@ public static class DataImporter
     public static async Task<ImportResult> ImportAsync(SourceFormat format, string input, string storeDir, ImportOptions? options = null, CancellationToken ct = default)
     {
         options ??= new ImportOptions();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var batch = Read(format, input, options.Progress);
+        Log.Debug("Read {Rows} rows from {Input} in {Ms} ms", batch.Report.RowsRead, input, clock.ElapsedMilliseconds);
         if (options.Strict && batch.Report.HasErrors)
         {
             Log.Warning("Strict import of {Input} rejected: {Errors} errors; store {Store} unchanged", input, batch.Report.ErrorCount, storeDir);
@@ -113,15 +115,18 @@ public static class DataImporter
             merged = batch.Bars;
         }
         replaced = merged.SortAndDeduplicate();
+        Log.Debug("Merged to {Bars} bars at {Ms} ms", merged.Count, clock.ElapsedMilliseconds);
 
         options.Progress?.Report("enriching bars (pre-close, ST, limits)");
         AddFindings(batch, BarEnricher.Enrich(merged, stocks, options.Rules, batch.PublishedLimits));
+        Log.Debug("Enriched at {Ms} ms", clock.ElapsedMilliseconds);
         if (options.Strict && batch.Report.HasErrors)
             return new ImportResult(batch.Report, false, null, 0);
 
         options.Progress?.Report("writing the new store version");
         sources.Add($"{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ssZ} {format.ToString().ToLowerInvariant()} {Path.GetFullPath(input)}");
         var store = await MarketStore.WriteAsync(storeDir, merged, stocks.Values, index, sources, options.BeforeSwap, ct);
+        Log.Debug("Written at {Ms} ms", clock.ElapsedMilliseconds);
         Log.Information("Imported {Accepted} of {Read} rows from {Input} into {Store} version {Version} ({Bars} bars, {Replaced} replaced, {Errors} errors, {Warnings} warnings)",
             batch.Report.RowsAccepted, batch.Report.RowsRead, input, storeDir, store.Manifest.Version, store.Manifest.Bars, replaced, batch.Report.ErrorCount, batch.Report.WarningCount);
         return new ImportResult(batch.Report, true, store, replaced);

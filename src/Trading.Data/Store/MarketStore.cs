@@ -66,7 +66,7 @@ public sealed class MarketStore
     private static readonly DataField<double> IOpen = new("open"), IHigh = new("high"), ILow = new("low"), IClose = new("close"), IVol = new("volume"), IAmt = new("amount");
     private static readonly ParquetSchema IndexSchema = new(ICode, IDate, IOpen, IHigh, ILow, IClose, IVol, IAmt);
 
-    private static ParquetOptions Options => new() { CompressionMethod = CompressionMethod.Zstd };
+    private static ParquetOptions Options => new() { CompressionMethod = CompressionMethod.Snappy };
 
     /// <summary>
     /// Writes a new version with these contents and makes it current. <paramref name="beforeSwap"/> runs after the

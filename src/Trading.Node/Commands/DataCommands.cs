@@ -43,7 +43,7 @@ internal static class DataCommands
         {
             format, input, store, strict, report,
         };
-        cmd.SetAction(async (parse, ct) =>
+        cmd.SetAction((parse, ct) => Cli.Guard(async () =>
         {
             var storeDir = parse.GetValue(store)!;
             var inputPath = parse.GetValue(input)!;
@@ -65,7 +65,7 @@ internal static class DataCommands
             }
             Console.WriteLine($"Imported into {storeDir} (version {result.Store!.Manifest.Version}): {result.Store.Manifest.Bars} bars, {result.Store.Manifest.Symbols.Length} symbols; {result.ReplacedBars} stored bars replaced. Report: {reportPath}");
             return 0;
-        });
+        }));
         return cmd;
     }
 
@@ -78,13 +78,13 @@ internal static class DataCommands
         {
             format, input, json,
         };
-        cmd.SetAction(parse =>
+        cmd.SetAction((parse, ct) => Cli.Guard(() =>
         {
             var report = DataImporter.Validate(ParseFormat(parse.GetValue(format)!), parse.GetValue(input)!);
             if (parse.GetValue(json)) Console.WriteLine(report.ToJson());
             else PrintReport(report, 50);
             return report.HasErrors ? 1 : 0;
-        });
+        }));
         return cmd;
     }
 
@@ -93,7 +93,7 @@ internal static class DataCommands
         var store = new Option<string>("--store", "-s") { Description = "Store folder", Required = true };
         var json = new Option<bool>("--json") { Description = "Print JSON: symbols, bars, first_date, last_date, boards, gaps…" };
         var cmd = new Command("info", "Summarise a store: symbols, bars, date range, per-board counts, gaps") { store, json };
-        cmd.SetAction(async (parse, ct) =>
+        cmd.SetAction((parse, ct) => Cli.Guard(async () =>
         {
             var s = MarketStore.Open(parse.GetValue(store)!);
             var summary = await StoreSummary.ComputeAsync(s, ct);
@@ -116,7 +116,7 @@ internal static class DataCommands
             foreach (var (code, ix) in summary.IndexSeriesByCode) t.AddRow($"index {code}", $"{ix.Bars} bars, {ix.First} .. {ix.Last}");
             AnsiConsole.Write(t.HideHeaders());
             return 0;
-        });
+        }));
         return cmd;
     }
 

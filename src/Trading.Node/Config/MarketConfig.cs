@@ -1,0 +1,118 @@
+using System.Globalization;
+using Akka.Configuration;
+using Trading.Domain.Fees;
+using Trading.Domain.Rules;
+
+namespace Trading.Node.Config;
+
+/// <summary>A configuration file that cannot be used; the message names the file and the key.</summary>
+public sealed class ConfigException(string message) : Exception(message);
+
+/// <summary>
+/// Reads <c>trading.market</c> from HOCON (hocon/market.conf): per-broker fee overrides on top of the dated
+/// defaults of <see cref="FeeSchedule"/>. Unknown keys are errors, so a typo never silently keeps a default.
+/// </summary>
+public static class MarketConfig
+{
+    private static readonly HashSet<string> FeeKeys =
+        ["commission-rate", "min-commission", "charge-handling-fee", "charge-regulatory-fee", "stamp-duty", "transfer-fee"];
+
+    public static Akka.Configuration.Config Parse(string file)
+    {
+        if (!File.Exists(file)) throw new ConfigException($"Config file '{file}' does not exist.");
+        try
+        {
+            return ConfigurationFactory.ParseString(File.ReadAllText(file));
+        }
+        catch (Exception e) when (e is ConfigurationException or FormatException or InvalidOperationException or ArgumentException)
+        {
+            throw new ConfigException($"{file}: not valid HOCON: {e.Message}");
+        }
+    }
+
+    public static FeeSchedule LoadFees(string file) => LoadFees(Parse(file), file);
+
+    public static FeeSchedule LoadFees(Akka.Configuration.Config config, string file)
+    {
+        const string path = "trading.market.fees";
+        var fees = FeeSchedule.Default;
+        if (!config.HasPath(path)) return fees;
+        var block = config.GetConfig(path);
+        foreach (var key in block.AsEnumerable().Select(kv => kv.Key.Split('.')[0]).Distinct())
+            if (!FeeKeys.Contains(key))
+                throw new ConfigException($"{file}: unknown key '{path}.{key}' (known: {string.Join(", ", FeeKeys.Order())}).");
+
+        decimal Rate(string key, decimal current, decimal max)
+        {
+            if (!block.HasPath(key)) return current;
+            var text = block.GetString(key);
+            if (!decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || v < 0 || v > max)
+                throw new ConfigException($"{file}: '{path}.{key}' = '{text}' must be a number in [0, {max}].");
+            return v;
+        }
+
+        bool Flag(string key, bool current)
+        {
+            if (!block.HasPath(key)) return current;
+            var text = block.GetString(key);
+            return text switch
+            {
+                "on" or "true" or "yes" => true,
+                "off" or "false" or "no" => false,
+                _ => throw new ConfigException($"{file}: '{path}.{key}' = '{text}' must be on or off."),
+            };
+        }
+
+        fees = fees with
+        {
+            CommissionRate = Rate("commission-rate", fees.CommissionRate, 0.003m), // legal cap 0.3 %
+            MinCommission = Rate("min-commission", fees.MinCommission, 1000m),
+            ChargeHandlingFee = Flag("charge-handling-fee", fees.ChargeHandlingFee),
+            ChargeRegulatoryFee = Flag("charge-regulatory-fee", fees.ChargeRegulatoryFee),
+        };
+
+        foreach (var entry in DatedEntries(block, "stamp-duty", file))
+            fees = fees with
+            {
+                StampDuty = fees.StampDuty.With(entry.From, new StampDutyRate(RateOf(entry, file), FlagOf(entry, "on-buys", false, file), FlagOf(entry, "on-sells", true, file)), entry.Source),
+            };
+        foreach (var entry in DatedEntries(block, "transfer-fee", file))
+            fees = fees with { TransferFeeRate = fees.TransferFeeRate.With(entry.From, RateOf(entry, file), entry.Source) };
+        return fees;
+    }
+
+    private sealed record Entry(string Key, int Index, DateOnly From, Akka.Configuration.Config Body, string Source);
+
+    private static IEnumerable<Entry> DatedEntries(Akka.Configuration.Config block, string key, string file)
+    {
+        if (!block.HasPath(key)) yield break;
+        var items = block.GetValue(key).GetArray();
+        for (int i = 0; i < items.Count; i++)
+        {
+            var body = new Akka.Configuration.Config(new Akka.Configuration.Hocon.HoconRoot(items[i]));
+            var from = body.GetString("from");
+            if (!DateOnly.TryParseExact(from, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+                throw new ConfigException($"{file}: '{key}[{i}].from' = '{from}' must be a date YYYY-MM-DD.");
+            yield return new Entry(key, i, date, body, body.GetString("source", $"{Path.GetFileName(file)} {key}[{i}]"));
+        }
+    }
+
+    private static decimal RateOf(Entry e, string file)
+    {
+        var text = e.Body.GetString("rate");
+        if (!decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || v < 0 || v > 0.01m)
+            throw new ConfigException($"{file}: '{e.Key}[{e.Index}].rate' = '{text}' must be a number in [0, 0.01].");
+        return v;
+    }
+
+    private static bool FlagOf(Entry e, string key, bool fallback, string file)
+    {
+        if (!e.Body.HasPath(key)) return fallback;
+        return e.Body.GetString(key) switch
+        {
+            "on" or "true" or "yes" => true,
+            "off" or "false" or "no" => false,
+            var t => throw new ConfigException($"{file}: '{e.Key}[{e.Index}].{key}' = '{t}' must be on or off."),
+        };
+    }
+}
