@@ -20,9 +20,11 @@ public static class MarketConfig
     public static Akka.Configuration.Config Parse(string file)
     {
         if (!File.Exists(file)) throw new ConfigException($"Config file '{file}' does not exist.");
+        var text = File.ReadAllText(file);
+        if (HoconSyntax.Check(text) is { } problem) throw new ConfigException($"{file}: not valid HOCON: {problem}.");
         try
         {
-            return ConfigurationFactory.ParseString(File.ReadAllText(file));
+            return ConfigurationFactory.ParseString(text);
         }
         catch (Exception e) when (e is ConfigurationException or FormatException or InvalidOperationException or ArgumentException)
         {

@@ -1,0 +1,43 @@
+namespace Trading.Node.Tests;
+
+/// <summary>Runs the `trading` command in-process, capturing stdout and stderr. Console is global: tests using it share a collection.</summary>
+internal static class CliRunner
+{
+    private static readonly SemaphoreSlim Gate = new(1, 1);
+
+    public static async Task<(int Exit, string Out, string Err)> Run(params string[] args)
+    {
+        await Gate.WaitAsync();
+        var (oldOut, oldErr) = (Console.Out, Console.Error);
+        var (o, e) = (new StringWriter(), new StringWriter());
+        try
+        {
+            Console.SetOut(o);
+            Console.SetError(e);
+            int exit = await Program.BuildCommand().Parse(args).InvokeAsync();
+            return (exit, o.ToString(), e.ToString());
+        }
+        finally
+        {
+            Console.SetOut(oldOut);
+            Console.SetError(oldErr);
+            Gate.Release();
+        }
+    }
+
+    public static string RepoRoot { get; } = FindRoot();
+
+    private static string FindRoot()
+    {
+        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
+            if (File.Exists(Path.Combine(d.FullName, "Trading.Actors.sln"))) return d.FullName;
+        throw new InvalidOperationException("Trading.Actors.sln not found");
+    }
+
+    public static string TempDir()
+    {
+        var p = Path.Combine(Path.GetTempPath(), "trading-cli-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(p);
+        return p;
+    }
+}
