@@ -164,7 +164,14 @@ public sealed class MarketPanel
         var symbolOf = new Dictionary<int, int>(m.Symbols.Length);
         for (int i = 0; i < m.Symbols.Length; i++) symbolOf[m.Symbols[i]] = i;
 
-        await store.ForEachBarChunkAsync(chunk => panel.Scatter(chunk, dayOf, firstDay, symbolOf), ct);
+        await store.ForEachBarChunkAsync(chunk =>
+        {
+            panel.Scatter(chunk, dayOf, firstDay, symbolOf);
+            // Parquet decoding leaves large temporary buffers on the large-object heap, which only a full collection
+            // frees; with a gigabyte of live panel the runtime waits too long and peak memory doubles. The panel's
+            // arrays hold no references, so a full collection per row group costs milliseconds.
+            GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: false);
+        }, ct);
         panel.FillSuspensions();
         return panel;
     }

@@ -1,0 +1,32 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Trading.Bench;
+
+// End-to-end benchmarks. Each measurement runs in a fresh child process so that time and peak memory (VmHWM)
+// belong to that measurement alone; every target is reported with a baseline measured in the same run.
+//   bench panel-load [--symbols 5000] [--days 2430] [--seed 42] [--runs 3] [--store DIR]
+//   bench import-sample [--runs 3]
+//   bench micro [BenchmarkDotNet args]
+// One-shot workers (used by the above): panel-load-once, parquet-scan-once, import-once, csv-scan-once, synth-store.
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+var verb = args.Length > 0 ? args[0] : "help";
+var opts = Options.Parse(args.Skip(1).ToArray());
+return verb switch
+{
+    "panel-load" => await Suites.PanelLoad(opts),
+    "import-sample" => await Suites.ImportSample(opts),
+    "micro" => Micro.Run(args.Skip(1).ToArray()),
+    "panel-load-once" => await Workers.PanelLoadOnce(opts),
+    "parquet-scan-once" => await Workers.ParquetScanOnce(opts),
+    "import-once" => await Workers.ImportOnce(opts),
+    "csv-scan-once" => Workers.CsvScanOnce(opts),
+    "synth-store" => await Workers.SynthStore(opts),
+    _ => Usage(),
+};
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: bench panel-load|import-sample|micro [options]");
+    return 2;
+}

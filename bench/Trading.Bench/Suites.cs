@@ -1,0 +1,69 @@
+using System.Globalization;
+
+namespace Trading.Bench;
+
+/// <summary>The end-to-end suites: each prints a markdown section for BENCHMARKS.md.</summary>
+internal static class Suites
+{
+    public static Task<int> PanelLoad(Options o)
+    {
+        int symbols = o.Int("symbols", 5000), days = o.Int("days", 2430), seed = o.Int("seed", 42), runs = o.Int("runs", 3);
+        var store = o.Get("store", Path.Combine(Path.GetTempPath(), $"trading-bench-synth-{symbols}x{days}-{seed}"));
+        var synth = Measure.RunWorker("synth-store", "--symbols", $"{symbols}", "--days", $"{days}", "--seed", $"{seed}", "--store", store);
+        var loads = new List<Sample>();
+        var scans = new List<Sample>();
+        for (int r = 0; r < runs; r++)
+        {
+            scans.Add(Measure.RunWorker("parquet-scan-once", "--store", store));
+            loads.Add(Measure.RunWorker("panel-load-once", "--store", store));
+        }
+        double load = Measure.Median(loads.Select(s => s.Seconds)), scan = Measure.Median(scans.Select(s => s.Seconds));
+        long peak = loads.Max(s => s.PeakRssBytes);
+        Console.WriteLine($"### Panel load: synthetic {symbols:N0} symbols × {days:N0} days");
+        Console.WriteLine();
+        Console.WriteLine($"Setup: {synth.Detail} (peak {Measure.Mb(synth.PeakRssBytes)}).");
+        Console.WriteLine($"{loads[0].Detail}. {runs} runs, each in a fresh process; median shown.");
+        Console.WriteLine();
+        Console.WriteLine("| measurement | median s | runs (s) | peak RSS | target |");
+        Console.WriteLine("|---|---|---|---|---|");
+        Console.WriteLine($"| panel load (Parquet → dates × symbols panel, suspensions explicit) | {load:F2} | {string.Join(", ", loads.Select(s => s.Seconds.ToString("F2")))} | {Measure.Mb(peak)} | < 3 s, < 2 GB |");
+        Console.WriteLine($"| baseline: Parquet decode of the same bars, no panel | {scan:F2} | {string.Join(", ", scans.Select(s => s.Seconds.ToString("F2")))} | {Measure.Mb(scans.Max(s => s.PeakRssBytes))} | |");
+        Console.WriteLine();
+        Console.WriteLine($"Ratio panel load / Parquet decode: **{load / scan:F2}×**. Panel load {(load < 3 ? "meets" : "MISSES")} the 3 s target; peak memory {(peak < 2L << 30 ? "meets" : "MISSES")} the 2 GB target.");
+        Console.WriteLine();
+        return Task.FromResult(0);
+    }
+
+    public static Task<int> ImportSample(Options o)
+    {
+        int runs = o.Int("runs", 3);
+        var input = o.Get("input", Path.Combine(FindRoot(), "data", "ashare-2024-sample"));
+        var imports = new List<Sample>();
+        var scans = new List<Sample>();
+        for (int r = 0; r < runs; r++)
+        {
+            scans.Add(Measure.RunWorker("csv-scan-once", "--input", input));
+            imports.Add(Measure.RunWorker("import-once", "--input", input));
+        }
+        double imp = Measure.Median(imports.Select(s => s.Seconds)), scan = Measure.Median(scans.Select(s => s.Seconds));
+        Console.WriteLine("### Import of the whole bundled 2024 sample");
+        Console.WriteLine();
+        Console.WriteLine($"{imports[0].Detail}. {runs} runs, each in a fresh process into an empty store; median shown.");
+        Console.WriteLine();
+        Console.WriteLine("| measurement | median s | runs (s) | peak RSS | target |");
+        Console.WriteLine("|---|---|---|---|---|");
+        Console.WriteLine($"| import (read, validate, enrich, write Parquet, swap) | {imp:F2} | {string.Join(", ", imports.Select(s => s.Seconds.ToString("F2")))} | {Measure.Mb(imports.Max(s => s.PeakRssBytes))} | < 10 s |");
+        Console.WriteLine($"| baseline: gunzip + CSV tokenize of the same files | {scan:F2} | {string.Join(", ", scans.Select(s => s.Seconds.ToString("F2")))} | {Measure.Mb(scans.Max(s => s.PeakRssBytes))} | |");
+        Console.WriteLine();
+        Console.WriteLine($"Ratio import / tokenize: **{imp / scan:F2}×**. Import {(imp < 10 ? "meets" : "MISSES")} the 10 s target.");
+        Console.WriteLine();
+        return Task.FromResult(0);
+    }
+
+    private static string FindRoot()
+    {
+        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
+            if (File.Exists(Path.Combine(d.FullName, "Trading.Actors.sln"))) return d.FullName;
+        return Directory.GetCurrentDirectory();
+    }
+}

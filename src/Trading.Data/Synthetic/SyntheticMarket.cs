@@ -1,0 +1,126 @@
+using Trading.Data.Model;
+using Trading.Domain.Instruments;
+
+namespace Trading.Data.Synthetic;
+
+/// <summary>
+/// A generated A-share market: bars as TuShare would give them (raw prices in fen, no rows on suspended days,
+/// pre_close = ex-rights reference on ex-dates, cumulative backward adj_factor from 1.0), reference data, a
+/// cap-weighted benchmark, and the planted truth behind them (<see cref="Truth"/>).
+/// </summary>
+public sealed class SyntheticMarket
+{
+    internal SyntheticMarket(SyntheticMarketOptions options, BarTable bars, IReadOnlyList<StockInfo> stocks,
+        IReadOnlyList<IndexBar> benchmark, IReadOnlyList<DateOnly> tradingDays, int[] rowStart, SyntheticTruth truth)
+    {
+        Options = options;
+        Bars = bars;
+        Stocks = stocks;
+        Benchmark = benchmark;
+        TradingDays = tradingDays;
+        _rowStart = rowStart;
+        Truth = truth;
+    }
+
+    private readonly int[] _rowStart;
+
+    public SyntheticMarketOptions Options { get; }
+
+    /// <summary>Daily bars sorted by (symbol packed value, date), traded days only.</summary>
+    public BarTable Bars { get; }
+
+    /// <summary>Reference data sorted by symbol; index i here is stock i in <see cref="Truth"/> and <see cref="RowsOf"/>.</summary>
+    public IReadOnlyList<StockInfo> Stocks { get; }
+
+    /// <summary>The cap-weighted benchmark, code <see cref="SyntheticMarketGenerator.BenchmarkCode"/>, one bar per trading day.</summary>
+    public IReadOnlyList<IndexBar> Benchmark { get; }
+
+    /// <summary>The synthetic exchange calendar: exactly <see cref="SyntheticMarketOptions.Days"/> days.</summary>
+    public IReadOnlyList<DateOnly> TradingDays { get; }
+
+    /// <summary>What was planted: factor exposures and returns, corporate actions, suspensions.</summary>
+    public SyntheticTruth Truth { get; }
+
+    /// <summary>The rows of stock <paramref name="stock"/> (an index into <see cref="Stocks"/>) in <see cref="Bars"/>.</summary>
+    public (int Start, int Count) RowsOf(int stock) => (_rowStart[stock], _rowStart[stock + 1] - _rowStart[stock]);
+}
+
+/// <summary>
+/// The planted structure of a synthetic market, for tests that must recover it. Per-stock arrays are aligned with
+/// <see cref="SyntheticMarket.Stocks"/>, per-day arrays with <see cref="SyntheticMarket.TradingDays"/>, per-row
+/// arrays with <see cref="SyntheticMarket.Bars"/>. The arrays are the generator's own: treat them as read-only.
+/// <para>
+/// The latent daily log return of stock i on day t is
+/// <c>Beta[i]·MarketReturn[t] + IndustryReturn[Industry[i]][t] + SizePremium[t]·(LogCap[i] − SizeCenter)/SizeScale
+/// + MomentumPremium[t]·exposure + IdioVol[i]·t_df/√(df/(df−2)) + jump</c>; the traded close follows the latent
+/// price within the day's limits, so a move beyond the band is carried into the next days (limit streaks).
+/// </para>
+/// </summary>
+public sealed class SyntheticTruth
+{
+    /// <summary>Names of the 31 SW level-1 industries; <see cref="Industry"/> indexes this list.</summary>
+    public required IReadOnlyList<string> Industries { get; init; }
+
+    /// <summary>Per stock: industry index into <see cref="Industries"/> (and <see cref="ShenwanIndustries.Level1"/>).</summary>
+    public required int[] Industry { get; init; }
+
+    /// <summary>Per stock: natural log of market cap in CNY at the first bar (the planted size).</summary>
+    public required double[] LogCap { get; init; }
+
+    /// <summary>Per stock: loading on the market factor.</summary>
+    public required double[] Beta { get; init; }
+
+    /// <summary>Per stock: daily idiosyncratic vol (the student-t shock is scaled to this standard deviation).</summary>
+    public required double[] IdioVol { get; init; }
+
+    /// <summary>Per stock: true when the stock is a benchmark constituent.</summary>
+    public required bool[] IndexMember { get; init; }
+
+    /// <summary>Size z-score = (LogCap − SizeCenter) / SizeScale.</summary>
+    public required double SizeCenter { get; init; }
+    public required double SizeScale { get; init; }
+
+    /// <summary>Per day: the market factor's log return.</summary>
+    public required double[] MarketReturn { get; init; }
+
+    /// <summary>[industry][day]: each industry factor's log return.</summary>
+    public required double[][] IndustryReturn { get; init; }
+
+    /// <summary>Per day: return per unit of size z-score.</summary>
+    public required double[] SizePremium { get; init; }
+
+    /// <summary>Per day: return per unit of <see cref="MomentumExposure"/> (the planted momentum premium).</summary>
+    public required double[] MomentumPremium { get; init; }
+
+    /// <summary>Bars in the momentum window.</summary>
+    public required int MomentumLookback { get; init; }
+
+    /// <summary>Divisor of the momentum exposure: 0.025·√lookback.</summary>
+    public required double MomentumScale { get; init; }
+
+    /// <summary>
+    /// Per row of <see cref="SyntheticMarket.Bars"/>: the momentum exposure that priced that row's return, known
+    /// at the previous close: clamp(Σ over the stock's previous <see cref="MomentumLookback"/> bars of
+    /// (ln(close/pre_close) − MarketReturn[day]) / <see cref="MomentumScale"/>, ±3). NaN while the stock has fewer
+    /// bars than the lookback since its IPO period (no-limit days plus 40 bars) ended.
+    /// </summary>
+    public required float[] MomentumExposure { get; init; }
+
+    /// <summary>Every ex-date applied, sorted by symbol then date.</summary>
+    public required IReadOnlyList<SyntheticCorporateAction> CorporateActions { get; init; }
+
+    /// <summary>Every suspension spell (days without a row while listed), sorted by symbol then date.</summary>
+    public required IReadOnlyList<SyntheticSuspension> Suspensions { get; init; }
+}
+
+/// <summary>
+/// An ex-date: pre_close that day is <see cref="ReferencePrice"/> = round_half_up((PrevClose − CashDividend) /
+/// (1 + BonusRatio), 2), and adj_factor grows by PrevClose / ReferencePrice.
+/// </summary>
+/// <param name="CashDividend">CNY per share (to 0.001).</param>
+/// <param name="BonusRatio">New shares per share (送转), e.g. 0.3 for 10送3; 0 when none.</param>
+public readonly record struct SyntheticCorporateAction(
+    Symbol Symbol, DateOnly Date, decimal CashDividend, decimal BonusRatio, decimal PrevClose, decimal ReferencePrice);
+
+/// <summary>A suspension: trading days <see cref="First"/>..<see cref="Last"/> (inclusive) have no row.</summary>
+public readonly record struct SyntheticSuspension(Symbol Symbol, DateOnly First, DateOnly Last, int TradingDays);
