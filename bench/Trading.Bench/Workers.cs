@@ -74,11 +74,18 @@ internal static class Workers
     public static async Task<int> SynthStore(Options o)
     {
         var sw = Stopwatch.StartNew();
-        var market = SyntheticMarketGenerator.Generate(new SyntheticMarketOptions(o.Int("symbols", 5000), o.Int("days", 2430), (ulong)o.Int("seed", 42)));
+        // A market that is full-size from the first day (≈12 M bars for 5,000 × 2,430): every board trading, few
+        // listings and delistings; suspensions, ST spells, limit days and corporate actions as usual.
+        var market = SyntheticMarketGenerator.Generate(new SyntheticMarketOptions(o.Int("symbols", 5000), o.Int("days", 2430), (ulong)o.Int("seed", 42))
+        {
+            RespectBoardLaunchDates = false,
+            ListingFraction = 0.02,
+            DelistFraction = 0.01,
+        });
         var gen = sw.Elapsed.TotalSeconds;
         var dir = o.Get("store", "");
         if (Directory.Exists(dir)) Directory.Delete(dir, true);
-        await MarketStore.WriteAsync(dir, market.Bars, market.Stocks.ToList(), market.Benchmark, [$"synthetic symbols={o.Int("symbols", 5000)} days={o.Int("days", 2430)} seed={o.Int("seed", 42)}"]);
+        await SyntheticStore.WriteAsync(market, dir);
         sw.Stop();
         var size = new DirectoryInfo(dir).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length);
         Measure.Emit(new Sample("synth-store", sw.Elapsed.TotalSeconds, Measure.PeakRss(), GC.GetTotalAllocatedBytes(),

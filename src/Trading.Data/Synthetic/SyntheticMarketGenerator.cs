@@ -527,7 +527,7 @@ public static class SyntheticMarketGenerator
                 if (from < last)
                     suspensions.Add(new SyntheticSuspension(p.Symbol, days[from], days[from + length - 1], length));
             string name = stAtEnd ? "*ST" + p.Name : p.Name;
-            stocks[i] = new StockInfo(p.Symbol, name, ShenwanIndustries.Level1[p.Industry].Name, p.ListDate, delistDate, spells, p.Area);
+            stocks[i] = new StockInfo(p.Symbol, name, ShenwanIndustries.Level1[p.Industry].Name, p.ListDate, delistDate, spells, p.Area, StSource.Synthetic);
         }
 
         var truth = new SyntheticTruth

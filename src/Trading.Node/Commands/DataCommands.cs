@@ -17,6 +17,7 @@ internal static class DataCommands
         data.Subcommands.Add(Import());
         data.Subcommands.Add(Validate());
         data.Subcommands.Add(Info());
+        data.Subcommands.Add(SynthCommand.Build());
         return data;
     }
 

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# End-to-end benchmarks; rewrites BENCHMARKS.md with the numbers and the command that produced them.
+# Usage: scripts/bench.sh [--runs N] [--micro]   (--micro adds the BenchmarkDotNet rule benchmarks, ~3 min)
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+runs=3; micro=0
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --runs) runs="$2"; shift 2 ;;
+    --micro) micro=1; shift ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+done
+out="$root/.build/bench"
+dotnet build "$root/bench/Trading.Bench/Trading.Bench.csproj" -c Release -o "$out" --nologo -v quiet -clp:ErrorsOnly >&2
+bench() { dotnet "$out/Trading.Bench.dll" "$@"; }
+tmp="$(mktemp)"
+{
+  echo "# Benchmarks"
+  echo
+  echo "Produced by \`scripts/bench.sh --runs $runs$([[ $micro == 1 ]] && echo ' --micro')\` on $(date -u +%Y-%m-%d) at commit $(git -C "$root" rev-parse --short HEAD)."
+  echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(dotnet --version) SDK, $(uname -sr)."
+  echo "Each measurement runs in its own process (time from a Stopwatch around the work, peak memory = VmHWM of that process);"
+  echo "every target is shown beside a baseline measured in the same run, because this machine is shared and noisy."
+  echo
+  echo "## Trading.Data (issue 2)"
+  echo
+  bench import-sample --runs "$runs"
+  bench panel-load --runs "$runs"
+  if [[ $micro == 1 ]]; then
+    echo "### Rule checks (BenchmarkDotNet, ShortRun)"
+    echo
+    echo "Command: \`dotnet .build/bench/Trading.Bench.dll micro --filter '*' --job short\`"
+    echo
+    bench micro --filter '*' --job short --exporters github >&2
+    cat "$PWD/BenchmarkDotNet.Artifacts/results/Trading.Bench.RuleBenchmarks-report-github.md"
+    echo
+  fi
+} > "$tmp"
+mv "$tmp" "$root/BENCHMARKS.md"
+cat "$root/BENCHMARKS.md"
