@@ -63,6 +63,12 @@ public sealed class MarketPanel
     public readonly double[] Open, High, Low, Close, PreClose, Volume, Amount, AdjFactor, UpLimit, DownLimit;
     public readonly byte[] Flags;
 
+    /// <summary>Daily valuations (shares, market value, PE, PB, turnover), or null when the data has none.</summary>
+    public ValuationPanel? Valuations { get; set; }
+
+    /// <summary>Point-in-time financial reports, or null when the data has none.</summary>
+    public FinancialHistory? Financials { get; set; }
+
     public int Cell(int day, int symbol) => symbol * Dates.Length + day;
 
     public int SymbolIndex(Symbol symbol) => _symbolIndex.TryGetValue(symbol, out var i) ? i : -1;
