@@ -1,0 +1,88 @@
+using Trading.Domain.Fees;
+using Trading.Domain.Instruments;
+using Trading.Domain.Rules;
+
+namespace Trading.Domain.Orders;
+
+/// <summary>
+/// The client order id: unique per account for ever, chosen before the order is sent and persisted with the intent
+/// (write ahead), so a replay after a crash recognises an order the broker already has. Format: strategy prefix,
+/// trade date and a sequence, e.g. <c>mom-20240105-000017</c>.
+/// </summary>
+public readonly record struct ClientOrderId(string Value)
+{
+    public override string ToString() => Value;
+
+    public static ClientOrderId Create(string prefix, DateOnly tradeDate, long sequence) =>
+        new($"{prefix}-{tradeDate:yyyyMMdd}-{sequence:D6}");
+}
+
+public enum OrderType : byte
+{
+    /// <summary>Limit order at <see cref="OrderRequest.LimitPrice"/>.</summary>
+    Limit = 1,
+    /// <summary>Market order protected by a limit (the cage): fills at the market but not beyond <see cref="OrderRequest.LimitPrice"/>.</summary>
+    ProtectedMarket = 2,
+}
+
+/// <summary>When during the day a simulated order may fill (daily bars; minute bars later).</summary>
+public enum FillTiming : byte
+{
+    Open = 1,
+    Close = 2,
+    /// <summary>The bar's average price (amount / volume) as a VWAP proxy.</summary>
+    Vwap = 3,
+}
+
+/// <summary>An order as the strategy, the risk guard and the OMS see it, before it reaches a broker.</summary>
+public sealed record OrderRequest(
+    ClientOrderId Id,
+    Symbol Symbol,
+    Side Side,
+    long Quantity,
+    decimal LimitPrice,
+    OrderType Type,
+    DateOnly TradeDate,
+    string Strategy = "",
+    string Reason = "")
+{
+    public decimal Notional => LimitPrice * Quantity;
+}
+
+public enum OrderStatus : byte
+{
+    New,
+    PendingSubmit,
+    Submitted,
+    PartiallyFilled,
+    Filled,
+    PendingCancel,
+    Cancelled,
+    Rejected,
+    Expired,
+}
+
+public static class OrderStatuses
+{
+    public static bool IsTerminal(this OrderStatus s) => s is OrderStatus.Filled or OrderStatus.Cancelled or OrderStatus.Rejected or OrderStatus.Expired;
+
+    /// <summary>Still able to fill (counts against the active-order cap and freezes cash or shares).</summary>
+    public static bool IsOpen(this OrderStatus s) => !s.IsTerminal() && s != OrderStatus.New;
+}
+
+/// <summary>One execution reported by a broker. <see cref="FillId"/> is unique per broker: a report seen twice is ignored.</summary>
+public sealed record Fill(
+    string FillId,
+    ClientOrderId OrderId,
+    Symbol Symbol,
+    Side Side,
+    long Quantity,
+    decimal Price,
+    DateOnly TradeDate,
+    FeeBreakdown Fees)
+{
+    public decimal Amount => Price * Quantity;
+
+    /// <summary>Cash effect: buys pay value + fees; sells receive value − fees.</summary>
+    public decimal CashDelta => Side == Side.Buy ? -(Amount + Fees.Total) : Amount - Fees.Total;
+}
