@@ -1,4 +1,4 @@
-using Trading.Node.Config;
+using Trading.Runtime.Configuration;
 
 namespace Trading.Node.Tests;
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using Akka.Configuration;
 using Trading.Domain.Fees;
 using Trading.Domain.Rules;
+using Trading.Runtime.Configuration;
 
 namespace Trading.Node.Config;
 

@@ -1,4 +1,4 @@
-namespace Trading.Node.Config;
+namespace Trading.Runtime.Configuration;
 
 /// <summary>
 /// A structural check of HOCON text before Akka's parser sees it: balanced braces and brackets, closed strings.

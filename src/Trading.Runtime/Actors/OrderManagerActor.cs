@@ -1,0 +1,216 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.Persistence;
+using Trading.Domain.Orders;
+using Trading.Runtime.Messages;
+using Trading.Runtime.State;
+
+namespace Trading.Runtime.Actors;
+
+/// <summary>
+/// The OMS. Write ahead, then act: an order's intent (<see cref="OrderCreated"/>, with its client order id) is
+/// persisted before it is sent, and every broker report is persisted before it changes anything. Each live order
+/// has an <see cref="OrderActor"/> child running its state machine. Recovery replays the events into order states
+/// and recreates children for the open ones; the broker's idempotent client ids make a resend harmless.
+/// Only the risk guard sends <see cref="SubmitApproved"/>.
+/// </summary>
+public sealed class OrderManagerActor : ReceivePersistentActor
+{
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly IActorRef _broker;
+    private readonly IActorRef _book;
+    private readonly Func<DateTime> _now;
+    private readonly Dictionary<ClientOrderId, OrderState> _orders = [];
+    private readonly Dictionary<ClientOrderId, IActorRef> _children = [];
+    private readonly List<Batch> _batches = [];
+    private PendingFlush? _flush;
+    private long _flushToken;
+
+    private sealed class Batch(long step, IActorRef replyTo, HashSet<ClientOrderId> waiting)
+    {
+        public long Step { get; } = step;
+        public IActorRef ReplyTo { get; } = replyTo;
+        public HashSet<ClientOrderId> Waiting { get; } = waiting;
+        public int Accepted, Rejected;
+    }
+
+    private sealed record PendingFlush(long Token, long Step, IActorRef ReplyTo, HashSet<ClientOrderId> Waiting);
+
+    public static Props Props(string accountId, IActorRef broker, IActorRef book, Func<DateTime> now) =>
+        Akka.Actor.Props.Create(() => new OrderManagerActor(accountId, broker, book, now));
+
+    public OrderManagerActor(string accountId, IActorRef broker, IActorRef book, Func<DateTime> now)
+    {
+        PersistenceId = $"orders-{accountId}";
+        _broker = broker;
+        _book = book;
+        _now = now;
+
+        Recover<OrderEvent>(e =>
+        {
+            if (e is OrderCreated c) _orders[c.OrderId] = OrderState.Create(c);
+            else if (_orders.TryGetValue(e.OrderId, out var s)) _orders[e.OrderId] = s.Apply(e).State;
+        });
+        Recover<RecoveryCompleted>(_ => OnRecovered());
+
+        Command<SubmitApproved>(Submit);
+        Command<Trading.Brokers.BrokerReport>(OnReport);
+        Command<FillAccepted>(f =>
+        {
+            _book.Tell(new BookFill(f.Fill));
+        });
+        Command<OrderStateChanged>(OnStateChanged);
+        Command<CancelOrder>(c => RequestCancel(c.OrderId, c.Reason));
+        Command<CancelAllOrders>(c =>
+        {
+            foreach (var id in _orders.Values.Where(o => o.Status.IsOpen()).Select(o => o.Id).ToList()) RequestCancel(id, c.Reason);
+            Sender.Tell(new StepDone(0, "cancel-all"));
+        });
+        Command<GetOrders>(_ => Sender.Tell(new OrdersSnapshot(_orders.Values.ToList())));
+        Command<Flush>(StartFlush);
+        Command<OrderFlushed>(OnOrderFlushed);
+    }
+
+    public override string PersistenceId { get; }
+
+    private void OnRecovered()
+    {
+        foreach (var s in _orders.Values.Where(o => !o.Status.IsTerminal()))
+        {
+            _children[s.Id] = Context.ActorOf(OrderActor.Props(s), ChildName(s.Id));
+            _book.Tell(new FrozenCashChanged(s.Id, s.FrozenCash()));
+        }
+        if (_orders.Count > 0)
+            _log.Info("OMS recovered {Orders} orders, {Open} open", _orders.Count, _children.Count);
+    }
+
+    private static string ChildName(ClientOrderId id) => "order-" + Uri.EscapeDataString(id.Value);
+
+    private void Submit(SubmitApproved m)
+    {
+        var replyTo = Sender;
+        var fresh = m.Orders.Where(o => !_orders.ContainsKey(o.Id)).ToList();
+        foreach (var dup in m.Orders.Where(o => _orders.ContainsKey(o.Id)))
+            _log.Warning("Order {OrderId} already known; not sent again", dup.Id);
+        if (fresh.Count == 0)
+        {
+            replyTo.Tell(new BatchAcknowledged(m.Step, 0, 0));
+            return;
+        }
+        var at = _now();
+        var events = fresh.SelectMany(o => new OrderEvent[] { new OrderCreated(o.Id, at, o), new OrderSent(o.Id, at) }).ToList();
+        _batches.Add(new Batch(m.Step, replyTo, fresh.Select(o => o.Id).ToHashSet()));
+        PersistAll(events, e =>
+        {
+            if (e is OrderCreated c)
+            {
+                var state = OrderState.Create(c);
+                _orders[c.OrderId] = state;
+                _children[c.OrderId] = Context.ActorOf(OrderActor.Props(state), ChildName(c.OrderId));
+                return;
+            }
+            var sent = _orders[e.OrderId].Apply(e).State;
+            _orders[e.OrderId] = sent;
+            _children[e.OrderId].Tell(e);
+            _book.Tell(new FrozenCashChanged(e.OrderId, sent.FrozenCash()));
+            _broker.Tell(new SubmitToBroker(sent.Request));
+        });
+    }
+
+    private void OnReport(Trading.Brokers.BrokerReport r)
+    {
+        OrderEvent? e = r switch
+        {
+            Trading.Brokers.OrderAccepted a => new OrderAcknowledged(a.OrderId, a.At, a.BrokerOrderId),
+            Trading.Brokers.OrderRejected x => new OrderRejectReported(x.OrderId, x.At, "broker", x.Reason),
+            Trading.Brokers.OrderFilled f => new OrderFillReported(f.OrderId, f.At, f.Fill),
+            Trading.Brokers.OrderCancelled c => new OrderCancelReported(c.OrderId, c.At, c.Reason),
+            Trading.Brokers.OrderExpired x => new OrderExpireReported(x.OrderId, x.At, x.Reason),
+            _ => null,
+        };
+        if (e is null || !_orders.ContainsKey(r.OrderId))
+        {
+            _log.Warning("Broker report {Report} for unknown order {OrderId} ignored", r.GetType().Name, r.OrderId);
+            return;
+        }
+        Persist(e, persisted =>
+        {
+            if (_children.TryGetValue(persisted.OrderId, out var child)) child.Tell(persisted);
+            else _log.Warning("Report {Event} for finished order {OrderId} ignored", persisted.GetType().Name, persisted.OrderId);
+        });
+    }
+
+    private void OnStateChanged(OrderStateChanged m)
+    {
+        var s = m.State;
+        _orders[s.Id] = s;
+        _book.Tell(new FrozenCashChanged(s.Id, s.FrozenCash()));
+        Context.System.EventStream.Publish(new OrderUpdated(s));
+        if (s.Status is OrderStatus.Submitted or OrderStatus.Rejected or OrderStatus.Filled or OrderStatus.PartiallyFilled
+            or OrderStatus.Cancelled or OrderStatus.Expired)
+        {
+            foreach (var b in _batches.Where(b => b.Waiting.Remove(s.Id)))
+                if (s.Status == OrderStatus.Rejected) b.Rejected++; else b.Accepted++;
+            foreach (var done in _batches.Where(b => b.Waiting.Count == 0).ToList())
+            {
+                done.ReplyTo.Tell(new BatchAcknowledged(done.Step, done.Accepted, done.Rejected));
+                _batches.Remove(done);
+            }
+        }
+        if (s.Status.IsTerminal() && _children.Remove(s.Id, out var child))
+        {
+            // A finished order has nothing more to hand back; a flush it may never answer (stopped) need not wait.
+            Context.Stop(child);
+            if (_flush is { } f && f.Waiting.Remove(s.Id) && f.Waiting.Count == 0) FinishFlush();
+        }
+    }
+
+    private void RequestCancel(ClientOrderId id, string reason)
+    {
+        if (!_orders.TryGetValue(id, out var s) || !s.Status.IsOpen() || s.Status == OrderStatus.PendingCancel) return;
+        Persist(new OrderCancelRequested(id, _now(), reason), e =>
+        {
+            if (_children.TryGetValue(id, out var child)) child.Tell(e);
+            _broker.Tell(new CancelAtBroker(id));
+        });
+    }
+
+    /// <summary>
+    /// Reports arrive here before the flush (same path); each live order answers after what it already has, and
+    /// the book is flushed after the fills the orders handed back — then the clock may move on.
+    /// </summary>
+    private void StartFlush(Flush f)
+    {
+        var token = ++_flushToken;
+        var waiting = _children.Keys.ToHashSet();
+        _flush = new PendingFlush(token, f.Step, Sender, waiting);
+        foreach (var (_, child) in _children) child.Tell(new FlushOrder(token));
+        if (waiting.Count == 0) FinishFlush();
+    }
+
+    private void OnOrderFlushed(OrderFlushed m)
+    {
+        if (_flush is not { } f || f.Token != m.Token) return;
+        f.Waiting.Remove(m.OrderId);
+        if (f.Waiting.Count == 0) FinishFlush();
+    }
+
+    private void FinishFlush()
+    {
+        var f = _flush!;
+        _flush = null;
+        _book.Tell(new Flush(f.Step), f.ReplyTo);
+    }
+
+    protected override void PostStop()
+    {
+        foreach (var b in _batches) b.ReplyTo.Tell(new Status.Failure(new InvalidOperationException("OMS stopped")));
+        base.PostStop();
+    }
+}
+
+/// <summary>OMS → broker session: send this order (the session stamps the epoch).</summary>
+public sealed record SubmitToBroker(OrderRequest Order);
+
+/// <summary>OMS → broker session: cancel this order at the broker.</summary>
+public sealed record CancelAtBroker(ClientOrderId OrderId);

@@ -1,0 +1,21 @@
+using System.Collections.Immutable;
+using Trading.Data.Panel;
+using Trading.Domain.Instruments;
+
+namespace Trading.Runtime.Strategy;
+
+/// <summary>
+/// The research side of a strategy, called by the StrategyActor (and by the pure-loop baseline): on a rebalance
+/// day it turns data up to the decision day's close into target weights. It sees the panel only through
+/// point-in-time views ending at <paramref name="decisionDay"/>.
+/// </summary>
+public interface IStrategyModel
+{
+    string Name { get; }
+
+    /// <summary>Whether orders are sent on trading day <paramref name="tradeDay"/> (decided with data up to the day before).</summary>
+    bool IsRebalanceDay(MarketPanel panel, int tradeDay);
+
+    /// <summary>Target weights of NAV from data up to <paramref name="decisionDay"/>; <paramref name="holdings"/> feeds the rank buffer.</summary>
+    ImmutableSortedDictionary<Symbol, double> Targets(MarketPanel panel, int decisionDay, IReadOnlySet<Symbol> holdings);
+}

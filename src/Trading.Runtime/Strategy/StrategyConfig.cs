@@ -1,0 +1,162 @@
+using System.Globalization;
+using Akka.Configuration;
+using Trading.Domain.Orders;
+using Trading.Runtime.Configuration;
+
+namespace Trading.Runtime.Strategy;
+
+public enum Weighting { Equal, Score, Cap }
+
+public enum RebalanceFrequency { Daily, Weekly, Monthly }
+
+/// <summary>One factor of a strategy: its spec (registry syntax), its weight in the combined score, its transforms.</summary>
+public sealed record FactorWeight(string Spec, double Weight, IReadOnlyList<string> Transforms);
+
+public sealed record ExecutionConfig(FillTiming FillAt, double SlippageBps, double VolumeCap, double ImpactCoefficient, bool RollUnfilled);
+
+/// <summary>
+/// A strategy as configuration (HOCON <c>strategy { … }</c>): universe filters, factors and weights, top-N with a
+/// rank buffer, weighting, rebalance schedule, risk limits, fees, slippage, benchmark, capital and dates.
+/// Every key is checked: an unknown key or a bad value is an error naming the file and the key.
+/// </summary>
+public sealed record StrategyConfig
+{
+    public string Name { get; init; } = "strategy";
+    public decimal InitialCash { get; init; } = 600_000m;
+    public DateOnly? Start { get; init; }
+    public DateOnly? End { get; init; }
+    public string Benchmark { get; init; } = "000300.SH";
+    public IReadOnlyList<FactorWeight> Factors { get; init; } = [];
+    public int TopN { get; init; } = 30;
+    public int Buffer { get; init; } = 45;
+    public Weighting Weighting { get; init; } = Weighting.Equal;
+    public double MaxWeight { get; init; } = 0.10;
+    public RebalanceFrequency Rebalance { get; init; } = RebalanceFrequency.Monthly;
+    /// <summary>Keep this share of NAV in cash (fees, rounding).</summary>
+    public double CashBuffer { get; init; } = 0.01;
+    public bool ExcludeSt { get; init; } = true;
+    public int MinListedDays { get; init; } = 60;
+    public double MinAverageAmount { get; init; } = 5_000_000;
+    public bool ExcludeLimitUp { get; init; } = true;
+    public ExecutionConfig Execution { get; init; } = new(FillTiming.Open, 5, 0.10, 0.1, false);
+    /// <summary>The raw <c>risk</c> block (parsed by the risk guard's options).</summary>
+    public Config? Risk { get; init; }
+    /// <summary>The raw <c>fees</c> block (same keys as trading.market.fees).</summary>
+    public Config? Fees { get; init; }
+    public string Source { get; init; } = "";
+
+    private static readonly HashSet<string> Keys =
+    [
+        "name", "initial-cash", "start", "end", "benchmark", "factors", "top-n", "buffer", "weighting", "max-weight", "rebalance",
+        "cash-buffer", "universe", "execution", "risk", "fees",
+    ];
+
+    public static StrategyConfig Load(string file)
+    {
+        if (!File.Exists(file)) throw new FileNotFoundException($"Strategy config '{file}' does not exist.", file);
+        var text = File.ReadAllText(file);
+        if (HoconSyntax.Check(text) is { } problem) throw new FormatException($"{file}: not valid HOCON: {problem}.");
+        Config root;
+        try { root = ConfigurationFactory.ParseString(text); }
+        catch (Exception e) when (e is ConfigurationException or FormatException or InvalidOperationException or ArgumentException)
+        {
+            throw new FormatException($"{file}: not valid HOCON: {e.Message}");
+        }
+        return Parse(root, file);
+    }
+
+    public static StrategyConfig Parse(Config root, string file)
+    {
+        if (!root.HasPath("strategy")) throw new FormatException($"{file}: no 'strategy' block.");
+        var c = root.GetConfig("strategy");
+        foreach (var key in c.AsEnumerable().Select(kv => kv.Key.Split('.')[0]).Distinct())
+            if (!Keys.Contains(key)) throw new FormatException($"{file}: unknown key 'strategy.{key}' (known: {string.Join(", ", Keys.Order())}).");
+
+        string Str(Config cfg, string key, string fallback) => cfg.HasPath(key) ? cfg.GetString(key) : fallback;
+        double Num(Config cfg, string path, string key, double fallback, double min, double max)
+        {
+            if (!cfg.HasPath(key)) return fallback;
+            var t = cfg.GetString(key);
+            if (!double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || v < min || v > max)
+                throw new FormatException($"{file}: '{path}.{key}' = '{t}' must be a number in [{min}, {max}].");
+            return v;
+        }
+        bool Flag(Config cfg, string path, string key, bool fallback)
+        {
+            if (!cfg.HasPath(key)) return fallback;
+            return cfg.GetString(key) switch
+            {
+                "on" or "true" or "yes" => true,
+                "off" or "false" or "no" => false,
+                var t => throw new FormatException($"{file}: '{path}.{key}' = '{t}' must be on or off."),
+            };
+        }
+        DateOnly? Date(string key)
+        {
+            if (!c.HasPath(key)) return null;
+            var t = c.GetString(key);
+            return DateOnly.TryParseExact(t, ["yyyy-MM-dd", "yyyyMMdd"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var d)
+                ? d : throw new FormatException($"{file}: 'strategy.{key}' = '{t}' must be a date YYYY-MM-DD.");
+        }
+        T Enum<T>(string key, T fallback) where T : struct, System.Enum
+        {
+            if (!c.HasPath(key)) return fallback;
+            var t = c.GetString(key);
+            return System.Enum.TryParse<T>(t, ignoreCase: true, out var v) && System.Enum.IsDefined(v)
+                ? v : throw new FormatException($"{file}: 'strategy.{key}' = '{t}' must be one of {string.Join(", ", System.Enum.GetNames<T>().Select(n => n.ToLowerInvariant()))}.");
+        }
+
+        var factors = new List<FactorWeight>();
+        if (c.HasPath("factors"))
+        {
+            var items = c.GetValue("factors").GetArray();
+            for (int i = 0; i < items.Count; i++)
+            {
+                var f = new Config(new Akka.Configuration.Hocon.HoconRoot(items[i]));
+                var spec = Str(f, "spec", "");
+                if (spec.Length == 0) throw new FormatException($"{file}: 'strategy.factors[{i}].spec' is missing.");
+                var transforms = f.HasPath("transforms") ? f.GetStringList("transforms").ToList() : ["winsorize", "zscore"];
+                factors.Add(new FactorWeight(spec, Num(f, $"strategy.factors[{i}]", "weight", 1.0, -100, 100), transforms));
+            }
+        }
+        if (factors.Count == 0) throw new FormatException($"{file}: 'strategy.factors' needs at least one factor.");
+
+        var u = c.HasPath("universe") ? c.GetConfig("universe") : ConfigurationFactory.Empty;
+        var x = c.HasPath("execution") ? c.GetConfig("execution") : ConfigurationFactory.Empty;
+        var fillAt = Str(x, "fill-at", "open") switch
+        {
+            "open" => FillTiming.Open,
+            "close" => FillTiming.Close,
+            "vwap" => FillTiming.Vwap,
+            var t => throw new FormatException($"{file}: 'strategy.execution.fill-at' = '{t}' must be open, close or vwap."),
+        };
+        var cfg = new StrategyConfig
+        {
+            Name = Str(c, "name", Path.GetFileNameWithoutExtension(file)),
+            InitialCash = (decimal)Num(c, "strategy", "initial-cash", 600_000, 1_000, 1e12),
+            Start = Date("start"),
+            End = Date("end"),
+            Benchmark = Str(c, "benchmark", "000300.SH"),
+            Factors = factors,
+            TopN = (int)Num(c, "strategy", "top-n", 30, 1, 5000),
+            Buffer = (int)Num(c, "strategy", "buffer", 45, 1, 10000),
+            Weighting = Enum("weighting", Weighting.Equal),
+            MaxWeight = Num(c, "strategy", "max-weight", 0.10, 0.001, 1),
+            Rebalance = Enum("rebalance", RebalanceFrequency.Monthly),
+            CashBuffer = Num(c, "strategy", "cash-buffer", 0.01, 0, 0.5),
+            ExcludeSt = Flag(u, "strategy.universe", "exclude-st", true),
+            MinListedDays = (int)Num(u, "strategy.universe", "min-listed-days", 60, 0, 5000),
+            MinAverageAmount = Num(u, "strategy.universe", "min-average-amount", 5_000_000, 0, 1e12),
+            ExcludeLimitUp = Flag(u, "strategy.universe", "exclude-limit-up", true),
+            Execution = new ExecutionConfig(fillAt, Num(x, "strategy.execution", "slippage-bps", 5, 0, 1000),
+                Num(x, "strategy.execution", "volume-cap", 0.10, 0.0001, 1), Num(x, "strategy.execution", "impact", 0.1, 0, 10),
+                Flag(x, "strategy.execution", "roll-unfilled", false)),
+            Risk = c.HasPath("risk") ? c.GetConfig("risk") : null,
+            Fees = c.HasPath("fees") ? c.GetConfig("fees") : null,
+            Source = file,
+        };
+        if (cfg.Buffer < cfg.TopN) throw new FormatException($"{file}: 'strategy.buffer' ({cfg.Buffer}) must be at least 'strategy.top-n' ({cfg.TopN}).");
+        if (cfg.Start is { } s && cfg.End is { } e && e < s) throw new FormatException($"{file}: 'strategy.end' is before 'strategy.start'.");
+        return cfg;
+    }
+}

@@ -1,0 +1,142 @@
+using Akka.Actor;
+using Akka.TestKit;
+using Trading.Brokers;
+using Trading.Domain.Fees;
+using Trading.Domain.Instruments;
+using Trading.Domain.Orders;
+using Trading.Domain.Rules;
+using Trading.Runtime.Actors;
+using Trading.Runtime.Messages;
+using Trading.Runtime.State;
+
+namespace Trading.Runtime.Tests.Actors;
+
+public class OrderManagerActorTests : RuntimeTestKit
+{
+    private static readonly Symbol S = Symbol.Parse("000001.SZ");
+    private static readonly DateOnly Day = new(2024, 1, 2);
+    private static readonly DateTime At = new(2024, 1, 2, 9, 30, 0);
+
+    private static OrderRequest Order(int n, Side side = Side.Buy, long qty = 1000) =>
+        new(ClientOrderId.Create("t", Day, n), S, side, qty, 10.00m, OrderType.Limit, Day);
+
+    private static Fill FillOf(OrderRequest o, string id, long qty) =>
+        new(id, o.Id, o.Symbol, o.Side, qty, 10.00m, Day, FeeSchedule.Default.Compute(o.Side, 10m, qty, Day));
+
+    private (IActorRef Oms, TestProbe Broker, TestProbe Book) Start(string account)
+    {
+        var broker = CreateTestProbe();
+        var book = CreateTestProbe();
+        var oms = Sys.ActorOf(OrderManagerActor.Props(account, broker.Ref, book.Ref, Clock));
+        return (oms, broker, book);
+    }
+
+    [Fact]
+    public void Writes_ahead_then_sends_and_acknowledges_the_batch_when_the_broker_answered()
+    {
+        var (oms, broker, book) = Start("oms1");
+        var a = Order(1);
+        var b = Order(2);
+        oms.Tell(new SubmitApproved([a, b], 5));
+        Assert.Equal(a.Id, broker.ExpectMsg<SubmitToBroker>().Order.Id);
+        Assert.Equal(b.Id, broker.ExpectMsg<SubmitToBroker>().Order.Id);
+        oms.Tell(new OrderAccepted(a.Id, At, "B1"));
+        ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        oms.Tell(new OrderRejected(b.Id, At, "price: outside today's limits"));
+        var ack = ExpectMsg<BatchAcknowledged>();
+        Assert.Equal((5L, 1, 1), (ack.Step, ack.Accepted, ack.Rejected));
+
+        oms.Tell(new GetOrders());
+        var orders = ExpectMsg<OrdersSnapshot>().Orders.ToDictionary(o => o.Id);
+        Assert.Equal(OrderStatus.Submitted, orders[a.Id].Status);
+        Assert.Equal(OrderStatus.Rejected, orders[b.Id].Status);
+        Assert.Contains("outside today's limits", orders[b.Id].Reason);
+    }
+
+    [Fact]
+    public void Fills_reach_the_book_once_and_a_flush_returns_after_them()
+    {
+        var (oms, broker, book) = Start("oms2");
+        var a = Order(1);
+        oms.Tell(new SubmitApproved([a], 1));
+        broker.ExpectMsg<SubmitToBroker>();
+        oms.Tell(new OrderAccepted(a.Id, At, "B1"));
+        ExpectMsg<BatchAcknowledged>();
+        var f1 = FillOf(a, "x1", 400);
+        oms.Tell(new OrderFilled(a.Id, At, f1, 400, 600));
+        oms.Tell(new OrderFilled(a.Id, At, f1, 400, 600)); // duplicate push
+        oms.Tell(new OrderFilled(a.Id, At, FillOf(a, "x2", 600), 1000, 0));
+        oms.Tell(new Flush(9));
+        var fills = new List<Fill>();
+        book.FishForMessage(m =>
+        {
+            if (m is BookFill bf) fills.Add(bf.Fill);
+            return m is Flush;
+        });
+        Assert.Equal(["x1", "x2"], fills.Select(f => f.FillId));
+
+        oms.Tell(new GetOrders());
+        var state = ExpectMsg<OrdersSnapshot>().Orders.Single();
+        Assert.Equal((OrderStatus.Filled, 1000L), (state.Status, state.FilledQuantity));
+    }
+
+    [Fact]
+    public void Recovery_rebuilds_open_orders_and_never_resends_a_known_id()
+    {
+        var (oms, broker, book) = Start("oms3");
+        var a = Order(1);
+        oms.Tell(new SubmitApproved([a], 1));
+        broker.ExpectMsg<SubmitToBroker>();
+        oms.Tell(new OrderAccepted(a.Id, At, "B1"));
+        ExpectMsg<BatchAcknowledged>();
+        oms.Tell(new OrderFilled(a.Id, At, FillOf(a, "x1", 300), 300, 700));
+        oms.Tell(new Flush(1));
+        book.FishForMessage(m => m is Flush);
+
+        Watch(oms);
+        Sys.Stop(oms);
+        ExpectTerminated(oms);
+        var broker2 = CreateTestProbe();
+        var again = Sys.ActorOf(OrderManagerActor.Props("oms3", broker2.Ref, book.Ref, Clock));
+        again.Tell(new GetOrders());
+        var s = ExpectMsg<OrdersSnapshot>().Orders.Single();
+        Assert.Equal((OrderStatus.PartiallyFilled, 300L), (s.Status, s.FilledQuantity));
+
+        again.Tell(new SubmitApproved([a], 2)); // a replayed proposal with the same client id
+        Assert.Equal(0, ExpectMsg<BatchAcknowledged>().Accepted);
+        broker2.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+
+        // A late fill after recovery still counts (the order actor was recreated), a replayed one does not.
+        again.Tell(new OrderFilled(a.Id, At, FillOf(a, "x1", 300), 300, 700));
+        again.Tell(new OrderFilled(a.Id, At, FillOf(a, "x2", 700), 1000, 0));
+        again.Tell(new Flush(3));
+        var fills = new List<string>();
+        book.FishForMessage(m => { if (m is BookFill bf) fills.Add(bf.Fill.FillId); return m is Flush; });
+        Assert.Equal(["x2"], fills);
+    }
+
+    [Fact]
+    public void Cancel_all_cancels_every_open_order_at_the_broker()
+    {
+        var (oms, broker, book) = Start("oms4");
+        var a = Order(1);
+        var b = Order(2);
+        oms.Tell(new SubmitApproved([a, b], 1));
+        broker.ExpectMsg<SubmitToBroker>();
+        broker.ExpectMsg<SubmitToBroker>();
+        oms.Tell(new OrderAccepted(a.Id, At, "B1"));
+        oms.Tell(new OrderAccepted(b.Id, At, "B2"));
+        ExpectMsg<BatchAcknowledged>();
+        oms.Tell(new CancelAllOrders("kill switch"));
+        ExpectMsg<StepDone>();
+        var cancels = new[] { broker.ExpectMsg<CancelAtBroker>().OrderId, broker.ExpectMsg<CancelAtBroker>().OrderId };
+        Assert.Equal(new[] { a.Id.Value, b.Id.Value }.Order(), cancels.Select(c => c.Value).Order());
+        oms.Tell(new OrderCancelled(a.Id, At, 0, "cancelled"));
+        oms.Tell(new Flush(2)); // the OMS's view is settled once a flush has gone through the orders
+        book.FishForMessage(m => m is Flush);
+        oms.Tell(new GetOrders());
+        var states = ExpectMsg<OrdersSnapshot>().Orders.ToDictionary(o => o.Id);
+        Assert.Equal(OrderStatus.Cancelled, states[a.Id].Status);
+        Assert.Equal(OrderStatus.PendingCancel, states[b.Id].Status);
+    }
+}

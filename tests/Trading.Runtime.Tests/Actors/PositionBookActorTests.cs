@@ -1,0 +1,70 @@
+using Akka.Actor;
+using Trading.Domain.Fees;
+using Trading.Domain.Instruments;
+using Trading.Domain.Orders;
+using Trading.Domain.Rules;
+using Trading.Runtime.Actors;
+using Trading.Runtime.Messages;
+using Trading.Runtime.State;
+
+namespace Trading.Runtime.Tests.Actors;
+
+public class PositionBookActorTests : RuntimeTestKit
+{
+    private static readonly Symbol S = Symbol.Parse("600000.SH");
+
+    private static Fill Buy(string id, long qty, decimal price) =>
+        new(id, new ClientOrderId("o-" + id), S, Side.Buy, qty, price, new DateOnly(2024, 1, 2), FeeSchedule.Default.Compute(Side.Buy, price, qty, new DateOnly(2024, 1, 2)));
+
+    [Fact]
+    public void Books_fills_once_and_recovers_after_a_restart()
+    {
+        var book = Sys.ActorOf(PositionBookActor.Props("acc1"));
+        book.Tell(new Deposit(100_000m, "seed"));
+        ExpectMsg<Deposited>().Cash.Equals(100_000m);
+        book.Tell(new BookFill(Buy("f1", 1000, 10m)));
+        book.Tell(new BookFill(Buy("f1", 1000, 10m))); // duplicate report
+        book.Tell(new GetAccount());
+        var before = ExpectMsg<AccountSnapshot>().Book;
+        Assert.Equal(1000, before.HoldingOf(S).Quantity);
+        Assert.Equal(100_000m - 10_005.10m, before.Cash);
+
+        Watch(book);
+        Sys.Stop(book);
+        ExpectTerminated(book);
+        var again = Sys.ActorOf(PositionBookActor.Props("acc1"));
+        again.Tell(new GetAccount());
+        var after = ExpectMsg<AccountSnapshot>().Book;
+        Assert.Equal(before.Cash, after.Cash);
+        Assert.Equal(before.Positions, after.Positions);
+    }
+
+    [Fact]
+    public void Start_day_rolls_t_plus_1_and_answers_the_step()
+    {
+        var book = Sys.ActorOf(PositionBookActor.Props("acc2"));
+        book.Tell(new Deposit(50_000m, "seed"));
+        ExpectMsg<Deposited>();
+        book.Tell(new BookFill(Buy("f1", 500, 10m)));
+        book.Tell(new GetAccount());
+        Assert.Equal(0, ExpectMsg<AccountSnapshot>().Book.HoldingOf(S).Sellable);
+        book.Tell(new StartDay(new DateOnly(2024, 1, 3), 7));
+        Assert.Equal(7, ExpectMsg<StepDone>().Step);
+        book.Tell(new GetAccount());
+        Assert.Equal(500, ExpectMsg<AccountSnapshot>().Book.HoldingOf(S).Sellable);
+    }
+
+    [Fact]
+    public void Frozen_cash_of_open_buys_is_reported_apart_from_cash()
+    {
+        var book = Sys.ActorOf(PositionBookActor.Props("acc3"));
+        book.Tell(new Deposit(10_000m, "seed"));
+        ExpectMsg<Deposited>();
+        book.Tell(new FrozenCashChanged(new ClientOrderId("a"), 3_000m));
+        book.Tell(new FrozenCashChanged(new ClientOrderId("b"), 1_000m));
+        book.Tell(new FrozenCashChanged(new ClientOrderId("a"), 0m));
+        book.Tell(new GetAccount());
+        var snap = ExpectMsg<AccountSnapshot>();
+        Assert.Equal((1_000m, 9_000m), (snap.FrozenCash, snap.AvailableCash));
+    }
+}

@@ -1,0 +1,51 @@
+using Akka.Actor;
+using Trading.Domain.Fees;
+using Trading.Domain.Instruments;
+using Trading.Domain.Orders;
+using Trading.Domain.Rules;
+using Trading.Runtime.Actors;
+using Trading.Runtime.Messages;
+using Trading.Runtime.State;
+
+namespace Trading.Runtime.Tests.Actors;
+
+/// <summary>The SQLite journal (Akka.Persistence.Sql, hocon/persistence.sqlite.conf) keeps the book and the OMS across a process restart.</summary>
+public class SqliteJournalTests
+{
+    private static readonly Symbol S = Symbol.Parse("688981.SH");
+    private static readonly DateOnly Day = new(2024, 1, 2);
+
+    [Fact]
+    public async Task Book_and_orders_survive_a_new_actor_system_on_the_same_file()
+    {
+        var db = Path.Combine(Path.GetTempPath(), $"journal-{Guid.NewGuid():N}.db");
+        var order = new OrderRequest(ClientOrderId.Create("t", Day, 1), S, Side.Buy, 300, 50.00m, OrderType.Limit, Day);
+        var fill = new Fill("x1", order.Id, S, Side.Buy, 300, 50.00m, Day, FeeSchedule.Default.Compute(Side.Buy, 50m, 300, Day));
+        PositionBookState before;
+        using (var sys = TradingSystem.Create("j1", JournalKind.Sqlite, db, "akka.loglevel = WARNING\nakka.loggers = [\"Akka.Event.DefaultLogger\"]"))
+        {
+            var book = sys.ActorOf(PositionBookActor.Props("sq"));
+            await book.Ask<Deposited>(new Deposit(100_000m, "seed"), TimeSpan.FromSeconds(20));
+            var oms = sys.ActorOf(OrderManagerActor.Props("sq", ActorRefs.Nobody, book, () => new DateTime(2024, 1, 2, 9, 30, 0)));
+            var ack = oms.Ask<Trading.Runtime.Messages.BatchAcknowledged>(new SubmitApproved([order], 1), TimeSpan.FromSeconds(20));
+            oms.Tell(new Trading.Brokers.OrderAccepted(order.Id, new DateTime(2024, 1, 2, 9, 30, 0), "B1"));
+            await ack;
+            oms.Tell(new Trading.Brokers.OrderFilled(order.Id, new DateTime(2024, 1, 2, 9, 31, 0), fill, 300, 0));
+            await oms.Ask<StepDone>(new Flush(1), TimeSpan.FromSeconds(20));
+            before = (await book.Ask<AccountSnapshot>(new GetAccount(), TimeSpan.FromSeconds(20))).Book;
+            await sys.Terminate();
+        }
+        Assert.Equal(300, before.HoldingOf(S).Quantity);
+
+        using var sys2 = TradingSystem.Create("j2", JournalKind.Sqlite, db, "akka.loglevel = WARNING\nakka.loggers = [\"Akka.Event.DefaultLogger\"]");
+        var book2 = sys2.ActorOf(PositionBookActor.Props("sq"));
+        var after = (await book2.Ask<AccountSnapshot>(new GetAccount(), TimeSpan.FromSeconds(20))).Book;
+        Assert.Equal(before.Cash, after.Cash);
+        Assert.Equal(before.Positions, after.Positions);
+        var oms2 = sys2.ActorOf(OrderManagerActor.Props("sq", ActorRefs.Nobody, book2, () => DateTime.MinValue));
+        var orders = (await oms2.Ask<OrdersSnapshot>(new GetOrders(), TimeSpan.FromSeconds(20))).Orders;
+        var recovered = Assert.Single(orders);
+        Assert.Equal((OrderStatus.Filled, 300L, 50.00m), (recovered.Status, recovered.FilledQuantity, recovered.AveragePrice));
+        await sys2.Terminate();
+    }
+}
