@@ -1,0 +1,72 @@
+using System.Collections.Immutable;
+using Akka.Actor;
+using Akka.Event;
+using Trading.Domain.Instruments;
+using Trading.Domain.Rules;
+using Trading.Runtime.Messages;
+using Trading.Runtime.Strategy;
+
+namespace Trading.Runtime.Actors;
+
+/// <summary>
+/// Targets − positions → lot-rounded orders (<see cref="RebalancePlanner"/>) → the risk guard. A rebalance runs in
+/// two rounds, as a trader would: before the open the sells and the buys the available cash covers; after the
+/// open's fills (<see cref="TopUp"/>) the buys the sale proceeds now pay for (A-share sale proceeds are usable the
+/// same day). The day's target is kept until the next day starts.
+/// </summary>
+public sealed class RebalanceActor : ReceiveActor
+{
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly IActorRef _risk, _book;
+    private readonly Func<Symbol, DateOnly, TradeQuote?> _quotes;
+    private readonly MarketRules _rules;
+    private readonly double _cashBuffer;
+    private readonly TimeSpan _timeout;
+    private readonly Dictionary<string, TargetPortfolio> _today = [];
+    private readonly Dictionary<string, long> _sequence = [];
+
+    public static Props Props(IActorRef risk, IActorRef book, Func<Symbol, DateOnly, TradeQuote?> quotes, MarketRules rules, double cashBuffer, TimeSpan timeout) =>
+        Akka.Actor.Props.Create(() => new RebalanceActor(risk, book, quotes, rules, cashBuffer, timeout));
+
+    public RebalanceActor(IActorRef risk, IActorRef book, Func<Symbol, DateOnly, TradeQuote?> quotes, MarketRules rules, double cashBuffer, TimeSpan timeout)
+    {
+        _risk = risk;
+        _book = book;
+        _quotes = quotes;
+        _rules = rules;
+        _cashBuffer = cashBuffer;
+        _timeout = timeout;
+
+        ReceiveAsync<TargetPortfolio>(async t =>
+        {
+            if (!_today.TryGetValue(t.Strategy, out var old) || old.Date != t.Date) _sequence[t.Strategy] = 0;
+            _today[t.Strategy] = t;
+            Sender.Tell(await Round(t, t.Step));
+        });
+        ReceiveAsync<TopUp>(async u =>
+        {
+            var results = new List<ProposalResult>();
+            foreach (var t in _today.Values.Where(t => t.Date == u.Date).OrderBy(t => t.Strategy, StringComparer.Ordinal))
+                results.Add(await Round(t, u.Step));
+            Sender.Tell(new StepDone(u.Step, $"top-up {results.Sum(r => r.Approved.Count)} orders"));
+        });
+    }
+
+    /// <summary>One round: plan against the account now, send to the risk guard, wait for its verdict and the OMS's acknowledgement.</summary>
+    private async Task<ProposalResult> Round(TargetPortfolio t, long step)
+    {
+        var account = await _book.Ask<AccountSnapshot>(new GetAccount(), _timeout);
+        long seq = _sequence.GetValueOrDefault(t.Strategy);
+        var orders = RebalancePlanner.Plan(t.Strategy, t.Date, t.Weights, account.Book, account.AvailableCash,
+            s => _quotes(s, t.Date), _rules, _cashBuffer, ref seq);
+        _sequence[t.Strategy] = seq;
+        if (orders.Count == 0) return new ProposalResult(step, [], []);
+        var result = await _risk.Ask<ProposalResult>(new ProposeOrders(t.Strategy, orders, step), _timeout);
+        Context.System.EventStream.Publish(result);
+        _log.Debug("Rebalance {Strategy} {Date}: {Approved} approved, {Rejected} rejected", t.Strategy, t.Date, result.Approved.Count, result.Rejected.Count);
+        return result;
+    }
+}
+
+/// <summary>After the open's fills: send the buys that sale proceeds now pay for.</summary>
+public sealed record TopUp(DateOnly Date, long Step);
