@@ -22,7 +22,7 @@ public delegate MarketQuote? QuoteSource(Symbol symbol, DateOnly tradeDate);
 /// handled one at a time (others wait in the stash), so counters never race. The kill switch is persisted state:
 /// engaged, it rejects every order, cancels every open one, and stays engaged across restarts.
 /// </summary>
-public sealed class RiskGuardActor : ReceivePersistentActor, IWithStash
+public sealed class RiskGuardActor : ReceivePersistentActor
 {
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly PreTradeChain _chain;
@@ -33,8 +33,6 @@ public sealed class RiskGuardActor : ReceivePersistentActor, IWithStash
     private readonly Func<DateTime> _now;
     private readonly TimeSpan _timeout;
     private RiskState _state = RiskState.Empty;
-
-    public IStash Stash { get; set; } = null!;
 
     public static Props Props(string accountId, RiskOptions options, IActorRef orders, IActorRef book, QuoteSource quotes,
         MarketRules rules, FeeSchedule fees, Func<DateTime> now, TimeSpan timeout) =>
@@ -156,7 +154,7 @@ public sealed class RiskGuardActor : ReceivePersistentActor, IWithStash
     private void OnEvaluate(Evaluate m)
     {
         var batch = _chain.EvaluateBatch(m.Proposal.Orders, m.Context with { State = _state });
-        var rejected = batch.Rejected.Select(r => new RiskRejection(r.Order, r.Rejection!.Rule, r.Rejection.Reason)).ToList();
+        var rejected = batch.Rejected.Select(r => new RiskRejection(r.Requested, r.Rejection!.Rule, r.Rejection.Reason)).ToList();
         var approved = batch.Approved.ToList();
         if (batch.Events.Count == 0)
         {
