@@ -11,10 +11,14 @@ internal static class TestPaths
 
     private static string FindRoot()
     {
-        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
-            if (File.Exists(Path.Combine(d.FullName, "Trading.Actors.sln"))) return d.FullName;
+        // Above the test binaries, or (when built into an artifacts folder elsewhere) above this source file.
+        foreach (var start in new[] { AppContext.BaseDirectory, Path.GetDirectoryName(SourceFile()) ?? "" }.Where(s => s.Length > 0))
+            for (var d = new DirectoryInfo(start); d is not null; d = d.Parent)
+                if (File.Exists(Path.Combine(d.FullName, "Trading.Actors.sln"))) return d.FullName;
         throw new InvalidOperationException("Trading.Actors.sln not found above " + AppContext.BaseDirectory);
     }
+
+    private static string SourceFile([System.Runtime.CompilerServices.CallerFilePath] string path = "") => path;
 }
 
 /// <summary>A temporary folder removed after the test.</summary>

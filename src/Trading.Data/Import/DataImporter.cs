@@ -18,13 +18,20 @@ public sealed record ImportOptions
     public IProgress<string>? Progress { get; init; }
 }
 
-public sealed record ImportResult(ImportReport Report, bool Written, MarketStore? Store, int ReplacedBars);
+public sealed record ImportResult(ImportReport Report, bool Written, MarketStore? Store, int ReplacedBars)
+{
+    /// <summary>Stored valuations replaced by new rows with the same (symbol, date).</summary>
+    public int ReplacedValuations { get; init; }
+    /// <summary>Stored reports replaced by new rows with the same (symbol, ann_date, end_date).</summary>
+    public int ReplacedFinancials { get; init; }
+}
 
 /// <summary>
 /// Reads an input (TuShare files or the generic long CSV), validates every row, enriches the bars (pre_close,
 /// factors, ST, limits) and, for an import, merges them into the store: new rows replace stored rows with the same
-/// (symbol, date), everything else is kept. The store is only ever changed by an atomic swap to a complete new
-/// version.
+/// (symbol, date), everything else is kept; likewise valuations (daily_basic) by (symbol, date) and financial
+/// reports (fina_indicator) by (symbol, ann_date, end_date). The store is only ever changed by an atomic swap to a
+/// complete new version.
 /// </summary>
 public static class DataImporter
 {
@@ -46,7 +53,7 @@ public static class DataImporter
                 batch.Report.Add(new ImportIssue(IssueSeverity.Error, IssueKind.UnreadableFile, Path.GetFileName(files[i]), 1, null,
                     format == SourceFormat.Csv
                         ? "not a generic bar file: expected columns date,symbol,open,high,low,close,volume,amount[,adj_factor]"
-                        : "not a known TuShare file: expected daily, adj_factor, stock_basic, index_daily (file name index*), namechange or stk_limit columns"));
+                        : "not a known TuShare file: expected daily, adj_factor, stock_basic, index_daily (file name index*), namechange, stk_limit, daily_basic or fina_indicator columns"));
         }
 
         var adjFactors = new Dictionary<(int, int), double>();
@@ -54,6 +61,8 @@ public static class DataImporter
             if (kinds[i] == InputKind.TuShareAdjFactor) ReferenceFileReaders.ReadAdjFactors(batch, files[i], adjFactors);
 
         var seen = new Dictionary<(int, int), (string, long)>();
+        var seenValuations = new Dictionary<(int, int), (string, long)>();
+        var latestReports = new Dictionary<(int, int, int), (int, int)>();
         for (int i = 0; i < files.Count; i++)
         {
             progress?.Report(Path.GetFileName(files[i]));
@@ -65,6 +74,8 @@ public static class DataImporter
                 case InputKind.TuShareIndexDaily: ReferenceFileReaders.ReadIndexDaily(batch, files[i]); break;
                 case InputKind.TuShareNameChange: ReferenceFileReaders.ReadNameChanges(batch, files[i]); break;
                 case InputKind.TuShareStkLimit: ReferenceFileReaders.ReadStkLimits(batch, files[i]); break;
+                case InputKind.TuShareDailyBasic: ReferenceFileReaders.ReadDailyBasic(batch, files[i], seenValuations); break;
+                case InputKind.TuShareFinaIndicator: ReferenceFileReaders.ReadFinaIndicator(batch, files[i], latestReports); break;
             }
         }
         return batch;
@@ -99,12 +110,18 @@ public static class DataImporter
         var index = new List<IndexBar>();
         var sources = new List<string>();
         int replaced;
+        IReadOnlyList<Valuation> storedValuations = [];
+        IReadOnlyList<FinancialReport> storedReports = [];
+        MarketStore? previous = null;
         if (MarketStore.Exists(storeDir))
         {
-            var old = MarketStore.Open(storeDir);
+            var old = previous = MarketStore.Open(storeDir);
             var oldBars = await old.ReadBarsAsync(ct);
             stocks = MergeStocks(await old.ReadStocksAsync(ct), batch);
             index = MergeIndex(await old.ReadIndexAsync(ct), batch.IndexBars);
+            // Only read what this batch changes; otherwise the stored files are copied as they are.
+            if (batch.Valuations.Count > 0) storedValuations = await old.ReadValuationsAsync(ct);
+            if (batch.Financials.Count > 0) storedReports = await old.ReadFinancialsAsync(ct);
             sources.AddRange(old.Manifest.Sources);
             merged = BarTable.Concat(oldBars, batch.Bars);
         }
@@ -123,13 +140,21 @@ public static class DataImporter
         if (options.Strict && batch.Report.HasErrors)
             return new ImportResult(batch.Report, false, null, 0);
 
+        // Fundamentals: new rows replace stored rows with the same key; untouched kinds are carried over as stored.
+        int replacedValuations = 0, replacedReports = 0;
+        List<Valuation>? valuations = batch.Valuations.Count == 0 ? null
+            : FundamentalsOrder.Merge(storedValuations, batch.Valuations, FundamentalsOrder.Compare, out replacedValuations);
+        List<FinancialReport>? reports = batch.Financials.Count == 0 ? null
+            : FundamentalsOrder.Merge(storedReports, batch.Financials, FundamentalsOrder.Compare, out replacedReports);
+
         options.Progress?.Report("writing the new store version");
         sources.Add($"{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ssZ} {format.ToString().ToLowerInvariant()} {Path.GetFullPath(input)}");
-        var store = await MarketStore.WriteAsync(storeDir, merged, stocks.Values, index, sources, options.BeforeSwap, ct);
+        var store = await MarketStore.WriteCoreAsync(storeDir, merged, stocks.Values, index, valuations, reports, previous, sources, options.BeforeSwap, ct);
         Log.Debug("Written at {Ms} ms", clock.ElapsedMilliseconds);
-        Log.Information("Imported {Accepted} of {Read} rows from {Input} into {Store} version {Version} ({Bars} bars, {Replaced} replaced, {Errors} errors, {Warnings} warnings)",
-            batch.Report.RowsAccepted, batch.Report.RowsRead, input, storeDir, store.Manifest.Version, store.Manifest.Bars, replaced, batch.Report.ErrorCount, batch.Report.WarningCount);
-        return new ImportResult(batch.Report, true, store, replaced);
+        Log.Information("Imported {Accepted} of {Read} rows from {Input} into {Store} version {Version} ({Bars} bars, {Replaced} replaced, {Valuations} valuations, {Reports} financial reports, {Errors} errors, {Warnings} warnings)",
+            batch.Report.RowsAccepted, batch.Report.RowsRead, input, storeDir, store.Manifest.Version, store.Manifest.Bars, replaced,
+            store.Manifest.Valuations, store.Manifest.FinancialReports, batch.Report.ErrorCount, batch.Report.WarningCount);
+        return new ImportResult(batch.Report, true, store, replaced) { ReplacedValuations = replacedValuations, ReplacedFinancials = replacedReports };
     }
 
     private static void AddFindings(ImportBatch batch, List<RowFinding> findings)

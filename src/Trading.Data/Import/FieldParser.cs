@@ -57,6 +57,24 @@ internal static class FieldParser
         return null;
     }
 
+    /// <summary>
+    /// An optional number (fundamentals): empty, <c>NaN</c>, <c>null</c> or <c>None</c> is missing (NaN); an
+    /// infinity or text that is not a number is malformed. The value is multiplied by <paramref name="unit"/>.
+    /// </summary>
+    public static Failure? OptionalNumber(ReadOnlySpan<char> s, double unit, out double value)
+    {
+        value = double.NaN;
+        s = s.Trim();
+        if (s.IsEmpty || s.Equals("nan", StringComparison.OrdinalIgnoreCase) || s.Equals("null", StringComparison.OrdinalIgnoreCase)
+            || s.Equals("none", StringComparison.OrdinalIgnoreCase))
+            return null;
+        if (IsNonFinite(s)) return new(IssueKind.MalformedNumber, $"'{s.ToString()}' is not a finite number");
+        if (!double.TryParse(s, Float, CultureInfo.InvariantCulture, out var v) || !double.IsFinite(v))
+            return new(IssueKind.MalformedNumber, $"'{s.ToString()}' is not a number");
+        value = v * unit;
+        return null;
+    }
+
     /// <summary>A date as YYYY-MM-DD or YYYYMMDD.</summary>
     public static Failure? Date(ReadOnlySpan<char> s, out DateOnly value)
     {

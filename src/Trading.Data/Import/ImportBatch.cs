@@ -22,6 +22,10 @@ public sealed class ImportBatch
     public List<NameSpell> NameChanges { get; } = [];
     /// <summary>Published limit prices (stk_limit), keyed by (symbol packed, day number), in fen.</summary>
     public Dictionary<(int Symbol, int Day), (int Up, int Down)> PublishedLimits { get; } = [];
+    /// <summary>Daily valuations (daily_basic) in input order, units converted; at most one per (symbol, date).</summary>
+    public List<Valuation> Valuations { get; } = [];
+    /// <summary>Financial reports (fina_indicator) in input order; at most one per (symbol, ann_date, end_date).</summary>
+    public List<FinancialReport> Financials { get; } = [];
     public ImportReport Report { get; } = new();
 
     public static long MakeTag(int fileIndex, long line) => ((long)fileIndex << 32) | (uint)line;

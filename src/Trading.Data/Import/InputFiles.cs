@@ -21,6 +21,10 @@ public enum InputKind
     TuShareStkLimit,
     /// <summary>The documented generic long CSV: date,symbol,open,high,low,close,volume,amount[,adj_factor].</summary>
     GenericBars,
+    /// <summary>TuShare <c>daily_basic</c>: shares in 10k shares, market values in 10k CNY, PE/PB, turnover %.</summary>
+    TuShareDailyBasic,
+    /// <summary>TuShare <c>fina_indicator</c>: one row per announced report (ann_date, end_date, roe, growth, eps, bps).</summary>
+    TuShareFinaIndicator,
 }
 
 public enum SourceFormat
@@ -69,6 +73,8 @@ public static class InputFiles
         if (Has("ts_code", "trade_date", "up_limit", "down_limit")) return InputKind.TuShareStkLimit;
         if (Has("ts_code", "trade_date", "open") && name.StartsWith("index", StringComparison.Ordinal)) return InputKind.TuShareIndexDaily;
         if (Has("ts_code", "trade_date", "open")) return InputKind.TuShareDaily;
+        if (Has("ts_code", "trade_date") && (Has("total_mv") || Has("pe_ttm") || Has("total_share"))) return InputKind.TuShareDailyBasic;
+        if (Has("ts_code", "ann_date", "end_date") && (Has("roe") || Has("netprofit_yoy"))) return InputKind.TuShareFinaIndicator;
         if (Has("ts_code", "trade_date", "adj_factor")) return InputKind.TuShareAdjFactor;
         return InputKind.Unknown;
     }

@@ -6,8 +6,8 @@ using Trading.Domain.Instruments;
 namespace Trading.Data.Import;
 
 /// <summary>
-/// Readers of the smaller TuShare files: stock_basic, index_daily, adj_factor, namechange, stk_limit. They share the
-/// row loop and the issue reporting; each maps columns to its record.
+/// Readers of the smaller TuShare files: stock_basic, index_daily, adj_factor, namechange, stk_limit, daily_basic,
+/// fina_indicator. They share the row loop and the issue reporting; each maps columns to its record.
 /// </summary>
 internal static class ReferenceFileReaders
 {
@@ -165,6 +165,98 @@ internal static class ReferenceFileReaders
             if (FieldParser.Price(r["down_limit"], out var down) is { } df) { r.Reject(df.Kind, "down_limit", df.Message); continue; }
             if (down >= up) { r.Reject(IssueKind.InconsistentOhlc, "down_limit", $"down limit {down} is not below up limit {up}"); continue; }
             batch.PublishedLimits[(symbol.Packed, date.DayNumber)] = (BarTable.ToFen(up), BarTable.ToFen(down));
+            r.Accept();
+        }
+    }
+
+    // daily_basic columns read into a Valuation: name, unit multiplier, whether a negative value is an error.
+    private static readonly (string Column, double Unit, bool NonNegative)[] DailyBasicColumns =
+    [
+        ("total_share", 10_000, true), ("float_share", 10_000, true), ("total_mv", 10_000, true), ("circ_mv", 10_000, true),
+        ("pe_ttm", 1, false), ("pb", 1, false), ("turnover_rate", 1, true),
+    ];
+
+    /// <summary>
+    /// TuShare daily_basic: shares ×10,000 (10k shares → shares), market values ×10,000 (10k CNY → CNY), PE/PB and
+    /// turnover (%) as given. An empty or NaN value is missing (pe_ttm is null for loss makers); negative shares,
+    /// market values or turnover are errors; the same (symbol, date) twice in the input is an error.
+    /// </summary>
+    public static void ReadDailyBasic(ImportBatch batch, string file, Dictionary<(int, int), (string File, long Line)> seen)
+    {
+        var r = new Rows(batch, file, "tushare daily_basic");
+        if (!r.Init("ts_code", "trade_date")) return;
+        Span<double> v = stackalloc double[DailyBasicColumns.Length];
+        while (r.Next())
+        {
+            if (!r.TrySymbol("ts_code", out var symbol) || !r.TryDate("trade_date", out var date)) continue;
+            bool ok = true;
+            for (int k = 0; k < DailyBasicColumns.Length && ok; k++)
+            {
+                var (column, unit, nonNegative) = DailyBasicColumns[k];
+                if (FieldParser.OptionalNumber(r[column], unit, out v[k]) is { } f) { r.Reject(f.Kind, column, f.Message); ok = false; }
+                else if (nonNegative && v[k] < 0) { r.Reject(IssueKind.NegativeValue, column, $"{column} '{r[column].ToString()}' must not be negative"); ok = false; }
+            }
+            if (!ok) continue;
+            var key = (symbol.Packed, date.DayNumber);
+            if (seen.TryGetValue(key, out var first))
+            {
+                r.Reject(IssueKind.DuplicateRow, "trade_date", $"daily_basic for {symbol} {date:yyyy-MM-dd} already given at {first.File}:{first.Line}");
+                continue;
+            }
+            seen[key] = (r.File, r.Line);
+            batch.Valuations.Add(new Valuation(symbol, date, v[0], v[1], v[2], v[3], v[4], v[5], v[6]));
+            r.Accept();
+        }
+    }
+
+    private static readonly string[] FinaColumns = ["roe", "netprofit_yoy", "or_yoy", "eps", "bps"];
+
+    /// <summary>
+    /// TuShare fina_indicator: one report per (symbol, ann_date, end_date). Values as given (percentages stay
+    /// percentages; empty or NaN is missing). Duplicate rows of one announcement are not errors: the row with the
+    /// higher update_flag wins, and among equal flags the later row. A restatement (same end_date, later ann_date)
+    /// is a separate announcement and kept. An announcement before the end of its period is an error.
+    /// </summary>
+    /// <param name="latest">Per (symbol, ann_date, end_date): the report's index in <see cref="ImportBatch.Financials"/> and its update_flag.</param>
+    public static void ReadFinaIndicator(ImportBatch batch, string file, Dictionary<(int, int, int), (int Index, int Flag)> latest)
+    {
+        var r = new Rows(batch, file, "tushare fina_indicator");
+        if (!r.Init("ts_code", "ann_date", "end_date")) return;
+        Span<double> v = stackalloc double[FinaColumns.Length];
+        while (r.Next())
+        {
+            if (!r.TrySymbol("ts_code", out var symbol) || !r.TryDate("ann_date", out var ann) || !r.TryDate("end_date", out var end)) continue;
+            if (ann < end)
+            {
+                r.Reject(IssueKind.BadDate, "ann_date", $"announced {ann:yyyy-MM-dd}, before the end of its period {end:yyyy-MM-dd}");
+                continue;
+            }
+            bool ok = true;
+            for (int k = 0; k < FinaColumns.Length && ok; k++)
+                if (FieldParser.OptionalNumber(r[FinaColumns[k]], 1, out v[k]) is { } f) { r.Reject(f.Kind, FinaColumns[k], f.Message); ok = false; }
+            if (!ok) continue;
+            int flag = 0;
+            var flagText = r["update_flag"];
+            if (!flagText.IsEmpty && !int.TryParse(flagText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out flag))
+            {
+                r.Reject(IssueKind.MalformedNumber, "update_flag", $"'{flagText.ToString()}' is not an update flag (0 or 1)");
+                continue;
+            }
+            var report = new FinancialReport(symbol, ann, end, v[0], v[1], v[2], v[3], v[4]);
+            var key = (symbol.Packed, ann.DayNumber, end.DayNumber);
+            if (latest.TryGetValue(key, out var prev))
+            {
+                if (flag >= prev.Flag)
+                {
+                    batch.Financials[prev.Index] = report;
+                    latest[key] = (prev.Index, flag);
+                }
+            }
+            else
+            {
+                latest[key] = (batch.Financials.Count, flag);
+                batch.Financials.Add(report);
+            }
             r.Accept();
         }
     }

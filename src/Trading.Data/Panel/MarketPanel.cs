@@ -63,10 +63,13 @@ public sealed class MarketPanel
     public readonly double[] Open, High, Low, Close, PreClose, Volume, Amount, AdjFactor, UpLimit, DownLimit;
     public readonly byte[] Flags;
 
-    /// <summary>Daily valuations (shares, market value, PE, PB, turnover), or null when the data has none.</summary>
+    /// <summary>
+    /// Daily valuations (shares, market value, PE, PB, turnover), or null when the data has none. NaN where a
+    /// traded day has no valuation row; on an explicit suspended day the last valuation carries forward (turnover 0).
+    /// </summary>
     public ValuationPanel? Valuations { get; set; }
 
-    /// <summary>Point-in-time financial reports, or null when the data has none.</summary>
+    /// <summary>Point-in-time financial reports per symbol index, or null when the data has none.</summary>
     public FinancialHistory? Financials { get; set; }
 
     public int Cell(int day, int symbol) => symbol * Dates.Length + day;
@@ -158,7 +161,10 @@ public sealed class MarketPanel
         return double.NaN;
     }
 
-    /// <summary>Loads a whole store into a panel, streaming its row groups (no full intermediate copy).</summary>
+    /// <summary>
+    /// Loads a whole store into a panel, streaming its row groups (no full intermediate copy), with its valuations
+    /// and financial reports when it has any (rows of symbols or days without bars are ignored).
+    /// </summary>
     public static async Task<MarketPanel> LoadAsync(MarketStore store, CancellationToken ct = default)
     {
         var stocks = (await store.ReadStocksAsync(ct)).ToDictionary(s => s.Symbol);
@@ -166,6 +172,7 @@ public sealed class MarketPanel
         var panel = new MarketPanel(m.Days.Select(DateOnly.FromDayNumber).ToArray(), m.Symbols.Select(Symbol.FromPacked).ToArray(), stocks);
         int firstDay = m.Days.Length > 0 ? m.Days[0] : 0;
         var dayOf = new int[m.Days.Length > 0 ? m.Days[^1] - firstDay + 1 : 0];
+        Array.Fill(dayOf, -1);
         for (int i = 0; i < m.Days.Length; i++) dayOf[m.Days[i] - firstDay] = i;
         var symbolOf = new Dictionary<int, int>(m.Symbols.Length);
         for (int i = 0; i < m.Symbols.Length; i++) symbolOf[m.Symbols[i]] = i;
@@ -179,11 +186,38 @@ public sealed class MarketPanel
             GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: false);
         }, ct);
         panel.FillSuspensions();
+
+        if (m.Valuations > 0)
+        {
+            var v = panel.Valuations = new ValuationPanel(panel.DayCount, panel.SymbolCount);
+            await store.ForEachValuationChunkAsync(c =>
+            {
+                for (int i = 0; i < c.Count; i++)
+                {
+                    int cell = panel.CellOf(c.Symbol[i], c.Date[i], dayOf, firstDay, symbolOf);
+                    if (cell < 0) continue;
+                    v.TotalShares[cell] = c.TotalShares[i];
+                    v.FloatShares[cell] = c.FloatShares[i];
+                    v.TotalMarketValue[cell] = c.TotalMarketValue[i];
+                    v.CirculatingMarketValue[cell] = c.CirculatingMarketValue[i];
+                    v.PeTtm[cell] = c.PeTtm[i];
+                    v.Pb[cell] = c.Pb[i];
+                    v.TurnoverRate[cell] = c.TurnoverRate[i];
+                }
+                GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: false); // as for the bars
+            }, ct);
+            panel.CarryValuationsOverSuspensions();
+        }
+        if (m.FinancialReports > 0) panel.Financials = panel.BuildFinancials(await store.ReadFinancialsAsync(ct));
         return panel;
     }
 
-    /// <summary>Builds a panel from bars in memory (tests, synthetic markets).</summary>
-    public static MarketPanel FromBars(BarTable bars, IEnumerable<StockInfo>? stocks = null)
+    /// <summary>
+    /// Builds a panel from bars in memory (tests, synthetic markets), with valuations and financial reports when
+    /// given (rows of symbols or days outside the bars are ignored).
+    /// </summary>
+    public static MarketPanel FromBars(BarTable bars, IEnumerable<StockInfo>? stocks = null,
+        IEnumerable<Valuation>? valuations = null, IEnumerable<FinancialReport>? financials = null)
     {
         var days = bars.Date.AsSpan(0, bars.Count).ToArray().Distinct().Order().ToArray();
         var symbols = bars.Symbol.AsSpan(0, bars.Count).ToArray().Distinct().Order().ToArray();
@@ -191,11 +225,84 @@ public sealed class MarketPanel
             stocks?.ToDictionary(s => s.Symbol));
         int firstDay = days.Length > 0 ? days[0] : 0;
         var dayOf = new int[days.Length > 0 ? days[^1] - firstDay + 1 : 0];
+        Array.Fill(dayOf, -1);
         for (int i = 0; i < days.Length; i++) dayOf[days[i] - firstDay] = i;
         var symbolOf = symbols.Select((s, i) => (s, i)).ToDictionary(x => x.s, x => x.i);
         panel.Scatter(bars, dayOf, firstDay, symbolOf);
         panel.FillSuspensions();
+
+        if (valuations is not null)
+        {
+            ValuationPanel? v = null;
+            foreach (var x in valuations)
+            {
+                v ??= panel.Valuations = new ValuationPanel(panel.DayCount, panel.SymbolCount);
+                int cell = panel.CellOf(x.Symbol.Packed, x.Date.DayNumber, dayOf, firstDay, symbolOf);
+                if (cell < 0) continue;
+                v.TotalShares[cell] = x.TotalShares;
+                v.FloatShares[cell] = x.FloatShares;
+                v.TotalMarketValue[cell] = x.TotalMarketValue;
+                v.CirculatingMarketValue[cell] = x.CirculatingMarketValue;
+                v.PeTtm[cell] = x.PeTtm;
+                v.Pb[cell] = x.Pb;
+                v.TurnoverRate[cell] = x.TurnoverRate;
+            }
+            if (v is not null) panel.CarryValuationsOverSuspensions();
+        }
+        if (financials is not null)
+        {
+            var list = financials as IReadOnlyCollection<FinancialReport> ?? financials.ToList();
+            if (list.Count > 0) panel.Financials = panel.BuildFinancials(list);
+        }
         return panel;
+    }
+
+    /// <summary>The cell of (packed symbol, day number), or −1 when the panel has no such symbol or trading day.</summary>
+    private int CellOf(int packedSymbol, int dayNumber, int[] dayOf, int firstDay, Dictionary<int, int> symbolOf)
+    {
+        int offset = dayNumber - firstDay;
+        if ((uint)offset >= (uint)dayOf.Length || dayOf[offset] < 0 || !symbolOf.TryGetValue(packedSymbol, out var s)) return -1;
+        return s * Dates.Length + dayOf[offset];
+    }
+
+    /// <summary>Reports grouped by the panel's symbol index (reports of other symbols are dropped).</summary>
+    private FinancialHistory BuildFinancials(IEnumerable<FinancialReport> reports)
+    {
+        var bySymbol = new List<FinancialReport>[Symbols.Length];
+        for (int i = 0; i < bySymbol.Length; i++) bySymbol[i] = [];
+        foreach (var r in reports)
+            if (_symbolIndex.TryGetValue(r.Symbol, out var s)) bySymbol[s].Add(r);
+        return new FinancialHistory(bySymbol);
+    }
+
+    /// <summary>
+    /// On an explicit suspended day without a valuation row, the last valuation carries forward (shares, market
+    /// values, PE, PB: the price carries too); turnover is zero, as nothing traded.
+    /// </summary>
+    private void CarryValuationsOverSuspensions()
+    {
+        var v = Valuations!;
+        int days = Dates.Length;
+        for (int s = 0; s < Symbols.Length; s++)
+        {
+            int b = s * days;
+            for (int d = 1; d < days; d++)
+            {
+                int c = b + d;
+                if ((Flags[c] & (byte)BarFlags.Suspended) == 0 || HasValuation(v, c) || !HasValuation(v, c - 1)) continue;
+                v.TotalShares[c] = v.TotalShares[c - 1];
+                v.FloatShares[c] = v.FloatShares[c - 1];
+                v.TotalMarketValue[c] = v.TotalMarketValue[c - 1];
+                v.CirculatingMarketValue[c] = v.CirculatingMarketValue[c - 1];
+                v.PeTtm[c] = v.PeTtm[c - 1];
+                v.Pb[c] = v.Pb[c - 1];
+                v.TurnoverRate[c] = 0.0;
+            }
+        }
+
+        static bool HasValuation(ValuationPanel v, int c) =>
+            !(double.IsNaN(v.TotalShares[c]) && double.IsNaN(v.FloatShares[c]) && double.IsNaN(v.TotalMarketValue[c])
+              && double.IsNaN(v.CirculatingMarketValue[c]) && double.IsNaN(v.PeTtm[c]) && double.IsNaN(v.Pb[c]) && double.IsNaN(v.TurnoverRate[c]));
     }
 
     private void Scatter(BarTable chunk, int[] dayOf, int firstDay, Dictionary<int, int> symbolOf)

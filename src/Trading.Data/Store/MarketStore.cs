@@ -8,10 +8,11 @@ namespace Trading.Data.Store;
 
 /// <summary>
 /// The embedded columnar store: a folder of immutable versions (<c>v000001/</c>, …), each a set of Parquet files
-/// (bars, stocks, index) and a manifest, and a <c>CURRENT</c> file naming the live version. A write builds a new
+/// (bars, stocks, index, valuations, financials) and a manifest, and a <c>CURRENT</c> file naming the live version. A write builds a new
 /// version beside the old one, syncs it to disk, then swaps <c>CURRENT</c> with an atomic rename: a reader or a
 /// crash sees the old store or the new one, never a mixture. Older versions are removed after the swap (the
-/// previous one is kept).
+/// previous one is kept). Versions written before valuations and financials existed lack those files: they read as
+/// empty.
 /// </summary>
 public sealed class MarketStore
 {
@@ -19,6 +20,8 @@ public sealed class MarketStore
     private const string BarsFile = "bars.parquet";
     private const string StocksFile = "stocks.parquet";
     private const string IndexFile = "index.parquet";
+    private const string ValuationsFile = "valuations.parquet";
+    private const string FinancialsFile = "financials.parquet";
     private const string ManifestFile = "manifest.json";
     private const int RowGroupSize = 1 << 20;
 
@@ -66,14 +69,43 @@ public sealed class MarketStore
     private static readonly DataField<double> IOpen = new("open"), IHigh = new("high"), ILow = new("low"), IClose = new("close"), IVol = new("volume"), IAmt = new("amount");
     private static readonly ParquetSchema IndexSchema = new(ICode, IDate, IOpen, IHigh, ILow, IClose, IVol, IAmt);
 
+    private static readonly DataField<int> VSymbol = new("symbol"), VDate = new("date");
+    private static readonly DataField<double> VTotalShares = new("total_share"), VFloatShares = new("float_share"), VTotalMv = new("total_mv"),
+        VCircMv = new("circ_mv"), VPe = new("pe_ttm"), VPb = new("pb"), VTurnover = new("turnover_rate");
+    private static readonly ParquetSchema ValuationSchema = new(VSymbol, VDate, VTotalShares, VFloatShares, VTotalMv, VCircMv, VPe, VPb, VTurnover);
+
+    private static readonly DataField<int> FinSymbol = new("symbol"), FinAnn = new("ann_date"), FinEnd = new("end_date");
+    private static readonly DataField<double> FinRoe = new("roe"), FinProfitYoY = new("netprofit_yoy"), FinRevenueYoY = new("or_yoy"),
+        FinEps = new("eps"), FinBps = new("bps");
+    private static readonly ParquetSchema FinancialSchema = new(FinSymbol, FinAnn, FinEnd, FinRoe, FinProfitYoY, FinRevenueYoY, FinEps, FinBps);
+
     private static ParquetOptions Options => new() { CompressionMethod = CompressionMethod.Snappy };
 
     /// <summary>
     /// Writes a new version with these contents and makes it current. <paramref name="beforeSwap"/> runs after the
     /// new version is on disk and before the swap (tests inject failures there).
     /// </summary>
-    public static async Task<MarketStore> WriteAsync(string root, BarTable bars, IReadOnlyCollection<StockInfo> stocks,
-        IReadOnlyList<IndexBar> index, IEnumerable<string> sources, Action? beforeSwap = null, CancellationToken ct = default)
+    public static Task<MarketStore> WriteAsync(string root, BarTable bars, IReadOnlyCollection<StockInfo> stocks,
+        IReadOnlyList<IndexBar> index, IEnumerable<string> sources, Action? beforeSwap = null, CancellationToken ct = default) =>
+        WriteCoreAsync(root, bars, stocks, index, [], [], null, sources, beforeSwap, ct);
+
+    /// <summary>
+    /// Writes a new version with these contents, valuations and financial reports included, and makes it current
+    /// (see the other overload). Valuations are stored sorted by (symbol, date), reports by (symbol, ann_date,
+    /// end_date); of rows with the same key the last one given is kept.
+    /// </summary>
+    public static Task<MarketStore> WriteAsync(string root, BarTable bars, IReadOnlyCollection<StockInfo> stocks,
+        IReadOnlyList<IndexBar> index, IReadOnlyList<Valuation> valuations, IReadOnlyList<FinancialReport> financials,
+        IEnumerable<string> sources, Action? beforeSwap = null, CancellationToken ct = default) =>
+        WriteCoreAsync(root, bars, stocks, index, valuations, financials, null, sources, beforeSwap, ct);
+
+    /// <summary>
+    /// The write. A null <paramref name="valuations"/> or <paramref name="financials"/> keeps those of
+    /// <paramref name="previous"/> (its file is copied, not decoded), or none when there is no previous version.
+    /// </summary>
+    internal static async Task<MarketStore> WriteCoreAsync(string root, BarTable bars, IReadOnlyCollection<StockInfo> stocks,
+        IReadOnlyList<IndexBar> index, IReadOnlyList<Valuation>? valuations, IReadOnlyList<FinancialReport>? financials,
+        MarketStore? previous, IEnumerable<string> sources, Action? beforeSwap, CancellationToken ct)
     {
         Directory.CreateDirectory(root);
         using var writeLock = AcquireLock(root);
@@ -87,6 +119,12 @@ public sealed class MarketStore
             await WriteBarsAsync(Path.Combine(staging, BarsFile), bars, ct);
             await WriteStocksAsync(Path.Combine(staging, StocksFile), stocks, ct);
             await WriteIndexAsync(Path.Combine(staging, IndexFile), index, ct);
+            long valuationCount = valuations is not null || previous is null || !previous.HasFile(ValuationsFile)
+                ? await WriteValuationsAsync(Path.Combine(staging, ValuationsFile), valuations ?? [], ct)
+                : CopyDurably(Path.Combine(previous.VersionDirectory, ValuationsFile), Path.Combine(staging, ValuationsFile), previous.Manifest.Valuations);
+            int reportCount = financials is not null || previous is null || !previous.HasFile(FinancialsFile)
+                ? await WriteFinancialsAsync(Path.Combine(staging, FinancialsFile), financials ?? [], ct)
+                : (int)CopyDurably(Path.Combine(previous.VersionDirectory, FinancialsFile), Path.Combine(staging, FinancialsFile), previous.Manifest.FinancialReports);
             var days = new SortedSet<int>();
             var symbols = new SortedSet<int>();
             for (int i = 0; i < bars.Count; i++) { days.Add(bars.Date[i]); symbols.Add(bars.Symbol[i]); }
@@ -99,6 +137,8 @@ public sealed class MarketStore
                 Days = [.. days],
                 Stocks = stocks.Count,
                 IndexBars = index.Count,
+                Valuations = valuationCount,
+                FinancialReports = reportCount,
                 Sources = sources.ToArray(),
             };
             WriteDurably(Path.Combine(staging, ManifestFile), manifest.ToJson());
@@ -157,6 +197,16 @@ public sealed class MarketStore
         using var fs = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None);
         using (var w = new StreamWriter(fs, leaveOpen: true)) w.Write(text);
         fs.Flush(flushToDisk: true);
+    }
+
+    private bool HasFile(string name) => File.Exists(Path.Combine(VersionDirectory, name));
+
+    /// <summary>Copies a file of the previous version into the staging folder and syncs it; returns <paramref name="rows"/>.</summary>
+    private static long CopyDurably(string from, string to, long rows)
+    {
+        File.Copy(from, to);
+        using (var fs = new FileStream(to, FileMode.Open, FileAccess.ReadWrite, FileShare.None)) fs.Flush(flushToDisk: true);
+        return rows;
     }
 
     private static async Task WriteBarsAsync(string path, BarTable bars, CancellationToken ct)
@@ -347,6 +397,153 @@ public sealed class MarketStore
             var l = await ReadAsync<double>(rg, ILow, n, ct); var c = await ReadAsync<double>(rg, IClose, n, ct);
             var v = await ReadAsync<double>(rg, IVol, n, ct); var a = await ReadAsync<double>(rg, IAmt, n, ct);
             for (int i = 0; i < n; i++) result.Add(new IndexBar(code[i], DateOnly.FromDayNumber(date[i]), o[i], h[i], l[i], c[i], v[i], a[i]));
+        }
+        return result;
+    }
+
+    // ---- valuations and financial reports ----
+
+    private static async Task<long> WriteValuationsAsync(string path, IReadOnlyList<Valuation> valuations, CancellationToken ct)
+    {
+        Comparison<Valuation> order = FundamentalsOrder.Compare;
+        var rows = FundamentalsOrder.IsSorted(valuations, order, strictly: true) ? valuations : FundamentalsOrder.SortedUnique(valuations, order);
+        int size = Math.Max(1, Math.Min(RowGroupSize, rows.Count));
+        var symbol = new int[size]; var date = new int[size];
+        var cols = new double[7][];
+        for (int k = 0; k < cols.Length; k++) cols[k] = new double[size];
+        await using var fs = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
+        await using (var writer = await ParquetWriter.CreateAsync(ValuationSchema, fs, Options, cancellationToken: ct))
+        {
+            for (int start = 0; start < rows.Count || start == 0; start += RowGroupSize)
+            {
+                int n = Math.Min(RowGroupSize, rows.Count - start);
+                for (int i = 0; i < n; i++)
+                {
+                    var v = rows[start + i];
+                    symbol[i] = v.Symbol.Packed; date[i] = v.Date.DayNumber;
+                    cols[0][i] = v.TotalShares; cols[1][i] = v.FloatShares; cols[2][i] = v.TotalMarketValue; cols[3][i] = v.CirculatingMarketValue;
+                    cols[4][i] = v.PeTtm; cols[5][i] = v.Pb; cols[6][i] = v.TurnoverRate;
+                }
+                using var rg = writer.CreateRowGroup();
+                await rg.WriteAsync<int>(VSymbol, symbol.AsMemory(0, n), cancellationToken: ct);
+                await rg.WriteAsync<int>(VDate, date.AsMemory(0, n), cancellationToken: ct);
+                await rg.WriteAsync<double>(VTotalShares, cols[0].AsMemory(0, n), cancellationToken: ct);
+                await rg.WriteAsync<double>(VFloatShares, cols[1].AsMemory(0, n), cancellationToken: ct);
+                await rg.WriteAsync<double>(VTotalMv, cols[2].AsMemory(0, n), cancellationToken: ct);
+                await rg.WriteAsync<double>(VCircMv, cols[3].AsMemory(0, n), cancellationToken: ct);
+                await rg.WriteAsync<double>(VPe, cols[4].AsMemory(0, n), cancellationToken: ct);
+                await rg.WriteAsync<double>(VPb, cols[5].AsMemory(0, n), cancellationToken: ct);
+                await rg.WriteAsync<double>(VTurnover, cols[6].AsMemory(0, n), cancellationToken: ct);
+                if (rows.Count == 0) break;
+            }
+        }
+        fs.Flush(flushToDisk: true);
+        return rows.Count;
+    }
+
+    /// <summary>Every valuation, sorted by (symbol, date); none when the version has no valuations file.</summary>
+    public async Task<List<Valuation>> ReadValuationsAsync(CancellationToken ct = default)
+    {
+        var result = new List<Valuation>((int)Math.Min(Manifest.Valuations, Array.MaxLength));
+        await ForEachValuationChunkAsync(c =>
+        {
+            for (int i = 0; i < c.Count; i++)
+                result.Add(new Valuation(Symbol.FromPacked(c.Symbol[i]), DateOnly.FromDayNumber(c.Date[i]), c.TotalShares[i], c.FloatShares[i],
+                    c.TotalMarketValue[i], c.CirculatingMarketValue[i], c.PeTtm[i], c.Pb[i], c.TurnoverRate[i]));
+        }, ct);
+        return result;
+    }
+
+    /// <summary>Valuation columns of one row group; the arrays are reused for the next one.</summary>
+    internal sealed class ValuationChunk(int capacity)
+    {
+        public int Count;
+        public readonly int[] Symbol = new int[capacity], Date = new int[capacity];
+        public readonly double[] TotalShares = new double[capacity], FloatShares = new double[capacity], TotalMarketValue = new double[capacity],
+            CirculatingMarketValue = new double[capacity], PeTtm = new double[capacity], Pb = new double[capacity], TurnoverRate = new double[capacity];
+    }
+
+    /// <summary>Streams the valuations one row group at a time (nothing when the version has no valuations file).</summary>
+    internal async Task ForEachValuationChunkAsync(Action<ValuationChunk> onChunk, CancellationToken ct = default)
+    {
+        var path = Path.Combine(VersionDirectory, ValuationsFile);
+        if (!File.Exists(path)) return;
+        await using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
+        await using var reader = await ParquetReader.CreateAsync(fs, cancellationToken: ct);
+        int capacity = 0;
+        for (int g = 0; g < reader.RowGroupCount; g++) capacity = Math.Max(capacity, checked((int)reader.RowGroups[g].RowCount));
+        var c = new ValuationChunk(capacity);
+        for (int g = 0; g < reader.RowGroupCount; g++)
+        {
+            using var rg = reader.OpenRowGroupReader(g);
+            int n = checked((int)rg.RowCount);
+            await rg.ReadAsync<int>(VSymbol, c.Symbol.AsMemory(0, n), cancellationToken: ct);
+            await rg.ReadAsync<int>(VDate, c.Date.AsMemory(0, n), cancellationToken: ct);
+            await rg.ReadAsync<double>(VTotalShares, c.TotalShares.AsMemory(0, n), cancellationToken: ct);
+            await rg.ReadAsync<double>(VFloatShares, c.FloatShares.AsMemory(0, n), cancellationToken: ct);
+            await rg.ReadAsync<double>(VTotalMv, c.TotalMarketValue.AsMemory(0, n), cancellationToken: ct);
+            await rg.ReadAsync<double>(VCircMv, c.CirculatingMarketValue.AsMemory(0, n), cancellationToken: ct);
+            await rg.ReadAsync<double>(VPe, c.PeTtm.AsMemory(0, n), cancellationToken: ct);
+            await rg.ReadAsync<double>(VPb, c.Pb.AsMemory(0, n), cancellationToken: ct);
+            await rg.ReadAsync<double>(VTurnover, c.TurnoverRate.AsMemory(0, n), cancellationToken: ct);
+            c.Count = n;
+            onChunk(c);
+        }
+    }
+
+    private static async Task<int> WriteFinancialsAsync(string path, IReadOnlyList<FinancialReport> reports, CancellationToken ct)
+    {
+        Comparison<FinancialReport> order = FundamentalsOrder.Compare;
+        var rows = FundamentalsOrder.IsSorted(reports, order, strictly: true) ? reports : FundamentalsOrder.SortedUnique(reports, order);
+        int n = rows.Count;
+        var symbol = new int[n]; var ann = new int[n]; var end = new int[n];
+        var roe = new double[n]; var profit = new double[n]; var revenue = new double[n]; var eps = new double[n]; var bps = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            var r = rows[i];
+            symbol[i] = r.Symbol.Packed; ann[i] = r.AnnDate.DayNumber; end[i] = r.EndDate.DayNumber;
+            roe[i] = r.Roe; profit[i] = r.NetProfitYoY; revenue[i] = r.RevenueYoY; eps[i] = r.Eps; bps[i] = r.Bps;
+        }
+        await using var fs = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
+        await using (var writer = await ParquetWriter.CreateAsync(FinancialSchema, fs, Options, cancellationToken: ct))
+        {
+            using var rg = writer.CreateRowGroup();
+            await rg.WriteAsync<int>(FinSymbol, symbol, cancellationToken: ct);
+            await rg.WriteAsync<int>(FinAnn, ann, cancellationToken: ct);
+            await rg.WriteAsync<int>(FinEnd, end, cancellationToken: ct);
+            await rg.WriteAsync<double>(FinRoe, roe, cancellationToken: ct);
+            await rg.WriteAsync<double>(FinProfitYoY, profit, cancellationToken: ct);
+            await rg.WriteAsync<double>(FinRevenueYoY, revenue, cancellationToken: ct);
+            await rg.WriteAsync<double>(FinEps, eps, cancellationToken: ct);
+            await rg.WriteAsync<double>(FinBps, bps, cancellationToken: ct);
+        }
+        fs.Flush(flushToDisk: true);
+        return n;
+    }
+
+    /// <summary>Every financial report, sorted by (symbol, ann_date, end_date); none when the version has no financials file.</summary>
+    public async Task<List<FinancialReport>> ReadFinancialsAsync(CancellationToken ct = default)
+    {
+        var result = new List<FinancialReport>(Manifest.FinancialReports);
+        var path = Path.Combine(VersionDirectory, FinancialsFile);
+        if (!File.Exists(path)) return result;
+        await using var fs = File.OpenRead(path);
+        await using var reader = await ParquetReader.CreateAsync(fs, cancellationToken: ct);
+        for (int g = 0; g < reader.RowGroupCount; g++)
+        {
+            using var rg = reader.OpenRowGroupReader(g);
+            int n = checked((int)rg.RowCount);
+            var symbol = await ReadAsync<int>(rg, FinSymbol, n, ct);
+            var ann = await ReadAsync<int>(rg, FinAnn, n, ct);
+            var end = await ReadAsync<int>(rg, FinEnd, n, ct);
+            var roe = await ReadAsync<double>(rg, FinRoe, n, ct);
+            var profit = await ReadAsync<double>(rg, FinProfitYoY, n, ct);
+            var revenue = await ReadAsync<double>(rg, FinRevenueYoY, n, ct);
+            var eps = await ReadAsync<double>(rg, FinEps, n, ct);
+            var bps = await ReadAsync<double>(rg, FinBps, n, ct);
+            for (int i = 0; i < n; i++)
+                result.Add(new FinancialReport(Symbol.FromPacked(symbol[i]), DateOnly.FromDayNumber(ann[i]), DateOnly.FromDayNumber(end[i]),
+                    roe[i], profit[i], revenue[i], eps[i], bps[i]));
         }
         return result;
     }

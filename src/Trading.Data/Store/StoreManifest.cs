@@ -17,6 +17,10 @@ public sealed record StoreManifest
     [JsonPropertyName("days")] public int[] Days { get; init; } = [];
     [JsonPropertyName("stocks")] public int Stocks { get; init; }
     [JsonPropertyName("index_bars")] public int IndexBars { get; init; }
+    /// <summary>Rows in valuations.parquet (0 in versions written before valuations were stored).</summary>
+    [JsonPropertyName("valuations")] public long Valuations { get; init; }
+    /// <summary>Rows in financials.parquet (0 in versions written before financial reports were stored).</summary>
+    [JsonPropertyName("financial_reports")] public int FinancialReports { get; init; }
     [JsonPropertyName("sources")] public string[] Sources { get; init; } = [];
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };

@@ -24,6 +24,8 @@ public sealed record StoreSummary
     [JsonPropertyName("no_limit_bars")] public long NoLimitBars { get; init; }
     [JsonPropertyName("limit_up_closes")] public long LimitUpCloses { get; init; }
     [JsonPropertyName("limit_down_closes")] public long LimitDownCloses { get; init; }
+    [JsonPropertyName("valuations")] public long Valuations { get; init; }
+    [JsonPropertyName("financial_reports")] public int FinancialReports { get; init; }
     [JsonPropertyName("index_series")] public SortedDictionary<string, IndexSeries> IndexSeriesByCode { get; init; } = [];
 
     public sealed record BoardCount([property: JsonPropertyName("symbols")] int Symbols, [property: JsonPropertyName("bars")] long Bars);
@@ -93,6 +95,8 @@ public sealed record StoreSummary
             NoLimitBars = noLimit,
             LimitUpCloses = up,
             LimitDownCloses = down,
+            Valuations = m.Valuations,
+            FinancialReports = m.FinancialReports,
             IndexSeriesByCode = new(index.GroupBy(b => b.Code).ToDictionary(g => g.Key,
                 g => new IndexSeries(g.Count(), g.Min(b => b.Date).ToString("yyyy-MM-dd"), g.Max(b => b.Date).ToString("yyyy-MM-dd")))),
         };

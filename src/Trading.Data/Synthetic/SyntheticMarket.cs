@@ -6,13 +6,17 @@ namespace Trading.Data.Synthetic;
 /// <summary>
 /// A generated A-share market: bars as TuShare would give them (raw prices in fen, no rows on suspended days,
 /// pre_close = ex-rights reference on ex-dates, cumulative backward adj_factor from 1.0), reference data, a
-/// cap-weighted benchmark, and the planted truth behind them (<see cref="Truth"/>).
+/// cap-weighted benchmark, daily valuations and point-in-time financial reports, and the planted truth behind them
+/// (<see cref="Truth"/>).
 /// </summary>
 public sealed class SyntheticMarket
 {
     internal SyntheticMarket(SyntheticMarketOptions options, BarTable bars, IReadOnlyList<StockInfo> stocks,
-        IReadOnlyList<IndexBar> benchmark, IReadOnlyList<DateOnly> tradingDays, int[] rowStart, SyntheticTruth truth)
+        IReadOnlyList<IndexBar> benchmark, IReadOnlyList<DateOnly> tradingDays, int[] rowStart, SyntheticTruth truth,
+        IReadOnlyList<Valuation> valuations, IReadOnlyList<FinancialReport> financials)
     {
+        Valuations = valuations;
+        Financials = financials;
         Options = options;
         Bars = bars;
         Stocks = stocks;
@@ -40,6 +44,32 @@ public sealed class SyntheticMarket
 
     /// <summary>What was planted: factor exposures and returns, corporate actions, suspensions.</summary>
     public SyntheticTruth Truth { get; }
+
+    /// <summary>
+    /// Daily valuations as TuShare daily_basic would give them (units converted: shares, CNY), one per row of
+    /// <see cref="Bars"/> and aligned with it (row i of the bars is valuation i). Total shares come from the planted
+    /// size (<c>exp(LogCap) / first pre_close</c>, whole shares) and grow on bonus ex-dates; float shares are a
+    /// fraction of them (<see cref="SyntheticTruth.FloatFraction"/>; for a listing, a smaller fraction until the
+    /// lock-up ends 244 trading days after the IPO). total_mv = close × total shares, circ_mv = close × float
+    /// shares, turnover = volume / float shares × 100. pe_ttm = total_mv / TTM net profit (NaN when the TTM profit
+    /// is not positive or not yet known) and pb = total_mv / net assets, both from the reports announced on or
+    /// before the day (see <see cref="Financials"/>): while the share count is unchanged since the reports' period
+    /// ends, pe_ttm = close / TTM EPS and pb = close / BPS.
+    /// </summary>
+    public IReadOnlyList<Valuation> Valuations { get; }
+
+    /// <summary>
+    /// Financial reports as TuShare fina_indicator would give them, sorted by (symbol, ann_date, end_date):
+    /// quarterly (end dates Mar 31, Jun 30, Sep 30, Dec 31) from two years before a stock's first bar, announced
+    /// 20-31 days after Q1 and Q3, 20-62 after H1, 61-118 after the year end (March-April; the year's Q1 report
+    /// never comes before it), moved off weekends, or two weeks before the listing for periods a new listing reports in its prospectus;
+    /// only announcements up to the stock's last bar are included. Values follow the TuShare conventions:
+    /// eps (CNY per share) and roe (%, on average equity) are year-to-date, netprofit_yoy and or_yoy (%) compare
+    /// year-to-date figures with the same period a year earlier, bps is net assets per share at the period end.
+    /// About 3 % of reports are restated: the first announcement misstates the profit and a later announcement of
+    /// the same period (30-180 days on) gives the true figures.
+    /// </summary>
+    public IReadOnlyList<FinancialReport> Financials { get; }
 
     /// <summary>The rows of stock <paramref name="stock"/> (an index into <see cref="Stocks"/>) in <see cref="Bars"/>.</summary>
     public (int Start, int Count) RowsOf(int stock) => (_rowStart[stock], _rowStart[stock + 1] - _rowStart[stock]);
@@ -111,6 +141,21 @@ public sealed class SyntheticTruth
 
     /// <summary>Every suspension spell (days without a row while listed), sorted by symbol then date.</summary>
     public required IReadOnlyList<SyntheticSuspension> Suspensions { get; init; }
+
+    /// <summary>
+    /// Per stock: the planted mean annual ROE in % (quality). Quarterly profit starts at RoeMean/4 % of the opening
+    /// equity and grows at <see cref="ProfitGrowth"/> with AR(1) noise; equity accumulates profit less cash dividends.
+    /// </summary>
+    public double[] RoeMean { get; init; } = [];
+
+    /// <summary>Per stock: the planted annual growth rate of net profit (growth); a loss shrinks when it is positive.</summary>
+    public double[] ProfitGrowth { get; init; } = [];
+
+    /// <summary>Per stock: price-to-book when the report history begins, net assets = exp(LogCap) / InitialPb (value).</summary>
+    public double[] InitialPb { get; init; } = [];
+
+    /// <summary>Per stock: float shares as a fraction of total shares (after any IPO lock-up).</summary>
+    public double[] FloatFraction { get; init; } = [];
 }
 
 /// <summary>

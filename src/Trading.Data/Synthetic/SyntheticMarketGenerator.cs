@@ -11,6 +11,8 @@ namespace Trading.Data.Synthetic;
 /// ex-dates); codes per board in listing order and names; common factor paths (GARCH market, 31 industries,
 /// size and momentum premia); then each stock is simulated on its own random stream, writing rows straight into a
 /// preallocated <see cref="BarTable"/> in symbol order, with integer fen arithmetic for prices and limits.
+/// Valuations and financial reports are generated afterwards from their own streams (<see cref="SyntheticFundamentals"/>),
+/// so they never change the bars.
 /// </para>
 /// Every random draw comes from <see cref="SyntheticRng"/> streams keyed by (seed, purpose, stock), and every
 /// transcendental function from <see cref="DetMath"/>, so equal options give equal output everywhere.
@@ -30,7 +32,7 @@ public static class SyntheticMarketGenerator
     /// <summary>A close beyond the limit locks the day (one price) when the latent excess exceeds U(0, LockSpread).</summary>
     private const double LockSpread = 0.03;
 
-    private const ulong StreamPlan = 1, StreamFactors = 2, StreamSim = 3, StreamCodes = 4, StreamNames = 5;
+    private const ulong StreamPlan = 1, StreamFactors = 2, StreamSim = 3, StreamCodes = 4, StreamNames = 5; // 6: SyntheticFundamentals
 
     private static readonly Board[] BoardOrder = [Board.ShanghaiMain, Board.ShenzhenMain, Board.ChiNext, Board.Star, Board.Bse];
     private static readonly int[] BonusPer10 = [2, 3, 4, 5, 6, 8, 10];
@@ -485,6 +487,7 @@ public static class SyntheticMarketGenerator
 
         var bars = new BarTable((int)planned);
         var exposure = new float[planned];
+        var sharesOut = new double[planned];
         var rowStart = new int[n + 1];
         var sums = new IndexSums(d);
         var dayNumbers = new int[d];
@@ -496,13 +499,14 @@ public static class SyntheticMarketGenerator
         for (int i = 0; i < n; i++)
         {
             rowStart[i] = bars.Count;
-            lastBar[i] = SimulateStock(plans[i], o, f, dayNumbers, bars, exposure, ring, sums, actions, days);
+            lastBar[i] = SimulateStock(plans[i], o, f, dayNumbers, bars, exposure, sharesOut, ring, sums, actions, days);
         }
         rowStart[n] = bars.Count;
         if (bars.Count != bars.Capacity)
         {
             bars.TrimExcess();
             Array.Resize(ref exposure, bars.Count);
+            Array.Resize(ref sharesOut, bars.Count);
         }
 
         // Reference data and the truth, aligned with the symbol-sorted plans.
@@ -530,6 +534,15 @@ public static class SyntheticMarketGenerator
             stocks[i] = new StockInfo(p.Symbol, name, ShenwanIndustries.Level1[p.Industry].Name, p.ListDate, delistDate, spells, p.Area, StSource.Synthetic);
         }
 
+        // Valuations and financial reports: drawn from their own streams after the bars, so they never change them.
+        var fundamentalInputs = new SyntheticFundamentals.StockInput[n];
+        for (int i = 0; i < n; i++)
+        {
+            var p = plans[i];
+            fundamentalInputs[i] = new SyntheticFundamentals.StockInput(p.Slot, p.Symbol, p.LogCap, p.IsIpo, p.First, p.ListDate, rowStart[i], rowStart[i + 1] - rowStart[i]);
+        }
+        var fundamentals = SyntheticFundamentals.Generate(o.Seed, days, fundamentalInputs, bars, sharesOut, actions);
+
         var truth = new SyntheticTruth
         {
             Industries = ShenwanIndustries.Level1.Select(x => x.Name).ToArray(),
@@ -549,15 +562,19 @@ public static class SyntheticMarketGenerator
             MomentumExposure = exposure,
             CorporateActions = actions,
             Suspensions = suspensions,
+            RoeMean = fundamentals.RoeMean,
+            ProfitGrowth = fundamentals.ProfitGrowth,
+            InitialPb = fundamentals.InitialPb,
+            FloatFraction = fundamentals.FloatFraction,
         };
-        return new SyntheticMarket(o, bars, stocks, BuildBenchmark(o, days, sums), days, rowStart, truth);
+        return new SyntheticMarket(o, bars, stocks, BuildBenchmark(o, days, sums), days, rowStart, truth, fundamentals.Valuations, fundamentals.Reports);
     }
 
     internal static double MomentumScale(int lookback) => 0.025 * Math.Sqrt(lookback);
 
     /// <summary>Simulates one stock into <paramref name="bars"/>; returns the day index of its last bar.</summary>
     private static int SimulateStock(Plan p, SyntheticMarketOptions o, Factors f, int[] dayNumbers, BarTable bars,
-        float[] exposureOut, double[] ring, IndexSums sums, List<SyntheticCorporateAction> actions, DateOnly[] days)
+        float[] exposureOut, double[] sharesOut, double[] ring, IndexSums sums, List<SyntheticCorporateAction> actions, DateOnly[] days)
     {
         var rng = new SyntheticRng(o.Seed, StreamSim, (ulong)p.Slot);
         int symbol = p.Symbol.Packed;
@@ -714,6 +731,7 @@ public static class SyntheticMarketGenerator
 
             var flags = (isSt ? BarFlags.St : BarFlags.None) | (noLimit ? BarFlags.NoLimit : BarFlags.None);
             exposureOut[bars.Count] = exposure;
+            sharesOut[bars.Count] = shares;
             bars.AddRaw(symbol, dayNumbers[t], open, high, low, close, pre, volume, amountFen / 100.0, adj, flags, up, down);
 
             if (p.IndexMember && bar >= seasoning) // new listings join once their IPO period is over

@@ -38,6 +38,8 @@ public enum IssueKind : byte
     UnreadableFile,
     /// <summary>A row referring to a symbol or index the input does not know.</summary>
     UnknownSymbol,
+    /// <summary>A negative share count, market value or turnover (daily_basic).</summary>
+    NegativeValue,
 }
 
 /// <summary>One finding, naming the place: file, line (1-based, the header is line 1) and column.</summary>
