@@ -27,6 +27,8 @@ public static class Program
         root.Options.Add(new Option<bool>("--verbose", "-v") { Description = "Debug logs on the console", Recursive = true });
         root.Subcommands.Add(DataCommands.Build());
         root.Subcommands.Add(FeesCommand.Build());
+        root.Subcommands.Add(BacktestCommand.Build());
+        root.Subcommands.Add(FactorsCommand.Build());
         return root;
     }
 }

@@ -27,10 +27,12 @@ internal static class CliRunner
 
     public static string RepoRoot { get; } = FindRoot();
 
-    private static string FindRoot()
+    /// <summary>Above the test binaries, or above this source file when the binaries live in an artifacts folder elsewhere.</summary>
+    private static string FindRoot([System.Runtime.CompilerServices.CallerFilePath] string source = "")
     {
-        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
-            if (File.Exists(Path.Combine(d.FullName, "Trading.Actors.sln"))) return d.FullName;
+        foreach (var start in new[] { AppContext.BaseDirectory, Path.GetDirectoryName(source) ?? "" })
+            for (var d = new DirectoryInfo(start); d is not null; d = d.Parent)
+                if (File.Exists(Path.Combine(d.FullName, "Trading.Actors.sln"))) return d.FullName;
         throw new InvalidOperationException("Trading.Actors.sln not found");
     }
 

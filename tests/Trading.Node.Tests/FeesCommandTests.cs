@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Trading.Domain.Fees;
 using Trading.Domain.Rules;
-using Trading.Node.Config;
+using Trading.Runtime.Configuration;
 
 namespace Trading.Node.Tests;
 

@@ -163,9 +163,13 @@ public sealed class MarketPanel
 
     /// <summary>
     /// Loads a whole store into a panel, streaming its row groups (no full intermediate copy), with its valuations
-    /// and financial reports when it has any (rows of symbols or days without bars are ignored).
+    /// and financial reports when it has any and <paramref name="fundamentals"/> is on (rows of symbols or days
+    /// without bars are ignored). Price-only work (backtests of price factors) can skip them: they are seven more
+    /// dates × symbols arrays.
     /// </summary>
-    public static async Task<MarketPanel> LoadAsync(MarketStore store, CancellationToken ct = default)
+    public static async Task<MarketPanel> LoadAsync(MarketStore store, CancellationToken ct = default) => await LoadAsync(store, true, ct);
+
+    public static async Task<MarketPanel> LoadAsync(MarketStore store, bool fundamentals, CancellationToken ct = default)
     {
         var stocks = (await store.ReadStocksAsync(ct)).ToDictionary(s => s.Symbol);
         var m = store.Manifest;
@@ -187,7 +191,7 @@ public sealed class MarketPanel
         }, ct);
         panel.FillSuspensions();
 
-        if (m.Valuations > 0)
+        if (fundamentals && m.Valuations > 0)
         {
             var v = panel.Valuations = new ValuationPanel(panel.DayCount, panel.SymbolCount);
             await store.ForEachValuationChunkAsync(c =>
@@ -208,7 +212,7 @@ public sealed class MarketPanel
             }, ct);
             panel.CarryValuationsOverSuspensions();
         }
-        if (m.FinancialReports > 0) panel.Financials = panel.BuildFinancials(await store.ReadFinancialsAsync(ct));
+        if (fundamentals && m.FinancialReports > 0) panel.Financials = panel.BuildFinancials(await store.ReadFinancialsAsync(ct));
         return panel;
     }
 

@@ -1,6 +1,6 @@
 using Serilog;
 using Trading.Data.Store;
-using Trading.Node.Config;
+using Trading.Runtime.Configuration;
 
 namespace Trading.Node.Commands;
 

@@ -23,7 +23,7 @@ public sealed record TradingNodeSetup(
     Func<ActorRefSlot, Props> BrokerSession,
     Func<IActorRef, IActorRef, Props> RiskGuard,          // (orders, book) → props
     Func<IActorRef, IActorRef, Props> Rebalancer,         // (risk guard, book) → props
-    IReadOnlyDictionary<string, Func<IActorRef, Props>> Strategies, // name → (rebalancer) → props
+    IReadOnlyDictionary<string, Func<IActorRef, IActorRef, Props>> Strategies, // name → (rebalancer, book) → props
     WatchdogOptions Watchdog,
     Func<DateTime> Now,
     TimeSpan BrokerMinBackoff,
@@ -80,7 +80,7 @@ public sealed class TradingSupervisor : ReceiveActor
         _watchdog = Context.ActorOf(WatchdogActor.Props(_setup.Watchdog, _setup.Now), "watchdog");
         foreach (var (name, props) in _setup.Strategies)
         {
-            var child = Context.ActorOf(props(_rebalancer), $"strategy-{name}");
+            var child = Context.ActorOf(props(_rebalancer, _book), $"strategy-{name}");
             Context.Watch(child);
             _strategies[name] = child;
         }

@@ -10,9 +10,10 @@ namespace Trading.Runtime.Strategy;
 public readonly record struct TradeQuote(decimal ReferencePrice, PriceLimit Limit, bool Suspended);
 
 /// <summary>
-/// Turns target weights into lot-rounded orders: targets − positions, sells first (their proceeds fund the buys),
-/// board lot rules for every quantity (odd lots sold whole), T+1 sellable respected, and buys scaled down so the
-/// estimated cost never exceeds the cash available after the sells. Orders are protected market orders whose
+/// Turns target weights into lot-rounded orders: targets − positions, board lot rules for every quantity (odd lots
+/// sold whole), T+1 sellable respected, and buys scaled down so their estimated cost never exceeds the cash
+/// available now: sale proceeds exist only once the sells have filled, so a later round (the rebalancer's top-up)
+/// spends them — as the broker's cash check and the risk guard's would insist. Orders are protected market orders whose
 /// protection is the price cage: 2 % from the previous close, clipped to the day's limits — so nothing is sent
 /// into a locked limit. Pure and deterministic: orders come out sorted by side then symbol with sequential ids.
 /// </summary>
@@ -55,7 +56,6 @@ public static class RebalancePlanner
                 if (limit is null) continue;
                 orders.Add(new OrderRequest(ClientOrderId.Create(strategy, tradeDate, ++seq), symbol, Side.Sell, qty, limit.Value,
                     OrderType.ProtectedMarket, tradeDate, strategy, target == 0 ? "exit" : "reduce"));
-                cash += qty * q.ReferencePrice * (1 - feeAllowance);
             }
             else if (target > held)
             {

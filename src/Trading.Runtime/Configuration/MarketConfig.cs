@@ -2,9 +2,8 @@ using System.Globalization;
 using Akka.Configuration;
 using Trading.Domain.Fees;
 using Trading.Domain.Rules;
-using Trading.Runtime.Configuration;
 
-namespace Trading.Node.Config;
+namespace Trading.Runtime.Configuration;
 
 /// <summary>A configuration file that cannot be used; the message names the file and the key.</summary>
 public sealed class ConfigException(string message) : Exception(message);
@@ -38,9 +37,13 @@ public static class MarketConfig
     public static FeeSchedule LoadFees(Akka.Configuration.Config config, string file)
     {
         const string path = "trading.market.fees";
+        return config.HasPath(path) ? ParseFees(config.GetConfig(path), path, file) : FeeSchedule.Default;
+    }
+
+    /// <summary>A fees block (keys as in hocon/market.conf) on top of the defaults; <paramref name="path"/> names it in errors.</summary>
+    public static FeeSchedule ParseFees(Akka.Configuration.Config block, string path, string file)
+    {
         var fees = FeeSchedule.Default;
-        if (!config.HasPath(path)) return fees;
-        var block = config.GetConfig(path);
         foreach (var key in block.AsEnumerable().Select(kv => kv.Key.Split('.')[0]).Distinct())
             if (!FeeKeys.Contains(key))
                 throw new ConfigException($"{file}: unknown key '{path}.{key}' (known: {string.Join(", ", FeeKeys.Order())}).");

@@ -1,0 +1,235 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Text.Json;
+using Akka.Actor;
+using Trading.Brokers;
+using Trading.Data.Model;
+using Trading.Data.Panel;
+using Trading.Domain.Fees;
+using Trading.Domain.Instruments;
+using Trading.Domain.Rules;
+using Trading.Risk;
+using Trading.Runtime;
+using Trading.Runtime.Actors;
+using Trading.Runtime.Messages;
+using Trading.Runtime.Strategy;
+
+namespace Trading.Backtest;
+
+public sealed record BacktestOptions
+{
+    public required StrategyConfig Strategy { get; init; }
+    public required IStrategyModel Model { get; init; }
+    public required MarketPanel Panel { get; init; }
+    public IReadOnlyList<IndexBar> Benchmark { get; init; } = [];
+    public FeeSchedule Fees { get; init; } = FeeSchedule.Default;
+    public RiskOptions Risk { get; init; } = RiskOptions.Default;
+    public MarketRules Rules { get; init; } = MarketRules.Default;
+    public DateOnly? Start { get; init; }
+    public DateOnly? End { get; init; }
+    public TimeSpan StepTimeout { get; init; } = TimeSpan.FromSeconds(120);
+    public IProgress<(int Done, int Total, DateOnly Date)>? Progress { get; init; }
+}
+
+public sealed record BacktestResult(BacktestRecorder Recorder, IReadOnlyList<Runtime.State.OrderState> Orders, string SummaryJson, int Days);
+
+/// <summary>
+/// Runs the live actor tree (<see cref="TradingSupervisor"/> and its children) against the simulated exchange,
+/// one trading day at a time on a virtual clock. Each phase is a step that completes only when the tree is quiet:
+/// <list type="number">
+/// <item>09:15 start of day — T+1 roll, day counters (exchange, book, risk guard, watchdog);</item>
+/// <item>09:25 decide — strategies decide on the previous close; sells and cash-covered buys go out;</item>
+/// <item>fill at the open (or the configured timing); flush the report path;</item>
+/// <item>10:00 top-up — buys paid by the morning's sale proceeds; fill at the day's average price (VWAP proxy); flush;</item>
+/// <item>15:00 end of day — unfilled orders expire; flush; mark to market; record NAV and positions.</item>
+/// </list>
+/// Nothing reads a wall clock, and every step waits for its acknowledgements: the same inputs give the same files.
+/// </summary>
+public static class BacktestEngine
+{
+    public static async Task<BacktestResult> RunAsync(BacktestOptions o, CancellationToken ct = default)
+    {
+        var panel = o.Panel;
+        var cfg = o.Strategy;
+        var start = o.Start ?? cfg.Start ?? panel.Dates[0];
+        var end = o.End ?? cfg.End ?? panel.Dates[^1];
+        var days = panel.Calendar.Between(start, end).ToArray();
+        if (days.Length == 0) throw new ArgumentException($"No trading days between {start:yyyy-MM-dd} and {end:yyyy-MM-dd} in the data.");
+
+        var clock = new VirtualClock();
+        clock.Set(days[0], new TimeOnly(9, 0));
+        var exchange = new SimulatedExchange(() => clock.Now, new SimulatedExchangeOptions
+        {
+            Rules = o.Rules,
+            Fees = o.Fees,
+            FixedSlippageBps = (decimal)cfg.Execution.SlippageBps,
+            ImpactBps = (decimal)(cfg.Execution.ImpactCoefficient * 1000),
+            MaxParticipation = (decimal)cfg.Execution.VolumeCap,
+            RollOverOpenOrders = cfg.Execution.RollUnfilled,
+        });
+        exchange.Deposit(cfg.InitialCash);
+        var recorder = new BacktestRecorder();
+        exchange.Report += recorder.OnReport;
+
+        var benchmark = o.Benchmark.Where(b => b.Code == cfg.Benchmark).ToDictionary(b => b.Date, b => b.Close);
+        using var system = TradingSystem.Create("backtest", JournalKind.InMemory, extra: "akka.loglevel = WARNING");
+        var listener = system.ActorOf(Props.Create(() => new EventListener(recorder)), "backtest-listener");
+        system.EventStream.Subscribe(listener, typeof(RiskAlert));
+        system.EventStream.Subscribe(listener, typeof(ProposalResult));
+
+        TradeQuote? Quote(Symbol s, DateOnly date)
+        {
+            int d = panel.DayIndex(date), i = panel.SymbolIndex(s);
+            if (d <= 0 || i < 0) return null;
+            int prev = panel.Cell(d - 1, i), today = panel.Cell(d, i);
+            double reference = panel.Close[prev];
+            if (double.IsNaN(reference)) return null;
+            var limit = double.IsNaN(panel.UpLimit[today]) ? PriceLimit.None
+                : new PriceLimit(Money.FromDouble(panel.UpLimit[today]), Money.FromDouble(panel.DownLimit[today]));
+            return new TradeQuote(Money.FromDouble(reference), limit, !panel.IsTraded(d, i));
+        }
+        MarketQuote? RiskQuote(Symbol s, DateOnly date) => Quote(s, date) is { } q ? new MarketQuote(q.ReferencePrice, q.Limit, q.Suspended) : null;
+
+        var timeout = o.StepTimeout;
+        var setup = new TradingNodeSetup(
+            AccountId: "backtest",
+            BrokerSession: slot => BrokerSessionActor.Props(exchange, slot, epoch: 1, heartbeat: TimeSpan.Zero, () => clock.Now),
+            RiskGuard: (orders, book) => RiskGuardActor.Props("backtest", o.Risk, orders, book, RiskQuote, o.Rules, o.Fees, () => clock.Now, timeout),
+            Rebalancer: (risk, book) => RebalanceActor.Props(risk, book, Quote, o.Rules, cfg.CashBuffer, timeout),
+            Strategies: new Dictionary<string, Func<IActorRef, IActorRef, Props>>
+            {
+                [cfg.Name] = (rebalancer, book) => StrategyActor.Props(o.Model, panel, rebalancer, book, timeout),
+            },
+            Watchdog: new WatchdogOptions(),
+            Now: () => clock.Now,
+            BrokerMinBackoff: TimeSpan.FromMilliseconds(100),
+            BrokerMaxBackoff: TimeSpan.FromSeconds(2),
+            StepTimeout: timeout);
+        var trader = system.ActorOf(TradingSupervisor.Props(setup), "trader");
+        var children = await trader.Ask<Children>(new GetChildren(), timeout);
+        await children.Book.Ask<Deposited>(new Deposit(cfg.InitialCash, "initial capital"), timeout);
+
+        long step = 0;
+        var timing = cfg.Execution.FillAt;
+        for (int i = 0; i < days.Length; i++)
+        {
+            ct.ThrowIfCancellationRequested();
+            var date = days[i];
+            int d = panel.DayIndex(date);
+            var bars = Trading.Brokers.PanelBars.On(panel, date);
+
+            clock.Set(date, new TimeOnly(9, 15));
+            var held = (await children.Book.Ask<AccountSnapshot>(new GetAccount(), timeout)).Book.Positions.Keys;
+            var actions = CorporateActions(panel, d, held);
+            exchange.BeginDay(date, bars, actions);
+            foreach (var a in actions) children.Book.Tell(new Runtime.State.CorporateActionBooked(a.Symbol, a.ExDate, a.CashPerShare, a.BonusPerShare));
+            await Ask(trader, new StartDay(date, ++step), timeout);
+
+            clock.Set(date, new TimeOnly(9, 25));
+            await Ask(trader, new Decide(date, ++step), timeout);
+            clock.Set(date, timing == Trading.Domain.Orders.FillTiming.Close ? new TimeOnly(14, 57) : new TimeOnly(9, 30));
+            exchange.MatchBar(date, timing, bars);
+            await Ask(children.Broker, new Flush(++step), timeout);
+
+            clock.Set(date, new TimeOnly(10, 0));
+            await Ask(children.Rebalancer, new TopUp(date, ++step), timeout);
+            clock.Set(date, new TimeOnly(14, 57));
+            exchange.MatchBar(date, Trading.Domain.Orders.FillTiming.Vwap, bars);
+            await Ask(children.Broker, new Flush(++step), timeout);
+
+            clock.Set(date, new TimeOnly(15, 0));
+            exchange.EndDay(date);
+            await Ask(children.Broker, new Flush(++step), timeout);
+            var closes = Closes(panel, d);
+            await Ask(trader, new MarkToMarket(date, closes, ++step), timeout);
+            var account = await children.Book.Ask<AccountSnapshot>(new GetAccount(), timeout);
+            recorder.OnNav(new NavRow(date, account.Book.Nav, account.Book.Cash, account.Book.MarketValue,
+                benchmark.TryGetValue(date, out var b) ? b : double.NaN));
+            recorder.OnPositions(date, account.Book);
+            o.Progress?.Report((i + 1, days.Length, date));
+        }
+
+        var orders = (await children.Orders.Ask<OrdersSnapshot>(new GetOrders(), timeout)).Orders;
+        await system.Terminate();
+        var summary = Summary(cfg, recorder, orders, days);
+        return new BacktestResult(recorder, orders, summary, days.Length);
+    }
+
+    private static async Task Ask(IActorRef target, object message, TimeSpan timeout)
+    {
+        var reply = await target.Ask<object>(message, timeout);
+        if (reply is Status.Failure f) throw new BacktestFailedException($"{message.GetType().Name} failed: {f.Cause.Message}", f.Cause);
+    }
+
+    /// <summary>Closes of the day for every listed symbol (suspended ones carry their last close).</summary>
+    private static ImmutableDictionary<Symbol, decimal> Closes(MarketPanel panel, int d)
+    {
+        var b = ImmutableDictionary.CreateBuilder<Symbol, decimal>();
+        for (int s = 0; s < panel.SymbolCount; s++)
+        {
+            double c = panel.Close[panel.Cell(d, s)];
+            if (!double.IsNaN(c)) b[panel.Symbols[s]] = Money.FromDouble(c);
+        }
+        return b.ToImmutable();
+    }
+
+    /// <summary>
+    /// Ex-dates of held stocks from the panel: the factor ratio says how much value moved from price to holder.
+    /// The data does not separate cash from bonus shares, so a ratio above 1.3 is booked as bonus shares (a split)
+    /// and anything smaller as a cash dividend of previous close − reference price; both keep NAV whole.
+    /// </summary>
+    internal static IReadOnlyList<CorporateAction> CorporateActions(MarketPanel panel, int d, IEnumerable<Symbol> held)
+    {
+        if (d == 0) return [];
+        var actions = new List<CorporateAction>();
+        foreach (var symbol in held)
+        {
+            int s = panel.SymbolIndex(symbol);
+            if (s < 0) continue;
+            int c = panel.Cell(d, s);
+            double adj = panel.AdjFactor[c], prevAdj = panel.AdjFactor[c - 1];
+            if (double.IsNaN(adj) || double.IsNaN(prevAdj) || adj == prevAdj || !panel.IsTraded(d, s)) continue;
+            decimal prev = Money.FromDouble(panel.Close[c - 1]), reference = Money.FromDouble(panel.PreClose[c]);
+            double ratio = adj / prevAdj;
+            actions.Add(ratio > 1.3
+                ? new CorporateAction(symbol, panel.Dates[d], 0m, Math.Round((decimal)ratio - 1m, 4))
+                : new CorporateAction(symbol, panel.Dates[d], Math.Max(0m, prev - reference), 0m));
+        }
+        return actions;
+    }
+
+    private static string Summary(StrategyConfig cfg, BacktestRecorder r, IReadOnlyList<Runtime.State.OrderState> orders, DateOnly[] days)
+    {
+        var nav = r.Nav;
+        decimal first = cfg.InitialCash, last = nav.Count > 0 ? nav[^1].Nav : first;
+        var o = new SortedDictionary<string, object?>(StringComparer.Ordinal)
+        {
+            ["strategy"] = cfg.Name,
+            ["start"] = days[0].ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            ["end"] = days[^1].ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            ["trading_days"] = days.Length,
+            ["initial_cash"] = cfg.InitialCash,
+            ["final_nav"] = last,
+            ["total_return"] = Math.Round(last / first - 1, 8),
+            ["trades"] = r.Fills.Count,
+            ["orders"] = orders.Count,
+            ["risk_rejections"] = r.Rejections.Count,
+            ["fees_paid"] = r.Fills.Sum(f => f.Fees.Total),
+            ["turnover_value"] = r.Fills.Sum(f => f.Amount),
+            ["alerts"] = r.Alerts.Count,
+        };
+        return JsonSerializer.Serialize(o, new JsonSerializerOptions { WriteIndented = true });
+    }
+
+    /// <summary>Collects alerts and risk rejections from the event stream.</summary>
+    private sealed class EventListener : ReceiveActor
+    {
+        public EventListener(BacktestRecorder recorder)
+        {
+            Receive<RiskAlert>(a => { if (a.Kind != "risk-reject") recorder.OnAlert(a); });
+            Receive<ProposalResult>(p => recorder.OnRejections(p.Rejected));
+        }
+    }
+}
+
+public sealed class BacktestFailedException(string message, Exception inner) : Exception(message, inner);

@@ -1,0 +1,84 @@
+using System.Globalization;
+using System.Text;
+using Trading.Brokers;
+using Trading.Data.Csv;
+using Trading.Domain.Instruments;
+using Trading.Domain.Orders;
+using Trading.Runtime.Messages;
+using Trading.Runtime.State;
+
+namespace Trading.Backtest;
+
+/// <summary>One row of nav.csv.</summary>
+public sealed record NavRow(DateOnly Date, decimal Nav, decimal Cash, decimal MarketValue, double Benchmark);
+
+/// <summary>One row of positions.csv (end of day).</summary>
+public sealed record PositionRow(DateOnly Date, Symbol Symbol, long Quantity, long Sellable, decimal Price, decimal MarketValue, decimal Cost);
+
+/// <summary>
+/// Collects what a run produces and writes it as CSV/JSON with a fixed order and invariant formatting, so the same
+/// inputs give byte-identical files (nothing here reads a wall clock).
+/// </summary>
+public sealed class BacktestRecorder
+{
+    private readonly List<NavRow> _nav = [];
+    private readonly List<Fill> _fills = [];
+    private readonly List<PositionRow> _positions = [];
+    private readonly List<RiskAlert> _alerts = [];
+    private readonly List<RiskRejection> _rejections = [];
+    private readonly object _gate = new();
+
+    public IReadOnlyList<NavRow> Nav => _nav;
+    public IReadOnlyList<Fill> Fills => _fills;
+    public IReadOnlyList<RiskAlert> Alerts => _alerts;
+    public IReadOnlyList<RiskRejection> Rejections => _rejections;
+
+    public void OnReport(BrokerReport r)
+    {
+        if (r is OrderFilled f) lock (_gate) _fills.Add(f.Fill);
+    }
+
+    public void OnAlert(RiskAlert a) { lock (_gate) _alerts.Add(a); }
+    public void OnRejections(IEnumerable<RiskRejection> r) { lock (_gate) _rejections.AddRange(r); }
+    public void OnNav(NavRow row) => _nav.Add(row);
+
+    public void OnPositions(DateOnly date, PositionBookState book)
+    {
+        foreach (var (symbol, p) in book.Positions)
+            _positions.Add(new PositionRow(date, symbol, p.Quantity, p.Holding.Sellable, p.LastPrice, p.MarketValue, p.Cost));
+    }
+
+    private static string D(decimal v) => v.ToString(CultureInfo.InvariantCulture);
+    private static string F(double v) => double.IsFinite(v) ? v.ToString("R", CultureInfo.InvariantCulture) : "";
+
+    public void Write(string dir, IReadOnlyList<OrderState> orders, string summaryJson)
+    {
+        Directory.CreateDirectory(dir);
+        Write(Path.Combine(dir, "nav.csv"), "date,nav,cash,market_value,benchmark",
+            _nav.Select(n => $"{n.Date:yyyy-MM-dd},{D(n.Nav)},{D(n.Cash)},{D(n.MarketValue)},{F(n.Benchmark)}"));
+        Write(Path.Combine(dir, "trades.csv"), "date,symbol,side,quantity,price,amount,commission,stamp_duty,transfer_fee,other_fees,order_id,fill_id",
+            _fills.OrderBy(f => f.TradeDate).ThenBy(f => f.OrderId.Value, StringComparer.Ordinal).ThenBy(f => f.FillId, StringComparer.Ordinal)
+                .Select(f => $"{f.TradeDate:yyyy-MM-dd},{f.Symbol},{f.Side.ToString().ToLowerInvariant()},{f.Quantity},{D(f.Price)},{D(f.Amount)},{D(f.Fees.Commission)},{D(f.Fees.StampDuty)},{D(f.Fees.TransferFee)},{D(f.Fees.HandlingFee + f.Fees.RegulatoryFee)},{f.OrderId},{f.FillId}"));
+        var rejected = _rejections.Select(r => (r.Order, Status: "risk_rejected", r.Rule, r.Reason, Filled: 0L, Avg: 0m, Fees: 0m));
+        var known = orders.Select(o => (Order: o.Request, Status: o.Status.ToString().ToLowerInvariant(), Rule: o.Rule ?? "", Reason: o.Reason ?? "", Filled: o.FilledQuantity, Avg: o.AveragePrice, Fees: o.Fees));
+        Write(Path.Combine(dir, "orders.csv"), "date,order_id,symbol,side,quantity,limit_price,status,filled_quantity,average_price,fees,rule,reason",
+            known.Concat(rejected).OrderBy(o => o.Order.TradeDate).ThenBy(o => o.Order.Id.Value, StringComparer.Ordinal)
+                .Select(o => CsvText.Row($"{o.Order.TradeDate:yyyy-MM-dd}", o.Order.Id.Value, o.Order.Symbol.ToString(), o.Order.Side.ToString().ToLowerInvariant(),
+                    o.Order.Quantity.ToString(CultureInfo.InvariantCulture), D(o.Order.LimitPrice), o.Status, o.Filled.ToString(CultureInfo.InvariantCulture),
+                    D(Math.Round(o.Avg, 4)), D(o.Fees), o.Rule, o.Reason)));
+        Write(Path.Combine(dir, "positions.csv"), "date,symbol,quantity,sellable,price,market_value,cost",
+            _positions.Select(p => $"{p.Date:yyyy-MM-dd},{p.Symbol},{p.Quantity},{p.Sellable},{D(p.Price)},{D(p.MarketValue)},{D(p.Cost)}"));
+        Write(Path.Combine(dir, "risk_events.csv"), "time,kind,source,symbol,order_id,message",
+            _alerts.OrderBy(a => a.At).ThenBy(a => a.Kind, StringComparer.Ordinal).ThenBy(a => a.Message, StringComparer.Ordinal).Select(a => CsvText.Row(a.At.ToString("yyyy-MM-ddTHH:mm:ss", CultureInfo.InvariantCulture), a.Kind, a.Source, a.Symbol?.ToString(), a.OrderId?.Value, a.Message))
+                .Concat(_rejections.Select(r => CsvText.Row($"{r.Order.TradeDate:yyyy-MM-dd}T09:25:00", "risk-reject", r.Rule, r.Order.Symbol.ToString(), r.Order.Id.Value, r.Reason))));
+        File.WriteAllText(Path.Combine(dir, "summary.json"), summaryJson, new UTF8Encoding(false));
+    }
+
+    private static void Write(string path, string header, IEnumerable<string> rows)
+    {
+        using var w = new StreamWriter(path, false, new UTF8Encoding(false));
+        w.NewLine = "\n";
+        w.WriteLine(header);
+        foreach (var r in rows) w.WriteLine(r);
+    }
+}

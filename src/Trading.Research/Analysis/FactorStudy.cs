@@ -1,0 +1,113 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Trading.Data.Panel;
+using Trading.Research.Factors;
+using Trading.Research.Universe;
+
+namespace Trading.Research.Analysis;
+
+/// <summary>
+/// <c>trading factors analyze</c>: computes factors on a panel, analyses each against forward returns in a universe,
+/// and writes <c>ic.csv</c> (date,factor,ic,rank_ic), <c>summary.json</c> (per factor: mean_ic, mean_rank_ic, icir,
+/// …), <c>quantiles.csv</c> and <c>decay.csv</c>.
+/// </summary>
+public static class FactorStudy
+{
+    public sealed record Result(IReadOnlyList<FactorSummary> Summaries, IReadOnlyDictionary<string, IReadOnlyList<IcPoint>> Series);
+
+    public static Result Run(MarketPanel panel, IReadOnlyList<IFactor> factors, UniverseFilter universe, FactorAnalysisOptions options,
+        IProgress<string>? progress = null)
+    {
+        var forwardCache = new Dictionary<int, FactorPanel>();
+        FactorPanel Forward(int h)
+        {
+            lock (forwardCache)
+            {
+                if (!forwardCache.TryGetValue(h, out var f)) forwardCache[h] = f = ForwardReturns.Compute(panel, h);
+                return f;
+            }
+        }
+        progress?.Report("universe");
+        var mask = universe.MaskAll(panel);
+        var summaries = new List<FactorSummary>();
+        var series = new Dictionary<string, IReadOnlyList<IcPoint>>();
+        foreach (var factor in factors)
+        {
+            var availability = factor.Availability(panel);
+            if (!availability.Available)
+            {
+                summaries.Add(new FactorSummary { Factor = factor.Name, Available = false, Reason = availability.Reason, Horizon = options.Horizon });
+                series[factor.Name] = [];
+                continue;
+            }
+            progress?.Report(factor.Name);
+            var values = FactorEngine.Compute(panel, factor);
+            var (ic, summary) = FactorAnalysis.Analyze(panel, values, Forward, mask, options);
+            summaries.Add(summary with { Factor = factor.Name });
+            series[factor.Name] = ic;
+        }
+        return new Result(summaries, series);
+    }
+
+    public static void Write(Result result, string outDir)
+    {
+        Directory.CreateDirectory(outDir);
+        var inv = CultureInfo.InvariantCulture;
+        string F(double v) => double.IsFinite(v) ? v.ToString("R", inv) : "";
+        using (var w = new StreamWriter(Path.Combine(outDir, "ic.csv")))
+        {
+            w.WriteLine("date,factor,ic,rank_ic");
+            foreach (var (name, points) in result.Series)
+                foreach (var p in points)
+                    w.WriteLine($"{p.Date:yyyy-MM-dd},{Data.Csv.CsvText.Field(name)},{F(p.Ic)},{F(p.RankIc)}");
+        }
+        using (var w = new StreamWriter(Path.Combine(outDir, "quantiles.csv")))
+        {
+            int q = result.Summaries.Max(s => s.QuantileReturns.Length);
+            w.WriteLine("factor," + string.Join(',', Enumerable.Range(1, q).Select(i => $"q{i}")) + ",long_short");
+            foreach (var s in result.Summaries.Where(s => s.Available))
+                w.WriteLine($"{Data.Csv.CsvText.Field(s.Factor)},{string.Join(',', s.QuantileReturns.Select(F))},{F(s.LongShort)}");
+        }
+        using (var w = new StreamWriter(Path.Combine(outDir, "decay.csv")))
+        {
+            w.WriteLine("factor,horizon,mean_rank_ic");
+            foreach (var s in result.Summaries.Where(s => s.Available))
+                foreach (var (h, v) in s.RankIcDecay)
+                    w.WriteLine($"{Data.Csv.CsvText.Field(s.Factor)},{h},{F(v)}");
+        }
+        var summary = result.Summaries.ToDictionary(s => s.Factor, s => new SummaryJson(s));
+        File.WriteAllText(Path.Combine(outDir, "summary.json"), JsonSerializer.Serialize(summary, JsonOptions));
+    }
+
+    private static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        WriteIndented = true,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    /// <summary>The JSON shape of one factor's summary (snake_case; NaN written as null).</summary>
+    private sealed class SummaryJson(FactorSummary s)
+    {
+        private static double? N(double v) => double.IsFinite(v) ? v : null;
+        [JsonPropertyName("available")] public bool Available => s.Available;
+        [JsonPropertyName("reason")] public string? Reason => s.Reason;
+        [JsonPropertyName("horizon")] public int Horizon => s.Horizon;
+        [JsonPropertyName("days")] public int Days => s.Days;
+        [JsonPropertyName("mean_ic")] public double? MeanIc => N(s.MeanIc);
+        [JsonPropertyName("ic_std")] public double? IcStd => N(s.IcStd);
+        [JsonPropertyName("icir")] public double? Icir => N(s.Icir);
+        [JsonPropertyName("mean_rank_ic")] public double? MeanRankIc => N(s.MeanRankIc);
+        [JsonPropertyName("rank_ic_std")] public double? RankIcStd => N(s.RankIcStd);
+        [JsonPropertyName("rank_icir")] public double? RankIcir => N(s.RankIcir);
+        [JsonPropertyName("ic_t_stat")] public double? IcTStat => N(s.IcTStat);
+        [JsonPropertyName("ic_positive_ratio")] public double? IcPositiveRatio => N(s.IcPositiveRatio);
+        [JsonPropertyName("quantile_returns")] public double?[] QuantileReturns => s.QuantileReturns.Select(N).ToArray();
+        [JsonPropertyName("long_short")] public double? LongShort => N(s.LongShort);
+        [JsonPropertyName("long_short_annualised")] public double? LongShortAnnualised => N(s.LongShortAnnualised);
+        [JsonPropertyName("rank_ic_decay")] public Dictionary<string, double?> Decay => s.RankIcDecay.ToDictionary(kv => kv.Key.ToString(CultureInfo.InvariantCulture), kv => N(kv.Value));
+        [JsonPropertyName("top_quantile_turnover")] public double? Turnover => N(s.TopQuantileTurnover);
+        [JsonPropertyName("rank_autocorrelation")] public double? Autocorrelation => N(s.RankAutocorrelation);
+    }
+}

@@ -1,0 +1,43 @@
+using Trading.Data.Panel;
+
+namespace Trading.Research.Factors;
+
+/// <summary>
+/// <c>liquidity(lookback=N)</c>: the mean daily amount traded (CNY) over the days of the last N (today included)
+/// on which the stock traded; suspended days are left out rather than counted as zero. Needs a trade today and at
+/// least ⌈N/2⌉ traded days, else NaN.
+/// </summary>
+public sealed class Liquidity : IPerStockFactor
+{
+    public Liquidity(int lookback = 20)
+    {
+        FactorWindow.RequirePositive(lookback);
+        Lookback = lookback;
+    }
+
+    public int Lookback { get; }
+
+    public string Name => $"liquidity(lookback={Lookback})";
+
+    public int WarmupDays => Lookback - 1;
+
+    public FactorAvailability Availability(MarketPanel panel) => FactorAvailability.Yes;
+
+    public void Compute(in PointInTimeView view, Span<double> output) => Compute(view, 0, output);
+
+    public void Compute(in PointInTimeView view, int firstSymbol, Span<double> output)
+    {
+        int today = view.Day, first = Math.Max(0, today - Lookback + 1), minDays = FactorWindow.MinObservations(Lookback);
+        for (int i = 0, s = firstSymbol; i < output.Length; i++, s++)
+        {
+            var flags = view.Flags(s);
+            if ((flags[today] & FactorWindow.NotTraded) != 0) { output[i] = double.NaN; continue; }
+            var amount = view.Amount(s);
+            int n = 0;
+            double sum = 0;
+            for (int d = first; d <= today; d++)
+                if ((flags[d] & FactorWindow.NotTraded) == 0) { sum += amount[d]; n++; }
+            output[i] = n >= minDays ? sum / n : double.NaN;
+        }
+    }
+}

@@ -1,0 +1,45 @@
+using Trading.Data.Panel;
+
+namespace Trading.Research.Factors;
+
+/// <summary>
+/// <c>ma_deviation(lookback=N)</c>: today's back-adjusted close over its mean across the days of the last N (today
+/// included) on which the stock traded, minus one: <c>AdjustedClose(0) / mean(AdjustedClose) − 1</c>. Ratios of
+/// back-adjusted prices equal ratios of prices forward-adjusted to today, so an ex-date inside the window does not
+/// move it. Needs a trade today and at least ⌈N/2⌉ traded days, else NaN.
+/// </summary>
+public sealed class MovingAverageDeviation : IPerStockFactor
+{
+    public MovingAverageDeviation(int lookback = 20)
+    {
+        FactorWindow.RequirePositive(lookback);
+        Lookback = lookback;
+    }
+
+    public int Lookback { get; }
+
+    public string Name => $"ma_deviation(lookback={Lookback})";
+
+    public int WarmupDays => Lookback - 1;
+
+    public FactorAvailability Availability(MarketPanel panel) => FactorAvailability.Yes;
+
+    public void Compute(in PointInTimeView view, Span<double> output) => Compute(view, 0, output);
+
+    public void Compute(in PointInTimeView view, int firstSymbol, Span<double> output)
+    {
+        int today = view.Day, first = Math.Max(0, today - Lookback + 1), minDays = FactorWindow.MinObservations(Lookback);
+        for (int i = 0, s = firstSymbol; i < output.Length; i++, s++)
+        {
+            var flags = view.Flags(s);
+            if ((flags[today] & FactorWindow.NotTraded) != 0) { output[i] = double.NaN; continue; }
+            var close = view.Close(s);
+            var adj = view.AdjFactor(s);
+            int n = 0;
+            double sum = 0;
+            for (int d = first; d <= today; d++)
+                if ((flags[d] & FactorWindow.NotTraded) == 0) { sum += close[d] * adj[d]; n++; }
+            output[i] = n >= minDays ? close[today] * adj[today] / (sum / n) - 1.0 : double.NaN;
+        }
+    }
+}

@@ -1,0 +1,20 @@
+using Trading.Data.Panel;
+
+namespace Trading.Research.Factors;
+
+/// <summary>
+/// <c>growth_revenue</c>: year-on-year growth of year-to-date operating revenue in %, as reported (<c>FinancialReport.RevenueYoY</c>) of the latest report known today — see
+/// <see cref="ReportedFigure"/> for the point-in-time rule. Unavailable without financial reports.
+/// </summary>
+public sealed class RevenueGrowth : IPerStockFactor
+{
+    public string Name => "growth_revenue";
+
+    public int WarmupDays => 0;
+
+    public FactorAvailability Availability(MarketPanel panel) => FactorAvailability.NeedsFinancials(panel, "revenue YoY");
+
+    public void Compute(in PointInTimeView view, Span<double> output) => Compute(view, 0, output);
+
+    public void Compute(in PointInTimeView view, int firstSymbol, Span<double> output) => ReportedFigure.Compute(view, firstSymbol, output, r => r.RevenueYoY);
+}

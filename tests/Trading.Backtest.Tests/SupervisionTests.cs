@@ -1,0 +1,133 @@
+using System.Collections.Immutable;
+using Akka.Actor;
+using Akka.TestKit.Xunit2;
+using Trading.Brokers;
+using Trading.Domain.Instruments;
+using Trading.Domain.Orders;
+using Trading.Domain.Rules;
+using Trading.Risk;
+using Trading.Runtime;
+using Trading.Runtime.Actors;
+using Trading.Runtime.Messages;
+using Trading.Runtime.Strategy;
+using static Trading.Backtest.Tests.HandCalculatedBacktestTests;
+
+namespace Trading.Backtest.Tests;
+
+/// <summary>Each row of the supervision table (TradingSupervisor's documentation), exercised on the real tree.</summary>
+public class SupervisionTests() : TestKit(TradingSystem.LoadConfig(JournalKind.InMemory, extra: "akka.loglevel = WARNING"))
+{
+    private static readonly DateTime At = new(2024, 2, 1, 9, 25, 0);
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+
+    private (IActorRef Trader, Children Kids, SimulatedExchange Exchange) Tree(IStrategyModel model, IBrokerGateway? gateway = null, string account = "sup")
+    {
+        var panel = Panel();
+        var exchange = new SimulatedExchange(() => At);
+        exchange.Deposit(100_000m);
+        TradeQuote? Quote(Symbol s, DateOnly date) => new TradeQuote(10.00m, PriceLimit.FromReference(10.00m, 0.10m), false);
+        var setup = new TradingNodeSetup(account,
+            slot => BrokerSessionActor.Props(gateway ?? exchange, slot, 1, TimeSpan.Zero, () => At),
+            (orders, book) => RiskGuardActor.Props(account, RiskOptions.Default with { MaxPositionWeight = 0.6m }, orders, book,
+                (s, d) => new MarketQuote(10.00m, PriceLimit.FromReference(10.00m, 0.10m)), MarketRules.Default, Trading.Domain.Fees.FeeSchedule.Default, () => At, Timeout),
+            (risk, book) => RebalanceActor.Props(risk, book, Quote, MarketRules.Default, 0, Timeout),
+            new Dictionary<string, Func<IActorRef, IActorRef, Props>> { [model.Name] = (r, b) => StrategyActor.Props(model, panel, r, b, Timeout) },
+            new WatchdogOptions(), () => At, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(2), Timeout);
+        var trader = Sys.ActorOf(TradingSupervisor.Props(setup), "trader-" + account);
+        var kids = trader.Ask<Children>(new GetChildren(), Timeout).GetAwaiter().GetResult();
+        kids.Book.Ask<Deposited>(new Deposit(100_000m, "seed"), Timeout).GetAwaiter().GetResult();
+        return (trader, kids, exchange);
+    }
+
+    [Fact]
+    public void A_strategy_that_throws_is_stopped_and_raises_an_alert()
+    {
+        var alerts = CreateTestProbe();
+        Sys.EventStream.Subscribe(alerts.Ref, typeof(RiskAlert));
+        var (trader, kids, exchange) = Tree(new FixedTargetModel("broken", [], new InvalidOperationException("division by zero in a factor")), account: "s1");
+        var strategy = kids.Strategies["broken"];
+        Watch(strategy);
+        trader.Tell(new Decide(D1, 1));
+        // The clock's step fails at once and the strategy is stopped (either may be seen first).
+        var seen = ReceiveN(2, Timeout);
+        Assert.Contains(seen, m => m is Status.Failure f && f.Cause.ToString().Contains("division by zero"));
+        Assert.Contains(seen, m => m is Terminated t && t.ActorRef.Equals(strategy));
+        var alert = alerts.FishForMessage<RiskAlert>(a => a.Kind == "failure");
+        Assert.Contains("strategy-broken", alert.Source);
+        Assert.Empty(exchange.Orders); // it never traded
+    }
+
+    [Fact]
+    public void While_the_risk_guard_is_down_no_order_leaves()
+    {
+        var (trader, kids, exchange) = Tree(HalfAndForty(), account: "s2");
+        Watch(kids.Risk);
+        Sys.Stop(kids.Risk);
+        ExpectTerminated(kids.Risk);
+        var target = new TargetPortfolio("hand", D1, new Dictionary<Symbol, double> { [A] = 0.5 }.ToImmutableSortedDictionary(), 1);
+        kids.Rebalancer.Tell(target);
+        ExpectNoMsg(TimeSpan.FromMilliseconds(500));
+        Assert.Empty(exchange.Orders);
+    }
+
+    [Fact]
+    public async Task The_kill_switch_rejects_new_orders_cancels_open_ones_and_survives_a_restart()
+    {
+        var (trader, kids, exchange) = Tree(HalfAndForty(), account: "s3");
+        exchange.BeginDay(D1);
+        var target = new TargetPortfolio("hand", D1, new Dictionary<Symbol, double> { [A] = 0.3 }.ToImmutableSortedDictionary(), 1);
+        var first = await kids.Rebalancer.Ask<ProposalResult>(target, Timeout);
+        Assert.Single(first.Approved);
+        Assert.Single(exchange.Orders, o => o.Status == OrderStatus.Submitted);
+
+        kids.Risk.Tell(new EngageKillSwitch("operator: test"));
+        Assert.True(ExpectMsg<RiskStatus>().KillSwitchEngaged);
+        AwaitAssert(() => Assert.All(exchange.Orders, o => Assert.Equal(OrderStatus.Cancelled, o.Status)), Timeout);
+
+        // The risk guard restarts (e.g. after a crash) and recovers the switch from its journal.
+        Watch(kids.Risk);
+        Sys.Stop(kids.Risk);
+        ExpectTerminated(kids.Risk);
+        var risk2 = Sys.ActorOf(RiskGuardActor.Props("s3", RiskOptions.Default, kids.Orders, kids.Book,
+            (s, d) => new MarketQuote(10.00m, PriceLimit.FromReference(10.00m, 0.10m)), MarketRules.Default, Trading.Domain.Fees.FeeSchedule.Default, () => At, Timeout));
+        risk2.Tell(new GetRiskStatus());
+        Assert.True(ExpectMsg<RiskStatus>().KillSwitchEngaged);
+        var order = new OrderRequest(ClientOrderId.Create("hand", D1, 99), A, Side.Buy, 100, 10.00m, OrderType.Limit, D1);
+        var verdict = await risk2.Ask<ProposalResult>(new ProposeOrders("hand", [order], 2), Timeout);
+        Assert.Equal(PreTradeChain.KillSwitchRule, Assert.Single(verdict.Rejected).Rule);
+    }
+
+    [Fact]
+    public void A_broker_session_that_cannot_connect_is_restarted_with_growing_backoff()
+    {
+        var gateway = new FlakyGateway(failures: 4);
+        var (trader, kids, exchange) = Tree(HalfAndForty(), gateway, account: "s4");
+        AwaitCondition(() => gateway.Attempts.Count >= 5, TimeSpan.FromSeconds(15));
+        var gaps = gateway.Attempts.Zip(gateway.Attempts.Skip(1), (a, b) => b - a).ToList();
+        // 100 ms, 200, 400, 800 (± 20 %): the fourth wait is well beyond the first even on a loaded machine.
+        Assert.True(gaps[3] > gaps[0] * 2, $"backoff should grow: {string.Join(", ", gaps.Select(g => g.TotalMilliseconds))} ms");
+        Assert.True(gateway.IsConnected);
+    }
+
+    /// <summary>A gateway whose first connects fail (timestamps kept to measure the backoff).</summary>
+    private sealed class FlakyGateway(int failures) : IBrokerGateway
+    {
+        private int _left = failures;
+        public List<DateTime> Attempts { get; } = [];
+        public string Name => "flaky";
+        public event Action<BrokerReport>? Report { add { } remove { } }
+        public bool IsConnected { get; private set; }
+        public Task ConnectAsync(CancellationToken ct)
+        {
+            lock (Attempts) Attempts.Add(DateTime.UtcNow);
+            if (Interlocked.Decrement(ref _left) >= 0) return Task.FromException(new IOException("connection refused"));
+            IsConnected = true;
+            return Task.CompletedTask;
+        }
+        public Task DisconnectAsync(CancellationToken ct) { IsConnected = false; return Task.CompletedTask; }
+        public Task SubmitAsync(OrderRequest order, long epoch, CancellationToken ct) => Task.CompletedTask;
+        public Task CancelAsync(ClientOrderId id, CancellationToken ct) => Task.CompletedTask;
+        public Task<BrokerAccount> QueryAccountAsync(CancellationToken ct) => Task.FromResult(new BrokerAccount(0, 0, []));
+        public Task<IReadOnlyList<BrokerOrder>> QueryOrdersAsync(CancellationToken ct) => Task.FromResult<IReadOnlyList<BrokerOrder>>([]);
+    }
+}
