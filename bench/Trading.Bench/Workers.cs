@@ -13,12 +13,13 @@ internal static class Workers
     public static async Task<int> PanelLoadOnce(Options o)
     {
         var store = MarketStore.Open(o.Get("store", ""));
+        bool fundamentals = o.Get("fundamentals", "off") == "on";
         var sw = Stopwatch.StartNew();
-        var panel = await MarketPanel.LoadAsync(store);
+        var panel = await MarketPanel.LoadAsync(store, fundamentals);
         sw.Stop();
         long traded = 0;
         for (int i = 0; i < panel.Flags.Length; i++) if (panel.Flags[i] == 0) traded++;
-        Measure.Emit(new Sample("panel-load", sw.Elapsed.TotalSeconds, Measure.PeakRss(), GC.GetTotalAllocatedBytes(),
+        Measure.Emit(new Sample(fundamentals ? "panel-load+fundamentals" : "panel-load", sw.Elapsed.TotalSeconds, Measure.PeakRss(), GC.GetTotalAllocatedBytes(),
             $"{panel.DayCount} days x {panel.SymbolCount} symbols = {(long)panel.DayCount * panel.SymbolCount:N0} cells; {store.Manifest.Bars:N0} bars"));
         GC.KeepAlive(panel);
         return 0;
