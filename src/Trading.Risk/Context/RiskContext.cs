@@ -98,7 +98,19 @@ public sealed record RiskContext(
 
     /// <summary>Estimated cost of the buys approved but not yet frozen by the broker.</summary>
     public decimal PendingBuyCost =>
-        PendingOrders.Where(o => o.Order.Side == Side.Buy).Sum(o => BuyCost(o.Order.LimitPrice, o.Remaining));
+        PendingOrders.Where(o => o.Order.Side == Side.Buy).Sum(o => PendingCost(o.Order));
+
+    // A pending order's estimated cost does not change while it is pending; within a batch every later order would
+    // otherwise recompute the fees of all earlier ones (quadratic in the batch size).
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<OrderRequest, Tuple<FeeSchedule, DateOnly, decimal>> PendingCosts = new();
+
+    private decimal PendingCost(OrderRequest order)
+    {
+        if (PendingCosts.TryGetValue(order, out var c) && ReferenceEquals(c.Item1, Fees) && c.Item2 == Today) return c.Item3;
+        var cost = BuyCost(order.LimitPrice, order.Quantity);
+        PendingCosts.AddOrUpdate(order, Tuple.Create(Fees, Today, cost));
+        return cost;
+    }
 
     /// <summary>
     /// Cash a new buy may use: balance − cash frozen by open buys − cost of pending buys (+ margin credit when

@@ -42,36 +42,57 @@ public sealed record RiskState(
 
     public int OrderCount => OrdersToday.Count;
 
-    /// <summary>Value (price × quantity, both sides) of today's approved orders.</summary>
-    public decimal SubmittedAmount => OrdersToday.Sum(o => o.Order.Notional);
+    // Derived indexes, built on first use and carried forward incrementally by Apply (a record's `with` copies
+    // them), so a rule's lookup is O(1)/O(log n) instead of a scan of the day's orders: a 5,000-order rebalance
+    // is judged in linear time. They are not part of the state's identity or its serialised form.
+    private decimal? _submitted;
+    private ImmutableDictionary<Symbol, int>? _perSymbol;
+    private ImmutableHashSet<ClientOrderId>? _active;
 
-    public int OrderCountOf(Symbol symbol) => OrdersToday.Count(o => o.Order.Symbol == symbol);
+    /// <summary>Value (price × quantity, both sides) of today's approved orders.</summary>
+    public decimal SubmittedAmount => _submitted ??= OrdersToday.Sum(o => o.Order.Notional);
+
+    public int OrderCountOf(Symbol symbol) =>
+        (_perSymbol ??= OrdersToday.GroupBy(o => o.Order.Symbol).ToImmutableDictionary(g => g.Key, g => g.Count())).GetValueOrDefault(symbol);
 
     public int CancelCount => CancelsToday.Count;
 
     public int CancelCountOf(Symbol symbol) => CancelsToday.Count(c => c.Symbol == symbol);
 
-    public bool IsActive(ClientOrderId id) => ActiveOrders.Exists(o => o.Id == id);
+    public bool IsActive(ClientOrderId id) => (_active ??= ActiveOrders.Select(o => o.Id).ToImmutableHashSet()).Contains(id);
+
+    private RiskState Approve(OrderApproved a)
+    {
+        bool active = IsActive(a.Order.Id);
+        var next = this with
+        {
+            OrdersToday = OrdersToday.Add(new ApprovedOrder(a.Order, a.At)),
+            ActiveOrders = active ? ActiveOrders : ActiveOrders.Add(new ApprovedOrder(a.Order, a.At)),
+        };
+        next._submitted = SubmittedAmount + a.Order.Notional;
+        var perSymbol = _perSymbol ??= OrdersToday.GroupBy(o => o.Order.Symbol).ToImmutableDictionary(g => g.Key, g => g.Count());
+        next._perSymbol = perSymbol.SetItem(a.Order.Symbol, perSymbol.GetValueOrDefault(a.Order.Symbol) + 1);
+        next._active = active ? _active : _active!.Add(a.Order.Id);
+        return next;
+    }
+
+    private RiskState Finish(OrderFinished f)
+    {
+        if (!IsActive(f.OrderId)) return this;
+        var next = this with { ActiveOrders = ActiveOrders.RemoveAll(o => o.Id == f.OrderId) };
+        next._active = _active!.Remove(f.OrderId);
+        return next;
+    }
 
     public RiskState Apply(RiskEvent e) => e switch
     {
-        OrderApproved a => this with
-        {
-            OrdersToday = OrdersToday.Add(new ApprovedOrder(a.Order, a.At)),
-            ActiveOrders = IsActive(a.Order.Id) ? ActiveOrders : ActiveOrders.Add(new ApprovedOrder(a.Order, a.At)),
-        },
+        OrderApproved a => Approve(a),
         OrderRejectedByRisk => this with { RejectionsToday = RejectionsToday + 1 },
         OrderCancelled c => this with { CancelsToday = CancelsToday.Add(new CancelRecord(c.OrderId, c.Symbol, c.At)) },
-        OrderFinished f => this with { ActiveOrders = ActiveOrders.RemoveAll(o => o.Id == f.OrderId) },
+        OrderFinished f => Finish(f),
         // A-share orders are day orders: what was still active from an earlier day has expired at the exchange.
-        DayStarted d => this with
-        {
-            TradingDay = d.Date,
-            OrdersToday = ImmutableList<ApprovedOrder>.Empty,
-            CancelsToday = ImmutableList<CancelRecord>.Empty,
-            RejectionsToday = 0,
-            ActiveOrders = ActiveOrders.RemoveAll(o => o.Order.TradeDate < d.Date),
-        },
+        DayStarted d => new RiskState(d.Date, ImmutableList<ApprovedOrder>.Empty, ImmutableList<CancelRecord>.Empty, 0,
+            ActiveOrders.RemoveAll(o => o.Order.TradeDate < d.Date), KillSwitch),
         KillSwitchEngaged k => this with { KillSwitch = new KillSwitchState(k.Reason, k.At) },
         KillSwitchReleased => this with { KillSwitch = null },
         _ => throw new ArgumentException($"Unknown risk event {e.GetType().Name}.", nameof(e)),

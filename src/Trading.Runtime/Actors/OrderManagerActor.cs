@@ -66,8 +66,10 @@ public sealed class OrderManagerActor : ReceivePersistentActor
             foreach (var id in _orders.Values.Where(o => o.Status.IsOpen()).Select(o => o.Id).ToList()) RequestCancel(id, c.Reason);
             Sender.Tell(new StepDone(0, "cancel-all"));
         });
-        Command<GetOrders>(_ => Sender.Tell(new OrdersSnapshot(_orders.Values.ToList())));
-        Command<Flush>(StartFlush);
+        Command<GetOrders>(g => DeferAsync(g, _ => Sender.Tell(new OrdersSnapshot(g.OpenOnly
+            ? _children.Keys.Select(id => _orders[id]).Where(o => !o.Status.IsTerminal()).ToList()
+            : _orders.Values.ToList()))));
+        Command<Flush>(f => DeferAsync(f, StartFlush));
         Command<OrderFlushed>(OnOrderFlushed);
     }
 
@@ -100,7 +102,9 @@ public sealed class OrderManagerActor : ReceivePersistentActor
         var at = _now();
         var events = fresh.SelectMany(o => new OrderEvent[] { new OrderCreated(o.Id, at, o), new OrderSent(o.Id, at) }).ToList();
         _batches.Add(new Batch(m.Step, replyTo, fresh.Select(o => o.Id).ToHashSet()));
-        PersistAll(events, e =>
+        // Async persistence pipelines the journal writes (commands are not stashed meanwhile); each handler still
+        // runs only after its event is stored, in order, and Flush/GetOrders wait for the handlers (DeferAsync).
+        PersistAllAsync(events, e =>
         {
             if (e is OrderCreated c)
             {
@@ -133,7 +137,7 @@ public sealed class OrderManagerActor : ReceivePersistentActor
             _log.Warning("Broker report {Report} for unknown order {OrderId} ignored", r.GetType().Name, r.OrderId);
             return;
         }
-        Persist(e, persisted =>
+        PersistAsync(e, persisted =>
         {
             if (_children.TryGetValue(persisted.OrderId, out var child)) child.Tell(persisted);
             else _log.Warning("Report {Event} for finished order {OrderId} ignored", persisted.GetType().Name, persisted.OrderId);
@@ -168,7 +172,7 @@ public sealed class OrderManagerActor : ReceivePersistentActor
     private void RequestCancel(ClientOrderId id, string reason)
     {
         if (!_orders.TryGetValue(id, out var s) || !s.Status.IsOpen() || s.Status == OrderStatus.PendingCancel) return;
-        Persist(new OrderCancelRequested(id, _now(), reason), e =>
+        PersistAsync(new OrderCancelRequested(id, _now(), reason), e =>
         {
             if (_children.TryGetValue(id, out var child)) child.Tell(e);
             _broker.Tell(new CancelAtBroker(id));

@@ -136,8 +136,10 @@ public sealed class RiskGuardActor : ReceivePersistentActor
 
     private async Task<RiskContext> BuildContext(ProposeOrders p)
     {
-        var account = await _book.Ask<AccountSnapshot>(new GetAccount(), _timeout);
-        var open = await _orders.Ask<OrdersSnapshot>(new GetOrders(), _timeout);
+        var accountAsk = _book.Ask<AccountSnapshot>(new GetAccount(), _timeout);
+        var openAsk = _orders.Ask<OrdersSnapshot>(new GetOrders(OpenOnly: true), _timeout);
+        var account = await accountAsk;
+        var open = await openAsk;
         var book = account.Book;
         var date = p.Orders.Count > 0 ? p.Orders[0].TradeDate : book.Date;
         var quotes = new Dictionary<Symbol, MarketQuote>();

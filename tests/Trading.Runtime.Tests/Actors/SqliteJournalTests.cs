@@ -28,6 +28,8 @@ public class SqliteJournalTests
             await book.Ask<Deposited>(new Deposit(100_000m, "seed"), TimeSpan.FromSeconds(20));
             var oms = sys.ActorOf(OrderManagerActor.Props("sq", ActorRefs.Nobody, book, () => new DateTime(2024, 1, 2, 9, 30, 0)));
             var ack = oms.Ask<Trading.Runtime.Messages.BatchAcknowledged>(new SubmitApproved([order], 1), TimeSpan.FromSeconds(20));
+            // A broker answers only once the order was sent, i.e. after its intent is journaled: wait for that.
+            while ((await oms.Ask<OrdersSnapshot>(new GetOrders(), TimeSpan.FromSeconds(20))).Orders.Count == 0) await Task.Delay(10);
             oms.Tell(new Trading.Brokers.OrderAccepted(order.Id, new DateTime(2024, 1, 2, 9, 30, 0), "B1"));
             await ack;
             oms.Tell(new Trading.Brokers.OrderFilled(order.Id, new DateTime(2024, 1, 2, 9, 31, 0), fill, 300, 0));

@@ -1,0 +1,140 @@
+using System.Diagnostics;
+using Akka.Actor;
+using Trading.Backtest;
+using Trading.Brokers;
+using Trading.Data.Panel;
+using Trading.Data.Store;
+using Trading.Domain.Fees;
+using Trading.Domain.Instruments;
+using Trading.Domain.Orders;
+using Trading.Domain.Rules;
+using Trading.Risk;
+using Trading.Runtime;
+using Trading.Runtime.Actors;
+using Trading.Runtime.Messages;
+using Trading.Runtime.Strategy;
+
+namespace Trading.Bench;
+
+/// <summary>Runtime measurements: a market-scale backtest (actors vs the pure loop) and the order path.</summary>
+internal static class RuntimeWorkers
+{
+    /// <summary>Monthly top-50 multi-factor on the synthetic store, with the actor tree or the plain loop.</summary>
+    public static async Task<int> BacktestOnce(Options o)
+    {
+        var store = MarketStore.Open(o.Get("store", ""));
+        var engine = o.Get("engine", "actors");
+        var load = Stopwatch.StartNew();
+        var panel = await MarketPanel.LoadAsync(store, fundamentals: false);
+        load.Stop();
+        var cfg = new StrategyConfig
+        {
+            Name = "scale",
+            InitialCash = 100_000_000m,
+            Factors =
+            [
+                new FactorWeight("momentum(lookback=60,skip=5)", 0.5, ["winsorize", "zscore"]),
+                new FactorWeight("reversal(lookback=5)", 0.2, ["winsorize", "zscore"]),
+                new FactorWeight("volatility(lookback=20)", -0.3, ["winsorize", "zscore"]),
+            ],
+            TopN = 50,
+            Buffer = 75,
+            MaxWeight = 0.04,
+            Rebalance = RebalanceFrequency.Monthly,
+        };
+        var options = new BacktestOptions
+        {
+            Strategy = cfg,
+            Model = new FactorStrategyModel(cfg),
+            Panel = panel,
+            Risk = RiskOptions.Default with { MaxOrderValue = 50_000_000m, MaxDailyAmount = 1_000_000_000m, MaxRebalanceTurnover = 3m, MaxOrderQuantity = null },
+            StepTimeout = TimeSpan.FromMinutes(2),
+        };
+        var run = Stopwatch.StartNew();
+        decimal finalNav;
+        int fills = 0;
+        if (engine == "loop") finalNav = PureLoopBacktest.Run(options)[^1].Nav;
+        else
+        {
+            var result = await BacktestEngine.RunAsync(options);
+            finalNav = result.Recorder.Nav[^1].Nav;
+            fills = result.Recorder.Fills.Count;
+        }
+        run.Stop();
+        Measure.Emit(new Sample($"backtest-{engine}", run.Elapsed.TotalSeconds, Measure.PeakRss(), GC.GetTotalAllocatedBytes(),
+            $"{store.Manifest.Bars} bars, {panel.DayCount} days x {panel.SymbolCount} symbols; panel load {load.Elapsed.TotalSeconds:F2} s; final NAV {finalNav:F2}; {fills} fills"));
+        return 0;
+    }
+
+    /// <summary>
+    /// Proposal → risk guard → OMS (persist intent) → broker session → simulated exchange → acknowledgement back,
+    /// one order at a time, 1,000 orders a trading day (then the day ends and they expire), and one 5,000-order
+    /// rebalance as a single batch.
+    /// </summary>
+    public static async Task<int> OrderPath(Options o)
+    {
+        int total = o.Int("orders", 100_000), perDay = 1_000;
+        var journal = o.Get("journal", "inmem");
+        var db = Path.Combine(Path.GetTempPath(), $"bench-journal-{Guid.NewGuid():N}.db");
+        var now = new DateTime(2024, 1, 2, 9, 30, 0);
+        var exchange = new SimulatedExchange(() => now);
+        exchange.Deposit(10_000_000_000m);
+        var symbols = Enumerable.Range(0, 5000).Select(i => Symbol.Create(600000 + (i % 1000) + (i / 1000) * 1000 % 6000, Exchange.SH)).Distinct().Take(1000).ToArray();
+        var quote = new MarketQuote(10.00m, PriceLimit.FromReference(10.00m, 0.10m));
+        var risk = RiskOptions.Default with
+        {
+            MaxDailyOrders = null, MaxDailyOrdersPerSymbol = null, MaxActiveOrders = null, MaxDailyAmount = null, MaxOrderValue = null,
+            MaxPositionWeight = null, DuplicateWindow = null, MaxRebalanceTurnover = null,
+        };
+        using var system = TradingSystem.Create("bench", journal == "sqlite" ? JournalKind.Sqlite : JournalKind.InMemory, db, "akka.loglevel = WARNING");
+        var timeout = TimeSpan.FromSeconds(60);
+        var setup = new TradingNodeSetup("bench",
+            slot => BrokerSessionActor.Props(exchange, slot, 1, TimeSpan.Zero, () => now),
+            (orders, book) => RiskGuardActor.Props("bench", risk, orders, book, (s, d) => quote, MarketRules.Default, FeeSchedule.Default, () => now, timeout),
+            (r, b) => Props.Empty, new Dictionary<string, Func<IActorRef, IActorRef, Props>>(), new WatchdogOptions(), () => now,
+            TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(1), timeout);
+        var trader = system.ActorOf(TradingSupervisor.Props(setup), "trader");
+        var kids = await trader.Ask<Children>(new GetChildren(), timeout);
+        await kids.Book.Ask<Deposited>(new Deposit(10_000_000_000m, "bench"), timeout);
+
+        var latencies = new double[total];
+        var day = new DateOnly(2024, 1, 2);
+        int sent = 0;
+        var wall = Stopwatch.StartNew();
+        while (sent < total)
+        {
+            exchange.BeginDay(day);
+            await trader.Ask<StepDone>(new StartDay(day, sent), timeout);
+            for (int k = 0; k < perDay && sent < total; k++, sent++)
+            {
+                var order = new OrderRequest(ClientOrderId.Create("b", day, k + 1), symbols[k % symbols.Length], Side.Buy, 100,
+                    9.90m + (k % 20) / 100m, OrderType.Limit, day);
+                long t0 = Stopwatch.GetTimestamp();
+                var r = await kids.Risk.Ask<ProposalResult>(new ProposeOrders("b", [order], sent), timeout);
+                latencies[sent] = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
+                if (r.Approved.Count != 1) throw new InvalidOperationException($"order {order.Id} rejected: {r.Rejected[0].Rule} {r.Rejected[0].Reason}");
+            }
+            exchange.EndDay(day);
+            await kids.Broker.Ask<StepDone>(new Flush(sent), timeout);
+            day = day.AddDays(1);
+        }
+        wall.Stop();
+
+        // One rebalance of 5,000 orders in one batch.
+        exchange.BeginDay(day);
+        await trader.Ask<StepDone>(new StartDay(day, 0), timeout);
+        var batch = Enumerable.Range(0, 5000).Select(k => new OrderRequest(ClientOrderId.Create("r", day, k + 1), symbols[k % symbols.Length], Side.Buy, 100 * (1 + k / symbols.Length),
+            9.95m, OrderType.Limit, day)).ToList();
+        var rb = Stopwatch.StartNew();
+        var result = await kids.Risk.Ask<ProposalResult>(new ProposeOrders("r", batch, 1), timeout);
+        rb.Stop();
+        await system.Terminate();
+        if (File.Exists(db)) File.Delete(db);
+
+        Array.Sort(latencies);
+        double P(double q) => latencies[Math.Min(latencies.Length - 1, (int)(q * latencies.Length))];
+        Measure.Emit(new Sample($"order-path-{journal}", wall.Elapsed.TotalSeconds, Measure.PeakRss(), GC.GetTotalAllocatedBytes(),
+            $"p50 {P(0.50):F0} us, p99 {P(0.99):F0} us, max {latencies[^1]:F0} us, {total / wall.Elapsed.TotalSeconds:F0} orders/s; 5,000-order batch: {result.Approved.Count} approved, {result.Rejected.Count} rejected, acknowledged in {rb.Elapsed.TotalMilliseconds:F0} ms"));
+        return 0;
+    }
+}
