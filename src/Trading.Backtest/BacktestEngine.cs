@@ -70,6 +70,8 @@ public static class BacktestEngine
         exchange.Deposit(cfg.InitialCash);
         var recorder = new BacktestRecorder();
         exchange.Report += recorder.OnReport;
+        long reports = 0, flushedAt = 0;
+        exchange.Report += _ => reports++;
 
         var benchmark = o.Benchmark.Where(b => b.Code == cfg.Benchmark).ToDictionary(b => b.Date, b => b.Close);
         using var system = TradingSystem.Create("backtest", JournalKind.InMemory, extra: "akka.loglevel = WARNING");
@@ -119,29 +121,40 @@ public static class BacktestEngine
             var bars = Trading.Brokers.PanelBars.On(panel, date);
 
             clock.Set(date, new TimeOnly(9, 15));
-            var held = (await children.Book.Ask<AccountSnapshot>(new GetAccount(), timeout)).Book.Positions.Keys;
-            var actions = CorporateActions(panel, d, held);
+            var holdings = (await children.Book.Ask<AccountSnapshot>(new GetAccount(), timeout)).Book.Positions.Keys;
+            var actions = CorporateActions(panel, d, holdings);
             exchange.BeginDay(date, bars, actions);
             foreach (var a in actions) children.Book.Tell(new Runtime.State.CorporateActionBooked(a.Symbol, a.ExDate, a.CashPerShare, a.BonusPerShare));
             await Ask(trader, new StartDay(date, ++step), timeout);
 
+            // A flush is only needed when the exchange reported something since the last one (quiet days skip it).
+            async Task FlushIfReported()
+            {
+                if (reports == flushedAt) return;
+                flushedAt = reports;
+                await Ask(children.Broker, new Flush(++step), timeout);
+            }
+
             clock.Set(date, new TimeOnly(9, 25));
-            await Ask(trader, new Decide(date, ++step), timeout);
+            var decided = await trader.Ask<StepDone>(new Decide(date, ++step), timeout);
             clock.Set(date, timing == Trading.Domain.Orders.FillTiming.Close ? new TimeOnly(14, 57) : new TimeOnly(9, 30));
             exchange.MatchBar(date, timing, bars);
-            await Ask(children.Broker, new Flush(++step), timeout);
+            await FlushIfReported();
 
-            clock.Set(date, new TimeOnly(10, 0));
-            await Ask(children.Rebalancer, new TopUp(date, ++step), timeout);
+            if (decided.Detail.Length > 0) // a strategy acted today: the top-up round may spend the morning's proceeds
+            {
+                clock.Set(date, new TimeOnly(10, 0));
+                await Ask(children.Rebalancer, new TopUp(date, ++step), timeout);
+            }
             clock.Set(date, new TimeOnly(14, 57));
             exchange.MatchBar(date, Trading.Domain.Orders.FillTiming.Vwap, bars);
-            await Ask(children.Broker, new Flush(++step), timeout);
+            await FlushIfReported();
 
             clock.Set(date, new TimeOnly(15, 0));
             exchange.EndDay(date);
-            await Ask(children.Broker, new Flush(++step), timeout);
-            var closes = Closes(panel, d);
-            await Ask(trader, new MarkToMarket(date, closes, ++step), timeout);
+            await FlushIfReported();
+            var held = (await children.Book.Ask<AccountSnapshot>(new GetAccount(), timeout)).Book.Positions.Keys;
+            await Ask(trader, new MarkToMarket(date, Closes(panel, d, held), ++step), timeout);
             var account = await children.Book.Ask<AccountSnapshot>(new GetAccount(), timeout);
             recorder.OnNav(new NavRow(date, account.Book.Nav, account.Book.Cash, account.Book.MarketValue,
                 benchmark.TryGetValue(date, out var b) ? b : double.NaN));
@@ -161,14 +174,16 @@ public static class BacktestEngine
         if (reply is Status.Failure f) throw new BacktestFailedException($"{message.GetType().Name} failed: {f.Cause.Message}", f.Cause);
     }
 
-    /// <summary>Closes of the day for every listed symbol (suspended ones carry their last close).</summary>
-    private static ImmutableDictionary<Symbol, decimal> Closes(MarketPanel panel, int d)
+    /// <summary>Closes of the day for the held symbols (suspended ones carry their last close): what the book marks.</summary>
+    internal static ImmutableDictionary<Symbol, decimal> Closes(MarketPanel panel, int d, IEnumerable<Symbol> held)
     {
         var b = ImmutableDictionary.CreateBuilder<Symbol, decimal>();
-        for (int s = 0; s < panel.SymbolCount; s++)
+        foreach (var symbol in held)
         {
+            int s = panel.SymbolIndex(symbol);
+            if (s < 0) continue;
             double c = panel.Close[panel.Cell(d, s)];
-            if (!double.IsNaN(c)) b[panel.Symbols[s]] = Money.FromDouble(c);
+            if (!double.IsNaN(c)) b[symbol] = Money.FromDouble(c);
         }
         return b.ToImmutable();
     }

@@ -125,13 +125,7 @@ public static class PureLoopBacktest
             clock.Set(date, new TimeOnly(15, 0));
             exchange.EndDay(date);
 
-            var closes = ImmutableDictionary.CreateBuilder<Symbol, decimal>();
-            foreach (var s in book.Positions.Keys)
-            {
-                double c = panel.Close[panel.Cell(d, panel.SymbolIndex(s))];
-                if (!double.IsNaN(c)) closes[s] = Money.FromDouble(c);
-            }
-            book = book.Apply(new PricesMarked(date, closes.ToImmutable()));
+            book = book.Apply(new PricesMarked(date, BacktestEngine.Closes(panel, d, book.Positions.Keys)));
             nav.Add(new NavRow(date, book.Nav, book.Cash, book.MarketValue, benchmark.TryGetValue(date, out var b) ? b : double.NaN));
         }
         return nav;
