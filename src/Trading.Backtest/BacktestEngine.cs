@@ -47,6 +47,8 @@ public sealed record BacktestResult(BacktestRecorder Recorder, IReadOnlyList<Run
 /// </summary>
 public static class BacktestEngine
 {
+    private static long _runs;
+
     public static async Task<BacktestResult> RunAsync(BacktestOptions o, CancellationToken ct = default)
     {
         var panel = o.Panel;
@@ -74,7 +76,7 @@ public static class BacktestEngine
         exchange.Report += _ => reports++;
 
         var benchmark = o.Benchmark.Where(b => b.Code == cfg.Benchmark).ToDictionary(b => b.Date, b => b.Close);
-        using var system = TradingSystem.Create("backtest", JournalKind.InMemory, extra: "akka.loglevel = WARNING");
+        using var system = TradingSystem.Create($"backtest-{Interlocked.Increment(ref _runs)}", JournalKind.InMemory, extra: "akka.loglevel = WARNING");
         var listener = system.ActorOf(Props.Create(() => new EventListener(recorder)), "backtest-listener");
         system.EventStream.Subscribe(listener, typeof(RiskAlert));
         system.EventStream.Subscribe(listener, typeof(ProposalResult));
@@ -93,10 +95,12 @@ public static class BacktestEngine
         MarketQuote? RiskQuote(Symbol s, DateOnly date) => Quote(s, date) is { } q ? new MarketQuote(q.ReferencePrice, q.Limit, q.Suspended) : null;
 
         var timeout = o.StepTimeout;
+        // Persistence ids must not meet those of another run in this process (sweeps run many at once).
+        var accountId = $"backtest-{Interlocked.Increment(ref _runs)}";
         var setup = new TradingNodeSetup(
-            AccountId: "backtest",
+            AccountId: accountId,
             BrokerSession: slot => BrokerSessionActor.Props(exchange, slot, epoch: 1, heartbeat: TimeSpan.Zero, () => clock.Now),
-            RiskGuard: (orders, book) => RiskGuardActor.Props("backtest", o.Risk, orders, book, RiskQuote, o.Rules, o.Fees, () => clock.Now, timeout),
+            RiskGuard: (orders, book) => RiskGuardActor.Props(accountId, o.Risk, orders, book, RiskQuote, o.Rules, o.Fees, () => clock.Now, timeout),
             Rebalancer: (risk, book) => RebalanceActor.Props(risk, book, Quote, o.Rules, cfg.CashBuffer, timeout),
             Strategies: new Dictionary<string, Func<IActorRef, IActorRef, Props>>
             {

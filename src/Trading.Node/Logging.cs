@@ -23,5 +23,7 @@ internal static class Logging
             .WriteTo.File(Path.Combine(dir, "trading-.log"), rollingInterval: RollingInterval.Day, retainedFileCountLimit: 14,
                 outputTemplate: "{Timestamp:o} [{Level:u3}] {SourceContext} {Message:lj} {Properties:j}{NewLine}{Exception}")
             .CreateLogger();
+        // Akka's log events (hocon/base.conf: loggers = AkkaLoggerBridge) go through Microsoft.Extensions.Logging into Serilog.
+        Trading.Runtime.Logging.AkkaLoggerBridge.Factory = new Serilog.Extensions.Logging.SerilogLoggerFactory(Log.Logger);
     }
 }

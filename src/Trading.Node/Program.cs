@@ -29,6 +29,9 @@ public static class Program
         root.Subcommands.Add(FeesCommand.Build());
         root.Subcommands.Add(BacktestCommand.Build());
         root.Subcommands.Add(FactorsCommand.Build());
+        root.Subcommands.Add(SweepCommand.Build());
+        root.Subcommands.Add(ReportCommands.Metrics());
+        root.Subcommands.Add(ReportCommands.Report());
         return root;
     }
 }

@@ -41,11 +41,31 @@ internal static class BacktestCommand
                 result = await BacktestEngine.RunAsync(run.Options with { Progress = progress }, ct);
             });
             result.Recorder.Write(outDir, result.Orders, result.SummaryJson);
+            var inputs = await ReportCommands.ReportInputsFromStore(s, ct);
+            Trading.Reporting.Html.HtmlReport.Write(outDir, Path.Combine(outDir, "report.html"), inputs with
+            {
+                StrategyName = cfg.Name,
+                Factors = FactorSection(run, cfg),
+            });
             Console.WriteLine(result.SummaryJson);
-            Console.WriteLine($"Wrote {Path.GetFullPath(outDir)}: nav.csv, trades.csv, orders.csv, positions.csv, risk_events.csv, summary.json");
+            Console.WriteLine($"Wrote {Path.GetFullPath(outDir)}: nav.csv, trades.csv, orders.csv, positions.csv, risk_events.csv, summary.json, report.html");
             return 0;
         }));
         return cmd;
+    }
+
+    /// <summary>IC analysis of the strategy's factors over its universe (20-day horizon) for the report's factor section.</summary>
+    private static IReadOnlyList<Trading.Reporting.Html.FactorReportInput> FactorSection(BacktestRunner.Prepared run, StrategyConfig cfg)
+    {
+        var universe = new Trading.Research.Universe.UniverseFilter
+        {
+            ExcludeSt = cfg.ExcludeSt, MinListedDays = cfg.MinListedDays, MinAverageAmount = cfg.MinAverageAmount, ExcludeLimitUp = cfg.ExcludeLimitUp,
+        };
+        var study = Trading.Research.Analysis.FactorStudy.Run(run.Options.Panel, run.Model.Factors, universe,
+            new Trading.Research.Analysis.FactorAnalysisOptions { Horizon = 20 });
+        return study.Summaries.Where(x => x.Available).Select(x => new Trading.Reporting.Html.FactorReportInput(x.Factor,
+            study.Series[x.Factor].Select(p => new Trading.Reporting.Html.FactorIcObservation(p.Date, p.Ic, p.RankIc)).ToList(),
+            x.RankIcDecay.ToDictionary(kv => kv.Key, kv => kv.Value), x.QuantileReturns, x.LongShort) { Horizon = 20 }).ToList();
     }
 
     private static DateOnly? ParseDate(string? text, string option) =>

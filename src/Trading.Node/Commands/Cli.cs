@@ -14,7 +14,7 @@ internal static class Cli
             return await action();
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or StoreException or ConfigException
-                                      or FormatException or InvalidDataException or UnauthorizedAccessException or IOException)
+                                      or FormatException or InvalidDataException or Trading.Reporting.Metrics.MetricsInputException or Trading.Backtest.BacktestFailedException or UnauthorizedAccessException or IOException)
         {
             Log.Information(e, "Command failed: {Message}", e.Message); // the file log keeps the stack; the console gets one line
             Console.Error.WriteLine($"error: {e.Message}");

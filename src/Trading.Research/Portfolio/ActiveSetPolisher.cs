@@ -1,19 +1,19 @@
 namespace Trading.Research.Portfolio;
 
 /// <summary>
-/// OSQP-style solution polishing, in the space of the weights, with a KKT certificate. From the ADMM iterate it
-/// guesses which constraints are active (those whose z the last projection clamped onto a bound): names fixed at 0,
-/// at their cap, or, when the turnover limit binds, at their
-/// current weight (the kink of |w − w0|); industries at a bound; the turnover limit itself, with the sign of
-/// w_i − w0_i of every free name. It then solves the equality-constrained QP on the free names exactly
+/// OSQP-style solution polishing, in the space of the weights, with a KKT certificate. From an iterate (ADMM's, or the
+/// proximal LP's) it guesses which constraints are active — those the projected iterate sits exactly on: names fixed
+/// at 0, at their cap, or, when the turnover limit binds, at their current weight (the kink of |w − w0|); industries
+/// at a bound; the turnover limit itself, with the sign of w_i − w0_i of every free name — and frees the names whose
+/// KKT margin is within the multipliers' accuracy. It then solves the equality-constrained QP on the free names exactly
 /// (P_FF w_F + E'ν = −g_F, E w_F = e; P_FF = diag + low rank by Woodbury, ν by the Schur complement E P_FF⁻¹ E',
 /// a tiny regularisation removed by iterative refinement) and checks every KKT condition: primal feasibility,
 /// stationarity, and the sign of every multiplier (bounds, industries, turnover). A failed check changes the guess
 /// (a free name out of bounds is fixed, a fixed name whose multiplier has the wrong sign is freed, …) and the solve
 /// repeats, a few rounds at most. Success is a certificate: for a convex QP, a point satisfying the KKT conditions is
-/// optimal. Failure returns null and the caller keeps the ADMM iterate.
+/// optimal. Failure returns null and the caller iterates further (or keeps the ADMM iterate).
 /// </summary>
-internal sealed class ActiveSetPolisher
+internal sealed partial class ActiveSetPolisher
 {
     private enum State : byte { Free, Lower, Upper, Kink }
     private enum Side : byte { None, Lower, Upper, Both }
@@ -22,13 +22,38 @@ internal sealed class ActiveSetPolisher
     private const int MaxRounds = 25;
 
     private readonly FactorQp _qp;
-    internal static bool Trace = Environment.GetEnvironmentVariable("OPT_TRACE") == "1"; // TEMP
 
     public ActiveSetPolisher(FactorQp qp) => _qp = qp;
 
     public sealed record Outcome(double[] Weights, double KktResidual, int Rounds);
 
-    public Outcome? Polish(AdmmSolver admm)
+    /// <summary>Where polishing starts: an iterate, its projection (exactly on the bounds it touches) and multiplier estimates.</summary>
+    /// <param name="Z">The iterate projected onto the box (and turnover set): exactly 0, the cap or w0 where a constraint is active.</param>
+    /// <param name="IndustrySide">−1 at the lower bound, +1 at the upper bound, 0 inside, per constrained industry.</param>
+    /// <param name="Ambiguity">Names at a bound whose KKT margin is below this are freed (the multipliers' accuracy).</param>
+    public sealed record Start(double[] W, double[] Z, bool TurnoverActive, sbyte[] IndustrySide, double Nu, double[] Eta, double Theta, double Ambiguity);
+
+    public static Start FromAdmm(FactorQp qp, AdmmSolver admm)
+    {
+        var side = new sbyte[qp.GroupCount];
+        for (int g = 0; g < side.Length; g++)
+        {
+            if (admm.ZInd[g] == qp.GroupLower[g] && admm.YInd[g] < 0) side[g] = -1;
+            else if (admm.ZInd[g] == qp.GroupUpper[g] && admm.YInd[g] > 0) side[g] = 1;
+        }
+        bool turnover = qp.HasTurnover && admm.Tau > 0;
+        return new Start(admm.W, admm.ZCopy, turnover, side, admm.YBudget, (double[])admm.YInd.Clone(),
+            turnover ? admm.CopyRho * admm.Tau : 0, Math.Max(1e-7, 10 * admm.DualResidual));
+    }
+
+    public static Start FromDual(FactorQp qp, ProximalLpDual dual)
+    {
+        var side = new sbyte[qp.GroupCount];
+        for (int g = 0; g < side.Length; g++) side[g] = (sbyte)Math.Sign(dual.Eta[g]);
+        return new Start(dual.W, dual.W, qp.HasTurnover && dual.Theta > 0, side, dual.Nu, (double[])dual.Eta.Clone(), dual.Theta, 1e-9);
+    }
+
+    public Outcome? Polish(Start start)
     {
         var qp = _qp;
         int n = qp.N, groups = qp.GroupCount;
@@ -36,63 +61,108 @@ internal sealed class ActiveSetPolisher
         var sign = new sbyte[n];
         var side = new Side[groups];
 
-        // Initial guess from the ADMM iterate: a row is active when its z sits exactly on a bound. ADMM's projection
-        // clamps z onto the bound exactly, and a clamped row's y then has the sign of an active multiplier. (OSQP's
-        // rule z − l < −y compares a weight with a gradient; unscaled, that misreads rows whose y is still noisy.)
-        bool turnover = qp.HasTurnover && admm.ZSum == qp.MaxTurnover && admm.YSum > 0;
+        // Initial guess: a constraint is active when the projected iterate sits exactly on it: on 0, on the cap or
+        // (soft-thresholding, when the turnover limit binds) on w0.
+        bool turnover = start.TurnoverActive;
         for (int i = 0; i < n; i++)
         {
-            double u = qp.Upper[i];
-            if (u == 0 || admm.ZBox[i] == 0 && admm.YBox[i] < 0) state[i] = State.Lower;
-            else if (admm.ZBox[i] == u && admm.YBox[i] > 0) state[i] = State.Upper;
+            double u = qp.Upper[i], z = start.Z[i];
+            if (u == 0 || z == 0) state[i] = State.Lower;
+            else if (z == u) state[i] = State.Upper;
             else if (turnover)
             {
-                bool up = admm.Z1[i] == qp.W0[i] && admm.Y1[i] > 0, down = admm.Z2[i] == qp.W0[i] && admm.Y2[i] < 0;
-                if (up && down) state[i] = State.Kink;
-                else sign[i] = up ? (sbyte)1 : down ? (sbyte)-1 : SignOf(admm.W[i] - qp.W0[i]);
-                if (sign[i] == 0 && state[i] == State.Free) state[i] = State.Kink;
+                sign[i] = SignOf(z - qp.W0[i]);
+                if (z == qp.W0[i] || sign[i] == 0) state[i] = State.Kink;
             }
             state[i] = Normalise(i, state[i]);
         }
         for (int g = 0; g < groups; g++)
-        {
-            if (qp.GroupLower[g] == qp.GroupUpper[g]) side[g] = Side.Both;
-            else if (admm.ZInd[g] == qp.GroupLower[g] && admm.YInd[g] < 0) side[g] = Side.Lower;
-            else if (admm.ZInd[g] == qp.GroupUpper[g] && admm.YInd[g] > 0) side[g] = Side.Upper;
-        }
+            side[g] = qp.GroupLower[g] == qp.GroupUpper[g] ? Side.Both : start.IndustrySide[g] < 0 ? Side.Lower : start.IndustrySide[g] > 0 ? Side.Upper : Side.None;
 
-        // A name held at a bound whose KKT margin (from ADMM's multiplier estimates) is within the dual accuracy may
+        // A name held at a bound whose KKT margin (from the start's multiplier estimates) is within their accuracy may
         // just as well be basic: free it (for an LP these are exactly the fractional names). Freeing too many is
         // harmless: the exact solve puts them where they belong, or pushes them out of bounds and the next round
         // fixes them there.
         var grad = new double[n];
         var margin = new double[n];
-        qp.MultiplyP(admm.W, grad);
+        qp.MultiplyP(start.W, grad);
         for (int i = 0; i < n; i++) grad[i] += qp.Q[i];
-        double nuBudget = admm.YBudget, theta = turnover ? admm.YSum : 0;
-        var nuGroup = (double[])admm.YInd.Clone();
-        double ambiguity = Math.Max(1e-7, 10 * admm.DualResidual);
+        double nuBudget = start.Nu, theta = turnover ? start.Theta : 0;
+        var nuGroup = (double[])start.Eta.Clone();
+        double ambiguity = start.Ambiguity;
         Margins(state, side, turnover, grad, nuBudget, nuGroup, theta, margin, sign);
         for (int i = 0; i < n; i++)
             if (state[i] != State.Free && margin[i] < ambiguity && qp.Upper[i] > 0) state[i] = State.Free;
 
+        // With a proximal term (LPs) the rounds first settle the active set of the regularised problem, then re-solve
+        // it without the term: the certificate is always for the problem as posed.
+        double proximal = qp.Proximal;
+        bool exact = proximal == 0;
+        try
+        {
+            return Rounds(state, sign, side, turnover, grad, margin, nuBudget, nuGroup, theta, exact);
+        }
+        finally
+        {
+            if (qp.Proximal != proximal) qp.SetProximal(proximal);
+        }
+    }
+
+    private Outcome? Rounds(State[] state, sbyte[] sign, Side[] side, bool turnover, double[] grad, double[] margin,
+        double nuBudget, double[] nuGroup, double theta, bool exact)
+    {
+        double admmNu = nuBudget, admmTheta = theta;
+        var admmEta = (double[])nuGroup.Clone();
+        var qp = _qp;
+        int n = qp.N, groups = qp.GroupCount;
         var w = new double[n];
+        // A guess that keeps freeing names is going astray (all-at-once updates can oscillate on LPs): give up early
+        // and let ADMM get closer instead.
+        int freeLimit = Math.Max(64, 4 * state.Count(x => x == State.Free) + 4 * (groups + 2));
         for (int round = 1; round <= MaxRounds; round++)
         {
-            var solved = SolveReduced(state, sign, side, turnover, w, out var nuB, out var nuG, out var th);
-            if (Trace) Console.Error.WriteLine($"  round {round}: solved {solved} free {state.Count(x => x == State.Free)} lower {state.Count(x => x == State.Lower)} upper {state.Count(x => x == State.Upper)} kink {state.Count(x => x == State.Kink)} turnover {turnover} inds {side.Count(x => x != Side.None)} theta {th:E2}");
+            if (state.Count(x => x == State.Free) > freeLimit) return null;
+            var solved = SolveReduced(state, sign, side, turnover, w, out var nuB, out var nuG, out var th, out var unmet);
             if (!solved)
             {
-                // Too few free names for the active equalities: free the fixed names nearest to indifference.
-                var candidates = Enumerable.Range(0, n).Where(i => state[i] != State.Free && qp.Upper[i] > 0)
-                    .OrderBy(i => margin[i]).Take(Math.Max(2, groups / 4)).ToList();
-                if (candidates.Count == 0) return null;
-                foreach (var i in candidates) state[i] = State.Free;
+                // Without curvature (an LP after the proximal term is dropped) an unsolvable guess means ε was too big.
+                if (exact && qp.Lambda == 0) return null;
+                // Some active equality cannot be met by the free names: free, for each such row, the fixed name of
+                // that row nearest to indifference (smallest KKT margin).
+                bool freed = false;
+                foreach (var row in unmet)
+                {
+                    int best = -1;
+                    for (int i = 0; i < n; i++)
+                    {
+                        if (state[i] == State.Free || qp.Upper[i] == 0) continue;
+                        if (row >= 0 && qp.Group[i] != row) continue; // row −1: budget or turnover, any name
+                        if (best < 0 || margin[i] < margin[best]) best = i;
+                    }
+                    if (best >= 0) { state[best] = State.Free; freed = true; }
+                }
+                if (!freed) return null;
                 continue;
             }
             nuBudget = nuB; nuGroup = nuG; theta = th;
             qp.MultiplyP(w, grad);
             for (int i = 0; i < n; i++) grad[i] += qp.Q[i];
+
+            // At a degenerate vertex (fewer free names than active equalities) the free names do not determine the
+            // multipliers, and the solve's minimum-norm choice may fail a sign condition that other multipliers meet.
+            // A KKT certificate needs only some valid multipliers: try ADMM's estimate, projected onto the free names'
+            // stationarity equations, and keep it if every sign condition holds.
+            int free = state.Count(x => x == State.Free), rowsActive = 1 + side.Count(x => x != Side.None) + (turnover ? 1 : 0);
+            if (free < rowsActive)
+            {
+                var (pn, pg, pt) = ProjectMultipliers(state, sign, side, turnover, grad, admmNu, admmEta, admmTheta);
+                var trial = new double[n];
+                double worst = Margins(state, side, turnover, grad, pn, pg, pt, trial, (sbyte[])sign.Clone());
+                bool signsOk = !(turnover && pt < -DualTol);
+                for (int g = 0; g < groups; g++)
+                    if (side[g] == Side.Upper && pg[g] < -DualTol || side[g] == Side.Lower && pg[g] > DualTol) signsOk = false;
+                if (signsOk && worst <= DualTol) { nuBudget = pn; nuGroup = pg; theta = pt; }
+            }
 
             bool changed = false;
             // Multiplier signs of industries and turnover.
@@ -144,9 +214,15 @@ internal sealed class ActiveSetPolisher
                 }
                 else if (margin[i] < -DualTol && qp.Upper[i] > 0) { state[i] = State.Free; changed = true; }
             }
-            if (Trace) Console.Error.WriteLine($"    kkt {kkt:E2} changed {changed}");
+            if (!changed && !exact)
+            {
+                exact = true;
+                qp.SetProximal(0);
+                continue;
+            }
             if (!changed)
             {
+                if (!(kkt <= 1e-7)) return null; // stationarity not met to the solve's accuracy: no certificate
                 for (int i = 0; i < n; i++) w[i] = Math.Clamp(w[i], 0, qp.Upper[i]);
                 return new Outcome(w, kkt / qp.CostScale, round);
             }
@@ -212,162 +288,4 @@ internal sealed class ActiveSetPolisher
     }
 
     private static sbyte SignOf(double v) => v > 1e-12 ? (sbyte)1 : v < -1e-12 ? (sbyte)-1 : (sbyte)0;
-
-    /// <summary>Solves the equality-constrained QP of the current guess into <paramref name="w"/> (all names).</summary>
-    private bool SolveReduced(State[] state, sbyte[] sign, Side[] side, bool turnover, double[] w,
-        out double nuBudget, out double[] nuGroup, out double theta)
-    {
-        var qp = _qp;
-        int n = qp.N, groups = qp.GroupCount, k = qp.K;
-        nuBudget = 0; theta = 0;
-        nuGroup = new double[groups];
-
-        var free = new List<int>();
-        for (int i = 0; i < n; i++)
-        {
-            w[i] = state[i] switch { State.Lower => 0, State.Upper => qp.Upper[i], State.Kink => qp.W0[i], _ => 0 };
-            if (state[i] == State.Free) free.Add(i);
-        }
-        int nf = free.Count;
-
-        // Equality rows: budget, active industries, turnover.
-        var rowGroup = new List<int>();
-        for (int g = 0; g < groups; g++) if (side[g] != Side.None) rowGroup.Add(g);
-        int m = 1 + rowGroup.Count + (turnover ? 1 : 0);
-        var e = new double[m * nf];
-        var rhs2 = new double[m];
-        var rowOfGroup = new int[groups];
-        Array.Fill(rowOfGroup, -1);
-        for (int r = 0; r < rowGroup.Count; r++) rowOfGroup[rowGroup[r]] = 1 + r;
-        int turnRow = turnover ? m - 1 : -1;
-        double fixedSum = 0, fixedTurnover = 0;
-        var fixedInGroup = new double[groups];
-        for (int i = 0; i < n; i++)
-        {
-            if (state[i] == State.Free) continue;
-            fixedSum += w[i];
-            if (qp.Group[i] >= 0) fixedInGroup[qp.Group[i]] += w[i];
-            fixedTurnover += Math.Abs(w[i] - qp.W0[i]);
-        }
-        rhs2[0] = 1 - fixedSum;
-        for (int r = 0; r < rowGroup.Count; r++)
-        {
-            int g = rowGroup[r];
-            double bound = side[g] == Side.Lower || side[g] == Side.Both ? qp.GroupLower[g] : qp.GroupUpper[g];
-            rhs2[1 + r] = bound - fixedInGroup[g];
-        }
-        if (turnover)
-        {
-            double s = qp.MaxTurnover - fixedTurnover;
-            foreach (var i in free) s += sign[i] * qp.W0[i];
-            rhs2[turnRow] = s;
-        }
-        for (int f = 0; f < nf; f++)
-        {
-            int i = free[f];
-            e[f] = 1;
-            if (qp.Group[i] >= 0 && rowOfGroup[qp.Group[i]] >= 0) e[rowOfGroup[qp.Group[i]] * nf + f] = 1;
-            if (turnover) e[turnRow * nf + f] = sign[i];
-        }
-        if (nf == 0)
-        {
-            // Nothing free: the guess must satisfy the equalities by itself.
-            foreach (var v in rhs2) if (Math.Abs(v) > PrimalTol) return false;
-            return true;
-        }
-
-        // g_F = q_F + P_FX w_X (the fixed names' pull through the factors).
-        var fx = new double[k];
-        for (int i = 0; i < n; i++)
-        {
-            if (state[i] == State.Free || w[i] == 0) continue;
-            for (int t = qp.RowStart[i]; t < qp.RowStart[i + 1]; t++) fx[qp.Col[t]] += qp.Val[t] * w[i];
-        }
-        var sfx = new double[k];
-        for (int a = 0; a < k; a++) { double s = 0; for (int b = 0; b < k; b++) s += qp.Sigma[a * k + b] * fx[b]; sfx[a] = s; }
-        var rhs1 = new double[nf];
-        double ps = qp.PScale;
-        for (int f = 0; f < nf; f++)
-        {
-            int i = free[f];
-            double s = 0;
-            for (int t = qp.RowStart[i]; t < qp.RowStart[i + 1]; t++) s += qp.Val[t] * sfx[qp.Col[t]];
-            rhs1[f] = -(qp.Q[i] + ps * s);
-        }
-
-        // M = P_FF + δI by Woodbury; Y = M⁻¹E'; Schur S = E Y.
-        var rows = free.ToArray();
-        var system = new LowRankSystem(qp, rows, hasT: false, onesW: false, groupOf: null, groups: 0, onesT: false);
-        var diag = new double[nf];
-        for (int f = 0; f < nf; f++) diag[f] = ps * qp.Spec[rows[f]] + Regularisation;
-        system.Factor(diag, default, default, ps, 0, default, 0);
-        var y = new double[m * nf];
-        for (int r = 0; r < m; r++)
-        {
-            var col = y.AsSpan(r * nf, nf);
-            e.AsSpan(r * nf, nf).CopyTo(col);
-            system.Solve(col, default);
-        }
-        var schur = new double[m * m];
-        double maxDiag = 0;
-        for (int a = 0; a < m; a++)
-            for (int b = 0; b < m; b++)
-            {
-                double s = 0;
-                for (int f = 0; f < nf; f++) s += e[a * nf + f] * y[b * nf + f];
-                schur[a * m + b] = s;
-            }
-        for (int a = 0; a < m; a++) for (int b = 0; b < a; b++) schur[a * m + b] = schur[b * m + a] = 0.5 * (schur[a * m + b] + schur[b * m + a]);
-        for (int a = 0; a < m; a++) maxDiag = Math.Max(maxDiag, schur[a * m + a]);
-        for (int a = 0; a < m; a++) schur[a * m + a] += 1e-13 * maxDiag;
-        if (!Risk.SmallDense.Cholesky(schur, m)) return false;
-
-        var wf = new double[nf];
-        var nu = new double[m];
-        var r1 = (double[])rhs1.Clone();
-        var r2 = (double[])rhs2.Clone();
-        var full = new double[n];
-        var pf = new double[n];
-        double residual = double.PositiveInfinity;
-        for (int refine = 0; refine < 10; refine++)
-        {
-            // Correction of the regularised system, then residuals of the exact one (δ = 0).
-            var v = (double[])r1.Clone();
-            system.Solve(v, default);
-            var t2 = new double[m];
-            for (int a = 0; a < m; a++) { double s = -r2[a]; for (int f = 0; f < nf; f++) s += e[a * nf + f] * v[f]; t2[a] = s; }
-            Risk.SmallDense.CholeskySolve(schur, m, t2);
-            for (int f = 0; f < nf; f++) { double s = v[f]; for (int a = 0; a < m; a++) s -= y[a * nf + f] * t2[a]; wf[f] += s; }
-            for (int a = 0; a < m; a++) nu[a] += t2[a];
-
-            Array.Clear(full);
-            for (int f = 0; f < nf; f++) full[rows[f]] = wf[f];
-            qp.MultiplyP(full, pf);
-            double worst = 0;
-            for (int f = 0; f < nf; f++)
-            {
-                double s = rhs1[f] - pf[rows[f]];
-                for (int a = 0; a < m; a++) s -= e[a * nf + f] * nu[a];
-                r1[f] = s;
-                worst = Math.Max(worst, Math.Abs(s));
-            }
-            for (int a = 0; a < m; a++)
-            {
-                double s = rhs2[a];
-                for (int f = 0; f < nf; f++) s -= e[a * nf + f] * wf[f];
-                r2[a] = s;
-                worst = Math.Max(worst, Math.Abs(s));
-            }
-            residual = worst;
-            if (worst < 1e-14) break;
-        }
-        // An inconsistent guess (e.g. an active industry with no free name and the wrong total) leaves a residual.
-        if (!(residual < 1e-9)) return false;
-        foreach (var v in wf) if (!double.IsFinite(v)) return false;
-        for (int f = 0; f < nf; f++) w[rows[f]] = wf[f];
-        nuBudget = nu[0];
-        for (int r = 0; r < rowGroup.Count; r++) nuGroup[rowGroup[r]] = nu[1 + r];
-        if (turnover) theta = nu[turnRow];
-        return true;
-    }
 }

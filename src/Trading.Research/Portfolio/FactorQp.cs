@@ -19,7 +19,9 @@ internal sealed class FactorQp
     public double[] Spec { get; }
     public double Lambda { get; }
     public double CostScale { get; }    // c
-    public double[] Q { get; }          // scaled linear term
+    public double[] QBase { get; }      // scaled linear term of the problem
+    public double[] Q { get; }          // the linear term solved: QBase − ε·w0 with the proximal term
+    public double Proximal { get; private set; } // ε of the proximal term (ε/2)‖w − w0‖², 0 unless set
     public double[] Upper { get; }      // cap per name, 0 for ineligible names
     public int[] Group { get; }         // constrained industry row per name, −1 if none
     public int GroupCount { get; }
@@ -139,8 +141,20 @@ internal sealed class FactorQp
             if (Upper[i] > 0) scale = Math.Max(scale, 2 * Lambda * CovarianceDiagonal(i));
         }
         CostScale = scale > 0 ? 1 / scale : 1;
-        Q = new double[n];
-        for (int i = 0; i < n; i++) Q[i] = CostScale * qRaw[i];
+        QBase = new double[n];
+        for (int i = 0; i < n; i++) QBase[i] = CostScale * qRaw[i];
+        Q = (double[])QBase.Clone();
+    }
+
+    /// <summary>
+    /// Adds (ε/2)‖w − w0‖² to the objective (scaled units) for LPs, where ADMM and polishing need curvature. By exact
+    /// regularisation (Mangasarian &amp; Meyer 1979) the solution is, for ε small enough, an optimum of the LP itself:
+    /// the one nearest the current weights. Optimality is then certified against the original objective.
+    /// </summary>
+    public void SetProximal(double epsilon)
+    {
+        Proximal = epsilon;
+        for (int i = 0; i < N; i++) Q[i] = Upper[i] > 0 ? QBase[i] - epsilon * W0[i] : 0;
     }
 
     /// <summary>V_ii = X_i Σ X_i' + spec_i.</summary>
@@ -179,8 +193,15 @@ internal sealed class FactorQp
         }
     }
 
-    /// <summary>result = P w (scaled).</summary>
+    /// <summary>result = P w (scaled), with the proximal term when set.</summary>
     public void MultiplyP(ReadOnlySpan<double> w, Span<double> result)
+    {
+        MultiplyPOriginal(w, result);
+        if (Proximal != 0) for (int i = 0; i < N; i++) result[i] += Proximal * w[i];
+    }
+
+    /// <summary>result = P w (scaled), the problem's own curvature.</summary>
+    public void MultiplyPOriginal(ReadOnlySpan<double> w, Span<double> result)
     {
         if (Lambda == 0) { result.Clear(); return; }
         MultiplyCovariance(w, result);

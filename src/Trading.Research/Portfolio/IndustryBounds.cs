@@ -80,17 +80,17 @@ public static class IndustryWeighting
 {
     /// <param name="weights">Current weights of the selected names (summing to 1).</param>
     /// <param name="industryIds">Industry id of each name; ids below 0 or beyond the bounds are unconstrained.</param>
-    public static WeightResult Constrain(ReadOnlySpan<double> weights, ReadOnlySpan<int> industryIdsSpan, IndustryBounds bounds, double maxWeight = 1.0)
+    public static WeightResult Constrain(ReadOnlySpan<double> weights, ReadOnlySpan<int> industryIds, IndustryBounds bounds, double maxWeight = 1.0)
     {
         int n = weights.Length;
-        var industryIds = industryIdsSpan.ToArray();
+        var ids = industryIds.ToArray(); // captured by the local function below
         if (industryIds.Length != n) throw new ArgumentException($"{industryIds.Length} industry ids for {n} names.", nameof(industryIds));
         if (n == 0) return WeightResult.Infeasible("No names to weight.");
         if (!(maxWeight > 0)) return WeightResult.Infeasible($"The max weight must be positive, got {maxWeight}.");
 
         // Groups: industries 0..G-1, plus one group G for names without a constrained industry.
         int g = bounds.Count, groups = g + 1;
-        int Group(int i) => industryIds[i] >= 0 && industryIds[i] < g ? industryIds[i] : g;
+        int Group(int i) => ids[i] >= 0 && ids[i] < g ? ids[i] : g;
         var current = new double[groups];
         var names = new int[groups];
         double total = 0;

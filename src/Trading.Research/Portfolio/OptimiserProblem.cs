@@ -32,7 +32,7 @@ public sealed record OptimiserProblem
     /// <summary>Current weights w0 (they may sum to less than 1 when holding cash); zero when null.</summary>
     public double[]? CurrentWeights { get; init; }
 
-    /// <summary>Turnover limit T on Σ|w − w0| (one-way buys plus sells; 2 = unlimited); none when null.</summary>
+    /// <summary>Turnover limit T on Σ|w − w0|, buys and sells both counted (switching everything is 2); none when null.</summary>
     public double? MaxTurnover { get; init; }
 
     /// <summary>Benchmark weights b: risk becomes active risk (tracking variance) when given.</summary>

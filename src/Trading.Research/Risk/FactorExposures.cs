@@ -73,7 +73,7 @@ public sealed class FactorExposures
 }
 
 /// <summary>How raw style values become exposures.</summary>
-/// <param name="ClipAt">Standardised values beyond ±ClipAt are clipped (winsorised), then the column is standardised once more.</param>
+/// <param name="ClipAt">Standardised values beyond ±ClipAt are clipped (winsorised) and the column standardised again, until none is beyond (0: no clipping).</param>
 /// <param name="CapWeightedMean">Centre on the cap-weighted mean (Barra convention: the cap-weighted market has zero style exposure); otherwise the equal-weighted mean.</param>
 public sealed record StyleStandardisation(double ClipAt = 3.0, bool CapWeightedMean = true)
 {
@@ -85,7 +85,7 @@ public sealed record StyleStandardisation(double ClipAt = 3.0, bool CapWeightedM
 /// standardised cross-sectionally: z = (x − mean) / sd with the mean cap-weighted (so the cap-weighted market is
 /// neutral) and sd the equal-weighted sample standard deviation over the stocks present; missing values get 0 (the
 /// mean), outliers are clipped
-/// at ±ClipAt sd and the column re-standardised. Stocks with an industry id below 0 have no industry dummy.
+/// at ±ClipAt sd and the column re-standardised, repeatedly until no value lies beyond ±ClipAt. Stocks with an industry id below 0 have no industry dummy.
 /// </summary>
 public static class ExposureBuilder
 {
@@ -130,15 +130,17 @@ public static class ExposureBuilder
         int n = raw.Length;
         for (int i = 0; i < n; i++) result[i] = double.IsFinite(raw[i]) ? raw[i] : double.NaN;
         CentreAndScale(result, marketCaps, options.CapWeightedMean);
-        if (options.ClipAt > 0 && double.IsFinite(options.ClipAt))
+        // Re-standardising after a clip shrinks the sd and can push the clipped values out again: repeat until none is.
+        for (int round = 0; round < 20 && options.ClipAt > 0 && double.IsFinite(options.ClipAt); round++)
         {
             bool clipped = false;
             for (int i = 0; i < n; i++)
             {
                 if (double.IsNaN(result[i])) continue;
-                if (Math.Abs(result[i]) > options.ClipAt) { result[i] = Math.CopySign(options.ClipAt, result[i]); clipped = true; }
+                if (Math.Abs(result[i]) > options.ClipAt + 1e-12) { result[i] = Math.CopySign(options.ClipAt, result[i]); clipped = true; }
             }
-            if (clipped) CentreAndScale(result, marketCaps, options.CapWeightedMean);
+            if (!clipped) break;
+            CentreAndScale(result, marketCaps, options.CapWeightedMean);
         }
         for (int i = 0; i < n; i++)
             if (double.IsNaN(result[i])) result[i] = 0;

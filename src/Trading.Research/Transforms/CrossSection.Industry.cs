@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 
 namespace Trading.Research.Transforms;
 
@@ -10,6 +11,7 @@ public static partial class CrossSection
     /// filled (e.g. so that a suspended stock is not given a value). An industry without any value stays NaN.
     /// O(n): values are bucketed by industry and each bucket's median found by selection.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void FillIndustryMedian(Span<double> values, ReadOnlySpan<int> industry, ReadOnlySpan<bool> universe = default)
     {
         RequireSameLength(values.Length, industry.Length, nameof(industry));
@@ -55,61 +57,76 @@ public static partial class CrossSection
     /// are uncorrelated with size. When size does not vary within industries b = 0; without sizes (empty span) this
     /// is industry demeaning. Returns b (NaN when no stock qualifies).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double Neutralize(Span<double> values, ReadOnlySpan<int> industry, ReadOnlySpan<double> logSize = default)
     {
         RequireSameLength(values.Length, industry.Length, nameof(industry));
         bool withSize = !logSize.IsEmpty;
         if (withSize) RequireSameLength(values.Length, logSize.Length, nameof(logSize));
-        for (int i = 0; i < values.Length; i++)
-            if (industry[i] < 0 || (withSize && !double.IsFinite(logSize[i]))) values[i] = double.NaN;
         int groups = GroupCount(industry);
         if (groups == 0) { values.Fill(double.NaN); return double.NaN; }
-        var sums = ArrayPool<double>.Shared.Rent(3 * groups);
+        var sums = ArrayPool<double>.Shared.Rent(2 * groups);
+        Span<long> count = groups <= 256 ? stackalloc long[groups] : new long[groups];
+        count.Clear();
         try
         {
-            var sumValue = sums.AsSpan(0, groups);
-            var sumSize = sums.AsSpan(groups, groups);
-            var count = sums.AsSpan(2 * groups, groups);
-            sums.AsSpan(0, 3 * groups).Clear();
+            var meanValue = sums.AsSpan(0, groups);
+            var meanSize = sums.AsSpan(groups, groups);
+            sums.AsSpan(0, 2 * groups).Clear();
+            // Missing values sit at random symbols, so a branch on them would mispredict about once in three
+            // stocks; the passes below branch on nothing: a stock that does not take part is masked to zero in the
+            // sums (integer AND on the bits; its industry read as 0), and its NaN passes through the arithmetic.
+            // Pass 1: who takes part (the rest become NaN) and the industry sums.
             int used = 0;
             for (int i = 0; i < values.Length; i++)
             {
-                if (!double.IsFinite(values[i])) { values[i] = double.NaN; continue; }
-                int g = industry[i];
-                sumValue[g] += values[i];
-                if (withSize) sumSize[g] += logSize[i];
-                count[g]++;
-                used++;
+                int g = Math.Max(industry[i], 0);
+                double size = withSize ? logSize[i] : 0.0;
+                long keep = -(long)(Selection.IsFiniteBit(values[i]) & Selection.IsFiniteBit(size) & (industry[i] >= 0 ? 1 : 0));
+                long bits = BitConverter.DoubleToInt64Bits(values[i]);
+                values[i] = BitConverter.Int64BitsToDouble((bits & keep) | (NaNBits & ~keep));
+                meanValue[g] += BitConverter.Int64BitsToDouble(bits & keep);
+                meanSize[g] += BitConverter.Int64BitsToDouble(BitConverter.DoubleToInt64Bits(size) & keep);
+                count[g] -= keep;
+                used -= (int)keep;
             }
             if (used == 0) return double.NaN;
             for (int g = 0; g < groups; g++)
             {
                 if (count[g] == 0) continue;
-                sumValue[g] /= count[g]; // now the industry means
-                sumSize[g] /= count[g];
+                meanValue[g] /= count[g];
+                meanSize[g] /= count[g];
             }
+            // Pass 2: demean within industries, and the sums of the size regression on the demeaned data.
             double cross = 0, within = 0, total = 0;
             for (int i = 0; i < values.Length; i++)
             {
-                if (double.IsNaN(values[i])) continue;
-                int g = industry[i];
-                double v = values[i] - sumValue[g];
+                int g = Math.Max(industry[i], 0);
+                double v = values[i] - meanValue[g]; // NaN stays NaN
                 values[i] = v;
                 if (!withSize) continue;
-                double s = logSize[i] - sumSize[g];
+                long keep = -(long)Selection.IsFiniteBit(v);
+                double size = Masked(logSize[i], keep), s = Masked(logSize[i] - meanSize[g], keep);
+                v = Masked(v, keep);
                 cross += v * s;
                 within += s * s;
-                total += logSize[i] * logSize[i];
+                total += size * size;
             }
             // Size constant within every industry leaves only rounding noise in Σ s̃²: no size direction to remove.
             double b = withSize && within > 1e-20 * total ? cross / within : 0.0;
+            // Pass 3: remove the size direction (NaN stays NaN).
             if (b != 0)
                 for (int i = 0; i < values.Length; i++)
-                    if (!double.IsNaN(values[i])) values[i] -= b * (logSize[i] - sumSize[industry[i]]);
+                    values[i] -= b * (logSize[i] - meanSize[Math.Max(industry[i], 0)]);
             return b;
         }
         finally { ArrayPool<double>.Shared.Return(sums); }
     }
+
+    private const long NaNBits = unchecked((long)0xFFF8_0000_0000_0000UL); // double.NaN
+
+    /// <summary>x where <paramref name="keep"/> is all ones, +0 where it is zero.</summary>
+    private static double Masked(double x, long keep) => BitConverter.Int64BitsToDouble(BitConverter.DoubleToInt64Bits(x) & keep);
 
     /// <summary>1 + the largest industry id (0 when all are unknown).</summary>
     private static int GroupCount(ReadOnlySpan<int> industry)

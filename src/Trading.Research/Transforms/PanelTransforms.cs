@@ -41,6 +41,25 @@ public static class PanelTransforms
         return ForEachDay(factor, d => CrossSection.Neutralize(factor.Row(d), industry, logSize is null ? default : logSize.Row(d)));
     }
 
+    /// <summary>
+    /// The usual preprocessing of a raw factor in one pass over the days: <see cref="CrossSection.WinsorizeMad"/>
+    /// (k = <paramref name="madK"/>), then <see cref="CrossSection.ZScore"/>, then <see cref="CrossSection.Neutralize"/>
+    /// against industry and size. Same result as the three panel transforms one after the other, but each day's row
+    /// goes through all three while it is in cache, rather than the whole panel streaming through memory three times.
+    /// </summary>
+    public static FactorPanel WinsorizeStandardizeNeutralize(FactorPanel factor, int[] industry, FactorPanel? logSize, double madK = 3.0)
+    {
+        if (logSize is not null && (logSize.Days != factor.Days || logSize.Symbols != factor.Symbols))
+            throw new ArgumentException($"Sizes are {logSize.Days} × {logSize.Symbols}, the factor {factor.Days} × {factor.Symbols}.", nameof(logSize));
+        return ForEachDay(factor, d =>
+        {
+            var row = factor.Row(d);
+            CrossSection.WinsorizeMad(row, madK);
+            CrossSection.ZScore(row);
+            CrossSection.Neutralize(row, industry, logSize is null ? default : logSize.Row(d));
+        });
+    }
+
     private static FactorPanel ForEachDay(FactorPanel factor, Action<int> transformDay)
     {
         Parallel.For(0, factor.Days, FactorEngine.Parallelism, transformDay);

@@ -63,15 +63,17 @@ public sealed class TradingSupervisor : ReceiveActor
             var name = _strategies.FirstOrDefault(kv => kv.Value.Equals(t.ActorRef)).Key;
             if (name is null) return;
             _strategies.Remove(name);
-            _watchdog.Tell(new ChildFailed($"strategy-{name}", "stopped after a failure; it will not trade until restarted by an operator"));
+            _watchdog.Tell(new ChildFailed(ChildName(name), "stopped after a failure; it will not trade until restarted by an operator"));
         });
     }
 
     protected override void PreStart()
     {
         var slot = new ActorRefSlot();
+        // The backoff grows while connects keep failing; only a session that stayed up for the longest backoff
+        // counts as recovered (Akka's default resets after the shortest, which a slow failure already exceeds).
         _broker = Context.ActorOf(BackoffSupervisor.Props(Backoff.OnFailure(_setup.BrokerSession(slot), "session",
-            _setup.BrokerMinBackoff, _setup.BrokerMaxBackoff, 0.2, maxNrOfRetries: -1)), "broker-session");
+            _setup.BrokerMinBackoff, _setup.BrokerMaxBackoff, 0.2, maxNrOfRetries: -1).WithAutoReset(_setup.BrokerMaxBackoff)), "broker-session");
         _book = Context.ActorOf(PositionBookActor.Props(_setup.AccountId), "position-book");
         _orders = Context.ActorOf(OrderManagerActor.Props(_setup.AccountId, _broker, _book, _setup.Now), "orders");
         slot.Ref = _orders;
@@ -80,11 +82,15 @@ public sealed class TradingSupervisor : ReceiveActor
         _watchdog = Context.ActorOf(WatchdogActor.Props(_setup.Watchdog, _setup.Now), "watchdog");
         foreach (var (name, props) in _setup.Strategies)
         {
-            var child = Context.ActorOf(props(_rebalancer, _book), $"strategy-{name}");
+            var child = Context.ActorOf(props(_rebalancer, _book), ChildName(name));
             Context.Watch(child);
             _strategies[name] = child;
         }
     }
+
+    /// <summary>An actor name for a strategy: characters Akka does not allow in paths become '_'.</summary>
+    internal static string ChildName(string strategy) =>
+        "strategy-" + System.Text.RegularExpressions.Regex.Replace(strategy, @"[^A-Za-z0-9\-_.*$+:@&=,!~';()]", "_");
 
     protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(ex =>
     {

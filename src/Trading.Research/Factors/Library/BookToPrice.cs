@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Trading.Data.Panel;
 
 namespace Trading.Research.Factors;
@@ -17,6 +18,7 @@ public sealed class BookToPrice : IPerStockFactor
 
     public void Compute(in PointInTimeView view, Span<double> output) => Compute(view, 0, output);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Compute(in PointInTimeView view, int firstSymbol, Span<double> output)
     {
         if (!view.HasValuations) { output.Fill(double.NaN); return; }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Trading.Data.Panel;
 
 namespace Trading.Research.Factors;
@@ -16,6 +17,7 @@ public sealed class EarningsYield : IPerStockFactor
 
     public void Compute(in PointInTimeView view, Span<double> output) => Compute(view, 0, output);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Compute(in PointInTimeView view, int firstSymbol, Span<double> output)
     {
         if (!view.HasValuations) { output.Fill(double.NaN); return; }

@@ -2,7 +2,11 @@ using Trading.Data.Model;
 
 namespace Trading.Research.Factors;
 
-/// <summary>Conventions shared by the library's window factors.</summary>
+/// <summary>
+/// Conventions shared by the library's factors. Their <c>Compute</c> loops are marked
+/// <see cref="System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization"/>: compiled fully optimized on
+/// first use, since tiered compilation would run the first days of a one-off pass over a large panel unoptimized.
+/// </summary>
 internal static class FactorWindow
 {
     public const byte NotTraded = (byte)(BarFlags.Suspended | BarFlags.NotListed);

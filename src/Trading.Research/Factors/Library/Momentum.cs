@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Trading.Data.Panel;
 
 namespace Trading.Research.Factors;
@@ -29,6 +30,7 @@ public sealed class Momentum : IPerStockFactor
 
     public void Compute(in PointInTimeView view, Span<double> output) => Compute(view, 0, output);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Compute(in PointInTimeView view, int firstSymbol, Span<double> output)
     {
         for (int i = 0, s = firstSymbol; i < output.Length; i++, s++)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Trading.Data.Model;
 
 namespace Trading.Research.Factors;
@@ -9,6 +10,7 @@ namespace Trading.Research.Factors;
 /// </summary>
 internal static class ReportedFigure
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Compute(in PointInTimeView view, int firstSymbol, Span<double> output, Func<FinancialReport, double> figure)
     {
         if (!view.HasFinancials) { output.Fill(double.NaN); return; }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Trading.Data.Panel;
 
 namespace Trading.Research.Factors;
@@ -25,6 +26,7 @@ public sealed class Reversal : IPerStockFactor
 
     public void Compute(in PointInTimeView view, Span<double> output) => Compute(view, 0, output);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Compute(in PointInTimeView view, int firstSymbol, Span<double> output)
     {
         for (int i = 0, s = firstSymbol; i < output.Length; i++, s++)

@@ -1,0 +1,123 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using Trading.Data.Panel;
+using Trading.Data.Store;
+using Trading.Runtime.Strategy;
+
+namespace Trading.Backtest.Sweeps;
+
+/// <summary>What one sweep point produced.</summary>
+public sealed record SweepOutcome(SweepPoint Point, decimal FinalNav, double TotalReturn, double Sharpe, double MaxDrawdown, int Trades, decimal Fees, double Seconds);
+
+/// <summary>
+/// Runs sweep points in parallel (up to the core count), each a full, deterministic backtest through the actor tree
+/// with its own actor system; the panel is loaded once and shared read-only. Writes a ranking table (CSV, best
+/// Sharpe first) and an HTML page with a heatmap when the grid has two axes.
+/// </summary>
+public static class SweepRunner
+{
+    public static async Task<IReadOnlyList<SweepOutcome>> RunAsync(IReadOnlyList<SweepPoint> points, int parallelism,
+        IProgress<SweepOutcome>? progress = null, CancellationToken ct = default)
+    {
+        if (points.Count == 0) return [];
+        var first = points[0];
+        var baseConfig = StrategyConfig.Load(first.ConfigFile);
+        var store = MarketStore.Open(first.Store);
+        var panel = await MarketPanel.LoadAsync(store, ct);
+        var index = await store.ReadIndexAsync(ct);
+        var results = new SweepOutcome[points.Count];
+        await Parallel.ForEachAsync(points, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism), CancellationToken = ct }, async (p, token) =>
+        {
+            var outcome = await RunPointAsync(p, baseConfig, panel, index, token);
+            results[p.Index] = outcome;
+            progress?.Report(outcome);
+        });
+        return results;
+    }
+
+    /// <summary>One point, as a worker would run it.</summary>
+    public static async Task<SweepOutcome> RunPointAsync(SweepPoint p, StrategyConfig baseConfig, MarketPanel panel,
+        IReadOnlyList<Data.Model.IndexBar> index, CancellationToken ct = default)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var cfg = SweepGrid.Apply(baseConfig, p);
+        var options = new BacktestOptions
+        {
+            Strategy = cfg,
+            Model = new FactorStrategyModel(cfg),
+            Panel = panel,
+            Benchmark = index,
+            Fees = StrategyOptions.Fees(cfg),
+            Risk = StrategyOptions.Risk(cfg),
+            Start = p.Start,
+            End = p.End,
+        };
+        var r = await BacktestEngine.RunAsync(options, ct);
+        var metrics = Trading.Reporting.Metrics.PerformanceAnalyzer.Analyze(r.Recorder.Nav.Select(n => (n.Date, (double)n.Nav)).ToList());
+        return new SweepOutcome(p, r.Recorder.Nav[^1].Nav, metrics.TotalReturn, metrics.Sharpe, metrics.MaxDrawdown.Depth,
+            r.Recorder.Fills.Count, r.Recorder.Fills.Sum(f => f.Fees.Total), clock.Elapsed.TotalSeconds);
+    }
+
+    public static void Write(IReadOnlyList<SweepOutcome> outcomes, string outDir)
+    {
+        Directory.CreateDirectory(outDir);
+        var inv = CultureInfo.InvariantCulture;
+        var keys = outcomes[0].Point.Parameters.Select(p => p.Key).ToList();
+        var ranked = outcomes.OrderByDescending(o => double.IsNaN(o.Sharpe) ? double.MinValue : o.Sharpe).ThenBy(o => o.Point.Index).ToList();
+        var csv = new StringBuilder();
+        csv.Append("rank,point,").Append(string.Join(',', keys)).Append(",sharpe,total_return,max_drawdown,final_nav,trades,fees\n");
+        for (int i = 0; i < ranked.Count; i++)
+        {
+            var o = ranked[i];
+            csv.Append(inv, $"{i + 1},{o.Point.Index},").Append(string.Join(',', o.Point.Parameters.Select(p => p.Value)))
+               .Append(inv, $",{o.Sharpe:0.######},{o.TotalReturn:0.########},{o.MaxDrawdown:0.########},{o.FinalNav},{o.Trades},{o.Fees}\n");
+        }
+        File.WriteAllText(Path.Combine(outDir, "ranking.csv"), csv.ToString(), new UTF8Encoding(false));
+        File.WriteAllText(Path.Combine(outDir, "sweep.html"), Html(outcomes, keys), new UTF8Encoding(false));
+    }
+
+    /// <summary>A self-contained page: the ranking and, for a 2-D grid, a Sharpe heatmap (CSS colours, no scripts).</summary>
+    private static string Html(IReadOnlyList<SweepOutcome> outcomes, IReadOnlyList<string> keys)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var sb = new StringBuilder();
+        sb.Append("<!doctype html><html><head><meta charset=\"utf-8\"><title>Sweep</title><style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}</style></head><body>");
+        sb.Append("<h1>Parameter sweep</h1>");
+        if (keys.Count == 2)
+        {
+            var rows = outcomes.Select(o => o.Point.Parameters[0].Value).Distinct().ToList();
+            var cols = outcomes.Select(o => o.Point.Parameters[1].Value).Distinct().ToList();
+            var finite = outcomes.Select(o => o.Sharpe).Where(double.IsFinite).ToList();
+            double lo = finite.Count > 0 ? finite.Min() : 0, hi = finite.Count > 0 ? finite.Max() : 1;
+            sb.Append(inv, $"<h2>Sharpe by {WebUtility.HtmlEncode(keys[0])} × {WebUtility.HtmlEncode(keys[1])}</h2><table class=\"heatmap\"><tr><th></th>");
+            foreach (var c in cols) sb.Append("<th>").Append(WebUtility.HtmlEncode(c)).Append("</th>");
+            sb.Append("</tr>");
+            foreach (var r in rows)
+            {
+                sb.Append("<tr><th>").Append(WebUtility.HtmlEncode(r)).Append("</th>");
+                foreach (var c in cols)
+                {
+                    var o = outcomes.First(x => x.Point.Parameters[0].Value == r && x.Point.Parameters[1].Value == c);
+                    double t = hi > lo && double.IsFinite(o.Sharpe) ? (o.Sharpe - lo) / (hi - lo) : 0.5;
+                    int red = (int)(255 * (1 - t)), green = (int)(200 * t + 55);
+                    sb.Append(inv, $"<td style=\"background:rgb({red},{green},120)\">{o.Sharpe:0.00}</td>");
+                }
+                sb.Append("</tr>");
+            }
+            sb.Append("</table>");
+        }
+        sb.Append("<h2>Ranking</h2><table><tr><th>#</th>");
+        foreach (var k in keys) sb.Append("<th>").Append(WebUtility.HtmlEncode(k)).Append("</th>");
+        sb.Append("<th>Sharpe</th><th>total return</th><th>max drawdown</th><th>trades</th></tr>");
+        int rank = 0;
+        foreach (var o in outcomes.OrderByDescending(o => double.IsNaN(o.Sharpe) ? double.MinValue : o.Sharpe).ThenBy(o => o.Point.Index))
+        {
+            sb.Append(inv, $"<tr><td>{++rank}</td>");
+            foreach (var p in o.Point.Parameters) sb.Append("<td>").Append(WebUtility.HtmlEncode(p.Value)).Append("</td>");
+            sb.Append(inv, $"<td>{o.Sharpe:0.00}</td><td>{o.TotalReturn:P2}</td><td>{o.MaxDrawdown:P2}</td><td>{o.Trades}</td></tr>");
+        }
+        sb.Append("</table></body></html>");
+        return sb.ToString();
+    }
+}
