@@ -47,7 +47,8 @@ internal static class RuntimeWorkers
             Strategy = cfg,
             Model = new FactorStrategyModel(cfg),
             Panel = panel,
-            Risk = RiskOptions.Default with { MaxOrderValue = 50_000_000m, MaxDailyAmount = 1_000_000_000m, MaxRebalanceTurnover = 3m, MaxOrderQuantity = null },
+            // No drawdown kill switch: the plain loop has no watchdog, and the two runs must stay comparable.
+            Risk = RiskOptions.Default with { MaxOrderValue = 50_000_000m, MaxDailyAmount = 1_000_000_000m, MaxRebalanceTurnover = 3m, MaxOrderQuantity = null, KillSwitchDrawdown = null },
             StepTimeout = TimeSpan.FromMinutes(2),
         };
         var run = Stopwatch.StartNew();

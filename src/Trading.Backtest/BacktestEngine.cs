@@ -60,16 +60,7 @@ public static class BacktestEngine
 
         var clock = new VirtualClock();
         clock.Set(days[0], new TimeOnly(9, 0));
-        var exchange = new SimulatedExchange(() => clock.Now, new SimulatedExchangeOptions
-        {
-            Rules = o.Rules,
-            Fees = o.Fees,
-            FixedSlippageBps = (decimal)cfg.Execution.SlippageBps,
-            ImpactBps = (decimal)(cfg.Execution.ImpactCoefficient * 1000),
-            MaxParticipation = (decimal)cfg.Execution.VolumeCap,
-            RollOverOpenOrders = cfg.Execution.RollUnfilled,
-        });
-        exchange.Deposit(cfg.InitialCash);
+        var exchange = CreateExchange(o, clock);
         var recorder = new BacktestRecorder();
         exchange.Report += recorder.OnReport;
         long reports = 0, flushedAt = 0;
@@ -81,17 +72,7 @@ public static class BacktestEngine
         system.EventStream.Subscribe(listener, typeof(RiskAlert));
         system.EventStream.Subscribe(listener, typeof(ProposalResult));
 
-        TradeQuote? Quote(Symbol s, DateOnly date)
-        {
-            int d = panel.DayIndex(date), i = panel.SymbolIndex(s);
-            if (d <= 0 || i < 0) return null;
-            int prev = panel.Cell(d - 1, i), today = panel.Cell(d, i);
-            double reference = panel.Close[prev];
-            if (double.IsNaN(reference)) return null;
-            var limit = double.IsNaN(panel.UpLimit[today]) ? PriceLimit.None
-                : new PriceLimit(Money.FromDouble(panel.UpLimit[today]), Money.FromDouble(panel.DownLimit[today]));
-            return new TradeQuote(Money.FromDouble(reference), limit, !panel.IsTraded(d, i));
-        }
+        TradeQuote? Quote(Symbol s, DateOnly date) => PreOpenQuote(panel, s, date);
         MarketQuote? RiskQuote(Symbol s, DateOnly date) => Quote(s, date) is { } q ? new MarketQuote(q.ReferencePrice, q.Limit, q.Suspended) : null;
 
         var timeout = o.StepTimeout;
@@ -106,7 +87,7 @@ public static class BacktestEngine
             {
                 [cfg.Name] = (rebalancer, book) => StrategyActor.Props(o.Model, panel, rebalancer, book, timeout),
             },
-            Watchdog: new WatchdogOptions(),
+            Watchdog: WatchdogOptions.From(o.Risk),
             Now: () => clock.Now,
             BrokerMinBackoff: TimeSpan.FromMilliseconds(100),
             BrokerMaxBackoff: TimeSpan.FromSeconds(2),
@@ -176,6 +157,36 @@ public static class BacktestEngine
     {
         var reply = await target.Ask<object>(message, timeout);
         if (reply is Status.Failure f) throw new BacktestFailedException($"{message.GetType().Name} failed: {f.Cause.Message}", f.Cause);
+    }
+
+    /// <summary>The simulated exchange a run trades on, funded with the initial cash.</summary>
+    internal static SimulatedExchange CreateExchange(BacktestOptions o, VirtualClock clock)
+    {
+        var execution = o.Strategy.Execution;
+        var exchange = new SimulatedExchange(() => clock.Now, new SimulatedExchangeOptions
+        {
+            Rules = o.Rules,
+            Fees = o.Fees,
+            FixedSlippageBps = (decimal)execution.SlippageBps,
+            ImpactBps = (decimal)(execution.ImpactCoefficient * 1000),
+            MaxParticipation = (decimal)execution.VolumeCap,
+            RollOverOpenOrders = execution.RollUnfilled,
+        });
+        exchange.Deposit(o.Strategy.InitialCash);
+        return exchange;
+    }
+
+    /// <summary>What is known of a stock before the open: the previous close, today's limits, whether it is suspended.</summary>
+    internal static TradeQuote? PreOpenQuote(MarketPanel panel, Symbol symbol, DateOnly date)
+    {
+        int d = panel.DayIndex(date), i = panel.SymbolIndex(symbol);
+        if (d <= 0 || i < 0) return null;
+        int prev = panel.Cell(d - 1, i), today = panel.Cell(d, i);
+        double reference = panel.Close[prev];
+        if (double.IsNaN(reference)) return null;
+        var limit = double.IsNaN(panel.UpLimit[today]) ? PriceLimit.None
+            : new PriceLimit(Money.FromDouble(panel.UpLimit[today]), Money.FromDouble(panel.DownLimit[today]));
+        return new TradeQuote(Money.FromDouble(reference), limit, !panel.IsTraded(d, i));
     }
 
     /// <summary>Closes of the day for the held symbols (suspended ones carry their last close): what the book marks.</summary>

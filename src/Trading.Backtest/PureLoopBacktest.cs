@@ -23,16 +23,7 @@ public static class PureLoopBacktest
         var cfg = o.Strategy;
         var days = panel.Calendar.Between(o.Start ?? cfg.Start ?? panel.Dates[0], o.End ?? cfg.End ?? panel.Dates[^1]).ToArray();
         var clock = new VirtualClock();
-        var exchange = new SimulatedExchange(() => clock.Now, new SimulatedExchangeOptions
-        {
-            Rules = o.Rules,
-            Fees = o.Fees,
-            FixedSlippageBps = (decimal)cfg.Execution.SlippageBps,
-            ImpactBps = (decimal)(cfg.Execution.ImpactCoefficient * 1000),
-            MaxParticipation = (decimal)cfg.Execution.VolumeCap,
-            RollOverOpenOrders = cfg.Execution.RollUnfilled,
-        });
-        exchange.Deposit(cfg.InitialCash);
+        var exchange = BacktestEngine.CreateExchange(o, clock);
         exchange.ConnectAsync(CancellationToken.None).GetAwaiter().GetResult();
         var book = PositionBookState.Empty.Apply(new CashDeposited(cfg.InitialCash, "initial capital"));
         var risk = RiskState.Empty;
@@ -60,17 +51,7 @@ public static class PureLoopBacktest
             if (t.State.Status.IsTerminal()) risk = risk.Apply(new OrderFinished(r.OrderId));
         };
 
-        TradeQuote? Quote(Symbol s, DateOnly date)
-        {
-            int d = panel.DayIndex(date), i = panel.SymbolIndex(s);
-            if (d <= 0 || i < 0) return null;
-            double reference = panel.Close[panel.Cell(d - 1, i)];
-            if (double.IsNaN(reference)) return null;
-            int today = panel.Cell(d, i);
-            var limit = double.IsNaN(panel.UpLimit[today]) ? PriceLimit.None
-                : new PriceLimit(Money.FromDouble(panel.UpLimit[today]), Money.FromDouble(panel.DownLimit[today]));
-            return new TradeQuote(Money.FromDouble(reference), limit, !panel.IsTraded(d, i));
-        }
+        TradeQuote? Quote(Symbol s, DateOnly date) => BacktestEngine.PreOpenQuote(panel, s, date);
 
         decimal Frozen() => states.Values.Sum(s => s.FrozenCash());
 

@@ -38,7 +38,7 @@ public class ActorsMatchPureLoopTests
             Strategy = cfg,
             Model = new FactorStrategyModel(cfg),
             Panel = panel,
-            Risk = RiskOptions.Default with { MaxRebalanceTurnover = 3m, MaxDailyAmount = 10_000_000m, MaxOrderValue = 500_000m },
+            Risk = RiskOptions.Default with { MaxRebalanceTurnover = 3m, MaxDailyAmount = 10_000_000m, MaxOrderValue = 500_000m, KillSwitchDrawdown = null },
             StepTimeout = TimeSpan.FromSeconds(30),
         };
         var actors = await BacktestEngine.RunAsync(options);

@@ -37,7 +37,7 @@ public class HandCalculatedBacktestTests
         },
         Model = model,
         Panel = panel,
-        Risk = RiskOptions.Default with { MaxPositionWeight = 0.6m, MaxOrderValue = 1_000_000m, MaxDailyAmount = 10_000_000m, MaxRebalanceTurnover = 2m },
+        Risk = RiskOptions.Default with { MaxPositionWeight = 0.6m, MaxOrderValue = 1_000_000m, MaxDailyAmount = 10_000_000m, MaxRebalanceTurnover = 2m, KillSwitchDrawdown = null },
         StepTimeout = TimeSpan.FromSeconds(20),
     };
 

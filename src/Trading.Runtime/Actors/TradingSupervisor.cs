@@ -79,7 +79,7 @@ public sealed class TradingSupervisor : ReceiveActor
         slot.Ref = _orders;
         _risk = Context.ActorOf(_setup.RiskGuard(_orders, _book), "risk-guard");
         _rebalancer = Context.ActorOf(_setup.Rebalancer(_risk, _book), "rebalancer");
-        _watchdog = Context.ActorOf(WatchdogActor.Props(_setup.Watchdog, _setup.Now), "watchdog");
+        _watchdog = Context.ActorOf(WatchdogActor.Props(_setup.Watchdog, _risk, _setup.Now), "watchdog");
         foreach (var (name, props) in _setup.Strategies)
         {
             var child = Context.ActorOf(props(_rebalancer, _book), ChildName(name));
@@ -122,7 +122,7 @@ public sealed class TradingSupervisor : ReceiveActor
         {
             await book.Ask<StepDone>(m, timeout);
             var account = await book.Ask<AccountSnapshot>(new GetAccount(), timeout);
-            watchdog.Tell(new NavMarked(m.Date, account.Book.Nav));
+            await watchdog.Ask<StepDone>(new NavMarked(m.Date, account.Book.Nav), timeout);
             return new StepDone(m.Step, account.Book.Nav.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
         Run().PipeTo(replyTo, failure: e => new Status.Failure(e));

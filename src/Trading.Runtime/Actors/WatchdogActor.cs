@@ -1,15 +1,18 @@
 using Akka.Actor;
 using Akka.Event;
 using Trading.Domain.Orders;
+using Trading.Risk;
 using Trading.Runtime.Messages;
 using Trading.Runtime.State;
 
 namespace Trading.Runtime.Actors;
 
 /// <summary>
-/// In-trade monitoring: drawdown alerts from the daily NAV, orders stuck without a final report, the day's cancel
-/// rate, and failures of children reported by the supervisor. Alerts are published on the event stream as
-/// <see cref="RiskAlert"/> (journal projections, reports and the dashboard read them there).
+/// In-trade monitoring: drawdown alerts from the daily NAV (Trading.Risk's <see cref="DrawdownMonitor"/>; past its
+/// kill-switch level the watchdog engages the risk guard's kill switch), orders stuck without a final report
+/// (<see cref="StuckOrderMonitor"/>), the day's cancel rate, and failures of children reported by the supervisor.
+/// Alerts are published on the event stream as <see cref="RiskAlert"/> (journal projections, reports and the
+/// dashboard read them there).
 /// </summary>
 public sealed class WatchdogActor : ReceiveActor
 {
@@ -17,17 +20,24 @@ public sealed class WatchdogActor : ReceiveActor
     private readonly WatchdogOptions _options;
     private readonly Func<DateTime> _now;
     private readonly Dictionary<ClientOrderId, OrderState> _open = [];
-    private decimal _peak;
-    private int _drawdownLevel;
+    private readonly DrawdownMonitor _drawdown;
+    private readonly StuckOrderMonitor _stuck;
+    private DrawdownState _drawdownState = DrawdownState.Start;
     private int _ordersToday, _cancelsToday;
     private bool _cancelRateAlerted;
 
-    public static Props Props(WatchdogOptions options, Func<DateTime> now) => Akka.Actor.Props.Create(() => new WatchdogActor(options, now));
+    private readonly IActorRef _riskGuard;
 
-    public WatchdogActor(WatchdogOptions options, Func<DateTime> now)
+    public static Props Props(WatchdogOptions options, IActorRef riskGuard, Func<DateTime> now) =>
+        Akka.Actor.Props.Create(() => new WatchdogActor(options, riskGuard, now));
+
+    public WatchdogActor(WatchdogOptions options, IActorRef riskGuard, Func<DateTime> now)
     {
         _options = options;
+        _riskGuard = riskGuard;
         _now = now;
+        _drawdown = new DrawdownMonitor(options.DrawdownAlerts, options.KillSwitchDrawdown);
+        _stuck = new StuckOrderMonitor(options.StuckAfter);
         Receive<OrderUpdated>(u => Track(u.Order));
         Receive<NavMarked>(OnNav);
         Receive<StartDay>(s =>
@@ -56,22 +66,23 @@ public sealed class WatchdogActor : ReceiveActor
 
     private void OnNav(NavMarked m)
     {
-        if (m.Nav > _peak) { _peak = m.Nav; _drawdownLevel = 0; }
-        if (_peak <= 0) return;
-        var drawdown = (double)(1 - m.Nav / _peak);
-        int level = _options.DrawdownAlerts.Count(t => drawdown >= t);
-        if (level > _drawdownLevel)
+        // A new peak re-arms the thresholds, so each fall from a new high is reported.
+        if (m.Nav > _drawdownState.Peak) _drawdownState = new DrawdownState(m.Nav, 0);
+        var seen = _drawdown.Observe(_drawdownState, m.Nav, _now());
+        _drawdownState = seen.State;
+        foreach (var a in seen.Alerts)
         {
-            _drawdownLevel = level;
-            Alert("drawdown", "watchdog", $"drawdown {drawdown:P2} from peak {_peak:N2} to {m.Nav:N2} on {m.Date:yyyy-MM-dd} crossed {_options.DrawdownAlerts[level - 1]:P0}");
+            Alert("drawdown", "watchdog", $"{m.Date:yyyy-MM-dd}: {a.Message}");
+            if (a.EngageKillSwitch) _riskGuard.Tell(new EngageKillSwitch($"watchdog: {a.Message}"));
         }
+        Sender.Tell(new StepDone(0, "watchdog")); // after any kill-switch order, so the clock moves on only behind it
     }
 
     private void CheckStuck()
     {
-        var now = _now();
-        foreach (var s in _open.Values.Where(s => s.Status is OrderStatus.PendingSubmit or OrderStatus.PendingCancel && now - s.UpdatedAt > _options.StuckAfter))
-            Alert("stuck-order", "watchdog", $"order {s.Id} has been {s.Status} since {s.UpdatedAt:O}", s.Request.Symbol, s.Id);
+        var open = _open.Values.Where(s => s.Status is OrderStatus.PendingSubmit or OrderStatus.PendingCancel)
+            .Select(s => new OpenOrder(s.Request, s.Status, s.FilledQuantity, s.UpdatedAt));
+        foreach (var a in _stuck.Check(open, _now())) Alert("stuck-order", "watchdog", a.Message, a.Symbol, a.OrderId);
     }
 
     private void Alert(string kind, string source, string message, Trading.Domain.Instruments.Symbol? symbol = null, ClientOrderId? id = null)
@@ -84,7 +95,15 @@ public sealed class WatchdogActor : ReceiveActor
 public sealed record WatchdogOptions
 {
     /// <summary>Drawdown levels that each raise one alert when first crossed after a new peak.</summary>
-    public IReadOnlyList<double> DrawdownAlerts { get; init; } = [0.05, 0.10, 0.20];
+    public IReadOnlyList<decimal> DrawdownAlerts { get; init; } = [0.05m, 0.10m, 0.15m];
+    /// <summary>Past this drawdown the watchdog engages the kill switch (null: never).</summary>
+    public decimal? KillSwitchDrawdown { get; init; }
+
+    public static WatchdogOptions From(RiskOptions risk) => new()
+    {
+        DrawdownAlerts = risk.DrawdownAlerts, KillSwitchDrawdown = risk.KillSwitchDrawdown,
+        StuckAfter = risk.StuckOrderTimeout, MaxCancelRate = (double)risk.MaxCancelRatio, CancelRateMinOrders = risk.CancelRateMinOrders,
+    };
     public TimeSpan StuckAfter { get; init; } = TimeSpan.FromSeconds(30);
     public double MaxCancelRate { get; init; } = 0.5;
     public int CancelRateMinOrders { get; init; } = 20;
