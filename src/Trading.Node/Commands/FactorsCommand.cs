@@ -57,8 +57,9 @@ internal static class FactorsCommand
             FactorStudy.Write(result, outDir);
             var t = new Table().AddColumns("factor", "mean IC", "mean rank IC", "ICIR", "rank ICIR", "long-short (ann.)", "days");
             foreach (var x in result.Summaries)
-                t.AddRow(Markup.Escape(x.Factor), x.Available ? F(x.MeanIc) : Markup.Escape("unavailable: " + x.Reason), F(x.MeanRankIc), F(x.Icir), F(x.RankIcir), F(x.LongShortAnnualised), x.Days.ToString());
+                t.AddRow(Markup.Escape(x.Factor), x.Available ? F(x.MeanIc) : "unavailable", F(x.MeanRankIc), F(x.Icir), F(x.RankIcir), F(x.LongShortAnnualised), x.Days.ToString());
             AnsiConsole.Write(t);
+            foreach (var x in result.Summaries.Where(x => !x.Available)) Console.WriteLine($"{x.Factor} unavailable: {x.Reason}");
             Console.WriteLine($"Wrote {Path.GetFullPath(outDir)}: ic.csv, summary.json, quantiles.csv, decay.csv");
             return 0;
         }));
