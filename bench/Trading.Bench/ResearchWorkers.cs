@@ -62,7 +62,12 @@ internal static class ResearchWorkers
     {
         var points = SweepGrid.Points(o.Get("grid", ""), o.Get("config", ""), o.Get("store", ""), null, null);
         var sw = Stopwatch.StartNew();
-        var outcomes = await SweepRunner.RunAsync(points, o.Int("parallel", 2));
+        int parallel = o.Int("parallel", 2);
+        var dll = o.Get("trading-dll", "");
+        // As `trading sweep` does: one point at a time in-process, or worker processes of the trading command.
+        var outcomes = parallel <= 1
+            ? await SweepRunner.RunAsync(points, 1)
+            : await ProcessSweep.RunAsync(points, parallel, ("dotnet", [dll, "sweep-worker"]));
         sw.Stop();
         Measure.Emit(new Sample($"sweep-p{o.Int("parallel", 2)}", sw.Elapsed.TotalSeconds, Measure.PeakRss(), GC.GetTotalAllocatedBytes(),
             $"{points.Count} points; NAV checksum {outcomes.Sum(x => x.FinalNav)}"));

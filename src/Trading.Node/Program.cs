@@ -30,6 +30,7 @@ public static class Program
         root.Subcommands.Add(BacktestCommand.Build());
         root.Subcommands.Add(FactorsCommand.Build());
         root.Subcommands.Add(SweepCommand.Build());
+        root.Subcommands.Add(SweepCommand.Worker());
         root.Subcommands.Add(ReportCommands.Metrics());
         root.Subcommands.Add(ReportCommands.Report());
         return root;

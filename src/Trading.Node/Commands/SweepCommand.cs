@@ -14,7 +14,7 @@ internal static class SweepCommand
         var store = new Option<string>("--store", "-s") { Description = "Store folder", Required = true };
         var grid = new Option<string>("--grid", "-g") { Description = "Axes separated by ';', values by ',': e.g. \"topN=20,50,100;lookback=60,120\"", Required = true };
         var output = new Option<string>("--out", "-o") { Description = "Output folder for ranking.csv and sweep.html", Required = true };
-        var parallel = new Option<int>("--parallel") { Description = "Points run at once (default: the core count)", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var parallel = new Option<int>("--parallel") { Description = "Points run at once, each worker a process of its own (default: the core count)", DefaultValueFactory = _ => Environment.ProcessorCount };
         var start = new Option<string?>("--start") { Description = "First trading day YYYY-MM-DD" };
         var end = new Option<string?>("--end") { Description = "Last trading day YYYY-MM-DD" };
         var cmd = new Command("sweep", "Run a strategy over a parameter grid in parallel, deterministically per point, and rank the points")
@@ -29,13 +29,37 @@ internal static class SweepCommand
             await AnsiConsole.Progress().AutoClear(true).StartAsync(async ctx =>
             {
                 var task = ctx.AddTask($"sweep of {points.Count} points", maxValue: points.Count);
-                outcomes = await SweepRunner.RunAsync(points, parse.GetValue(parallel), new Progress<SweepOutcome>(_ => task.Increment(1)), ct);
+                var progress = new Progress<SweepOutcome>(_ => task.Increment(1));
+                int n = parse.GetValue(parallel);
+                outcomes = n <= 1
+                    ? await SweepRunner.RunAsync(points, 1, progress, ct)
+                    : await ProcessSweep.RunAsync(points, n, WorkerCommand(), progress, ct);
             });
             var outDir = parse.GetValue(output)!;
             SweepRunner.Write(outcomes, outDir);
             foreach (var o in outcomes.OrderByDescending(o => double.IsNaN(o.Sharpe) ? double.MinValue : o.Sharpe).Take(10))
                 Console.WriteLine($"{o.Point.Label,-40} Sharpe {o.Sharpe,6:0.00}  return {o.TotalReturn,8:P2}  max DD {o.MaxDrawdown,8:P2}");
             Console.WriteLine($"Wrote {Path.GetFullPath(outDir)}: ranking.csv, sweep.html");
+            return 0;
+        }));
+        return cmd;
+    }
+
+    /// <summary>This same program, started as a sweep worker.</summary>
+    internal static (string FileName, IReadOnlyList<string> Arguments) WorkerCommand()
+    {
+        var exe = Environment.ProcessPath!;
+        var dll = typeof(SweepCommand).Assembly.Location;
+        return Path.GetFileNameWithoutExtension(exe) == "dotnet" ? (exe, [dll, "sweep-worker"]) : (exe, ["sweep-worker"]);
+    }
+
+    /// <summary>The worker side of <see cref="ProcessSweep"/>: points on stdin, outcomes on stdout.</summary>
+    public static Command Worker()
+    {
+        var cmd = new Command("sweep-worker", "Run sweep points read as JSON lines from stdin (used by 'trading sweep'; a cluster worker speaks the same protocol)") { Hidden = true };
+        cmd.SetAction((parse, ct) => Cli.Guard(async () =>
+        {
+            await ProcessSweep.ServeAsync(Console.In, Console.Out, ct);
             return 0;
         }));
         return cmd;
