@@ -56,6 +56,14 @@ public class SweepTests
         Assert.Equal(single.Trades, outcomes[2].Trades);
         Assert.True(outcomes.Select(o => o.FinalNav).Distinct().Count() > 1, "different parameters should trade differently");
 
+        // A worker process speaks JSON lines: the same points through its protocol give the same outcomes.
+        var input = new StringReader(string.Join("\n", points.Take(2).Select(p => System.Text.Json.JsonSerializer.Serialize(p, ProcessSweep.Json))));
+        var output = new StringWriter();
+        await ProcessSweep.ServeAsync(input, output);
+        var served = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => System.Text.Json.JsonSerializer.Deserialize<SweepOutcome>(l, ProcessSweep.Json)!).ToList();
+        Assert.Equal(outcomes.Take(2).Select(o => (o.Point.Label, o.FinalNav, o.Trades)), served.Select(o => (o.Point.Label, o.FinalNav, o.Trades)));
+
         SweepRunner.Write(outcomes, Path.Combine(dir, "out"));
         var ranking = File.ReadAllLines(Path.Combine(dir, "out", "ranking.csv"));
         Assert.Equal("rank,point,topN,lookback,sharpe,total_return,max_drawdown,final_nav,trades,fees", ranking[0]);
