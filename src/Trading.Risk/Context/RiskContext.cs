@@ -70,15 +70,31 @@ public sealed record RiskContext(
     /// Orders the risk guard approved that the OMS does not report yet (the rest of a batch, or orders in flight):
     /// they freeze nothing at the broker yet, so the rules count them in full.
     /// </summary>
-    public IEnumerable<OpenOrder> PendingOrders
+    public IEnumerable<OpenOrder> PendingOrders => _pending ??= ComputePending();
+
+    // Several rules ask for the pending orders of the same context; computed once per context. `with` goes through
+    // the copy constructor below, which leaves the cache behind (a new State means new pending orders).
+    private IReadOnlyList<OpenOrder>? _pending;
+
+    private IReadOnlyList<OpenOrder> ComputePending()
     {
-        get
-        {
-            var known = OpenOrders.Select(o => o.Id).ToHashSet();
-            return State.ActiveOrders
-                .Where(a => !known.Contains(a.Id))
-                .Select(a => new OpenOrder(a.Order, OrderStatus.New, 0, a.At));
-        }
+        var known = OpenOrders.Select(o => o.Id).ToHashSet();
+        return State.ActiveOrders
+            .Where(a => !known.Contains(a.Id))
+            .Select(a => new OpenOrder(a.Order, OrderStatus.New, 0, a.At))
+            .ToList();
+    }
+
+    private RiskContext(RiskContext original)
+    {
+        Account = original.Account;
+        Quotes = original.Quotes;
+        OpenOrders = original.OpenOrders;
+        State = original.State;
+        Now = original.Now;
+        MarginEnabled = original.MarginEnabled;
+        Market = original.Market;
+        Fees = original.Fees;
     }
 
     /// <summary>The OMS's open orders plus the pending ones: everything that may still trade.</summary>
