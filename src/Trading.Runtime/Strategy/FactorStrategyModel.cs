@@ -27,7 +27,11 @@ public sealed class FactorStrategyModel : IStrategyModel
     {
         _config = config;
         registry ??= FactorRegistry.Default;
-        _factors = config.Factors.Select(f => (registry.Create(f.Spec), f)).ToList();
+        _factors = config.Factors.Select((f, i) =>
+        {
+            try { return (registry.Create(f.Spec), f); }
+            catch (FormatException e) { throw new FormatException($"{config.Source}: 'strategy.factors[{i}].spec': {e.Message}", e); }
+        }).ToList();
         foreach (var (_, w) in _factors)
             foreach (var t in w.Transforms)
                 if (!KnownTransforms.Contains(t))

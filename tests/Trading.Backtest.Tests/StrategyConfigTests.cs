@@ -1,0 +1,63 @@
+using Trading.Runtime.Strategy;
+
+namespace Trading.Backtest.Tests;
+
+public class StrategyConfigTests
+{
+    private static string Write(string text)
+    {
+        var f = Path.Combine(Path.GetTempPath(), $"strategy-{Guid.NewGuid():N}.conf");
+        File.WriteAllText(f, text);
+        return f;
+    }
+
+    /// <summary>Above the test binaries, or above this source file when they are built elsewhere.</summary>
+    private static string Root([System.Runtime.CompilerServices.CallerFilePath] string source = "")
+    {
+        foreach (var start in new[] { AppContext.BaseDirectory, Path.GetDirectoryName(source) ?? "" })
+            for (var d = new DirectoryInfo(start); d is not null; d = d.Parent)
+                if (File.Exists(Path.Combine(d.FullName, "Trading.Actors.sln"))) return d.FullName;
+        throw new InvalidOperationException("repository root not found");
+    }
+
+    [Fact]
+    public void The_bundled_example_loads_with_its_settings()
+    {
+        var cfg = StrategyConfig.Load(Path.Combine(Root(), "examples", "momentum-multifactor.conf"));
+        Assert.Equal(("momentum-multifactor", 20, 30, 600_000m), (cfg.Name, cfg.TopN, cfg.Buffer, cfg.InitialCash));
+        Assert.Equal(4, cfg.Factors.Count);
+        Assert.Equal(0.10m, StrategyOptions.Risk(cfg).MaxPositionWeight);
+        Assert.Equal(0.00025m, StrategyOptions.Fees(cfg).CommissionRate);
+        Assert.Equal(4, new FactorStrategyModel(cfg).Factors.Count);
+    }
+
+    [Theory]
+    [InlineData("strategy { factors = [ { spec = momentum } ], top-m = 5 }", "unknown key 'strategy.top-m'")]
+    [InlineData("strategy { factors = [ { spec = momentum } ], top-n = -3 }", "'strategy.top-n' = '-3'")]
+    [InlineData("strategy { factors = [ { spec = momentum } ], top-n = 40, buffer = 20 }", "'strategy.buffer' (20) must be at least")]
+    [InlineData("strategy { factors = [] }", "needs at least one factor")]
+    [InlineData("strategy { factors = [ { spec = momentum } ], weighting = magic }", "'strategy.weighting' = 'magic'")]
+    [InlineData("strategy { factors = [ { spec = momentum } ], execution { fill-at = noon } }", "'strategy.execution.fill-at' = 'noon'")]
+    [InlineData("strategy { factors = [ { spec = momentum } ], risk { max-orders = 5 } }", "unknown key 'strategy.risk.max-orders'")]
+    [InlineData("strategy { factors = [ { spec = momentum } ], start = 2024-13-01 }", "'strategy.start'")]
+    [InlineData("strategy { factors = [ { spec = \"momentum\" ] }", "not valid HOCON")]
+    public void Bad_configs_name_the_file_and_the_key(string text, string expected)
+    {
+        var file = Write(text);
+        var e = Assert.ThrowsAny<Exception>(() =>
+        {
+            var cfg = StrategyConfig.Load(file);
+            StrategyOptions.Risk(cfg);
+        });
+        Assert.Contains(file, e.Message);
+        Assert.Contains(expected, e.Message);
+    }
+
+    [Fact]
+    public void A_bad_factor_spec_names_the_file_and_the_factor()
+    {
+        var file = Write("strategy { factors = [ { spec = \"momentum(lookback=60\" } ] }");
+        var e = Assert.Throws<FormatException>(() => new FactorStrategyModel(StrategyConfig.Load(file)));
+        Assert.Contains($"{file}: 'strategy.factors[0].spec'", e.Message);
+    }
+}
