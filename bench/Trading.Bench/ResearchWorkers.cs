@@ -65,8 +65,8 @@ internal static class ResearchWorkers
         int parallel = o.Int("parallel", 2);
         var dll = o.Get("trading-dll", "");
         // As `trading sweep` does: one point at a time in-process, or worker processes of the trading command.
-        var outcomes = parallel <= 1
-            ? await SweepRunner.RunAsync(points, 1)
+        var outcomes = parallel <= 1 || o.Get("mode", "processes") == "threads"
+            ? await SweepRunner.RunAsync(points, parallel)
             : await ProcessSweep.RunAsync(points, parallel, ("dotnet", [dll, "sweep-worker"]));
         sw.Stop();
         Measure.Emit(new Sample($"sweep-p{o.Int("parallel", 2)}", sw.Elapsed.TotalSeconds, Measure.PeakRss(), GC.GetTotalAllocatedBytes(),
