@@ -17,6 +17,29 @@ internal static class FactorWindow
     /// </summary>
     public static int MinObservations(int lookback) => (lookback + 1) / 2;
 
+    /// <summary>
+    /// Mean of <paramref name="values"/> (times <paramref name="factor"/> where one is given) over the traded days of
+    /// [first, today] — suspended days are left out, not counted as zero; NaN with fewer than
+    /// <paramref name="minDays"/> such days.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public static double TradedMean(ReadOnlySpan<byte> flags, ReadOnlySpan<double> values, ReadOnlySpan<double> factor, int first, int today, int minDays)
+    {
+        int n = 0;
+        double sum = 0;
+        if (factor.IsEmpty)
+        {
+            for (int d = first; d <= today; d++)
+                if ((flags[d] & NotTraded) == 0) { sum += values[d]; n++; }
+        }
+        else
+        {
+            for (int d = first; d <= today; d++)
+                if ((flags[d] & NotTraded) == 0) { sum += values[d] * factor[d]; n++; }
+        }
+        return n >= minDays ? sum / n : double.NaN;
+    }
+
     public static void RequirePositive(int lookback, string name = "lookback")
     {
         if (lookback < 1) throw new ArgumentOutOfRangeException(name, lookback, $"The {name} is at least one day.");

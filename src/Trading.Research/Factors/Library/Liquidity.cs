@@ -34,12 +34,7 @@ public sealed class Liquidity : IPerStockFactor
         {
             var flags = view.Flags(s);
             if ((flags[today] & FactorWindow.NotTraded) != 0) { output[i] = double.NaN; continue; }
-            var amount = view.Amount(s);
-            int n = 0;
-            double sum = 0;
-            for (int d = first; d <= today; d++)
-                if ((flags[d] & FactorWindow.NotTraded) == 0) { sum += amount[d]; n++; }
-            output[i] = n >= minDays ? sum / n : double.NaN;
+            output[i] = FactorWindow.TradedMean(flags, view.Amount(s), default, first, today, minDays);
         }
     }
 }

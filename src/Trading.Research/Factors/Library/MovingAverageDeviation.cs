@@ -37,11 +37,7 @@ public sealed class MovingAverageDeviation : IPerStockFactor
             if ((flags[today] & FactorWindow.NotTraded) != 0) { output[i] = double.NaN; continue; }
             var close = view.Close(s);
             var adj = view.AdjFactor(s);
-            int n = 0;
-            double sum = 0;
-            for (int d = first; d <= today; d++)
-                if ((flags[d] & FactorWindow.NotTraded) == 0) { sum += close[d] * adj[d]; n++; }
-            output[i] = n >= minDays ? close[today] * adj[today] / (sum / n) - 1.0 : double.NaN;
+            output[i] = close[today] * adj[today] / FactorWindow.TradedMean(flags, close, adj, first, today, minDays) - 1.0;
         }
     }
 }
