@@ -63,12 +63,16 @@ public static class SweepRunner
             r.Recorder.Fills.Count, r.Recorder.Fills.Sum(f => f.Fees.Total), clock.Elapsed.TotalSeconds);
     }
 
+    /// <summary>Best Sharpe first (NaN last), ties by point index: the order of ranking.csv, the page and the console.</summary>
+    public static List<SweepOutcome> Ranked(IEnumerable<SweepOutcome> outcomes) =>
+        outcomes.OrderByDescending(o => double.IsNaN(o.Sharpe) ? double.MinValue : o.Sharpe).ThenBy(o => o.Point.Index).ToList();
+
     public static void Write(IReadOnlyList<SweepOutcome> outcomes, string outDir)
     {
         Directory.CreateDirectory(outDir);
         var inv = CultureInfo.InvariantCulture;
         var keys = outcomes[0].Point.Parameters.Select(p => p.Key).ToList();
-        var ranked = outcomes.OrderByDescending(o => double.IsNaN(o.Sharpe) ? double.MinValue : o.Sharpe).ThenBy(o => o.Point.Index).ToList();
+        var ranked = Ranked(outcomes);
         var csv = new StringBuilder();
         csv.Append("rank,point,").Append(string.Join(',', keys)).Append(",sharpe,total_return,max_drawdown,final_nav,trades,fees\n");
         for (int i = 0; i < ranked.Count; i++)
@@ -115,7 +119,7 @@ public static class SweepRunner
         foreach (var k in keys) sb.Append("<th>").Append(WebUtility.HtmlEncode(k)).Append("</th>");
         sb.Append("<th>Sharpe</th><th>total return</th><th>max drawdown</th><th>trades</th></tr>");
         int rank = 0;
-        foreach (var o in outcomes.OrderByDescending(o => double.IsNaN(o.Sharpe) ? double.MinValue : o.Sharpe).ThenBy(o => o.Point.Index))
+        foreach (var o in Ranked(outcomes))
         {
             sb.Append(inv, $"<tr><td>{++rank}</td>");
             foreach (var p in o.Point.Parameters) sb.Append("<td>").Append(WebUtility.HtmlEncode(p.Value)).Append("</td>");

@@ -37,7 +37,7 @@ internal static class SweepCommand
             });
             var outDir = parse.GetValue(output)!;
             SweepRunner.Write(outcomes, outDir);
-            foreach (var o in outcomes.OrderByDescending(o => double.IsNaN(o.Sharpe) ? double.MinValue : o.Sharpe).Take(10))
+            foreach (var o in SweepRunner.Ranked(outcomes).Take(10))
                 Console.WriteLine($"{o.Point.Label,-40} Sharpe {o.Sharpe,6:0.00}  return {o.TotalReturn,8:P2}  max DD {o.MaxDrawdown,8:P2}");
             Console.WriteLine($"Wrote {Path.GetFullPath(outDir)}: ranking.csv, sweep.html");
             return 0;

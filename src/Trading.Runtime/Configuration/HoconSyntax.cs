@@ -62,3 +62,25 @@ public static class HoconSyntax
         return null;
     }
 }
+
+/// <summary>
+/// Reads a HOCON file for the project's configs (market fees, strategies): missing file, broken structure
+/// (<see cref="HoconSyntax"/>) and parser errors all become a <see cref="ConfigException"/> naming the file.
+/// </summary>
+public static class HoconFile
+{
+    public static Akka.Configuration.Config Load(string file)
+    {
+        if (!File.Exists(file)) throw new ConfigException($"Config file '{file}' does not exist.");
+        var text = File.ReadAllText(file);
+        if (HoconSyntax.Check(text) is { } problem) throw new ConfigException($"{file}: not valid HOCON: {problem}.");
+        try
+        {
+            return Akka.Configuration.ConfigurationFactory.ParseString(text);
+        }
+        catch (Exception e) when (e is Akka.Configuration.ConfigurationException or FormatException or InvalidOperationException or ArgumentException)
+        {
+            throw new ConfigException($"{file}: not valid HOCON: {e.Message}");
+        }
+    }
+}

@@ -17,22 +17,7 @@ public static class MarketConfig
     private static readonly HashSet<string> FeeKeys =
         ["commission-rate", "min-commission", "charge-handling-fee", "charge-regulatory-fee", "stamp-duty", "transfer-fee"];
 
-    public static Akka.Configuration.Config Parse(string file)
-    {
-        if (!File.Exists(file)) throw new ConfigException($"Config file '{file}' does not exist.");
-        var text = File.ReadAllText(file);
-        if (HoconSyntax.Check(text) is { } problem) throw new ConfigException($"{file}: not valid HOCON: {problem}.");
-        try
-        {
-            return ConfigurationFactory.ParseString(text);
-        }
-        catch (Exception e) when (e is ConfigurationException or FormatException or InvalidOperationException or ArgumentException)
-        {
-            throw new ConfigException($"{file}: not valid HOCON: {e.Message}");
-        }
-    }
-
-    public static FeeSchedule LoadFees(string file) => LoadFees(Parse(file), file);
+    public static FeeSchedule LoadFees(string file) => LoadFees(HoconFile.Load(file), file);
 
     public static FeeSchedule LoadFees(Akka.Configuration.Config config, string file)
     {

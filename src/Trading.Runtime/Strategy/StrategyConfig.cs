@@ -51,19 +51,7 @@ public sealed record StrategyConfig
         "cash-buffer", "universe", "execution", "risk", "fees",
     ];
 
-    public static StrategyConfig Load(string file)
-    {
-        if (!File.Exists(file)) throw new FileNotFoundException($"Strategy config '{file}' does not exist.", file);
-        var text = File.ReadAllText(file);
-        if (HoconSyntax.Check(text) is { } problem) throw new FormatException($"{file}: not valid HOCON: {problem}.");
-        Config root;
-        try { root = ConfigurationFactory.ParseString(text); }
-        catch (Exception e) when (e is ConfigurationException or FormatException or InvalidOperationException or ArgumentException)
-        {
-            throw new FormatException($"{file}: not valid HOCON: {e.Message}");
-        }
-        return Parse(root, file);
-    }
+    public static StrategyConfig Load(string file) => Parse(HoconFile.Load(file), file);
 
     public static StrategyConfig Parse(Config root, string file)
     {
