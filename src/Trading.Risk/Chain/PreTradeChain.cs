@@ -18,8 +18,11 @@ public sealed record PreTradeResult(
         : new OrderApproved(Approved!, at);
 }
 
-/// <summary>A batch judged order by order, each seeing the approvals before it; the events to persist and the state after them.</summary>
-public sealed record BatchResult(ImmutableList<PreTradeResult> Results, ImmutableList<RiskEvent> Events, RiskState State)
+/// <summary>
+/// A batch judged order by order, each seeing the approvals before it; the events to persist, and the state and the
+/// outstanding orders after them (the approved orders pending).
+/// </summary>
+public sealed record BatchResult(ImmutableList<PreTradeResult> Results, ImmutableList<RiskEvent> Events, RiskState State, OutstandingOrders Outstanding)
 {
     public IEnumerable<OrderRequest> Approved => Results.Where(r => r.IsApproved).Select(r => r.Approved!);
 
@@ -75,17 +78,21 @@ public sealed class PreTradeChain(IEnumerable<IPreTradeRule> rules, RebalanceSan
         var results = ImmutableList.CreateBuilder<PreTradeResult>();
         var events = ImmutableList.CreateBuilder<RiskEvent>();
         var state = context.State;
+        // The index of outstanding orders follows the approvals (each one pending) instead of being rebuilt per order.
+        var outstanding = context.Outstanding;
         foreach (var order in batch)
         {
             var result = batchRejection is not null
                 ? new PreTradeResult(order, null, batchRejection, ImmutableList<RiskDecision.Shrink>.Empty)
-                : Evaluate(order, context with { State = state });
+                : Evaluate(order, context with { State = state, Outstanding = outstanding });
             var e = result.ToEvent(context.Now);
             state = state.Apply(e);
+            if (result.Approved is { } approved && !outstanding.Contains(approved.Id))
+                outstanding = outstanding.WithPending(new OpenOrder(approved, OrderStatus.New, 0, context.Now), context.PendingCost(approved));
             results.Add(result);
             events.Add(e);
         }
-        return new BatchResult(results.ToImmutable(), events.ToImmutable(), state);
+        return new BatchResult(results.ToImmutable(), events.ToImmutable(), state, outstanding);
     }
 
     /// <summary>Whether a cancel may be sent. The kill switch never blocks a cancel: cancelling only lowers risk.</summary>

@@ -67,23 +67,25 @@ public sealed record RiskContext(
     public MarketQuote? QuoteOf(Symbol symbol) => Quotes.TryGetValue(symbol, out var q) ? q : null;
 
     /// <summary>
-    /// Orders the risk guard approved that the OMS does not report yet (the rest of a batch, or orders in flight):
-    /// they freeze nothing at the broker yet, so the rules count them in full.
+    /// Everything that may still trade, indexed: by default the <see cref="OpenOrders"/> the OMS reports plus the
+    /// orders <see cref="State"/> approved that it does not report (pending, counted in full since nothing is frozen
+    /// for them), built once per context. A risk guard that keeps the index up to date from events sets it instead;
+    /// a given index is authoritative and travels with <c>with</c>, so whoever changes <see cref="State"/> of such a
+    /// context sets the matching index too (as <see cref="PreTradeChain.EvaluateBatch"/> does).
     /// </summary>
-    public IEnumerable<OpenOrder> PendingOrders => _pending ??= ComputePending();
-
-    // Several rules ask for the pending orders of the same context; computed once per context. `with` goes through
-    // the copy constructor below, which leaves the cache behind (a new State means new pending orders).
-    private IReadOnlyList<OpenOrder>? _pending;
-
-    private IReadOnlyList<OpenOrder> ComputePending()
+    public OutstandingOrders Outstanding
     {
-        var known = OpenOrders.Select(o => o.Id).ToHashSet();
-        return State.ActiveOrders
-            .Where(a => !known.Contains(a.Id))
-            .Select(a => new OpenOrder(a.Order, OrderStatus.New, 0, a.At))
-            .ToList();
+        get => _outstanding ??= Trading.Risk.OutstandingOrders.From(OpenOrders, State.ActiveOrders, PendingCost);
+        init { _outstanding = value; _outstandingGiven = true; }
     }
+
+    // Built on first use; `with` goes through the copy constructor below, which leaves a built (not given) index
+    // behind, because a new State means new pending orders.
+    private OutstandingOrders? _outstanding;
+    private bool _outstandingGiven;
+
+    /// <summary>Orders the risk guard approved that the broker does not hold yet (the rest of a batch, or orders in flight).</summary>
+    public IEnumerable<OpenOrder> PendingOrders => Outstanding.Pending;
 
     private RiskContext(RiskContext original)
     {
@@ -95,14 +97,18 @@ public sealed record RiskContext(
         MarginEnabled = original.MarginEnabled;
         Market = original.Market;
         Fees = original.Fees;
+        if (original._outstandingGiven)
+        {
+            _outstanding = original._outstanding;
+            _outstandingGiven = true;
+        }
     }
 
-    /// <summary>The OMS's open orders plus the pending ones: everything that may still trade.</summary>
-    public IEnumerable<OpenOrder> OutstandingOrders => OpenOrders.Where(o => !o.Status.IsTerminal()).Concat(PendingOrders);
+    /// <summary>The open orders plus the pending ones: everything that may still trade.</summary>
+    public IEnumerable<OpenOrder> OutstandingOrders => Outstanding.All;
 
     /// <summary>Shares of <paramref name="symbol"/> on the <paramref name="side"/> that outstanding orders may still trade.</summary>
-    public long OutstandingQuantity(Symbol symbol, Side side) =>
-        OutstandingOrders.Where(o => o.Order.Symbol == symbol && o.Order.Side == side).Sum(o => o.Remaining);
+    public long OutstandingQuantity(Symbol symbol, Side side) => Outstanding.Remaining(symbol, side);
 
     /// <summary>Estimated cost of a buy: value plus fees.</summary>
     public decimal BuyCost(decimal price, long quantity) =>
@@ -113,14 +119,14 @@ public sealed record RiskContext(
         price * quantity - Fees.Compute(Side.Sell, price, quantity, Today).Total;
 
     /// <summary>Estimated cost of the buys approved but not yet frozen by the broker.</summary>
-    public decimal PendingBuyCost =>
-        PendingOrders.Where(o => o.Order.Side == Side.Buy).Sum(o => PendingCost(o.Order));
+    public decimal PendingBuyCost => Outstanding.PendingBuyCost;
 
     // A pending order's estimated cost does not change while it is pending; within a batch every later order would
     // otherwise recompute the fees of all earlier ones (quadratic in the batch size).
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<OrderRequest, Tuple<FeeSchedule, DateOnly, decimal>> PendingCosts = new();
 
-    private decimal PendingCost(OrderRequest order)
+    /// <summary>The estimated cost of a pending buy (value + fees at its limit price), cached per order.</summary>
+    public decimal PendingCost(OrderRequest order)
     {
         if (PendingCosts.TryGetValue(order, out var c) && ReferenceEquals(c.Item1, Fees) && c.Item2 == Today) return c.Item3;
         var cost = BuyCost(order.LimitPrice, order.Quantity);

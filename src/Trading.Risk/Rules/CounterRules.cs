@@ -44,7 +44,7 @@ public sealed class ActiveOrderRule(int maxActive) : IPreTradeRule
 
     public RiskDecision Check(OrderRequest order, RiskContext context)
     {
-        var active = context.OutstandingOrders.Count();
+        var active = context.Outstanding.Count;
         return active < maxActive
             ? RiskDecision.Accepted
             : new RiskDecision.Reject(Name, $"{active:N0} orders are active, the cap is {maxActive:N0}");

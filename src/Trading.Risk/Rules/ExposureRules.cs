@@ -34,8 +34,8 @@ public sealed class PositionWeightRule(decimal maxWeight, bool shrink) : IPreTra
         var held = context.Account.MarketValues.TryGetValue(symbol, out var mv)
             ? mv
             : context.Account.HoldingOf(symbol).Quantity * (context.QuoteOf(symbol)?.ReferencePrice ?? 0m);
-        var openBuys = context.OutstandingOrders
-            .Where(o => o.Order.Symbol == symbol && o.Order.Side == Side.Buy)
+        var openBuys = context.Outstanding.Of(symbol)
+            .Where(o => o.Order.Side == Side.Buy)
             .Sum(o => o.Remaining * o.Order.LimitPrice);
         return held + openBuys;
     }

@@ -42,7 +42,7 @@ public sealed class SelfTradeCheck : IPreTradeRule
 
     public RiskDecision Check(OrderRequest order, RiskContext context)
     {
-        foreach (var open in context.OutstandingOrders)
+        foreach (var open in context.Outstanding.Of(order.Symbol))
         {
             var o = open.Order;
             if (o.Symbol != order.Symbol || o.Side == order.Side || open.Remaining == 0) continue;

@@ -79,7 +79,8 @@ public sealed record RiskState(
     private RiskState Finish(OrderFinished f)
     {
         if (!IsActive(f.OrderId)) return this;
-        var next = this with { ActiveOrders = ActiveOrders.RemoveAll(o => o.Id == f.OrderId) };
+        // A scan without allocation, then one O(log n) removal (RemoveAll would rebuild the whole list per order).
+        var next = this with { ActiveOrders = ActiveOrders.RemoveAt(ActiveOrders.FindIndex(o => o.Id == f.OrderId)) };
         next._active = _active!.Remove(f.OrderId);
         return next;
     }

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Dispatch;
 using Akka.Event;
 using Trading.Brokers;
 using Trading.Domain.Orders;
@@ -41,8 +42,9 @@ public sealed class BrokerSessionActor : ReceiveActor, IWithStash, IWithTimers
 
     protected override void PreStart()
     {
-        var self = Self;
-        _handler = r => self.Tell(r);
+        // Reports go straight to the OMS, in the order the gateway raises them (one hop fewer on every acknowledgement).
+        var orders = _orders;
+        _handler = r => orders.Ref.Tell(r);
         _gateway.Report += _handler;
         _gateway.ConnectAsync(CancellationToken.None).PipeTo(Self, success: () => new Connected(), failure: e => new ConnectFailed(e));
     }
@@ -69,28 +71,8 @@ public sealed class BrokerSessionActor : ReceiveActor, IWithStash, IWithTimers
 
     private void Online()
     {
-        ReceiveAsync<SubmitToBroker>(async m =>
-        {
-            try
-            {
-                await _gateway.SubmitAsync(m.Order, _epoch, CancellationToken.None);
-            }
-            catch (ClientOrderIdConflictException e)
-            {
-                _orders.Ref.Tell(new OrderRejected(m.Order.Id, _now(), e.Message));
-            }
-        });
-        ReceiveAsync<CancelAtBroker>(async m =>
-        {
-            try
-            {
-                await _gateway.CancelAsync(m.OrderId, CancellationToken.None);
-            }
-            catch (KeyNotFoundException)
-            {
-                _log.Warning("Cancel of {OrderId}: the broker does not know the order", m.OrderId);
-            }
-        });
+        Receive<SubmitToBroker>(m => InOrder(Submit(m)));
+        Receive<CancelAtBroker>(m => InOrder(Cancel(m)));
         Receive<BrokerReport>(r => _orders.Ref.Tell(r));
         Receive<Flush>(f => _orders.Ref.Forward(f));
         ReceiveAsync<Reconcile>(async _ =>
@@ -123,6 +105,40 @@ public sealed class BrokerSessionActor : ReceiveActor, IWithStash, IWithTimers
         {
             if (!_gateway.IsConnected) throw new BrokerUnavailableException($"Heartbeat: {_gateway.Name} is disconnected", null);
         });
+    }
+
+    /// <summary>
+    /// A gateway call that finished at once (the simulator, a queued write) costs nothing more; one still running
+    /// holds the mailbox until it ends, so the broker sees submits and cancels in the order they were sent.
+    /// </summary>
+    private static void InOrder(Task call)
+    {
+        if (!call.IsCompleted) ActorTaskScheduler.RunTask(() => call);
+        else call.GetAwaiter().GetResult(); // rethrows a failure here, as the actor's own
+    }
+
+    private async Task Submit(SubmitToBroker m)
+    {
+        try
+        {
+            await _gateway.SubmitAsync(m.Order, _epoch, CancellationToken.None);
+        }
+        catch (ClientOrderIdConflictException e)
+        {
+            _orders.Ref.Tell(new OrderRejected(m.Order.Id, _now(), e.Message));
+        }
+    }
+
+    private async Task Cancel(CancelAtBroker m)
+    {
+        try
+        {
+            await _gateway.CancelAsync(m.OrderId, CancellationToken.None);
+        }
+        catch (KeyNotFoundException)
+        {
+            _log.Warning("Cancel of {OrderId}: the broker does not know the order", m.OrderId);
+        }
     }
 
     private sealed record Connected;

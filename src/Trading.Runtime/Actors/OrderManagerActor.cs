@@ -22,16 +22,20 @@ public sealed class OrderManagerActor : ReceivePersistentActor
     private readonly Func<DateTime> _now;
     private readonly Dictionary<ClientOrderId, OrderState> _orders = [];
     private readonly Dictionary<ClientOrderId, IActorRef> _children = [];
-    private readonly List<Batch> _batches = [];
+    // Each order of a batch still waiting for the broker's first answer → its batch.
+    private readonly Dictionary<ClientOrderId, Batch> _batches = [];
     private PendingFlush? _flush;
     private long _flushToken;
 
-    private sealed class Batch(long step, IActorRef replyTo, HashSet<ClientOrderId> waiting)
+    private sealed class Batch(SubmitApproved request, IActorRef replyTo, int waiting)
     {
-        public long Step { get; } = step;
+        public SubmitApproved Request { get; } = request;
         public IActorRef ReplyTo { get; } = replyTo;
-        public HashSet<ClientOrderId> Waiting { get; } = waiting;
-        public int Accepted, Rejected;
+        public int Waiting = waiting, Accepted, Rejected;
+
+        public object Answer() => Request.ReplyTo is null
+            ? new BatchAcknowledged(Request.Step, Accepted, Rejected)
+            : new ProposalResult(Request.Step, Request.Orders, Request.Rejected ?? []);
     }
 
     private sealed record PendingFlush(long Token, long Step, IActorRef ReplyTo, HashSet<ClientOrderId> Waiting);
@@ -80,7 +84,7 @@ public sealed class OrderManagerActor : ReceivePersistentActor
         foreach (var s in _orders.Values.Where(o => !o.Status.IsTerminal()))
         {
             _children[s.Id] = Context.ActorOf(OrderActor.Props(s), ChildName(s.Id));
-            _book.Tell(new FrozenCashChanged(s.Id, s.FrozenCash()));
+            _book.Tell(OrderReservation.Of(s));
         }
         if (_orders.Count > 0)
             _log.Info("OMS recovered {Orders} orders, {Open} open", _orders.Count, _children.Count);
@@ -90,18 +94,24 @@ public sealed class OrderManagerActor : ReceivePersistentActor
 
     private void Submit(SubmitApproved m)
     {
-        var replyTo = Sender;
-        var fresh = m.Orders.Where(o => !_orders.ContainsKey(o.Id)).ToList();
+        var replyTo = m.ReplyTo ?? Sender;
+        var fresh = m.Orders.Where(o => !_orders.ContainsKey(o.Id)).DistinctBy(o => o.Id).ToList();
         foreach (var dup in m.Orders.Where(o => _orders.ContainsKey(o.Id)))
             _log.Warning("Order {OrderId} already known; not sent again", dup.Id);
+        var batch = new Batch(m, replyTo, fresh.Count);
         if (fresh.Count == 0)
         {
-            replyTo.Tell(new BatchAcknowledged(m.Step, 0, 0));
+            replyTo.Tell(batch.Answer());
             return;
         }
         var at = _now();
-        var events = fresh.SelectMany(o => new OrderEvent[] { new OrderCreated(o.Id, at, o), new OrderSent(o.Id, at) }).ToList();
-        _batches.Add(new Batch(m.Step, replyTo, fresh.Select(o => o.Id).ToHashSet()));
+        var events = new List<OrderEvent>(2 * fresh.Count);
+        foreach (var o in fresh)
+        {
+            events.Add(new OrderCreated(o.Id, at, o));
+            events.Add(new OrderSent(o.Id, at));
+            _batches[o.Id] = batch;
+        }
         // Async persistence pipelines the journal writes (commands are not stashed meanwhile); each handler still
         // runs only after its event is stored, in order, and Flush/GetOrders wait for the handlers (DeferAsync).
         PersistAllAsync(events, e =>
@@ -116,7 +126,7 @@ public sealed class OrderManagerActor : ReceivePersistentActor
             var sent = _orders[e.OrderId].Apply(e).State;
             _orders[e.OrderId] = sent;
             _children[e.OrderId].Tell(e);
-            _book.Tell(new FrozenCashChanged(e.OrderId, sent.FrozenCash()));
+            _book.Tell(OrderReservation.Of(sent));
             _broker.Tell(new SubmitToBroker(sent.Request));
         });
     }
@@ -147,19 +157,17 @@ public sealed class OrderManagerActor : ReceivePersistentActor
     private void OnStateChanged(OrderStateChanged m)
     {
         var s = m.State;
+        var before = _orders.TryGetValue(s.Id, out var b0) ? OrderReservation.Of(b0) : null;
         _orders[s.Id] = s;
-        _book.Tell(new FrozenCashChanged(s.Id, s.FrozenCash()));
+        // The book hears only what changes the reservation (a fill, the end); an acknowledgement changes nothing there.
+        var now = OrderReservation.Of(s);
+        if (before is null || before.Remaining != now.Remaining || before.FrozenCash != now.FrozenCash) _book.Tell(now);
         Context.System.EventStream.Publish(new OrderUpdated(s));
-        if (s.Status is OrderStatus.Submitted or OrderStatus.Rejected or OrderStatus.Filled or OrderStatus.PartiallyFilled
-            or OrderStatus.Cancelled or OrderStatus.Expired)
+        if ((s.Status is OrderStatus.Submitted or OrderStatus.Rejected or OrderStatus.Filled or OrderStatus.PartiallyFilled
+            or OrderStatus.Cancelled or OrderStatus.Expired) && _batches.Remove(s.Id, out var batch))
         {
-            foreach (var b in _batches.Where(b => b.Waiting.Remove(s.Id)))
-                if (s.Status == OrderStatus.Rejected) b.Rejected++; else b.Accepted++;
-            foreach (var done in _batches.Where(b => b.Waiting.Count == 0).ToList())
-            {
-                done.ReplyTo.Tell(new BatchAcknowledged(done.Step, done.Accepted, done.Rejected));
-                _batches.Remove(done);
-            }
+            if (s.Status == OrderStatus.Rejected) batch.Rejected++; else batch.Accepted++;
+            if (--batch.Waiting == 0) batch.ReplyTo.Tell(batch.Answer());
         }
         if (s.Status.IsTerminal() && _children.Remove(s.Id, out var child))
         {
@@ -208,7 +216,7 @@ public sealed class OrderManagerActor : ReceivePersistentActor
 
     protected override void PostStop()
     {
-        foreach (var b in _batches) b.ReplyTo.Tell(new Status.Failure(new InvalidOperationException("OMS stopped")));
+        foreach (var b in _batches.Values.Distinct()) b.ReplyTo.Tell(new Status.Failure(new InvalidOperationException("OMS stopped")));
         base.PostStop();
     }
 }

@@ -35,8 +35,13 @@ public sealed record ProposalResult(long Step, IReadOnlyList<OrderRequest> Appro
 
 public sealed record RiskRejection(OrderRequest Order, string Rule, string Reason);
 
-/// <summary>Risk-approved orders for the OMS. Only the risk guard sends these.</summary>
-public sealed record SubmitApproved(IReadOnlyList<OrderRequest> Orders, long Step);
+/// <summary>
+/// Risk-approved orders for the OMS. Only the risk guard sends these. With <paramref name="ReplyTo"/>, the OMS
+/// answers the proposer itself with a <see cref="ProposalResult"/> (carrying <paramref name="Rejected"/>) once the
+/// broker has acknowledged or rejected every order; otherwise it answers the sender with
+/// <see cref="BatchAcknowledged"/>.
+/// </summary>
+public sealed record SubmitApproved(IReadOnlyList<OrderRequest> Orders, long Step, Akka.Actor.IActorRef? ReplyTo = null, IReadOnlyList<RiskRejection>? Rejected = null);
 
 /// <summary>The OMS has every order of the batch acknowledged or rejected by the broker.</summary>
 public sealed record BatchAcknowledged(long Step, int Accepted, int Rejected);
@@ -50,10 +55,40 @@ public sealed record OrdersSnapshot(IReadOnlyList<OrderState> Orders);
 // ---- Account. ----
 
 public sealed record GetAccount;
-public sealed record AccountSnapshot(PositionBookState Book, decimal FrozenCash)
+/// <summary>
+/// The account as the book holds it: cash and positions, and what open orders hold back at the broker
+/// (<paramref name="Reservations"/>: the unfilled shares of every open order and the cash of open buys, as the OMS
+/// reports them; <paramref name="FrozenCash"/> is their cash total).
+/// </summary>
+public sealed record AccountSnapshot(PositionBookState Book, decimal FrozenCash, ImmutableDictionary<ClientOrderId, OrderReservation> Reservations)
 {
+    public AccountSnapshot(PositionBookState book) : this(book, 0m, ImmutableDictionary<ClientOrderId, OrderReservation>.Empty) { }
+
     public decimal AvailableCash => Book.Cash - FrozenCash;
 }
+
+/// <summary>
+/// OMS → position book: what an open order holds back at the broker — its unfilled shares and, for a buy, the
+/// cash frozen for them. <paramref name="Remaining"/> = 0 releases it (the order is done). Not persisted: the OMS
+/// rebuilds it on recovery.
+/// </summary>
+public sealed record OrderReservation(OrderRequest Order, long Remaining, decimal FrozenCash, DateTime Since)
+{
+    public ClientOrderId OrderId => Order.Id;
+
+    public static OrderReservation Of(OrderState s) =>
+        new(s.Request, s.Status.IsOpen() ? s.RemainingQuantity : 0, s.FrozenCash(), s.CreatedAt);
+}
+
+/// <summary>Published by the position book when it fails: until it has recovered, its last view is not to be trusted.</summary>
+public sealed record AccountUnavailable(string AccountId, string Reason);
+
+/// <summary>
+/// Published by the position book after every change, so readers (the risk guard) keep a current view without
+/// asking. <paramref name="Changed"/> names the one reservation that changed, when that is all that did; the
+/// reservations are otherwise the same instance as before, unless the book rebuilt them (after a restart).
+/// </summary>
+public sealed record AccountChanged(string AccountId, AccountSnapshot Account, ClientOrderId? Changed);
 public sealed record Deposit(decimal Amount, string Note);
 public sealed record BookFill(Fill Fill);
 public sealed record Deposited(decimal Cash);

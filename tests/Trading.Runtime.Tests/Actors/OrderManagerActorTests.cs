@@ -54,6 +54,31 @@ public class OrderManagerActorTests : RuntimeTestKit
     }
 
     [Fact]
+    public void Answers_the_proposer_and_tells_the_book_only_what_changes_a_reservation()
+    {
+        var (oms, broker, book) = Start("oms5");
+        var proposer = CreateTestProbe();
+        var a = Order(1);
+        var refused = new RiskRejection(Order(2), "cash", "no cash");
+        oms.Tell(new SubmitApproved([a], 7, proposer.Ref, [refused]));
+        broker.ExpectMsg<SubmitToBroker>();
+        var reserved = book.ExpectMsg<OrderReservation>();
+        Assert.Equal((a.Id, 1000L, 10_015.00m), (reserved.OrderId, reserved.Remaining, reserved.FrozenCash));
+
+        oms.Tell(new OrderAccepted(a.Id, At, "B1"));
+        var result = proposer.ExpectMsg<ProposalResult>();
+        Assert.Equal((7L, a.Id, "cash"), (result.Step, Assert.Single(result.Approved).Id, Assert.Single(result.Rejected).Rule));
+        ExpectNoMsg(TimeSpan.FromMilliseconds(100)); // nothing to the sender (the risk guard)
+        book.ExpectNoMsg(TimeSpan.FromMilliseconds(100)); // an acknowledgement reserves nothing new
+
+        oms.Tell(new OrderFilled(a.Id, At, FillOf(a, "x1", 400), 400, 600));
+        book.ExpectMsg<BookFill>();
+        Assert.Equal((600L, 6_009.00m), (book.ExpectMsg<OrderReservation>().Remaining, book.LastMessage is OrderReservation r ? r.FrozenCash : 0m));
+        oms.Tell(new OrderCancelled(a.Id, At, 400, "cancelled"));
+        Assert.Equal(0, book.ExpectMsg<OrderReservation>().Remaining); // released
+    }
+
+    [Fact]
     public void Fills_reach_the_book_once_and_a_flush_returns_after_them()
     {
         var (oms, broker, book) = Start("oms2");

@@ -54,17 +54,49 @@ public class PositionBookActorTests : RuntimeTestKit
         Assert.Equal(500, ExpectMsg<AccountSnapshot>().Book.HoldingOf(S).Sellable);
     }
 
+    private static OrderReservation Reserve(string id, Side side, long remaining, decimal cash) =>
+        new(new OrderRequest(new ClientOrderId(id), Symbol.Parse("600000.SH"), side, 1000, 10.00m, OrderType.Limit, new DateOnly(2024, 1, 2)),
+            remaining, cash, new DateTime(2024, 1, 2, 9, 30, 0));
+
     [Fact]
     public void Frozen_cash_of_open_buys_is_reported_apart_from_cash()
     {
         var book = Sys.ActorOf(PositionBookActor.Props("acc3"));
         book.Tell(new Deposit(10_000m, "seed"));
         ExpectMsg<Deposited>();
-        book.Tell(new FrozenCashChanged(new ClientOrderId("a"), 3_000m));
-        book.Tell(new FrozenCashChanged(new ClientOrderId("b"), 1_000m));
-        book.Tell(new FrozenCashChanged(new ClientOrderId("a"), 0m));
+        book.Tell(Reserve("a", Side.Buy, 300, 3_000m));
+        book.Tell(Reserve("b", Side.Buy, 100, 1_000m));
+        book.Tell(Reserve("s", Side.Sell, 500, 0m));
+        book.Tell(Reserve("a", Side.Buy, 0, 0m));
         book.Tell(new GetAccount());
         var snap = ExpectMsg<AccountSnapshot>();
         Assert.Equal((1_000m, 9_000m), (snap.FrozenCash, snap.AvailableCash));
+        Assert.Equal(["b", "s"], snap.Reservations.Keys.Select(k => k.Value).Order());
+        Assert.Equal(500, snap.Reservations[new ClientOrderId("s")].Remaining);
+    }
+
+    [Fact]
+    public void Every_change_is_published_naming_the_reservation_that_changed()
+    {
+        var views = CreateTestProbe();
+        Sys.EventStream.Subscribe(views.Ref, typeof(AccountChanged));
+        var book = Sys.ActorOf(PositionBookActor.Props("acc4"));
+        Assert.Null(views.FishForMessage<AccountChanged>(c => c.AccountId == "acc4").Changed); // recovered
+        book.Tell(new Deposit(10_000m, "seed"));
+        var deposited = views.FishForMessage<AccountChanged>(c => c.AccountId == "acc4");
+        Assert.Equal((10_000m, (ClientOrderId?)null), (deposited.Account.Book.Cash, deposited.Changed));
+
+        book.Tell(Reserve("a", Side.Buy, 300, 3_000m));
+        var reserved = views.FishForMessage<AccountChanged>(c => c.AccountId == "acc4");
+        Assert.Equal((new ClientOrderId("a"), 3_000m), (reserved.Changed!.Value, reserved.Account.FrozenCash));
+        Assert.Same(deposited.Account.Book, reserved.Account.Book);
+
+        book.Tell(Reserve("a", Side.Buy, 0, 0m));
+        var released = views.FishForMessage<AccountChanged>(c => c.AccountId == "acc4");
+        Assert.Equal((new ClientOrderId("a"), 0m), (released.Changed!.Value, released.Account.FrozenCash));
+        Assert.Empty(released.Account.Reservations);
+
+        book.Tell(Reserve("never", Side.Buy, 0, 0m)); // releasing what was never reserved changes nothing
+        views.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
     }
 }
