@@ -26,6 +26,7 @@ return verb switch
     "report-once" => ResearchWorkers.ReportOnce(opts),
     "sweep-once" => await ResearchWorkers.SweepOnce(opts),
     "order-path-once" => await RuntimeWorkers.OrderPath(opts),
+    "serialize-once" => RuntimeWorkers.SerializeOnce(opts),
     "panel-load-once" => await Workers.PanelLoadOnce(opts),
     "parquet-scan-once" => await Workers.ParquetScanOnce(opts),
     "import-once" => await Workers.ImportOnce(opts),

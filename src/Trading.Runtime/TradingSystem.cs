@@ -33,24 +33,15 @@ public static class TradingSystem
 
     public static ActorSystem Create(string name, JournalKind journal, string? sqlitePath = null, string? extra = null)
     {
-        if (journal == JournalKind.Sqlite) UseWriteAheadLog(sqlitePath ?? "journal.db");
-        var system = ActorSystem.Create(name, LoadConfig(journal, sqlitePath, extra));
+        var config = LoadConfig(journal, sqlitePath, extra);
+        var setup = BootstrapSetup.Create().WithConfig(config);
+        if (journal == JournalKind.InMemory) return ActorSystem.Create(name, setup);
+        var sqlite = Persistence.SqliteJournal.Open(sqlitePath ?? "journal.db", config);
+        var system = ActorSystem.Create(name, setup.And(sqlite.Setup));
+        sqlite.StartCheckpoints(system);
         // Loads Akka.Persistence.Sql's own defaults (table names, plugin classes) before any persistent actor starts.
-        if (journal == JournalKind.Sqlite) Akka.Persistence.Sql.SqlPersistence.Get(system);
+        Akka.Persistence.Sql.SqlPersistence.Get(system);
         return system;
-    }
-
-    /// <summary>
-    /// Puts the SQLite journal in WAL mode (persistent in the file): a commit appends to the log instead of rewriting
-    /// pages and syncing twice, which is most of the cost of the journal's one-event transactions.
-    /// </summary>
-    private static void UseWriteAheadLog(string path)
-    {
-        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path}");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA journal_mode=WAL;";
-        command.ExecuteNonQuery();
     }
 
     private static string ReadEmbedded(string file)

@@ -21,11 +21,14 @@ public delegate MarketQuote? QuoteSource(Symbol symbol, DateOnly tradeDate);
 /// guard keeps current from events instead of asking for it: the account and what open orders reserve (the
 /// position book's <see cref="AccountChanged"/>), its own approvals not yet reserved (pending, in full), today's
 /// quotes, and the persisted <see cref="RiskState"/> (day counters, kill switch). Every race between those sources
-/// errs on the safe side (see <see cref="PositionBookActor"/>). The decisions are persisted as events before the
-/// approved orders go on to the OMS, which answers the proposer once the broker has acknowledged them; the guard
+/// errs on the safe side (see <see cref="PositionBookActor"/>). Decisions change the state at once (the next
+/// proposal sees them) and are journaled alongside the OMS's write-ahead of the approved orders rather than before
+/// it — one journal write less on every order's way out. The OMS's journal is the record of what was sent: after a
+/// restart the guard re-counts any of today's orders the OMS holds that its own journal lost in the crash, before
+/// it judges anything. The OMS answers the proposer once the broker has acknowledged the orders; the guard
 /// meanwhile judges the next proposal, with the first one's orders pending. While the book is unavailable (not yet
-/// heard from, or restarting) proposals wait. The kill switch is persisted state: engaged, it rejects every order,
-/// cancels every open one, and stays engaged across restarts.
+/// heard from, or restarting) proposals wait. The kill switch is persisted state (written before it acts): engaged,
+/// it rejects every order, cancels every open one, and stays engaged across restarts.
 /// </summary>
 public sealed class RiskGuardActor : ReceivePersistentActor, IWithTimers
 {
@@ -41,6 +44,7 @@ public sealed class RiskGuardActor : ReceivePersistentActor, IWithTimers
     private AccountSnapshot? _account;       // the book's last view; null until heard from and while it restarts
     private RiskAccount? _riskAccount;       // _account as the rules see it, built on first use
     private OutstandingOrders? _outstanding; // null: rebuild from _state and _account on first use
+    private bool _reconciled;                // today's orders at the OMS counted after (re)start
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -80,6 +84,7 @@ public sealed class RiskGuardActor : ReceivePersistentActor, IWithTimers
     private void AskForAccount()
     {
         _book.Tell(new GetAccount());
+        if (!_reconciled) _orders.Tell(new GetOrders());
         Timers.StartPeriodicTimer("account", new AskAccount(), TimeSpan.FromSeconds(1));
     }
 
@@ -88,19 +93,55 @@ public sealed class RiskGuardActor : ReceivePersistentActor, IWithTimers
     {
         Command<AskAccount>(_ =>
         {
-            _log.Warning("Risk guard {Account}: no account view from the position book yet; proposals wait", _accountId);
-            _book.Tell(new GetAccount());
+            _log.Warning("Risk guard {Account}: no {What} yet; proposals wait", _accountId,
+                _account is null ? "account view from the position book" : "order list from the OMS");
+            if (_account is null) _book.Tell(new GetAccount());
+            if (!_reconciled) _orders.Tell(new GetOrders());
         });
-        Command<AccountSnapshot>(a => Online(a));
-        Command<AccountChanged>(c => { if (c.AccountId == _accountId) Online(c.Account); });
+        Command<AccountSnapshot>(a => { SetAccount(a, null); TryOnline(); });
+        Command<AccountChanged>(c => { if (c.AccountId == _accountId) { SetAccount(c.Account, null); TryOnline(); } });
+        Command<OrdersSnapshot>(Reconcile);
         Command<ProposeOrders>(_ => Stash.Stash());
         Common();
     }
 
-    private void Online(AccountSnapshot account)
+    /// <summary>
+    /// Today's orders the OMS holds that the guard's journal does not (lost with a crash between the OMS's write and
+    /// the guard's) are counted again, so caps and cash hold across a restart.
+    /// </summary>
+    private void Reconcile(OrdersSnapshot snapshot)
     {
+        if (_reconciled) return;
+        var today = _state.TradingDay;
+        var known = _state.OrdersToday.Select(o => o.Id).ToHashSet();
+        var missing = new List<RiskEvent>();
+        foreach (var o in snapshot.Orders.Where(o => o.Request.TradeDate == today && !known.Contains(o.Id)))
+        {
+            missing.Add(new OrderApproved(o.Request, o.CreatedAt));
+            if (o.Status.IsTerminal()) missing.Add(new OrderFinished(o.Id));
+        }
+        if (missing.Count == 0)
+        {
+            _reconciled = true;
+            TryOnline();
+            return;
+        }
+        _log.Warning("Risk guard {Account}: {Count} of today's orders were at the OMS but not in the risk journal; counted again",
+            _accountId, missing.Count(e => e is OrderApproved));
+        int persisted = 0;
+        PersistAll(missing, e =>
+        {
+            Apply(e);
+            if (++persisted < missing.Count) return;
+            _reconciled = true;
+            TryOnline();
+        });
+    }
+
+    private void TryOnline()
+    {
+        if (_account is null || !_reconciled) return;
         Timers.Cancel("account");
-        SetAccount(account, null);
         Become(Ready);
         Stash.UnstashAll();
     }
@@ -109,6 +150,7 @@ public sealed class RiskGuardActor : ReceivePersistentActor, IWithTimers
     {
         Command<ProposeOrders>(OnPropose);
         Command<AccountSnapshot>(_ => { }); // a late answer to an earlier GetAccount; the events are newer
+        Command<OrdersSnapshot>(_ => { });
         Command<AccountChanged>(c => { if (c.AccountId == _accountId) SetAccount(c.Account, c.Changed); });
         Command<AccountUnavailable>(u =>
         {
@@ -165,6 +207,9 @@ public sealed class RiskGuardActor : ReceivePersistentActor, IWithTimers
         _state = _state.Apply(e);
         switch (e)
         {
+            case OrderApproved a when _outstanding is not null:
+                _outstanding = null; // only recovery applies approvals one by one: rebuild
+                break;
             case OrderFinished f when _outstanding is not null && _account?.Reservations.ContainsKey(f.OrderId) != true:
                 _outstanding = _outstanding.Without(f.OrderId);
                 break;
@@ -215,19 +260,15 @@ public sealed class RiskGuardActor : ReceivePersistentActor, IWithTimers
             replyTo.Tell(new ProposalResult(p.Step, approved, rejected));
             return;
         }
-        int persisted = 0;
-        // Persist (not async): commands wait until every decision is stored, so nothing changes the view meanwhile
-        // and the index after the batch is the one the chain computed.
-        PersistAll(batch.Events, e =>
-        {
-            _state = _state.Apply(e);
-            if (++persisted < batch.Events.Count) return;
-            _outstanding = batch.Outstanding;
-            foreach (var r in rejected)
-                Context.System.EventStream.Publish(new RiskAlert(_now(), "risk-reject", r.Rule, r.Reason, r.Order.Symbol, r.Order.Id));
-            if (approved.Count == 0) replyTo.Tell(new ProposalResult(p.Step, approved, rejected));
-            else _orders.Tell(new SubmitApproved(approved, p.Step, replyTo, rejected));
-        });
+        // The decisions hold from now on; their journal write runs alongside the OMS's write-ahead of the orders
+        // (recovery re-counts from the OMS what a crash between the two loses).
+        _state = batch.State;
+        _outstanding = batch.Outstanding;
+        PersistAllAsync(batch.Events, _ => { });
+        foreach (var r in rejected)
+            Context.System.EventStream.Publish(new RiskAlert(_now(), "risk-reject", r.Rule, r.Reason, r.Order.Symbol, r.Order.Id));
+        if (approved.Count == 0) replyTo.Tell(new ProposalResult(p.Step, approved, rejected));
+        else _orders.Tell(new SubmitApproved(approved, p.Step, replyTo, rejected));
     }
 
     private sealed record AskAccount;

@@ -22,7 +22,7 @@ public class RiskGuardActorTests : RuntimeTestKit
 
     private OrderRequest Buy(long qty) => new(ClientOrderId.Create("rg", Day, ++_n), S, Side.Buy, qty, 10.00m, OrderType.Limit, Day);
 
-    private (IActorRef Risk, TestProbe Book, TestProbe Oms) Start(string account)
+    private (IActorRef Risk, TestProbe Book, TestProbe Oms) Start(string account, IReadOnlyList<OrderState>? reconcileWith = null)
     {
         var book = CreateTestProbe();
         var oms = CreateTestProbe();
@@ -30,6 +30,9 @@ public class RiskGuardActorTests : RuntimeTestKit
         var risk = Sys.ActorOf(RiskGuardActor.Props(account, options, oms.Ref, book.Ref,
             (s, d) => new MarketQuote(10.00m, PriceLimit.FromReference(10.00m, 0.10m)), MarketRules.Default, FeeSchedule.Default, Clock, TimeSpan.FromSeconds(5)));
         book.ExpectMsg<GetAccount>();
+        oms.ExpectMsg<GetOrders>();
+        if (reconcileWith is not null) risk.Tell(new StartDay(Day, 0), oms.Ref);
+        oms.Reply(new OrdersSnapshot(reconcileWith ?? []));
         return (risk, book, oms);
     }
 
@@ -111,5 +114,20 @@ public class RiskGuardActorTests : RuntimeTestKit
             risk.Tell(new ProposeOrders("s", [again], 3));
             Assert.Equal(again.Id, Assert.Single(oms.ExpectMsg<SubmitApproved>(TimeSpan.FromMilliseconds(200)).Orders).Id);
         }, TimeSpan.FromSeconds(3));
+    }
+
+    [Fact]
+    public void After_a_restart_todays_orders_at_the_oms_that_the_risk_journal_lost_are_counted_again()
+    {
+        var lost = Buy(9_000);
+        var sent = OrderState.Create(new OrderCreated(lost.Id, Clock(), lost)).Apply(new OrderSent(lost.Id, Clock())).State;
+        var (risk, book, oms) = Start("rg4", [sent]);
+        oms.ExpectMsg<StepDone>();
+        book.Reply(View(Funded));
+        risk.Tell(new GetRiskStatus());
+        Assert.Equal(1, ExpectMsg<RiskStatus>().OrdersToday);
+        // Its cash is not reserved at the book (the view has none), so it counts as pending: no room for another 2,000.
+        risk.Tell(new ProposeOrders("s", [Buy(2_000)], 1));
+        Assert.Equal("cash", Assert.Single(ExpectMsg<ProposalResult>().Rejected).Rule);
     }
 }

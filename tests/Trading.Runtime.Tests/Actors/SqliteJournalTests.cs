@@ -38,6 +38,11 @@ public class SqliteJournalTests
             await sys.Terminate();
         }
         Assert.Equal(300, before.HoldingOf(S).Quantity);
+        // Commits never checkpoint themselves (the timer does, and once more at termination): the main file alone,
+        // without the write-ahead log, already holds everything.
+        var copy = db + ".copy";
+        File.Copy(db, copy);
+        db = copy;
 
         using var sys2 = TradingSystem.Create("j2", JournalKind.Sqlite, db, "akka.loglevel = WARNING\nakka.loggers = [\"Akka.Event.DefaultLogger\"]");
         var book2 = sys2.ActorOf(PositionBookActor.Props("sq"));
@@ -49,5 +54,21 @@ public class SqliteJournalTests
         var recovered = Assert.Single(orders);
         Assert.Equal((OrderStatus.Filled, 300L, 50.00m), (recovered.Status, recovered.FilledQuantity, recovered.AveragePrice));
         await sys2.Terminate();
+    }
+
+    [Fact]
+    public void Journal_connections_get_the_configured_pragmas_and_a_bad_setting_is_named()
+    {
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection("Data Source=:memory:");
+        connection.Open();
+        new Trading.Runtime.Persistence.SqliteJournal.Pragmas("PRAGMA synchronous=NORMAL;").ConnectionOpened(default!, connection);
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA synchronous;";
+        Assert.Equal(1L, command.ExecuteScalar()); // NORMAL
+
+        var bad = TradingSystem.LoadConfig(JournalKind.Sqlite, "x.db", "trading.journal.sqlite.synchronous = SOMETIMES");
+        var e = Assert.Throws<Akka.Configuration.ConfigurationException>(() => Trading.Runtime.Persistence.SqliteJournal.Open(Path.Combine(Path.GetTempPath(), $"j-{Guid.NewGuid():N}.db"), bad));
+        Assert.Contains("trading.journal.sqlite.synchronous", e.Message);
+        Assert.Contains("SOMETIMES", e.Message);
     }
 }
