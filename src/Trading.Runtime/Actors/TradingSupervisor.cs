@@ -35,7 +35,10 @@ public sealed record TradingNodeSetup(
 /// <list type="table">
 /// <item><term>broker-session</term><description>restarted with exponential backoff (BackoffSupervisor)</description></item>
 /// <item><term>strategy-*</term><description>stopped on failure, with an alert: it never trades on broken logic</description></item>
-/// <item><term>risk-guard, position-book, orders</term><description>restarted and recovered from the journal; while one is down no order leaves (the rebalancer's asks fail)</description></item>
+/// <item><term>risk-guard, position-book, orders</term><description>restarted and recovered from the journal; while one is
+/// down no order leaves: proposals to a stopped risk guard go unanswered (the rebalancer's asks fail); while the book
+/// restarts the risk guard holds every proposal until the book's recovered view arrives; orders for a restarting OMS wait
+/// in its mailbox and are journaled before they are sent</description></item>
 /// <item><term>rebalancer, watchdog</term><description>restarted</description></item>
 /// </list>
 /// Clock steps (<see cref="StartDay"/>, <see cref="Decide"/>, <see cref="MarkToMarket"/>) are answered with

@@ -99,4 +99,36 @@ public class PositionBookActorTests : RuntimeTestKit
         book.Tell(Reserve("never", Side.Buy, 0, 0m)); // releasing what was never reserved changes nothing
         views.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
     }
+
+    [Fact]
+    public void A_failing_book_says_so_and_publishes_its_recovered_view_after_the_restart()
+    {
+        var views = CreateTestProbe();
+        Sys.EventStream.Subscribe(views.Ref, typeof(AccountChanged));
+        Sys.EventStream.Subscribe(views.Ref, typeof(AccountUnavailable));
+        var parent = Sys.ActorOf(Props.Create(() => new RestartingParent(PositionBookActor.Props("acc5"))));
+        views.FishForMessage(m => m is AccountChanged { AccountId: "acc5" });
+        parent.Tell(new Deposit(5_000m, "seed"));
+        views.FishForMessage(m => m is AccountChanged { AccountId: "acc5", Account.Book.Cash: 5_000m });
+
+        parent.Tell(new KillChild()); // the book fails and is restarted
+        Assert.Equal("acc5", views.FishForMessage<AccountUnavailable>(m => m is AccountUnavailable).AccountId);
+        var recovered = views.FishForMessage<AccountChanged>(m => m is AccountChanged { AccountId: "acc5" });
+        Assert.Equal((5_000m, (ClientOrderId?)null), (recovered.Account.Book.Cash, recovered.Changed));
+    }
+
+    /// <summary>Restarts its one child on any failure (the trading supervisor's rule for the book) and forwards it everything.</summary>
+    private sealed class RestartingParent : ReceiveActor
+    {
+        public RestartingParent(Props child)
+        {
+            var book = Context.ActorOf(child);
+            Receive<KillChild>(_ => book.Tell(Kill.Instance));
+            ReceiveAny(m => book.Forward(m));
+        }
+
+        protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Restart);
+    }
+
+    private sealed record KillChild;
 }
