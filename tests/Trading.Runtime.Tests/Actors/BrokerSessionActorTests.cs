@@ -1,0 +1,142 @@
+using Akka.Actor;
+using Akka.TestKit;
+using Trading.Brokers;
+using Trading.Domain.Fees;
+using Trading.Domain.Instruments;
+using Trading.Domain.Orders;
+using Trading.Domain.Rules;
+using Trading.Runtime.Actors;
+
+namespace Trading.Runtime.Tests.Actors;
+
+public class BrokerSessionActorTests : RuntimeTestKit
+{
+    private static readonly Symbol S = Symbol.Parse("600000.SH");
+    private static readonly DateOnly Day = new(2024, 1, 2);
+    private static readonly DateTime At = new(2024, 1, 2, 9, 30, 0);
+
+    private static OrderRequest Order(int n) => new(ClientOrderId.Create("bs", Day, n), S, Side.Buy, 100, 10.00m, OrderType.Limit, Day);
+
+    private (IActorRef Session, TestProbe Oms) Start(IBrokerGateway gateway)
+    {
+        var oms = CreateTestProbe();
+        var slot = new ActorRefSlot { Ref = oms.Ref };
+        return (Sys.ActorOf(BrokerSessionActor.Props(gateway, slot, 3, TimeSpan.Zero, Clock)), oms);
+    }
+
+    [Fact]
+    public void Orders_wait_for_the_connection_then_go_out_in_order_stamped_with_the_epoch()
+    {
+        var gateway = new ScriptedGateway { ConnectGate = new TaskCompletionSource() };
+        var (session, oms) = Start(gateway);
+        session.Tell(new SubmitToBroker(Order(1)));
+        session.Tell(new SubmitToBroker(Order(2)));
+        AwaitCondition(() => gateway.Calls.Count == 0 && gateway.ConnectStarted, TimeSpan.FromSeconds(3));
+        gateway.ConnectGate.SetResult();
+        AwaitCondition(() => gateway.Calls.Count == 3, TimeSpan.FromSeconds(3));
+        var submits = gateway.Calls.Where(c => c.StartsWith("submit")).ToList();
+        Assert.Equal([$"submit {Order(1).Id.Value} @3", $"submit {Order(2).Id.Value} @3"], submits);
+        Assert.Contains("query", gateway.Calls); // reconciled on connect
+    }
+
+    [Fact]
+    public void A_slow_gateway_call_holds_the_next_one_so_the_broker_sees_them_in_order()
+    {
+        var gateway = new ScriptedGateway();
+        var (session, oms) = Start(gateway);
+        AwaitCondition(() => gateway.Calls.Contains("query"), TimeSpan.FromSeconds(3));
+        var slow = new TaskCompletionSource();
+        gateway.SubmitGate = slow;
+        var a = Order(1);
+        session.Tell(new SubmitToBroker(a));
+        session.Tell(new CancelAtBroker(a.Id));
+        AwaitCondition(() => gateway.Calls.Any(c => c.StartsWith("submit")), TimeSpan.FromSeconds(3));
+        Thread.Sleep(200);
+        Assert.DoesNotContain(gateway.Calls, c => c.StartsWith("cancel")); // still waiting for the submit
+        slow.SetResult();
+        AwaitCondition(() => gateway.Calls.Any(c => c.StartsWith("cancel")), TimeSpan.FromSeconds(3));
+        var calls = gateway.Calls.ToList();
+        Assert.True(calls.FindIndex(c => c.StartsWith("submit")) < calls.FindIndex(c => c.StartsWith("cancel")));
+    }
+
+    [Fact]
+    public void Pushed_reports_reach_the_oms_and_a_conflicting_id_becomes_a_rejection()
+    {
+        var gateway = new ScriptedGateway();
+        var (session, oms) = Start(gateway);
+        AwaitCondition(() => gateway.Calls.Contains("query"), TimeSpan.FromSeconds(3));
+        var a = Order(1);
+        gateway.Push(new OrderAccepted(a.Id, At, "B1"));
+        Assert.Equal("B1", oms.ExpectMsg<OrderAccepted>().BrokerOrderId);
+
+        gateway.SubmitFailure = new ClientOrderIdConflictException(a.Id, "different quantity");
+        session.Tell(new SubmitToBroker(a));
+        var rejected = oms.ExpectMsg<OrderRejected>();
+        Assert.Equal(a.Id, rejected.OrderId);
+        Assert.Contains("different quantity", rejected.Reason);
+    }
+
+    [Fact]
+    public void On_connect_the_days_orders_and_fills_are_replayed_to_the_oms()
+    {
+        var a = Order(1);
+        var fill = new Fill("f1", a.Id, S, Side.Buy, 100, 10.00m, Day, FeeSchedule.Default.Compute(Side.Buy, 10m, 100, Day));
+        var gateway = new ScriptedGateway
+        {
+            Orders = [new BrokerOrder(a, "B1", 3, OrderStatus.Filled, 100, 1000m, fill.Fees.Total, "", [fill])],
+        };
+        var (_, oms) = Start(gateway);
+        Assert.Equal("B1", oms.ExpectMsg<OrderAccepted>().BrokerOrderId);
+        var filled = oms.ExpectMsg<OrderFilled>();
+        Assert.Equal((100L, 0L), (filled.CumulativeQuantity, filled.RemainingQuantity));
+    }
+
+    /// <summary>A gateway that records its calls; connects, submits can be held open to play a slow bridge.</summary>
+    private sealed class ScriptedGateway : IBrokerGateway
+    {
+        private readonly object _lock = new();
+        private readonly List<string> _calls = [];
+        public TaskCompletionSource? ConnectGate { get; init; }
+        public TaskCompletionSource? SubmitGate { get; set; }
+        public Exception? SubmitFailure { get; set; }
+        public IReadOnlyList<BrokerOrder> Orders { get; init; } = [];
+        public volatile bool ConnectStarted;
+        public IReadOnlyList<string> Calls { get { lock (_lock) return _calls.ToList(); } }
+        public string Name => "scripted";
+        public bool IsConnected { get; private set; }
+        public event Action<BrokerReport>? Report;
+
+        public void Push(BrokerReport r) => Report?.Invoke(r);
+        private void Record(string call) { lock (_lock) _calls.Add(call); }
+
+        public async Task ConnectAsync(CancellationToken ct)
+        {
+            ConnectStarted = true;
+            if (ConnectGate is not null) await ConnectGate.Task;
+            IsConnected = true;
+        }
+
+        public Task DisconnectAsync(CancellationToken ct) { IsConnected = false; return Task.CompletedTask; }
+
+        public Task SubmitAsync(OrderRequest order, long epoch, CancellationToken ct)
+        {
+            Record($"submit {order.Id.Value} @{epoch}");
+            if (SubmitFailure is { } e) return Task.FromException(e);
+            return SubmitGate?.Task ?? Task.CompletedTask;
+        }
+
+        public Task CancelAsync(ClientOrderId id, CancellationToken ct)
+        {
+            Record($"cancel {id.Value}");
+            return Task.CompletedTask;
+        }
+
+        public Task<BrokerAccount> QueryAccountAsync(CancellationToken ct) => Task.FromResult(new BrokerAccount(0m, 0m, []));
+
+        public Task<IReadOnlyList<BrokerOrder>> QueryOrdersAsync(CancellationToken ct)
+        {
+            Record("query");
+            return Task.FromResult(Orders);
+        }
+    }
+}
