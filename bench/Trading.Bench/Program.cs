@@ -27,6 +27,7 @@ return verb switch
     "sweep-once" => await ResearchWorkers.SweepOnce(opts),
     "order-path-once" => await RuntimeWorkers.OrderPath(opts),
     "serialize-once" => RuntimeWorkers.SerializeOnce(opts),
+    "hops-once" => await RuntimeWorkers.HopsFloor(opts),
     "panel-load-once" => await Workers.PanelLoadOnce(opts),
     "parquet-scan-once" => await Workers.ParquetScanOnce(opts),
     "import-once" => await Workers.ImportOnce(opts),

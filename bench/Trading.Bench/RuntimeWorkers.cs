@@ -68,6 +68,47 @@ internal static class RuntimeWorkers
         return 0;
     }
 
+    /// <summary>
+    /// The floor under the order path on this machine: an ask through a chain of <c>--hops</c> actors that only pass the
+    /// message on (the order path makes ~11 such hops: risk guard, journal and back, OMS, journal and back, broker
+    /// session, OMS, journal and back, order actor, OMS, reply), same actor system settings, same count and warm-up.
+    /// </summary>
+    public static async Task<int> HopsFloor(Options o)
+    {
+        int total = o.Int("orders", 100_000), warmup = o.Int("warmup", 2_000), hops = o.Int("hops", 11);
+        using var system = TradingSystem.Create("hops", JournalKind.InMemory, null, "akka.loglevel = WARNING");
+        IActorRef next = ActorRefs.Nobody;
+        for (int i = 0; i < hops; i++) next = system.ActorOf(Props.Create(() => new Relay(next)), $"hop-{i}");
+        var latencies = new double[total];
+        var timeout = TimeSpan.FromSeconds(10);
+        for (int i = 0; i < warmup; i++) await next.Ask<int>(i, timeout);
+        int gcs = GC.CollectionCount(0);
+        var wall = Stopwatch.StartNew();
+        for (int i = 0; i < total; i++)
+        {
+            long t0 = Stopwatch.GetTimestamp();
+            await next.Ask<int>(i, timeout);
+            latencies[i] = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
+        }
+        wall.Stop();
+        Array.Sort(latencies);
+        double P(double q) => latencies[Math.Min(latencies.Length - 1, (int)(q * latencies.Length))];
+        Measure.Emit(new Sample("hops", wall.Elapsed.TotalSeconds, Measure.PeakRss(), GC.GetTotalAllocatedBytes(),
+            $"{hops} hops: p50 {P(0.50):F0} us, p90 {P(0.90):F0} us, p99 {P(0.99):F0} us, p99.9 {P(0.999):F0} us, max {latencies[^1]:F0} us, {total / wall.Elapsed.TotalSeconds:F0} round trips/s, {GC.CollectionCount(0) - gcs} GCs"));
+        await system.Terminate();
+        return 0;
+    }
+
+    /// <summary>Passes a message on to the next actor (keeping the original sender), or answers it at the end of the chain.</summary>
+    private sealed class Relay : ReceiveActor
+    {
+        public Relay(IActorRef next) => ReceiveAny(m =>
+        {
+            if (next.IsNobody()) Sender.Tell(m);
+            else next.Forward(m);
+        });
+    }
+
     /// <summary>Bytes and time to serialise the events of one order with the journal's serializer (diagnostic).</summary>
     public static int SerializeOnce(Options o)
     {
@@ -152,11 +193,13 @@ internal static class RuntimeWorkers
         // Warm-up days (JIT tiers, pools, first children) go through the same path and are not measured.
         await Run(warmup, null);
         int gcs = GC.CollectionCount(0);
+        var paused = GC.GetTotalPauseDuration();
         long allocated = GC.GetTotalAllocatedBytes();
         var wall = Stopwatch.StartNew();
         await Run(total, latencies);
         wall.Stop();
         gcs = GC.CollectionCount(0) - gcs;
+        paused = GC.GetTotalPauseDuration() - paused;
         allocated = GC.GetTotalAllocatedBytes() - allocated;
 
         // One rebalance of 5,000 orders in one batch.
@@ -174,7 +217,7 @@ internal static class RuntimeWorkers
         Array.Sort(latencies);
         double P(double q) => latencies[Math.Min(latencies.Length - 1, (int)(q * latencies.Length))];
         Measure.Emit(new Sample($"order-path-{journal}", wall.Elapsed.TotalSeconds, Measure.PeakRss(), GC.GetTotalAllocatedBytes(),
-            $"p50 {P(0.50):F0} us, p90 {P(0.90):F0} us, p99 {P(0.99):F0} us, p99.9 {P(0.999):F0} us, max {latencies[^1]:F0} us, {total / wall.Elapsed.TotalSeconds:F0} orders/s, {allocated / total / 1024.0:F1} KB allocated per order, {gcs} gen-0 GCs (after {warmup:N0} warm-up orders); 5,000-order batch: {result.Approved.Count} approved, {result.Rejected.Count} rejected, acknowledged in {rb.Elapsed.TotalMilliseconds:F0} ms"));
+            $"p50 {P(0.50):F0} us, p90 {P(0.90):F0} us, p99 {P(0.99):F0} us, p99.9 {P(0.999):F0} us, max {latencies[^1]:F0} us, {total / wall.Elapsed.TotalSeconds:F0} orders/s, {allocated / total / 1024.0:F1} KB allocated per order, {gcs} GCs pausing {paused.TotalMilliseconds:F0} ms in all (after {warmup:N0} warm-up orders); 5,000-order batch: {result.Approved.Count} approved, {result.Rejected.Count} rejected, acknowledged in {rb.Elapsed.TotalMilliseconds:F0} ms"));
         return 0;
     }
 }
