@@ -20,7 +20,10 @@ internal static class Measure
     public static void Emit(Sample s) => Console.WriteLine("SAMPLE " + JsonSerializer.Serialize(s));
 
     /// <summary>Runs this benchmark program again with a worker verb and returns its sample.</summary>
-    public static Sample RunWorker(params string[] args)
+    public static Sample RunWorker(params string[] args) => RunWorker(new Dictionary<string, string>(), args);
+
+    /// <summary>The same with extra environment variables (runtime settings) for the worker.</summary>
+    public static Sample RunWorker(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var exe = Environment.ProcessPath!;
         var psi = new ProcessStartInfo(exe) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -28,6 +31,7 @@ internal static class Measure
         if (Path.GetFileNameWithoutExtension(exe) == "dotnet") psi.ArgumentList.Add(self);
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment["DOTNET_gcServer"] = "0";
+        foreach (var (k, v) in environment) psi.Environment[k] = v;
         using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEnd();
         var stderr = p.StandardError.ReadToEnd();
