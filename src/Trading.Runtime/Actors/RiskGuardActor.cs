@@ -35,6 +35,8 @@ public sealed class RiskGuardActor : ReceivePersistentActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly string _accountId;
     private readonly PreTradeChain _chain;
+    private readonly CancelRateMonitor _cancelRate;
+    private bool _cancelRateAlerted; // once a day
     private readonly IActorRef _orders, _book;
     private readonly QuoteSource _quotes;
     private readonly MarketRules _rules;
@@ -58,6 +60,7 @@ public sealed class RiskGuardActor : ReceivePersistentActor, IWithTimers
         PersistenceId = $"risk-guard-{accountId}";
         _accountId = accountId;
         _chain = PreTradeChain.FromOptions(options);
+        _cancelRate = CancelRateMonitor.FromOptions(options);
         _orders = orders;
         _book = book;
         _quotes = quotes;
@@ -178,7 +181,16 @@ public sealed class RiskGuardActor : ReceivePersistentActor, IWithTimers
             if (u.Order.Status.IsTerminal() && _state.IsActive(id))
                 Persist(new OrderFinished(id), Apply);
             if (u.Order.Status == OrderStatus.PendingCancel)
-                Persist(new Trading.Risk.OrderCancelled(id, u.Order.Request.Symbol, _now()), Apply);
+                Persist(new Trading.Risk.OrderCancelled(id, u.Order.Request.Symbol, _now()), e =>
+                {
+                    Apply(e);
+                    if (!_cancelRateAlerted && _cancelRate.Check(_state, _now()) is { } alert)
+                    {
+                        _cancelRateAlerted = true;
+                        _log.Warning("Cancel rate: {Message}", alert.Message);
+                        Context.System.EventStream.Publish(new RiskAlert(_now(), alert.Monitor, "risk-guard", alert.Message));
+                    }
+                });
         });
         Command<EngageKillSwitch>(k => Persist(new KillSwitchEngaged(k.Reason, _now()), e =>
         {
@@ -215,6 +227,7 @@ public sealed class RiskGuardActor : ReceivePersistentActor, IWithTimers
                 break;
             case DayStarted:
                 _outstanding = null; // earlier days' orders have expired: rebuilt on first use
+                _cancelRateAlerted = false;
                 break;
         }
     }

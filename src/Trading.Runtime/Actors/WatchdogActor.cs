@@ -10,7 +10,8 @@ namespace Trading.Runtime.Actors;
 /// <summary>
 /// In-trade monitoring: drawdown alerts from the daily NAV (Trading.Risk's <see cref="DrawdownMonitor"/>; past its
 /// kill-switch level the watchdog engages the risk guard's kill switch), orders stuck without a final report
-/// (<see cref="StuckOrderMonitor"/>), the day's cancel rate, and failures of children reported by the supervisor.
+/// (<see cref="StuckOrderMonitor"/>), and failures of children reported by the supervisor. (The day's cancel rate is
+/// the risk guard's: it holds the day's counts.)
 /// Alerts are published on the event stream as <see cref="RiskAlert"/> (journal projections, reports and the
 /// dashboard read them there).
 /// </summary>
@@ -23,8 +24,6 @@ public sealed class WatchdogActor : ReceiveActor
     private readonly DrawdownMonitor _drawdown;
     private readonly StuckOrderMonitor _stuck;
     private DrawdownState _drawdownState = DrawdownState.Start;
-    private int _ordersToday, _cancelsToday;
-    private bool _cancelRateAlerted;
 
     private readonly IActorRef _riskGuard;
 
@@ -40,12 +39,7 @@ public sealed class WatchdogActor : ReceiveActor
         _stuck = new StuckOrderMonitor(options.StuckAfter);
         Receive<OrderUpdated>(u => Track(u.Order));
         Receive<NavMarked>(OnNav);
-        Receive<StartDay>(s =>
-        {
-            _ordersToday = _cancelsToday = 0;
-            _cancelRateAlerted = false;
-            Sender.Tell(new StepDone(s.Step, "watchdog"));
-        });
+        Receive<StartDay>(s => Sender.Tell(new StepDone(s.Step, "watchdog")));
         Receive<CheckStuckOrders>(_ => CheckStuck());
         Receive<ChildFailed>(f => Alert("failure", f.Child, f.Message));
     }
@@ -54,14 +48,7 @@ public sealed class WatchdogActor : ReceiveActor
 
     private void Track(OrderState s)
     {
-        if (s.Status == OrderStatus.PendingSubmit && !_open.ContainsKey(s.Id)) _ordersToday++;
-        if (s.Status == OrderStatus.Cancelled) _cancelsToday++;
         if (s.Status.IsTerminal()) _open.Remove(s.Id); else _open[s.Id] = s;
-        if (!_cancelRateAlerted && _ordersToday >= _options.CancelRateMinOrders && _cancelsToday > _options.MaxCancelRate * _ordersToday)
-        {
-            _cancelRateAlerted = true;
-            Alert("cancel-rate", "watchdog", $"{_cancelsToday} cancels of {_ordersToday} orders today exceed {_options.MaxCancelRate:P0}");
-        }
     }
 
     private void OnNav(NavMarked m)
@@ -102,11 +89,9 @@ public sealed record WatchdogOptions
     public static WatchdogOptions From(RiskOptions risk) => new()
     {
         DrawdownAlerts = risk.DrawdownAlerts, KillSwitchDrawdown = risk.KillSwitchDrawdown,
-        StuckAfter = risk.StuckOrderTimeout, MaxCancelRate = (double)risk.MaxCancelRatio, CancelRateMinOrders = risk.CancelRateMinOrders,
+        StuckAfter = risk.StuckOrderTimeout,
     };
     public TimeSpan StuckAfter { get; init; } = TimeSpan.FromSeconds(30);
-    public double MaxCancelRate { get; init; } = 0.5;
-    public int CancelRateMinOrders { get; init; } = 20;
 }
 
 public sealed record NavMarked(DateOnly Date, decimal Nav);

@@ -22,11 +22,11 @@ public class RiskGuardActorTests : RuntimeTestKit
 
     private OrderRequest Buy(long qty) => new(ClientOrderId.Create("rg", Day, ++_n), S, Side.Buy, qty, 10.00m, OrderType.Limit, Day);
 
-    private (IActorRef Risk, TestProbe Book, TestProbe Oms) Start(string account, IReadOnlyList<OrderState>? reconcileWith = null)
+    private (IActorRef Risk, TestProbe Book, TestProbe Oms) Start(string account, IReadOnlyList<OrderState>? reconcileWith = null, RiskOptions? limits = null)
     {
         var book = CreateTestProbe();
         var oms = CreateTestProbe();
-        var options = RiskOptions.Default with { MaxPositionWeight = null, MaxRebalanceTurnover = null, CheckRebalanceCash = false };
+        var options = limits ?? RiskOptions.Default with { MaxPositionWeight = null, MaxRebalanceTurnover = null, CheckRebalanceCash = false };
         var risk = Sys.ActorOf(RiskGuardActor.Props(account, options, oms.Ref, book.Ref,
             (s, d) => new MarketQuote(10.00m, PriceLimit.FromReference(10.00m, 0.10m)), MarketRules.Default, FeeSchedule.Default, Clock, TimeSpan.FromSeconds(5)));
         book.ExpectMsg<GetAccount>();
@@ -129,5 +129,30 @@ public class RiskGuardActorTests : RuntimeTestKit
         // Its cash is not reserved at the book (the view has none), so it counts as pending: no room for another 2,000.
         risk.Tell(new ProposeOrders("s", [Buy(2_000)], 1));
         Assert.Equal("cash", Assert.Single(ExpectMsg<ProposalResult>().Rejected).Rule);
+    }
+
+    [Fact]
+    public void A_cancel_rate_above_the_limit_raises_one_alert_a_day()
+    {
+        var alerts = CreateTestProbe();
+        Sys.EventStream.Subscribe(alerts.Ref, typeof(RiskAlert));
+        var options = RiskOptions.Default with { MaxPositionWeight = null, MaxRebalanceTurnover = null, CheckRebalanceCash = false, MaxCancelRatio = 0.5m, CancelRateMinOrders = 2 };
+        var (risk, book, oms) = Start("rg5", limits: options);
+        risk.Tell(new StartDay(Day, 1));
+        ExpectMsg<StepDone>();
+        book.Reply(View(Funded));
+        var orders = new[] { Buy(100), Buy(200), Buy(300) };
+        risk.Tell(new ProposeOrders("s", orders, 2));
+        Assert.Equal(3, oms.ExpectMsg<SubmitApproved>().Orders.Count);
+        OrderState Cancelling(OrderRequest o) => OrderState.Create(new OrderCreated(o.Id, Clock(), o)).Apply(new OrderSent(o.Id, Clock())).State
+            .Apply(new OrderCancelRequested(o.Id, Clock(), "test")).State;
+        Sys.EventStream.Publish(new OrderUpdated(Cancelling(orders[0])));
+        alerts.ExpectNoMsg(TimeSpan.FromMilliseconds(200)); // 1 of 3
+        Sys.EventStream.Publish(new OrderUpdated(Cancelling(orders[1])));
+        var alert = alerts.ExpectMsg<RiskAlert>();
+        Assert.Equal(("cancel-rate", "risk-guard"), (alert.Kind, alert.Source));
+        Assert.Contains("2 cancels / 3 orders", alert.Message);
+        Sys.EventStream.Publish(new OrderUpdated(Cancelling(orders[2])));
+        alerts.ExpectNoMsg(TimeSpan.FromMilliseconds(200)); // once a day
     }
 }
