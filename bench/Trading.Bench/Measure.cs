@@ -20,7 +20,10 @@ internal static class Measure
     public static void Emit(Sample s) => Console.WriteLine("SAMPLE " + JsonSerializer.Serialize(s));
 
     /// <summary>Runs this benchmark program again with a worker verb and returns its sample.</summary>
-    public static Sample RunWorker(params string[] args)
+    public static Sample RunWorker(params string[] args) => RunWorkerWith(new Dictionary<string, string>(), args);
+
+    /// <summary>As <see cref="RunWorker"/>, with extra environment variables for the worker (e.g. runtime settings).</summary>
+    public static Sample RunWorkerWith(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var exe = Environment.ProcessPath!;
         var psi = new ProcessStartInfo(exe) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -28,6 +31,7 @@ internal static class Measure
         if (Path.GetFileNameWithoutExtension(exe) == "dotnet") psi.ArgumentList.Add(self);
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment["DOTNET_gcServer"] = "0";
+        foreach (var (key, value) in environment) psi.Environment[key] = value;
         using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEnd();
         var stderr = p.StandardError.ReadToEnd();
