@@ -70,4 +70,19 @@ public class SweepTests
         Assert.Equal(5, ranking.Length);
         Assert.Contains("class=\"heatmap\"", File.ReadAllText(Path.Combine(dir, "out", "sweep.html")));
     }
+
+    [Fact]
+    public async Task Worker_processes_draw_points_from_one_queue_until_it_is_empty()
+    {
+        // A stand-in worker that answers each point at once and signs the answer with its process id.
+        const string echo = """while read l; do echo "{\"Point\":$l,\"FinalNav\":1,\"TotalReturn\":0,\"Sharpe\":0,\"MaxDrawdown\":0,\"Trades\":$$,\"Fees\":0,\"Seconds\":0}"; done""";
+        var points = SweepGrid.Points("topN=1,2,3,4,5,6,7", "c.conf", "s", null, null);
+
+        var outcomes = await ProcessSweep.RunAsync(points, 3, ("/bin/sh", ["-c", echo]));
+
+        Assert.Equal(points.Select(p => p.Label), outcomes.Select(o => o.Point.Label));
+        Assert.InRange(outcomes.Select(o => o.Trades).Distinct().Count(), 1, 3);
+        var failing = await Assert.ThrowsAsync<InvalidOperationException>(() => ProcessSweep.RunAsync(points, 2, ("/bin/sh", ["-c", "read l; exit 3"])));
+        Assert.Contains("exit 3", failing.Message);
+    }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -6,9 +7,10 @@ namespace Trading.Backtest.Sweeps;
 
 /// <summary>
 /// Runs sweep points in worker processes: each worker loads the panel once and runs the points it is sent, one per
-/// line of JSON on stdin, answering one outcome per line on stdout. Points are self-describing messages, so the same
-/// protocol serves a cluster worker later. Processes rather than threads because a backtest is a chain of small
-/// messages: in one process two runs mostly wait on each other's garbage collections and thread-pool hops.
+/// line of JSON on stdin, answering one outcome per line on stdout; the next point goes to whichever worker answers
+/// first. Points are self-describing messages, so the same protocol serves a cluster worker later. Processes rather
+/// than threads because a backtest is a chain of small messages: in one process two runs mostly wait on each other's
+/// garbage collections and thread-pool hops.
 /// </summary>
 public static class ProcessSweep
 {
@@ -20,22 +22,32 @@ public static class ProcessSweep
     {
         workers = Math.Clamp(workers, 1, Math.Max(1, points.Count));
         var results = new SweepOutcome[points.Count];
-        var shares = Enumerable.Range(0, workers).Select(w => points.Where((_, i) => i % workers == w).ToList()).ToList();
-        await Task.WhenAll(shares.Select(share => RunWorkerAsync(share, worker, results, progress, ct)));
+        var queue = new ConcurrentQueue<SweepPoint>(points);
+        await Task.WhenAll(Enumerable.Range(0, workers).Select(_ => RunWorkerAsync(queue, worker, results, progress, ct)));
         return results;
     }
 
-    private static async Task RunWorkerAsync(List<SweepPoint> share, (string FileName, IReadOnlyList<string> Arguments) worker,
+    /// <summary>
+    /// One worker process, fed one point at a time from the shared queue: a worker asks for the next point by
+    /// answering the last, so a worker that drew slow points (a larger top-N trades more) or a slow core does not
+    /// leave the other idle at the end, as a fixed split of the points did.
+    /// </summary>
+    private static async Task RunWorkerAsync(ConcurrentQueue<SweepPoint> queue, (string FileName, IReadOnlyList<string> Arguments) worker,
         SweepOutcome[] results, IProgress<SweepOutcome>? progress, CancellationToken ct)
     {
-        if (share.Count == 0) return;
+        if (!queue.TryDequeue(out var first)) return;
         var psi = new ProcessStartInfo(worker.FileName) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in worker.Arguments) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi) ?? throw new InvalidOperationException($"Could not start sweep worker '{worker.FileName}'.");
         var stderr = p.StandardError.ReadToEndAsync(ct);
-        foreach (var point in share) await p.StandardInput.WriteLineAsync(JsonSerializer.Serialize(point, Json));
-        p.StandardInput.Close();
-        int received = 0;
+        int sent = 0, received = 0;
+        async Task Send(SweepPoint point)
+        {
+            await p.StandardInput.WriteLineAsync(JsonSerializer.Serialize(point, Json));
+            await p.StandardInput.FlushAsync(ct);
+            sent++;
+        }
+        await Send(first);
         while (await p.StandardOutput.ReadLineAsync(ct) is { } line)
         {
             if (!line.StartsWith('{')) continue;
@@ -43,10 +55,13 @@ public static class ProcessSweep
             results[outcome.Point.Index] = outcome;
             received++;
             progress?.Report(outcome);
+            if (received < sent) continue;
+            if (queue.TryDequeue(out var next)) await Send(next);
+            else p.StandardInput.Close();
         }
         await p.WaitForExitAsync(ct);
-        if (p.ExitCode != 0 || received != share.Count)
-            throw new InvalidOperationException($"Sweep worker failed (exit {p.ExitCode}, {received} of {share.Count} points): {await stderr}");
+        if (p.ExitCode != 0 || received != sent)
+            throw new InvalidOperationException($"Sweep worker failed (exit {p.ExitCode}, {received} of {sent} points): {await stderr}");
     }
 
     /// <summary>The worker's side: read points from <paramref name="input"/>, run them in order, write outcomes.</summary>
