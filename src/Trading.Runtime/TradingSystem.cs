@@ -21,10 +21,10 @@ public static class TradingSystem
         var config = persistence.WithFallback(baseConf);
         if (journal == JournalKind.Sqlite)
         {
-            var cs = $"Data Source={sqlitePath ?? "journal.db"}";
+            var path = sqlitePath ?? "journal.db";
             config = ConfigurationFactory.ParseString($"""
-                akka.persistence.journal.sql.connection-string = "{cs}"
-                akka.persistence.snapshot-store.sql.connection-string = "{cs}"
+                akka.persistence.journal.sql.connection-string = "Data Source={path}"
+                akka.persistence.snapshot-store.sql.connection-string = "Data Source={path}"
                 """).WithFallback(config);
         }
         if (!string.IsNullOrWhiteSpace(extra)) config = ConfigurationFactory.ParseString(extra).WithFallback(config);
@@ -36,7 +36,7 @@ public static class TradingSystem
         var config = LoadConfig(journal, sqlitePath, extra);
         var setup = BootstrapSetup.Create().WithConfig(config);
         if (journal == JournalKind.InMemory) return ActorSystem.Create(name, setup);
-        var sqlite = Persistence.SqliteJournal.Open(sqlitePath ?? "journal.db", config);
+        var sqlite = Persistence.SqliteJournal.Open(config);
         var system = ActorSystem.Create(name, setup.And(sqlite.Setup));
         sqlite.StartCheckpoints(system);
         // Loads Akka.Persistence.Sql's own defaults (table names, plugin classes) before any persistent actor starts.

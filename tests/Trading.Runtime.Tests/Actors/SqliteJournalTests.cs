@@ -66,9 +66,33 @@ public class SqliteJournalTests
         command.CommandText = "PRAGMA synchronous;";
         Assert.Equal(1L, command.ExecuteScalar()); // NORMAL
 
-        var bad = TradingSystem.LoadConfig(JournalKind.Sqlite, "x.db", "trading.journal.sqlite.synchronous = SOMETIMES");
-        var e = Assert.Throws<Akka.Configuration.ConfigurationException>(() => Trading.Runtime.Persistence.SqliteJournal.Open(Path.Combine(Path.GetTempPath(), $"j-{Guid.NewGuid():N}.db"), bad));
+        var bad = TradingSystem.LoadConfig(JournalKind.Sqlite, Path.Combine(Path.GetTempPath(), $"j-{Guid.NewGuid():N}.db"), "trading.journal.sqlite.synchronous = SOMETIMES");
+        var e = Assert.Throws<Akka.Configuration.ConfigurationException>(() => Trading.Runtime.Persistence.SqliteJournal.Open(bad));
         Assert.Contains("trading.journal.sqlite.synchronous", e.Message);
         Assert.Contains("SOMETIMES", e.Message);
+    }
+
+    [Fact]
+    public async Task The_risk_guards_kill_switch_survives_a_new_actor_system_on_the_same_file()
+    {
+        var db = Path.Combine(Path.GetTempPath(), $"journal-{Guid.NewGuid():N}.db");
+        const string Extra = "akka.loglevel = WARNING\nakka.loggers = [\"Akka.Event.DefaultLogger\"]";
+        IActorRef Guard(ActorSystem sys)
+        {
+            var book = sys.ActorOf(PositionBookActor.Props("rk"));
+            var oms = sys.ActorOf(OrderManagerActor.Props("rk", ActorRefs.Nobody, book, () => new DateTime(2024, 1, 2, 9, 30, 0)));
+            return sys.ActorOf(RiskGuardActor.Props("rk", Trading.Risk.RiskOptions.Default, oms, book, (s, d) => null, MarketRules.Default,
+                FeeSchedule.Default, () => new DateTime(2024, 1, 2, 9, 30, 0), TimeSpan.FromSeconds(20)));
+        }
+        using (var sys = TradingSystem.Create("r1", JournalKind.Sqlite, db, Extra))
+        {
+            var status = await Guard(sys).Ask<RiskStatus>(new EngageKillSwitch("test"), TimeSpan.FromSeconds(20));
+            Assert.True(status.KillSwitchEngaged);
+            await sys.Terminate();
+        }
+        using var sys2 = TradingSystem.Create("r2", JournalKind.Sqlite, db, Extra);
+        var after = await Guard(sys2).Ask<RiskStatus>(new GetRiskStatus(), TimeSpan.FromSeconds(20));
+        Assert.Equal((true, "test"), (after.KillSwitchEngaged, after.Reason));
+        await sys2.Terminate();
     }
 }
