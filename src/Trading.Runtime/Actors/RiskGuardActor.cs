@@ -22,10 +22,12 @@ public delegate MarketQuote? QuoteSource(Symbol symbol, DateOnly tradeDate);
 /// position book's <see cref="AccountChanged"/>), its own approvals not yet reserved (pending, in full), today's
 /// quotes, and the persisted <see cref="RiskState"/> (day counters, kill switch). Every race between those sources
 /// errs on the safe side (see <see cref="PositionBookActor"/>). Decisions change the state at once (the next
-/// proposal sees them) and are journaled alongside the OMS's write-ahead of the approved orders rather than before
-/// it — one journal write less on every order's way out. The OMS's journal is the record of what was sent: after a
-/// restart the guard re-counts any of today's orders the OMS holds that its own journal lost in the crash, before
-/// it judges anything. The OMS answers the proposer once the broker has acknowledged the orders; the guard
+/// proposal sees them). An approval is journaled once, by the OMS's write-ahead of the order it sends — not a second
+/// time here, which would put one more commit in front of every order on a single-writer journal; the guard's own
+/// journal keeps what only it knows (day starts, rejections, cancels, the kill switch). After every (re)start the
+/// guard takes the day's approved orders and which of them are finished from the OMS's record before it judges
+/// anything, so caps, cash and duplicates hold across restarts. The OMS answers the proposer once the broker has
+/// acknowledged the orders; the guard
 /// meanwhile judges the next proposal, with the first one's orders pending. While the book is unavailable (not yet
 /// heard from, or restarting) proposals wait. The kill switch is persisted state (written before it acts): engaged,
 /// it rejects every order, cancels every open one, and stays engaged across restarts.
@@ -108,37 +110,22 @@ public sealed class RiskGuardActor : ReceivePersistentActor, IWithTimers
         Common();
     }
 
-    /// <summary>
-    /// Today's orders the OMS holds that the guard's journal does not (lost with a crash between the OMS's write and
-    /// the guard's) are counted again, so caps and cash hold across a restart.
-    /// </summary>
+    /// <summary>The day's approvals from the OMS's record (its write-ahead of every order it sent), and which are finished.</summary>
     private void Reconcile(OrdersSnapshot snapshot)
     {
         if (_reconciled) return;
         var today = _state.TradingDay;
-        var known = _state.OrdersToday.Select(o => o.Id).ToHashSet();
-        var missing = new List<RiskEvent>();
-        foreach (var o in snapshot.Orders.Where(o => o.Request.TradeDate == today && !known.Contains(o.Id)))
+        var known = _state.OrdersToday.Select(o => o.Id).ToHashSet(); // journals written before approvals moved to the OMS
+        int counted = 0;
+        foreach (var o in snapshot.Orders.Where(o => o.Request.TradeDate == today && !known.Contains(o.Id)).OrderBy(o => o.CreatedAt))
         {
-            missing.Add(new OrderApproved(o.Request, o.CreatedAt));
-            if (o.Status.IsTerminal()) missing.Add(new OrderFinished(o.Id));
+            Apply(new OrderApproved(o.Request, o.CreatedAt));
+            if (o.Status.IsTerminal()) Apply(new OrderFinished(o.Id));
+            counted++;
         }
-        if (missing.Count == 0)
-        {
-            _reconciled = true;
-            TryOnline();
-            return;
-        }
-        _log.Warning("Risk guard {Account}: {Count} of today's orders were at the OMS but not in the risk journal; counted again",
-            _accountId, missing.Count(e => e is OrderApproved));
-        int persisted = 0;
-        PersistAll(missing, e =>
-        {
-            Apply(e);
-            if (++persisted < missing.Count) return;
-            _reconciled = true;
-            TryOnline();
-        });
+        if (counted > 0) _log.Info("Risk guard {Account}: {Count} of today's orders taken from the OMS's record", _accountId, counted);
+        _reconciled = true;
+        TryOnline();
     }
 
     private void TryOnline()
@@ -179,7 +166,7 @@ public sealed class RiskGuardActor : ReceivePersistentActor, IWithTimers
         {
             var id = u.Order.Id;
             if (u.Order.Status.IsTerminal() && _state.IsActive(id))
-                Persist(new OrderFinished(id), Apply);
+                Apply(new OrderFinished(id)); // the OMS's journal holds the order's end
             if (u.Order.Status == OrderStatus.PendingCancel)
                 Persist(new Trading.Risk.OrderCancelled(id, u.Order.Request.Symbol, _now()), e =>
                 {
@@ -273,11 +260,12 @@ public sealed class RiskGuardActor : ReceivePersistentActor, IWithTimers
             replyTo.Tell(new ProposalResult(p.Step, approved, rejected));
             return;
         }
-        // The decisions hold from now on; their journal write runs alongside the OMS's write-ahead of the orders
-        // (recovery re-counts from the OMS what a crash between the two loses).
+        // The decisions hold from now on. Approvals are journaled by the OMS's write-ahead (see the class summary);
+        // rejections only here, in the background.
         _state = batch.State;
         _outstanding = batch.Outstanding;
-        PersistAllAsync(batch.Events, _ => { });
+        var rejections = batch.Events.Where(e => e is not OrderApproved).ToList();
+        if (rejections.Count > 0) PersistAllAsync(rejections, _ => { });
         foreach (var r in rejected)
             Context.System.EventStream.Publish(new RiskAlert(_now(), "risk-reject", r.Rule, r.Reason, r.Order.Symbol, r.Order.Id));
         if (approved.Count == 0) replyTo.Tell(new ProposalResult(p.Step, approved, rejected));

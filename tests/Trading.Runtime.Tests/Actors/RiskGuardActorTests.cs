@@ -117,7 +117,7 @@ public class RiskGuardActorTests : RuntimeTestKit
     }
 
     [Fact]
-    public void After_a_restart_todays_orders_at_the_oms_that_the_risk_journal_lost_are_counted_again()
+    public void After_a_restart_the_days_approvals_come_from_the_oms_record()
     {
         var lost = Buy(9_000);
         var sent = OrderState.Create(new OrderCreated(lost.Id, Clock(), lost)).Apply(new OrderSent(lost.Id, Clock())).State;
