@@ -28,6 +28,8 @@ public sealed record BacktestOptions
     public DateOnly? Start { get; init; }
     public DateOnly? End { get; init; }
     public TimeSpan StepTimeout { get; init; } = TimeSpan.FromSeconds(120);
+    /// <summary>Akka's log level for the run (alerts are logged at WARNING; a sweep runs at ERROR: its points' alerts would drown the console).</summary>
+    public string LogLevel { get; init; } = "WARNING";
     public IProgress<(int Done, int Total, DateOnly Date)>? Progress { get; init; }
 }
 
@@ -67,7 +69,7 @@ public static class BacktestEngine
         exchange.Report += _ => reports++;
 
         var benchmark = o.Benchmark.Where(b => b.Code == cfg.Benchmark).ToDictionary(b => b.Date, b => b.Close);
-        using var system = TradingSystem.Create($"backtest-{Interlocked.Increment(ref _runs)}", JournalKind.InMemory, extra: "akka.loglevel = WARNING");
+        using var system = TradingSystem.Create($"backtest-{Interlocked.Increment(ref _runs)}", JournalKind.InMemory, extra: $"akka.loglevel = {o.LogLevel}");
         var listener = system.ActorOf(Props.Create(() => new EventListener(recorder)), "backtest-listener");
         system.EventStream.Subscribe(listener, typeof(RiskAlert));
         system.EventStream.Subscribe(listener, typeof(ProposalResult));

@@ -56,6 +56,7 @@ public static class SweepRunner
             Risk = StrategyOptions.Risk(cfg),
             Start = p.Start,
             End = p.End,
+            LogLevel = "ERROR",
         };
         var r = await BacktestEngine.RunAsync(options, ct);
         var metrics = Trading.Reporting.Metrics.PerformanceAnalyzer.Analyze(r.Recorder.Nav.Select(n => (n.Date, (double)n.Nav)).ToList());
