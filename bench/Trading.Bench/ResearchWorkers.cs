@@ -70,7 +70,7 @@ internal static class ResearchWorkers
             : await ProcessSweep.RunAsync(points, parallel, ("dotnet", [dll, "sweep-worker"]));
         sw.Stop();
         Measure.Emit(new Sample($"sweep-p{o.Int("parallel", 2)}", sw.Elapsed.TotalSeconds, Measure.PeakRss(), GC.GetTotalAllocatedBytes(),
-            $"{points.Count} points; NAV checksum {outcomes.Sum(x => x.FinalNav)}"));
+            $"{points.Count} points; NAV checksum {outcomes.Sum(x => x.FinalNav)}; point seconds: sum {outcomes.Sum(x => x.Seconds):F2}, first {outcomes.Min(x => x.Seconds):F2}–{outcomes.Max(x => x.Seconds):F2}"));
         return 0;
     }
 }
