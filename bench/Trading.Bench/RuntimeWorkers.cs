@@ -159,7 +159,7 @@ internal static class RuntimeWorkers
         var timeout = TimeSpan.FromSeconds(60);
         var setup = new TradingNodeSetup("bench",
             slot => BrokerSessionActor.Props(exchange, slot, 1, TimeSpan.Zero, () => now),
-            (orders, book) => RiskGuardActor.Props("bench", risk, orders, book, (s, d) => quote, MarketRules.Default, FeeSchedule.Default, () => now, timeout),
+            (orders, book) => RiskGuardActor.Props("bench", risk, orders, book, (s, d) => quote, MarketRules.Default, FeeSchedule.Default, () => now),
             (r, b) => Props.Empty, new Dictionary<string, Func<IActorRef, IActorRef, Props>>(), new WatchdogOptions(), () => now,
             TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(1), timeout);
         var trader = system.ActorOf(TradingSupervisor.Props(setup), "trader");

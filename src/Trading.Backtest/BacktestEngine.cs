@@ -83,7 +83,7 @@ public static class BacktestEngine
         var setup = new TradingNodeSetup(
             AccountId: accountId,
             BrokerSession: slot => BrokerSessionActor.Props(exchange, slot, epoch: 1, heartbeat: TimeSpan.Zero, () => clock.Now),
-            RiskGuard: (orders, book) => RiskGuardActor.Props(accountId, o.Risk, orders, book, RiskQuote, o.Rules, o.Fees, () => clock.Now, timeout),
+            RiskGuard: (orders, book) => RiskGuardActor.Props(accountId, o.Risk, orders, book, RiskQuote, o.Rules, o.Fees, () => clock.Now),
             Rebalancer: (risk, book) => RebalanceActor.Props(risk, book, Quote, o.Rules, cfg.CashBuffer, timeout),
             Strategies: new Dictionary<string, Func<IActorRef, IActorRef, Props>>
             {

@@ -29,7 +29,7 @@ public class SupervisionTests() : TestKit(TradingSystem.LoadConfig(JournalKind.I
         var setup = new TradingNodeSetup(account,
             slot => BrokerSessionActor.Props(gateway ?? exchange, slot, 1, TimeSpan.Zero, () => At),
             (orders, book) => RiskGuardActor.Props(account, RiskOptions.Default with { MaxPositionWeight = 0.6m }, orders, book,
-                (s, d) => new MarketQuote(10.00m, PriceLimit.FromReference(10.00m, 0.10m)), MarketRules.Default, Trading.Domain.Fees.FeeSchedule.Default, () => At, Timeout),
+                (s, d) => new MarketQuote(10.00m, PriceLimit.FromReference(10.00m, 0.10m)), MarketRules.Default, Trading.Domain.Fees.FeeSchedule.Default, () => At),
             (risk, book) => RebalanceActor.Props(risk, book, Quote, MarketRules.Default, 0, Timeout),
             new Dictionary<string, Func<IActorRef, IActorRef, Props>> { [model.Name] = (r, b) => StrategyActor.Props(model, panel, r, b, Timeout) },
             new WatchdogOptions(), () => At, TimeSpan.FromMilliseconds(400), TimeSpan.FromSeconds(8), Timeout);
@@ -89,7 +89,7 @@ public class SupervisionTests() : TestKit(TradingSystem.LoadConfig(JournalKind.I
         Sys.Stop(kids.Risk);
         ExpectTerminated(kids.Risk);
         var risk2 = Sys.ActorOf(RiskGuardActor.Props("s3", RiskOptions.Default, kids.Orders, kids.Book,
-            (s, d) => new MarketQuote(10.00m, PriceLimit.FromReference(10.00m, 0.10m)), MarketRules.Default, Trading.Domain.Fees.FeeSchedule.Default, () => At, Timeout));
+            (s, d) => new MarketQuote(10.00m, PriceLimit.FromReference(10.00m, 0.10m)), MarketRules.Default, Trading.Domain.Fees.FeeSchedule.Default, () => At));
         risk2.Tell(new GetRiskStatus());
         Assert.True(ExpectMsg<RiskStatus>().KillSwitchEngaged);
         var order = new OrderRequest(ClientOrderId.Create("hand", D1, 99), A, Side.Buy, 100, 10.00m, OrderType.Limit, D1);

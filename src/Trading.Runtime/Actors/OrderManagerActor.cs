@@ -70,9 +70,7 @@ public sealed class OrderManagerActor : ReceivePersistentActor
             foreach (var id in _orders.Values.Where(o => o.Status.IsOpen()).Select(o => o.Id).ToList()) RequestCancel(id, c.Reason);
             Sender.Tell(new StepDone(0, "cancel-all"));
         });
-        Command<GetOrders>(g => DeferAsync(g, _ => Sender.Tell(new OrdersSnapshot(g.OpenOnly
-            ? _children.Keys.Select(id => _orders[id]).Where(o => !o.Status.IsTerminal()).ToList()
-            : _orders.Values.ToList()))));
+        Command<GetOrders>(g => DeferAsync(g, _ => Sender.Tell(new OrdersSnapshot(_orders.Values.ToList()))));
         Command<Flush>(f => DeferAsync(f, StartFlush));
         Command<OrderFlushed>(OnOrderFlushed);
     }

@@ -53,11 +53,11 @@ public sealed class RiskGuardActor : ReceivePersistentActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(string accountId, RiskOptions options, IActorRef orders, IActorRef book, QuoteSource quotes,
-        MarketRules rules, FeeSchedule fees, Func<DateTime> now, TimeSpan timeout) =>
-        Akka.Actor.Props.Create(() => new RiskGuardActor(accountId, options, orders, book, quotes, rules, fees, now, timeout));
+        MarketRules rules, FeeSchedule fees, Func<DateTime> now) =>
+        Akka.Actor.Props.Create(() => new RiskGuardActor(accountId, options, orders, book, quotes, rules, fees, now));
 
     public RiskGuardActor(string accountId, RiskOptions options, IActorRef orders, IActorRef book, QuoteSource quotes,
-        MarketRules rules, FeeSchedule fees, Func<DateTime> now, TimeSpan timeout)
+        MarketRules rules, FeeSchedule fees, Func<DateTime> now)
     {
         PersistenceId = $"risk-guard-{accountId}";
         _accountId = accountId;

@@ -48,8 +48,8 @@ public sealed record BatchAcknowledged(long Step, int Accepted, int Rejected);
 
 public sealed record CancelOrder(ClientOrderId OrderId, string Reason);
 public sealed record CancelAllOrders(string Reason);
-/// <summary>The OMS's orders; <paramref name="OpenOnly"/> limits the answer to live ones (what the risk guard needs on every proposal).</summary>
-public sealed record GetOrders(bool OpenOnly = false);
+/// <summary>Every order the OMS holds (the risk guard takes the day's approvals from it after a restart).</summary>
+public sealed record GetOrders;
 public sealed record OrdersSnapshot(IReadOnlyList<OrderState> Orders);
 
 // ---- Account. ----

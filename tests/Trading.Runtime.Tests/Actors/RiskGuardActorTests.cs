@@ -28,7 +28,7 @@ public class RiskGuardActorTests : RuntimeTestKit
         var oms = CreateTestProbe();
         var options = limits ?? RiskOptions.Default with { MaxPositionWeight = null, MaxRebalanceTurnover = null, CheckRebalanceCash = false };
         var risk = Sys.ActorOf(RiskGuardActor.Props(account, options, oms.Ref, book.Ref,
-            (s, d) => new MarketQuote(10.00m, PriceLimit.FromReference(10.00m, 0.10m)), MarketRules.Default, FeeSchedule.Default, Clock, TimeSpan.FromSeconds(5)));
+            (s, d) => new MarketQuote(10.00m, PriceLimit.FromReference(10.00m, 0.10m)), MarketRules.Default, FeeSchedule.Default, Clock));
         book.ExpectMsg<GetAccount>();
         oms.ExpectMsg<GetOrders>();
         if (reconcileWith is not null) risk.Tell(new StartDay(Day, 0), oms.Ref);

@@ -82,7 +82,7 @@ public class SqliteJournalTests
             var book = sys.ActorOf(PositionBookActor.Props("rk"));
             var oms = sys.ActorOf(OrderManagerActor.Props("rk", ActorRefs.Nobody, book, () => new DateTime(2024, 1, 2, 9, 30, 0)));
             return sys.ActorOf(RiskGuardActor.Props("rk", Trading.Risk.RiskOptions.Default, oms, book, (s, d) => null, MarketRules.Default,
-                FeeSchedule.Default, () => new DateTime(2024, 1, 2, 9, 30, 0), TimeSpan.FromSeconds(20)));
+                FeeSchedule.Default, () => new DateTime(2024, 1, 2, 9, 30, 0)));
         }
         using (var sys = TradingSystem.Create("r1", JournalKind.Sqlite, db, Extra))
         {
