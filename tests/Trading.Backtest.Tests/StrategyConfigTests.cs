@@ -39,12 +39,14 @@ public class StrategyConfigTests
     [InlineData("strategy { factors = [ { spec = momentum } ], weighting = magic }", "'strategy.weighting' = 'magic'")]
     [InlineData("strategy { factors = [ { spec = momentum } ], execution { fill-at = noon } }", "'strategy.execution.fill-at' = 'noon'")]
     [InlineData("strategy { factors = [ { spec = momentum } ], risk { max-orders = 5 } }", "unknown key 'strategy.risk.max-orders'")]
+    [InlineData("strategy { factors = [ { spec = momentum } ], risk { max-position-weight = 2 } }", "'strategy.risk.max-position-weight' = '2' must be a number in [0, 1] or off")]
+    [InlineData("strategy { factors = [ { spec = momentum } ], risk { check-cash = maybe } }", "'strategy.risk.check-cash' = 'maybe' must be on or off")]
     [InlineData("strategy { factors = [ { spec = momentum } ], start = 2024-13-01 }", "'strategy.start'")]
     [InlineData("strategy { factors = [ { spec = \"momentum\" ] }", "not valid HOCON")]
     public void Bad_configs_name_the_file_and_the_key(string text, string expected)
     {
         var file = Write(text);
-        var e = Assert.ThrowsAny<Exception>(() =>
+        var e = Assert.ThrowsAny<FormatException>(() => // ConfigException, or Akka's parse error wrapped by HoconFile
         {
             var cfg = StrategyConfig.Load(file);
             StrategyOptions.Risk(cfg);

@@ -5,9 +5,6 @@ using Trading.Domain.Rules;
 
 namespace Trading.Runtime.Configuration;
 
-/// <summary>A configuration file that cannot be used; the message names the file and the key.</summary>
-public sealed class ConfigException(string message) : Exception(message);
-
 /// <summary>
 /// Reads <c>trading.market</c> from HOCON (hocon/market.conf): per-broker fee overrides on top of the dated
 /// defaults of <see cref="FeeSchedule"/>. Unknown keys are errors, so a typo never silently keeps a default.
@@ -33,26 +30,11 @@ public static class MarketConfig
             if (!FeeKeys.Contains(key))
                 throw new ConfigException($"{file}: unknown key '{path}.{key}' (known: {string.Join(", ", FeeKeys.Order())}).");
 
-        decimal Rate(string key, decimal current, decimal max)
-        {
-            if (!block.HasPath(key)) return current;
-            var text = block.GetString(key);
-            if (!decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || v < 0 || v > max)
-                throw new ConfigException($"{file}: '{path}.{key}' = '{text}' must be a number in [0, {max}].");
-            return v;
-        }
+        decimal Rate(string key, decimal current, decimal max) =>
+            block.HasPath(key) ? ConfigValues.Number(block.GetString(key), $"{file}: '{path}.{key}'", 0m, max)!.Value : current;
 
-        bool Flag(string key, bool current)
-        {
-            if (!block.HasPath(key)) return current;
-            var text = block.GetString(key);
-            return text switch
-            {
-                "on" or "true" or "yes" => true,
-                "off" or "false" or "no" => false,
-                _ => throw new ConfigException($"{file}: '{path}.{key}' = '{text}' must be on or off."),
-            };
-        }
+        bool Flag(string key, bool current) =>
+            block.HasPath(key) ? ConfigValues.OnOff(block.GetString(key), $"{file}: '{path}.{key}'") : current;
 
         fees = fees with
         {
@@ -90,20 +72,9 @@ public static class MarketConfig
 
     private static decimal RateOf(Entry e, string file)
     {
-        var text = e.Body.GetString("rate");
-        if (!decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || v < 0 || v > 0.01m)
-            throw new ConfigException($"{file}: '{e.Key}[{e.Index}].rate' = '{text}' must be a number in [0, 0.01].");
-        return v;
+        return ConfigValues.Number(e.Body.GetString("rate"), $"{file}: '{e.Key}[{e.Index}].rate'", 0m, 0.01m)!.Value;
     }
 
-    private static bool FlagOf(Entry e, string key, bool fallback, string file)
-    {
-        if (!e.Body.HasPath(key)) return fallback;
-        return e.Body.GetString(key) switch
-        {
-            "on" or "true" or "yes" => true,
-            "off" or "false" or "no" => false,
-            var t => throw new ConfigException($"{file}: '{e.Key}[{e.Index}].{key}' = '{t}' must be on or off."),
-        };
-    }
+    private static bool FlagOf(Entry e, string key, bool fallback, string file) =>
+        e.Body.HasPath(key) ? ConfigValues.OnOff(e.Body.GetString(key), $"{file}: '{e.Key}[{e.Index}].{key}'") : fallback;
 }

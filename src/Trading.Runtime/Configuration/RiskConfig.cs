@@ -51,27 +51,17 @@ public static class RiskConfig
                 continue;
             }
             if (!Keys.TryGetValue(name, out var set))
-                throw new FormatException($"{file}: unknown key 'strategy.risk.{name}' (known: {string.Join(", ", Keys.Keys.Append("blacklist").Append("whitelist").Order())}).");
+                throw new ConfigException($"{file}: unknown key 'strategy.risk.{name}' (known: {string.Join(", ", Keys.Keys.Append("blacklist").Append("whitelist").Order())}).");
             options = set(options, value.GetString(), where);
         }
         return options;
     }
 
     private static Symbol ParseSymbol(string text, string where) =>
-        Symbol.TryParse(text, out var s, out var error) ? s : throw new FormatException($"{where}: {error}");
+        Symbol.TryParse(text, out var s, out var error) ? s : throw new ConfigException($"{where}: {error}");
 
-    private static decimal? NullableDecimal(string text, string where, decimal min, decimal max)
-    {
-        if (text is "off" or "none" or "null") return null;
-        if (!decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || v < min || v > max)
-            throw new FormatException($"{where} = '{text}' must be a number in [{min}, {max}] or off.");
-        return v;
-    }
+    private static decimal? NullableDecimal(string text, string where, decimal min, decimal max) =>
+        ConfigValues.Number(text, where, min, max, offAllowed: true);
 
-    private static bool Flag(string text, string where) => text switch
-    {
-        "on" or "true" or "yes" => true,
-        "off" or "false" or "no" => false,
-        _ => throw new FormatException($"{where} = '{text}' must be on or off."),
-    };
+    private static bool Flag(string text, string where) => ConfigValues.OnOff(text, where);
 }

@@ -55,43 +55,29 @@ public sealed record StrategyConfig
 
     public static StrategyConfig Parse(Config root, string file)
     {
-        if (!root.HasPath("strategy")) throw new FormatException($"{file}: no 'strategy' block.");
+        if (!root.HasPath("strategy")) throw new ConfigException($"{file}: no 'strategy' block.");
         var c = root.GetConfig("strategy");
         foreach (var key in c.AsEnumerable().Select(kv => kv.Key.Split('.')[0]).Distinct())
-            if (!Keys.Contains(key)) throw new FormatException($"{file}: unknown key 'strategy.{key}' (known: {string.Join(", ", Keys.Order())}).");
+            if (!Keys.Contains(key)) throw new ConfigException($"{file}: unknown key 'strategy.{key}' (known: {string.Join(", ", Keys.Order())}).");
 
         string Str(Config cfg, string key, string fallback) => cfg.HasPath(key) ? cfg.GetString(key) : fallback;
-        double Num(Config cfg, string path, string key, double fallback, double min, double max)
-        {
-            if (!cfg.HasPath(key)) return fallback;
-            var t = cfg.GetString(key);
-            if (!double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || v < min || v > max)
-                throw new FormatException($"{file}: '{path}.{key}' = '{t}' must be a number in [{min}, {max}].");
-            return v;
-        }
-        bool Flag(Config cfg, string path, string key, bool fallback)
-        {
-            if (!cfg.HasPath(key)) return fallback;
-            return cfg.GetString(key) switch
-            {
-                "on" or "true" or "yes" => true,
-                "off" or "false" or "no" => false,
-                var t => throw new FormatException($"{file}: '{path}.{key}' = '{t}' must be on or off."),
-            };
-        }
+        double Num(Config cfg, string path, string key, double fallback, double min, double max) =>
+            cfg.HasPath(key) ? ConfigValues.Number(cfg.GetString(key), $"{file}: '{path}.{key}'", min, max)!.Value : fallback;
+        bool Flag(Config cfg, string path, string key, bool fallback) =>
+            cfg.HasPath(key) ? ConfigValues.OnOff(cfg.GetString(key), $"{file}: '{path}.{key}'") : fallback;
         DateOnly? Date(string key)
         {
             if (!c.HasPath(key)) return null;
             var t = c.GetString(key);
             return DateOnly.TryParseExact(t, ["yyyy-MM-dd", "yyyyMMdd"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var d)
-                ? d : throw new FormatException($"{file}: 'strategy.{key}' = '{t}' must be a date YYYY-MM-DD.");
+                ? d : throw new ConfigException($"{file}: 'strategy.{key}' = '{t}' must be a date YYYY-MM-DD.");
         }
         T Enum<T>(string key, T fallback) where T : struct, System.Enum
         {
             if (!c.HasPath(key)) return fallback;
             var t = c.GetString(key);
             return System.Enum.TryParse<T>(t, ignoreCase: true, out var v) && System.Enum.IsDefined(v)
-                ? v : throw new FormatException($"{file}: 'strategy.{key}' = '{t}' must be one of {string.Join(", ", System.Enum.GetNames<T>().Select(n => n.ToLowerInvariant()))}.");
+                ? v : throw new ConfigException($"{file}: 'strategy.{key}' = '{t}' must be one of {string.Join(", ", System.Enum.GetNames<T>().Select(n => n.ToLowerInvariant()))}.");
         }
 
         var factors = new List<FactorWeight>();
@@ -102,12 +88,12 @@ public sealed record StrategyConfig
             {
                 var f = new Config(new Akka.Configuration.Hocon.HoconRoot(items[i]));
                 var spec = Str(f, "spec", "");
-                if (spec.Length == 0) throw new FormatException($"{file}: 'strategy.factors[{i}].spec' is missing.");
+                if (spec.Length == 0) throw new ConfigException($"{file}: 'strategy.factors[{i}].spec' is missing.");
                 var transforms = f.HasPath("transforms") ? f.GetStringList("transforms").ToList() : ["winsorize", "zscore"];
                 factors.Add(new FactorWeight(spec, Num(f, $"strategy.factors[{i}]", "weight", 1.0, -100, 100), transforms));
             }
         }
-        if (factors.Count == 0) throw new FormatException($"{file}: 'strategy.factors' needs at least one factor.");
+        if (factors.Count == 0) throw new ConfigException($"{file}: 'strategy.factors' needs at least one factor.");
 
         var u = c.HasPath("universe") ? c.GetConfig("universe") : ConfigurationFactory.Empty;
         var x = c.HasPath("execution") ? c.GetConfig("execution") : ConfigurationFactory.Empty;
@@ -116,7 +102,7 @@ public sealed record StrategyConfig
             "open" => FillTiming.Open,
             "close" => FillTiming.Close,
             "vwap" => FillTiming.Vwap,
-            var t => throw new FormatException($"{file}: 'strategy.execution.fill-at' = '{t}' must be open, close or vwap."),
+            var t => throw new ConfigException($"{file}: 'strategy.execution.fill-at' = '{t}' must be open, close or vwap."),
         };
         var cfg = new StrategyConfig
         {
@@ -143,8 +129,8 @@ public sealed record StrategyConfig
             Fees = c.HasPath("fees") ? c.GetConfig("fees") : null,
             Source = file,
         };
-        if (cfg.Buffer < cfg.TopN) throw new FormatException($"{file}: 'strategy.buffer' ({cfg.Buffer}) must be at least 'strategy.top-n' ({cfg.TopN}).");
-        if (cfg.Start is { } s && cfg.End is { } e && e < s) throw new FormatException($"{file}: 'strategy.end' is before 'strategy.start'.");
+        if (cfg.Buffer < cfg.TopN) throw new ConfigException($"{file}: 'strategy.buffer' ({cfg.Buffer}) must be at least 'strategy.top-n' ({cfg.TopN}).");
+        if (cfg.Start is { } s && cfg.End is { } e && e < s) throw new ConfigException($"{file}: 'strategy.end' is before 'strategy.start'.");
         return cfg;
     }
 }

@@ -1,0 +1,33 @@
+using System.Globalization;
+using System.Numerics;
+
+namespace Trading.Runtime.Configuration;
+
+/// <summary>
+/// A configuration file that cannot be used; the message names the file and the key. A <see cref="FormatException"/>,
+/// so callers that catch bad input in general catch it too.
+/// </summary>
+public sealed class ConfigException(string message) : FormatException(message);
+
+/// <summary>
+/// The value checks every config reader shares (strategies, their risk block, fee blocks): one spelling of on/off and
+/// of a bounded number, and one error text naming <c>where</c> (file and key), the value and what is allowed.
+/// </summary>
+public static class ConfigValues
+{
+    public static bool OnOff(string text, string where) => text switch
+    {
+        "on" or "true" or "yes" => true,
+        "off" or "false" or "no" => false,
+        _ => throw new ConfigException($"{where} = '{text}' must be on or off."),
+    };
+
+    /// <summary>A number in [<paramref name="min"/>, <paramref name="max"/>]; with <paramref name="offAllowed"/>, "off" (or none, null) gives null.</summary>
+    public static T? Number<T>(string text, string where, T min, T max, bool offAllowed = false) where T : struct, INumber<T>
+    {
+        if (offAllowed && text is "off" or "none" or "null") return null;
+        if (!T.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || v < min || v > max)
+            throw new ConfigException($"{where} = '{text}' must be a number in [{min}, {max}]{(offAllowed ? " or off" : "")}.");
+        return v;
+    }
+}
