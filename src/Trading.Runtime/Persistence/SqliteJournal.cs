@@ -52,14 +52,7 @@ public sealed class SqliteJournal
             throw new ConfigurationException($"trading.journal.sqlite.checkpoint-interval must not be negative, not {interval}.");
         var plugins = Plugins.Where(p => config.HasPath(p + ".connection-string")).ToList();
         var files = plugins.Select(p => config.GetString(p + ".connection-string")).Distinct().ToList();
-        foreach (var file in files)
-        {
-            using var connection = new SqliteConnection(file);
-            connection.Open();
-            using var command = connection.CreateCommand();
-            command.CommandText = "PRAGMA journal_mode=WAL;";
-            command.ExecuteNonQuery();
-        }
+        foreach (var file in files) Execute(file, "PRAGMA journal_mode=WAL;");
         // With a checkpoint timer the commits never checkpoint themselves; without one SQLite's default (1,000 pages) stays.
         var pragmas = $"PRAGMA synchronous={synchronous}; PRAGMA wal_autocheckpoint={(interval > TimeSpan.Zero ? 0 : 1000)}; PRAGMA busy_timeout=10000;";
         var setup = new MultiDataOptionsSetup();
@@ -81,14 +74,7 @@ public sealed class SqliteJournal
             if (Interlocked.Exchange(ref running, 1) == 1) return;
             try
             {
-                foreach (var file in _connectionStrings)
-                {
-                    using var connection = new SqliteConnection(file);
-                    connection.Open();
-                    using var command = connection.CreateCommand();
-                    command.CommandText = "PRAGMA wal_checkpoint(PASSIVE);";
-                    command.ExecuteNonQuery();
-                }
+                foreach (var file in _connectionStrings) Execute(file, "PRAGMA wal_checkpoint(PASSIVE);");
             }
             catch (Exception e)
             {
@@ -105,6 +91,16 @@ public sealed class SqliteJournal
             timer.Dispose();
             Checkpoint();
         });
+    }
+
+    /// <summary>One statement on a connection of its own.</summary>
+    private static void Execute(string connectionString, string sql)
+    {
+        using var connection = new SqliteConnection(connectionString);
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
     }
 
     internal sealed class Pragmas(string sql) : ConnectionInterceptor
