@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
@@ -13,6 +14,10 @@ namespace Trading.Runtime.Actors;
 /// has an <see cref="OrderActor"/> child running its state machine. Recovery replays the events into order states
 /// and recreates children for the open ones; the broker's idempotent client ids make a resend harmless.
 /// Only the risk guard sends <see cref="SubmitApproved"/>.
+/// With <c>trading.oms.keep-finished-days</c> = N &gt; 0 (a live node), each day start forgets orders that finished more
+/// than N days before and saves a snapshot of the rest, then deletes the journaled events it covers: memory and
+/// recovery time stay bounded by the recent days, not by the node's whole history. Backtests keep every order (0),
+/// as their orders.csv lists them all.
 /// </summary>
 public sealed class OrderManagerActor : ReceivePersistentActor
 {
@@ -26,6 +31,7 @@ public sealed class OrderManagerActor : ReceivePersistentActor
     private readonly Dictionary<ClientOrderId, Batch> _batches = [];
     private PendingFlush? _flush;
     private long _flushToken;
+    private readonly int _keepFinishedDays;
 
     private sealed class Batch(SubmitApproved request, IActorRef replyTo, int waiting)
     {
@@ -55,7 +61,19 @@ public sealed class OrderManagerActor : ReceivePersistentActor
             if (e is OrderCreated c) _orders[c.OrderId] = OrderState.Create(c);
             else if (_orders.TryGetValue(e.OrderId, out var s)) _orders[e.OrderId] = s.Apply(e).State;
         });
+        Recover<SnapshotOffer>(o =>
+        {
+            if (o.Snapshot is not OmsSnapshot s) return;
+            _orders.Clear();
+            foreach (var order in s.Orders) _orders[order.Id] = order;
+        });
         Recover<RecoveryCompleted>(_ => OnRecovered());
+        _keepFinishedDays = Context.System.Settings.Config.GetInt("trading.oms.keep-finished-days", 0);
+        Command<StartDay>(OnStartDay);
+        Command<SaveSnapshotSuccess>(s => DeleteMessages(s.Metadata.SequenceNr));
+        Command<SaveSnapshotFailure>(f => _log.Warning(f.Cause, "OMS snapshot failed; the journal keeps every event"));
+        Command<DeleteMessagesSuccess>(_ => { });
+        Command<DeleteMessagesFailure>(f => _log.Warning(f.Cause, "Deleting journaled OMS events failed"));
 
         Command<SubmitApproved>(Submit);
         Command<Trading.Brokers.BrokerReport>(OnReport);
@@ -86,6 +104,20 @@ public sealed class OrderManagerActor : ReceivePersistentActor
         }
         if (_orders.Count > 0)
             _log.Info("OMS recovered {Orders} orders, {Open} open", _orders.Count, _children.Count);
+    }
+
+    /// <summary>A new day: with a retention set, forget orders that finished before it and snapshot the rest.</summary>
+    private void OnStartDay(StartDay s)
+    {
+        if (_keepFinishedDays > 0)
+        {
+            var before = s.Date.AddDays(-_keepFinishedDays);
+            var old = _orders.Values.Where(o => o.Status.IsTerminal() && o.Request.TradeDate < before).Select(o => o.Id).ToList();
+            foreach (var id in old) _orders.Remove(id);
+            SaveSnapshot(new OmsSnapshot([.. _orders.Values.OrderBy(o => o.CreatedAt).ThenBy(o => o.Id.Value, StringComparer.Ordinal)]));
+            if (old.Count > 0) _log.Info("OMS: {Count} orders finished before {Date} forgotten, {Kept} kept", old.Count, before, _orders.Count);
+        }
+        Sender.Tell(new StepDone(s.Step, "orders"));
     }
 
     private static string ChildName(ClientOrderId id) => "order-" + Uri.EscapeDataString(id.Value);
@@ -224,3 +256,6 @@ public sealed record SubmitToBroker(OrderRequest Order);
 
 /// <summary>OMS → broker session: cancel this order at the broker.</summary>
 public sealed record CancelAtBroker(ClientOrderId OrderId);
+
+/// <summary>The OMS's orders at a day start (a live node's snapshot; see <see cref="OrderManagerActor"/>).</summary>
+public sealed record OmsSnapshot(ImmutableList<OrderState> Orders);

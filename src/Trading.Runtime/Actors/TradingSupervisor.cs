@@ -57,7 +57,7 @@ public sealed class TradingSupervisor : ReceiveActor
     public TradingSupervisor(TradingNodeSetup setup)
     {
         _setup = setup;
-        Receive<StartDay>(s => Gather(s.Step, [_book, _risk, _watchdog], s));
+        Receive<StartDay>(s => Gather(s.Step, [_book, _orders, _risk, _watchdog], s));
         Receive<Decide>(d => Gather(d.Step, _strategies.Values.ToList(), d));
         Receive<MarkToMarket>(OnMark);
         Receive<GetChildren>(_ => Sender.Tell(new Children(_broker, _book, _orders, _risk, _rebalancer, _watchdog, _strategies.ToDictionary())));

@@ -52,6 +52,7 @@ public sealed class JournalSerializer(ExtendedActorSystem system) : SerializerWi
             .Concat(Family("risk", typeof(Trading.Risk.RiskEvent)))
             .Append(("snapshot/PositionBookState", typeof(State.PositionBookState)))
             .Append(("snapshot/RiskState", typeof(Trading.Risk.RiskState)))
+            .Append(("snapshot/OmsSnapshot", typeof(Actors.OmsSnapshot)))
             .ToFrozenDictionary(p => p.Item1, p => p.Item2);
     }
 

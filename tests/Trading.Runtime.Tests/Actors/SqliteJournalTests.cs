@@ -95,4 +95,49 @@ public class SqliteJournalTests
         Assert.Equal((true, "test"), (after.KillSwitchEngaged, after.Reason));
         await sys2.Terminate();
     }
+
+    [Fact]
+    public async Task A_node_forgets_orders_finished_days_ago_and_recovers_the_rest_from_its_snapshot()
+    {
+        var db = Path.Combine(Path.GetTempPath(), $"journal-{Guid.NewGuid():N}.db");
+        const string Extra = "trading.oms.keep-finished-days = 2\nakka.loglevel = WARNING\nakka.loggers = [\"Akka.Event.DefaultLogger\"]";
+        var timeout = TimeSpan.FromSeconds(20);
+        var at = new DateTime(2024, 1, 2, 9, 30, 0);
+        var old = new OrderRequest(ClientOrderId.Create("t", Day, 1), S, Side.Buy, 200, 50.00m, OrderType.Limit, Day);
+        var later = Day.AddDays(5);
+        var open = new OrderRequest(ClientOrderId.Create("t", later, 1), S, Side.Buy, 200, 50.00m, OrderType.Limit, later);
+        long JournalRows()
+        {
+            using var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={db}");
+            c.Open();
+            using var q = c.CreateCommand();
+            q.CommandText = "SELECT COUNT(*) FROM journal WHERE persistence_id = 'orders-keep'";
+            return (long)q.ExecuteScalar()!;
+        }
+        using (var sys = TradingSystem.Create("k1", JournalKind.Sqlite, db, Extra))
+        {
+            var book = sys.ActorOf(PositionBookActor.Props("keep"));
+            var oms = sys.ActorOf(OrderManagerActor.Props("keep", ActorRefs.Nobody, book, () => at));
+            oms.Tell(new SubmitApproved([old], 1));
+            while ((await oms.Ask<OrdersSnapshot>(new GetOrders(), timeout)).Orders.Count == 0) await Task.Delay(10);
+            oms.Tell(new Trading.Brokers.OrderExpired(old.Id, at, 0, "day end"));
+            oms.Tell(new SubmitApproved([open], 2));
+            while ((await oms.Ask<OrdersSnapshot>(new GetOrders(), timeout)).Orders.Count(o => o.Status != OrderStatus.New) < 2) await Task.Delay(10);
+            var rowsBefore = JournalRows();
+            await oms.Ask<StepDone>(new StartDay(later, 3), timeout); // the expired order finished 5 days before: forgotten
+            var kept = (await oms.Ask<OrdersSnapshot>(new GetOrders(), timeout)).Orders;
+            Assert.Equal(open.Id, Assert.Single(kept).Id);
+            // The snapshot is saved and the events it covers deleted in the background.
+            for (var wait = System.Diagnostics.Stopwatch.StartNew(); JournalRows() >= rowsBefore && wait.Elapsed < timeout;) await Task.Delay(50);
+            Assert.True(JournalRows() < rowsBefore, $"journal rows {JournalRows()} should drop below {rowsBefore} after the snapshot");
+            await sys.Terminate();
+        }
+        using var sys2 = TradingSystem.Create("k2", JournalKind.Sqlite, db, Extra);
+        var book2 = sys2.ActorOf(PositionBookActor.Props("keep"));
+        var oms2 = sys2.ActorOf(OrderManagerActor.Props("keep", ActorRefs.Nobody, book2, () => at));
+        var recovered = (await oms2.Ask<OrdersSnapshot>(new GetOrders(), timeout)).Orders;
+        var only = Assert.Single(recovered);
+        Assert.Equal((open.Id, OrderStatus.PendingSubmit), (only.Id, only.Status));
+        await sys2.Terminate();
+    }
 }
