@@ -29,7 +29,7 @@ tmp="$(mktemp)"
   bench panel-load --runs "$runs"
   echo "## Trading.Runtime and Trading.Backtest (issue 4)"
   echo
-  bench backtest-scale --runs 1
+  bench backtest-scale --runs 3
   bench order-path --orders 100000 --sqlite-orders 10000
   "$root/scripts/trading" data import --format tushare --input "$root/data/ashare-2024-sample" --store "$root/.store/sample" >/dev/null
   bench research --sample-store "$root/.store/sample"

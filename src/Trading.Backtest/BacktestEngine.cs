@@ -100,6 +100,10 @@ public static class BacktestEngine
 
         long step = 0;
         var timing = cfg.Execution.FillAt;
+        // Held symbols as of the last close (nothing changes overnight), plus whatever today's fills bring: the clock
+        // knows them without asking the book twice a day. Closes for a symbol sold out meanwhile are ignored by the book.
+        var held = (await children.Book.Ask<AccountSnapshot>(new GetAccount(), timeout)).Book.Positions.Keys.ToHashSet();
+        exchange.Report += r => { if (r is Trading.Brokers.OrderFilled f) held.Add(f.Fill.Symbol); };
         for (int i = 0; i < days.Length; i++)
         {
             ct.ThrowIfCancellationRequested();
@@ -108,8 +112,7 @@ public static class BacktestEngine
             var bars = Trading.Brokers.PanelBars.On(panel, date);
 
             clock.Set(date, new TimeOnly(9, 15));
-            var holdings = (await children.Book.Ask<AccountSnapshot>(new GetAccount(), timeout)).Book.Positions.Keys;
-            var actions = CorporateActions(panel, d, holdings);
+            var actions = CorporateActions(panel, d, held.Order());
             exchange.BeginDay(date, bars, actions);
             foreach (var a in actions) children.Book.Tell(new Runtime.State.CorporateActionBooked(a.Symbol, a.ExDate, a.CashPerShare, a.BonusPerShare));
             await Ask(trader, new StartDay(date, ++step), timeout);
@@ -123,7 +126,10 @@ public static class BacktestEngine
             }
 
             clock.Set(date, new TimeOnly(9, 25));
-            var decided = await trader.Ask<StepDone>(new Decide(date, ++step), timeout);
+            // Strategies decide on their rebalance days only (the strategy actor answers at once on others): skip the step.
+            var decided = d > 0 && o.Model.IsRebalanceDay(panel, d)
+                ? await trader.Ask<StepDone>(new Decide(date, ++step), timeout)
+                : new StepDone(++step);
             clock.Set(date, timing == Trading.Domain.Orders.FillTiming.Close ? new TimeOnly(14, 57) : new TimeOnly(9, 30));
             exchange.MatchBar(date, timing, bars);
             await FlushIfReported();
@@ -140,9 +146,10 @@ public static class BacktestEngine
             clock.Set(date, new TimeOnly(15, 0));
             exchange.EndDay(date);
             await FlushIfReported();
-            var held = (await children.Book.Ask<AccountSnapshot>(new GetAccount(), timeout)).Book.Positions.Keys;
-            await Ask(trader, new MarkToMarket(date, Closes(panel, d, held), ++step), timeout);
-            var account = await children.Book.Ask<AccountSnapshot>(new GetAccount(), timeout);
+            var marked = await trader.Ask<object>(new MarkToMarket(date, Closes(panel, d, held), ++step), timeout);
+            if (marked is Status.Failure failed) throw new BacktestFailedException($"MarkToMarket failed: {failed.Cause.Message}", failed.Cause);
+            var account = ((MarkedToMarket)marked).Account;
+            held = account.Book.Positions.Keys.ToHashSet();
             recorder.OnNav(new NavRow(date, account.Book.Nav, account.Book.Cash, account.Book.MarketValue,
                 benchmark.TryGetValue(date, out var b) ? b : double.NaN));
             recorder.OnPositions(date, account.Book);

@@ -49,7 +49,8 @@ public sealed class PositionBookActor : ReceivePersistentActor
             PersistAndReply(e, null);
         });
         Command<StartDay>(s => PersistAndReply(new DayOpened(s.Date), () => new StepDone(s.Step, "position-book")));
-        Command<MarkToMarket>(m => PersistAndReply(new PricesMarked(m.Date, m.Closes), () => new StepDone(m.Step, "position-book")));
+        // Answered with the account as marked: the close of day needs it at once (NAV for the watchdog and the clock).
+        Command<MarkToMarket>(m => PersistAndReply(new PricesMarked(m.Date, m.Closes), Snapshot));
         Command<CorporateActionBooked>(c => PersistAndReply(c, null));
         Command<OrderReservation>(r =>
         {

@@ -19,7 +19,10 @@ public sealed record Flush(long Step);
 /// <summary>Close of day: positions marked at the closes, monitors run.</summary>
 public sealed record MarkToMarket(DateOnly Date, ImmutableDictionary<Symbol, decimal> Closes, long Step);
 
-/// <summary>The answer to every clock step: the step is complete and the tree is quiet.</summary>
+/// <summary>The answer to <see cref="MarkToMarket"/>: the day is closed, with the account as marked (the clock records it).</summary>
+public sealed record MarkedToMarket(long Step, AccountSnapshot Account);
+
+/// <summary>The answer to every other clock step: the step is complete and the tree is quiet.</summary>
 public sealed record StepDone(long Step, string Detail = "");
 
 // ---- Orders on their way out. ----
