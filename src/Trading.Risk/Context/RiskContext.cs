@@ -121,18 +121,11 @@ public sealed record RiskContext(
     /// <summary>Estimated cost of the buys approved but not yet frozen by the broker.</summary>
     public decimal PendingBuyCost => Outstanding.PendingBuyCost;
 
-    // A pending order's estimated cost does not change while it is pending; within a batch every later order would
-    // otherwise recompute the fees of all earlier ones (quadratic in the batch size).
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<OrderRequest, Tuple<FeeSchedule, DateOnly, decimal>> PendingCosts = new();
-
-    /// <summary>The estimated cost of a pending buy (value + fees at its limit price), cached per order.</summary>
-    public decimal PendingCost(OrderRequest order)
-    {
-        if (PendingCosts.TryGetValue(order, out var c) && ReferenceEquals(c.Item1, Fees) && c.Item2 == Today) return c.Item3;
-        var cost = BuyCost(order.LimitPrice, order.Quantity);
-        PendingCosts.AddOrUpdate(order, Tuple.Create(Fees, Today, cost));
-        return cost;
-    }
+    /// <summary>
+    /// The estimated cost of a pending buy: value + fees at its limit price. The index of outstanding orders keeps it
+    /// once per order, so a batch never recomputes the fees of the orders before it.
+    /// </summary>
+    public decimal PendingCost(OrderRequest order) => BuyCost(order.LimitPrice, order.Quantity);
 
     /// <summary>
     /// Cash a new buy may use: balance − cash frozen by open buys − cost of pending buys (+ margin credit when
