@@ -13,6 +13,7 @@ using Trading.Runtime;
 using Trading.Runtime.Actors;
 using Trading.Runtime.Messages;
 using Trading.Runtime.Strategy;
+using Trading.Runtime.Threading;
 
 namespace Trading.Backtest;
 
@@ -50,8 +51,20 @@ public sealed record BacktestResult(BacktestRecorder Recorder, IReadOnlyList<Run
 public static class BacktestEngine
 {
     private static long _runs;
+    // One instance: System.Text.Json builds (and emits code for) its metadata per options instance.
+    private static readonly JsonSerializerOptions SummaryJson = new() { WriteIndented = true };
 
+    /// <summary>
+    /// Runs the backtest on its own <see cref="ActorLoop"/>: the actors and this clock share one thread, so a step's
+    /// messages never wait for another thread to wake up and runs side by side (a sweep) each keep to one core.
+    /// </summary>
     public static async Task<BacktestResult> RunAsync(BacktestOptions o, CancellationToken ct = default)
+    {
+        using var loop = new ActorLoop($"backtest-loop-{Interlocked.Increment(ref _runs)}");
+        return await loop.RunAsync(() => RunOnLoopAsync(o, loop, ct));
+    }
+
+    private static async Task<BacktestResult> RunOnLoopAsync(BacktestOptions o, ActorLoop loop, CancellationToken ct)
     {
         var panel = o.Panel;
         var cfg = o.Strategy;
@@ -69,103 +82,105 @@ public static class BacktestEngine
         exchange.Report += _ => reports++;
 
         var benchmark = o.Benchmark.Where(b => b.Code == cfg.Benchmark).ToDictionary(b => b.Date, b => b.Close);
-        using var system = TradingSystem.Create($"backtest-{Interlocked.Increment(ref _runs)}", JournalKind.InMemory, extra: $"akka.loglevel = {o.LogLevel}");
-        var listener = system.ActorOf(Props.Create(() => new EventListener(recorder)), "backtest-listener");
-        system.EventStream.Subscribe(listener, typeof(RiskAlert));
-        system.EventStream.Subscribe(listener, typeof(ProposalResult));
-
-        TradeQuote? Quote(Symbol s, DateOnly date) => PreOpenQuote(panel, s, date);
-        MarketQuote? RiskQuote(Symbol s, DateOnly date) => Quote(s, date) is { } q ? new MarketQuote(q.ReferencePrice, q.Limit, q.Suspended) : null;
-
-        var timeout = o.StepTimeout;
-        // Persistence ids must not meet those of another run in this process (sweeps run many at once).
-        var accountId = $"backtest-{Interlocked.Increment(ref _runs)}";
-        var setup = new TradingNodeSetup(
-            AccountId: accountId,
-            BrokerSession: slot => BrokerSessionActor.Props(exchange, slot, epoch: 1, heartbeat: TimeSpan.Zero, () => clock.Now),
-            RiskGuard: (orders, book) => RiskGuardActor.Props(accountId, o.Risk, orders, book, RiskQuote, o.Rules, o.Fees, () => clock.Now),
-            Rebalancer: (risk, book) => RebalanceActor.Props(risk, book, Quote, o.Rules, cfg.CashBuffer, timeout),
-            Strategies: new Dictionary<string, Func<IActorRef, IActorRef, Props>>
-            {
-                [cfg.Name] = (rebalancer, book) => StrategyActor.Props(o.Model, panel, rebalancer, book, timeout),
-            },
-            Watchdog: WatchdogOptions.From(o.Risk),
-            Now: () => clock.Now,
-            BrokerMinBackoff: TimeSpan.FromMilliseconds(100),
-            BrokerMaxBackoff: TimeSpan.FromSeconds(2),
-            StepTimeout: timeout);
-        var trader = system.ActorOf(TradingSupervisor.Props(setup), "trader");
-        var children = await trader.Ask<Children>(new GetChildren(), timeout);
-        await children.Book.Ask<Deposited>(new Deposit(cfg.InitialCash, "initial capital"), timeout);
-
-        long step = 0;
-        var timing = cfg.Execution.FillAt;
-        // Held symbols as of the last close (nothing changes overnight), plus whatever today's fills bring: the clock
-        // knows them without asking the book twice a day. Closes for a symbol sold out meanwhile are ignored by the book.
-        var held = (await children.Book.Ask<AccountSnapshot>(new GetAccount(), timeout)).Book.Positions.Keys.ToHashSet();
-        exchange.Report += r => { if (r is Trading.Brokers.OrderFilled f) held.Add(f.Fill.Symbol); };
-        for (int i = 0; i < days.Length; i++)
+        // Start-up waits for the loggers, which run on the loop: create the system off it.
+        var name = $"backtest-{Interlocked.Increment(ref _runs)}";
+        var system = await Task.Run(() => TradingSystem.Create(name, JournalKind.InMemory,
+            extra: $"akka.loglevel = {o.LogLevel}\n{ActorLoop.Hocon}", with: loop.Setup), ct);
+        try
         {
-            ct.ThrowIfCancellationRequested();
-            var date = days[i];
-            int d = panel.DayIndex(date);
-            var bars = Trading.Brokers.PanelBars.On(panel, date);
+            var listener = system.ActorOf(Props.Create(() => new EventListener(recorder)), "backtest-listener");
+            system.EventStream.Subscribe(listener, typeof(RiskAlert));
+            system.EventStream.Subscribe(listener, typeof(ProposalResult));
 
-            clock.Set(date, new TimeOnly(9, 15));
-            var actions = CorporateActions(panel, d, held.Order());
-            exchange.BeginDay(date, bars, actions);
-            foreach (var a in actions) children.Book.Tell(new Runtime.State.CorporateActionBooked(a.Symbol, a.ExDate, a.CashPerShare, a.BonusPerShare));
-            await Ask(trader, new StartDay(date, ++step), timeout);
+            TradeQuote? Quote(Symbol s, DateOnly date) => PreOpenQuote(panel, s, date);
+            MarketQuote? RiskQuote(Symbol s, DateOnly date) => Quote(s, date) is { } q ? new MarketQuote(q.ReferencePrice, q.Limit, q.Suspended) : null;
 
-            // A flush is only needed when the exchange reported something since the last one (quiet days skip it).
-            async Task FlushIfReported()
+            var timeout = o.StepTimeout;
+            // Persistence ids must not meet those of another run in this process (sweeps run many at once).
+            var accountId = $"backtest-{Interlocked.Increment(ref _runs)}";
+            var setup = new TradingNodeSetup(
+                AccountId: accountId,
+                BrokerSession: slot => BrokerSessionActor.Props(exchange, slot, epoch: 1, heartbeat: TimeSpan.Zero, () => clock.Now),
+                RiskGuard: (orders, book) => RiskGuardActor.Props(accountId, o.Risk, orders, book, RiskQuote, o.Rules, o.Fees, () => clock.Now),
+                Rebalancer: (risk, book) => RebalanceActor.Props(risk, book, Quote, o.Rules, cfg.CashBuffer, timeout),
+                Strategies: new Dictionary<string, Func<IActorRef, IActorRef, Props>>
+                {
+                    [cfg.Name] = (rebalancer, book) => StrategyActor.Props(o.Model, panel, rebalancer, book, timeout),
+                },
+                Watchdog: WatchdogOptions.From(o.Risk),
+                Now: () => clock.Now,
+                BrokerMinBackoff: TimeSpan.FromMilliseconds(100),
+                BrokerMaxBackoff: TimeSpan.FromSeconds(2),
+                StepTimeout: timeout);
+            var trader = system.ActorOf(TradingSupervisor.Props(setup), "trader");
+            var children = await trader.Ask<Children>(new GetChildren(), timeout);
+            var steps = new StepChannel(system, timeout, "backtest-clock");
+            await children.Book.Ask<Deposited>(new Deposit(cfg.InitialCash, "initial capital"), timeout);
+
+            long step = 0;
+            var timing = cfg.Execution.FillAt;
+            // Held symbols as of the last close (nothing changes overnight), plus whatever today's fills bring: the clock
+            // knows them without asking the book twice a day. Closes for a symbol sold out meanwhile are ignored by the book.
+            var held = (await children.Book.Ask<AccountSnapshot>(new GetAccount(), timeout)).Book.Positions.Keys.ToHashSet();
+            exchange.Report += r => { if (r is Trading.Brokers.OrderFilled f) held.Add(f.Fill.Symbol); };
+            for (int i = 0; i < days.Length; i++)
             {
-                if (reports == flushedAt) return;
-                flushedAt = reports;
-                await Ask(children.Broker, new Flush(++step), timeout);
+                ct.ThrowIfCancellationRequested();
+                var date = days[i];
+                int d = panel.DayIndex(date);
+                var bars = Trading.Brokers.PanelBars.On(panel, date);
+
+                clock.Set(date, new TimeOnly(9, 15));
+                var actions = CorporateActions(panel, d, held.Order());
+                exchange.BeginDay(date, bars, actions);
+                foreach (var a in actions) children.Book.Tell(new Runtime.State.CorporateActionBooked(a.Symbol, a.ExDate, a.CashPerShare, a.BonusPerShare));
+                await steps.Step(trader, new StartDay(date, ++step));
+
+                // A flush is only needed when the exchange reported something since the last one (quiet days skip it).
+                async Task FlushIfReported()
+                {
+                    if (reports == flushedAt) return;
+                    flushedAt = reports;
+                    await steps.Step(children.Broker, new Flush(++step));
+                }
+
+                clock.Set(date, new TimeOnly(9, 25));
+                // Strategies decide on their rebalance days only (the strategy actor answers at once on others): skip the step.
+                var decided = d > 0 && o.Model.IsRebalanceDay(panel, d)
+                    ? (StepDone)await steps.Step(trader, new Decide(date, ++step))
+                    : new StepDone(++step);
+                clock.Set(date, timing == Trading.Domain.Orders.FillTiming.Close ? new TimeOnly(14, 57) : new TimeOnly(9, 30));
+                exchange.MatchBar(date, timing, bars);
+                await FlushIfReported();
+
+                if (decided.Detail.Length > 0) // a strategy acted today: the top-up round may spend the morning's proceeds
+                {
+                    clock.Set(date, new TimeOnly(10, 0));
+                    await steps.Step(children.Rebalancer, new TopUp(date, ++step));
+                }
+                clock.Set(date, new TimeOnly(14, 57));
+                exchange.MatchBar(date, Trading.Domain.Orders.FillTiming.Vwap, bars);
+                await FlushIfReported();
+
+                clock.Set(date, new TimeOnly(15, 0));
+                exchange.EndDay(date);
+                await FlushIfReported();
+                var account = ((MarkedToMarket)await steps.Step(trader, new MarkToMarket(date, Closes(panel, d, held), ++step))).Account;
+                held = account.Book.Positions.Keys.ToHashSet();
+                recorder.OnNav(new NavRow(date, account.Book.Nav, account.Book.Cash, account.Book.MarketValue,
+                    benchmark.TryGetValue(date, out var b) ? b : double.NaN));
+                recorder.OnPositions(date, account.Book);
+                o.Progress?.Report((i + 1, days.Length, date));
             }
 
-            clock.Set(date, new TimeOnly(9, 25));
-            // Strategies decide on their rebalance days only (the strategy actor answers at once on others): skip the step.
-            var decided = d > 0 && o.Model.IsRebalanceDay(panel, d)
-                ? await trader.Ask<StepDone>(new Decide(date, ++step), timeout)
-                : new StepDone(++step);
-            clock.Set(date, timing == Trading.Domain.Orders.FillTiming.Close ? new TimeOnly(14, 57) : new TimeOnly(9, 30));
-            exchange.MatchBar(date, timing, bars);
-            await FlushIfReported();
-
-            if (decided.Detail.Length > 0) // a strategy acted today: the top-up round may spend the morning's proceeds
-            {
-                clock.Set(date, new TimeOnly(10, 0));
-                await Ask(children.Rebalancer, new TopUp(date, ++step), timeout);
-            }
-            clock.Set(date, new TimeOnly(14, 57));
-            exchange.MatchBar(date, Trading.Domain.Orders.FillTiming.Vwap, bars);
-            await FlushIfReported();
-
-            clock.Set(date, new TimeOnly(15, 0));
-            exchange.EndDay(date);
-            await FlushIfReported();
-            var marked = await trader.Ask<object>(new MarkToMarket(date, Closes(panel, d, held), ++step), timeout);
-            if (marked is Status.Failure failed) throw new BacktestFailedException($"MarkToMarket failed: {failed.Cause.Message}", failed.Cause);
-            var account = ((MarkedToMarket)marked).Account;
-            held = account.Book.Positions.Keys.ToHashSet();
-            recorder.OnNav(new NavRow(date, account.Book.Nav, account.Book.Cash, account.Book.MarketValue,
-                benchmark.TryGetValue(date, out var b) ? b : double.NaN));
-            recorder.OnPositions(date, account.Book);
-            o.Progress?.Report((i + 1, days.Length, date));
+            var orders = (await children.Orders.Ask<OrdersSnapshot>(new GetOrders(), timeout)).Orders;
+            var summary = Summary(cfg, recorder, orders, days);
+            return new BacktestResult(recorder, orders, summary, days.Length);
         }
-
-        var orders = (await children.Orders.Ask<OrdersSnapshot>(new GetOrders(), timeout)).Orders;
-        await system.Terminate();
-        var summary = Summary(cfg, recorder, orders, days);
-        return new BacktestResult(recorder, orders, summary, days.Length);
-    }
-
-    private static async Task Ask(IActorRef target, object message, TimeSpan timeout)
-    {
-        var reply = await target.Ask<object>(message, timeout);
-        if (reply is Status.Failure f) throw new BacktestFailedException($"{message.GetType().Name} failed: {f.Cause.Message}", f.Cause);
+        finally
+        {
+            await system.Terminate();
+        }
     }
 
     /// <summary>The simulated exchange a run trades on, funded with the initial cash.</summary>
@@ -257,7 +272,7 @@ public static class BacktestEngine
             ["turnover_value"] = r.Fills.Sum(f => f.Amount),
             ["alerts"] = r.Alerts.Count,
         };
-        return JsonSerializer.Serialize(o, new JsonSerializerOptions { WriteIndented = true });
+        return JsonSerializer.Serialize(o, SummaryJson);
     }
 
     /// <summary>Collects alerts and risk rejections from the event stream.</summary>

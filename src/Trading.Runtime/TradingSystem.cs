@@ -31,10 +31,11 @@ public static class TradingSystem
         return config;
     }
 
-    public static ActorSystem Create(string name, JournalKind journal, string? sqlitePath = null, string? extra = null)
+    public static ActorSystem Create(string name, JournalKind journal, string? sqlitePath = null, string? extra = null, Akka.Actor.Setup.Setup? with = null)
     {
         var config = LoadConfig(journal, sqlitePath, extra);
-        var setup = BootstrapSetup.Create().WithConfig(config);
+        var setup = Akka.Actor.Setup.ActorSystemSetup.Create(BootstrapSetup.Create().WithConfig(config));
+        if (with is not null) setup = setup.And(with);
         if (journal == JournalKind.InMemory) return ActorSystem.Create(name, setup);
         var sqlite = Persistence.SqliteJournal.Open(config);
         var system = ActorSystem.Create(name, setup.And(sqlite.Setup));

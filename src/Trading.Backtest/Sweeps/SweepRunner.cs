@@ -21,8 +21,8 @@ public static class SweepRunner
         IProgress<SweepOutcome>? progress = null, CancellationToken ct = default)
     {
         if (points.Count == 0) return [];
-        // Each run starts an actor system whose start-up waits on thread-pool work; with the pool at its minimum (the
-        // core count) concurrent runs starve each other (measured: no speed-up at all). Give the pool room up front.
+        // Each run creates its actor system on a pool thread, which blocks until the system's loggers answer; with the
+        // pool at its minimum (the core count) concurrent start-ups wait for the pool to grow. Give it room up front.
         ThreadPool.GetMinThreads(out var workers, out var io);
         ThreadPool.SetMinThreads(Math.Max(workers, 8 * Math.Max(1, parallelism)), io);
         var first = points[0];

@@ -61,6 +61,7 @@ public sealed class TradingSupervisor : ReceiveActor
         Receive<StartDay>(s => Gather(s.Step, [_book, _orders, _risk, _watchdog], s));
         Receive<Decide>(d => Gather(d.Step, _strategies.Values.ToList(), d));
         Receive<MarkToMarket>(OnMark);
+        Receive<AccountSnapshot>(OnMarked);
         Receive<StepDone>(OnStepDone);
         Receive<Status.Failure>(f => FinishStep(f));
         Receive<StepTimedOut>(t =>
@@ -119,22 +120,25 @@ public sealed class TradingSupervisor : ReceiveActor
     /// first failure, or with a timeout naming who did not answer. Replies come back here as plain messages, counted
     /// against the one open step — no ask, task or thread hop per target (the clock sends one step at a time).
     /// </summary>
-    private void Gather(long step, IReadOnlyList<IActorRef> targets, object message)
+    private void Gather(long step, IReadOnlyList<IActorRef> targets, object message) => Open(step, targets, message);
+
+    private OpenStep? Open(long step, IReadOnlyList<IActorRef> targets, object message)
     {
         var live = targets.Where(t => !t.IsNobody()).ToArray();
         if (_pending is { } open)
         {
             Sender.Tell(new Status.Failure(new InvalidOperationException($"step {step} sent while step {open.Step} is still open")));
-            return;
+            return null;
         }
         if (live.Length == 0)
         {
             Sender.Tell(new StepDone(step));
-            return;
+            return null;
         }
         var timeout = Context.System.Scheduler.ScheduleTellOnceCancelable(_setup.StepTimeout, Self, new StepTimedOut(step), Self);
         _pending = new OpenStep(step, Sender, live, timeout);
         foreach (var t in live) t.Tell(message, Self);
+        return _pending;
     }
 
     private void OnStepDone(StepDone d)
@@ -144,7 +148,31 @@ public sealed class TradingSupervisor : ReceiveActor
         if (i < 0 || p.Details[i] is not null) return; // not asked, or answered twice
         p.Details[i] = d.Detail;
         if (p.Details.All(x => x is not null))
-            FinishStep(new StepDone(p.Step, string.Join(";", p.Details.Where(x => x!.Length > 0))));
+            FinishStep(p.Account is { } account
+                ? new MarkedToMarket(p.Step, account)
+                : new StepDone(p.Step, string.Join(";", p.Details.Where(x => x!.Length > 0))));
+    }
+
+    /// <summary>
+    /// Close of day in two plain hops, like the other steps: the book marks and answers with the account, then the
+    /// watchdog sees the NAV (engaging the kill switch first if it must); the clock gets the account as marked.
+    /// </summary>
+    private void OnMark(MarkToMarket m)
+    {
+        if (Open(m.Step, [_book], m) is { } open) open.Marking = m;
+    }
+
+    private void OnMarked(AccountSnapshot account)
+    {
+        if (_pending is not { Marking: { } m, Account: null } p || !Sender.Equals(_book)) return;
+        p.Account = account;
+        if (_watchdog.IsNobody())
+        {
+            FinishStep(new MarkedToMarket(m.Step, account));
+            return;
+        }
+        p.WaitFor(_watchdog);
+        _watchdog.Tell(new NavMarked(m.Date, account.Book.Nav, m.Step), Self);
     }
 
     private void FinishStep(object answer)
@@ -161,25 +189,14 @@ public sealed class TradingSupervisor : ReceiveActor
     {
         public long Step { get; } = step;
         public IActorRef ReplyTo { get; } = replyTo;
-        public IActorRef[] Targets { get; } = targets;
+        public IActorRef[] Targets { get; private set; } = targets;
         public ICancelable Timeout { get; } = timeout;
-        public string?[] Details { get; } = new string?[targets.Length];
+        public string?[] Details { get; private set; } = new string?[targets.Length];
+        /// <summary>A close of day: the mark, and the book's account once it has answered.</summary>
+        public MarkToMarket? Marking { get; set; }
+        public AccountSnapshot? Account { get; set; }
+        public void WaitFor(params IActorRef[] next) => (Targets, Details) = (next, new string?[next.Length]);
         public IEnumerable<IActorRef> Waiting() => Targets.Where((_, i) => Details[i] is null);
-    }
-
-    private void OnMark(MarkToMarket m)
-    {
-        var replyTo = Sender;
-        var book = _book;
-        var watchdog = _watchdog;
-        var timeout = _setup.StepTimeout;
-        async Task<MarkedToMarket> Run()
-        {
-            var account = await book.Ask<AccountSnapshot>(m, timeout);
-            await watchdog.Ask<StepDone>(new NavMarked(m.Date, account.Book.Nav), timeout);
-            return new MarkedToMarket(m.Step, account);
-        }
-        Run().PipeTo(replyTo, failure: e => new Status.Failure(e));
     }
 }
 

@@ -62,7 +62,7 @@ public sealed class WatchdogActor : ReceiveActor
             Alert("drawdown", "watchdog", $"{m.Date:yyyy-MM-dd}: {a.Message}");
             if (a.EngageKillSwitch) _riskGuard.Tell(new EngageKillSwitch($"watchdog: {a.Message}"));
         }
-        Sender.Tell(new StepDone(0, "watchdog")); // after any kill-switch order, so the clock moves on only behind it
+        Sender.Tell(new StepDone(m.Step, "watchdog")); // after any kill-switch order, so the clock moves on only behind it
     }
 
     private void CheckStuck()
@@ -94,6 +94,7 @@ public sealed record WatchdogOptions
     public TimeSpan StuckAfter { get; init; } = TimeSpan.FromSeconds(30);
 }
 
-public sealed record NavMarked(DateOnly Date, decimal Nav);
+/// <summary>The day's NAV as marked; answered with <see cref="StepDone"/> of <paramref name="Step"/>.</summary>
+public sealed record NavMarked(DateOnly Date, decimal Nav, long Step = 0);
 public sealed record CheckStuckOrders;
 public sealed record ChildFailed(string Child, string Message);
