@@ -57,20 +57,4 @@ internal static class ResearchWorkers
             $"first render (JIT included) {cold.TotalSeconds:F2} s; warm renders {string.Join(", ", warm.Select(w => w.ToString("F2")))} s; {html.Length / 1024:N0} KB"));
         return 0;
     }
-
-    public static async Task<int> SweepOnce(Options o)
-    {
-        var points = SweepGrid.Points(o.Get("grid", ""), o.Get("config", ""), o.Get("store", ""), null, null);
-        var sw = Stopwatch.StartNew();
-        int parallel = o.Int("parallel", 2);
-        var dll = o.Get("trading-dll", "");
-        // As `trading sweep` does: one point at a time in-process, or worker processes of the trading command.
-        var outcomes = parallel <= 1 || o.Get("mode", "processes") == "threads"
-            ? await SweepRunner.RunAsync(points, parallel)
-            : await ProcessSweep.RunAsync(points, parallel, ("dotnet", [dll, "sweep-worker"]));
-        sw.Stop();
-        Measure.Emit(new Sample($"sweep-p{o.Int("parallel", 2)}", sw.Elapsed.TotalSeconds, Measure.PeakRss(), GC.GetTotalAllocatedBytes(),
-            $"{points.Count} points; NAV checksum {outcomes.Sum(x => x.FinalNav)}; point seconds: sum {outcomes.Sum(x => x.Seconds):F2}, first {outcomes.Min(x => x.Seconds):F2}–{outcomes.Max(x => x.Seconds):F2}"));
-        return 0;
-    }
 }

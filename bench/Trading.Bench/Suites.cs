@@ -137,13 +137,8 @@ internal static class Suites
         var sampleStore = o.Get("sample-store", Path.Combine(root, ".store", "sample"));
         var config = Path.Combine(root, "examples", "momentum-multifactor.conf");
         const string grid = "topN=10,20,30,40;maxWeight=0.05,0.08,0.1,0.15";
-        var dll = o.Get("trading-dll", Path.Combine(root, ".build", "trading", "trading.dll"));
-        // The sequential sweep runs in the bench's own process: give it the trading program's JIT settings
-        // (TieredPGO off, see Trading.Node.csproj) so that it is timed as `trading sweep --parallel 1` would run.
-        var asTrading = new Dictionary<string, string> { ["DOTNET_TieredPGO"] = "0" };
-        var seq = Measure.RunWorker(asTrading, "sweep-once", "--grid", grid, "--config", config, "--store", sampleStore, "--parallel", "1", "--trading-dll", dll);
-        var par = Measure.RunWorker(asTrading, "sweep-once", "--grid", grid, "--config", config, "--store", sampleStore, "--parallel", "2", "--mode", "threads", "--trading-dll", dll);
-        var procs = Measure.RunWorker(asTrading, "sweep-once", "--grid", grid, "--config", config, "--store", sampleStore, "--parallel", "2", "--mode", "processes", "--trading-dll", dll);
+        var sweep = SweepSpeedup.Measure(root, config, sampleStore, grid, o.Int("sweep-runs", 5));
+        var ceiling = Measure.RunWorker("ceiling-once");
         double floor = double.Parse(factors.Detail[(factors.Detail.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
         Console.WriteLine("## Trading.Research and Trading.Reporting (issues 3 and 5)");
         Console.WriteLine();
@@ -152,9 +147,9 @@ internal static class Suites
         Console.WriteLine($"| 10 factors + winsorize/z-score/industry-and-size neutralisation, synthetic {symbols:N0} × {days:N0} | **{factors.Seconds:F2} s**, peak {Measure.Mb(factors.PeakRssBytes)} | one-day return × 10 passes, no transforms: {floor:F2} s (ratio {factors.Seconds / floor:F1}×) | < 5 s |");
         Console.WriteLine($"| optimiser: 5,000 names, 31 industries + 4 styles, turnover limit, median of 5 | **{optimiser.Seconds * 1000:F0} ms** | {optimiser.Detail} | < 1 s |");
         Console.WriteLine($"| 10-year daily HTML report (2,430 days, 50 holdings), median warm render | **{report.Seconds:F2} s** | {report.Detail} | < 2 s |");
-        Console.WriteLine($"| 16-point sweep on the bundled sample, 2 at a time in threads (`trading sweep` default) | **{par.Seconds:F2} s** | sequential (1 at a time, same process setup): {seq.Seconds:F2} s — speed-up **{seq.Seconds / par.Seconds:F2}×**; 2 worker processes: {procs.Seconds:F2} s ({seq.Seconds / procs.Seconds:F2}×) | ≥ 1.7× on 2 cores |");
+        Console.WriteLine($"| 16-point sweep on the bundled sample, `scripts/trading sweep` (2 points at a time in threads, the default), median of {sweep.Runs} | **{sweep.Threads:F2} s** | sequential (`--parallel 1`), same runs: {sweep.Sequential:F2} s — speed-up **{sweep.Sequential / sweep.Threads:F2}×** (pairs: {string.Join(", ", sweep.PairRatios.Select(r => r.ToString("F2")))}); 2 worker processes: {sweep.Processes:F2} s ({sweep.Sequential / sweep.Processes:F2}×); this machine's own ceiling, a CPU-only kernel on 2 threads vs 1 in the same run: {ceiling.Detail} | ≥ 1.7× on 2 cores |");
         Console.WriteLine();
-        Console.WriteLine($"Factors: {factors.Detail[..factors.Detail.LastIndexOf(';')]}. Sweep grid: `{grid}`; all runs produce the same NAVs ({seq.Detail} / {par.Detail} / {procs.Detail}).");
+        Console.WriteLine($"Factors: {factors.Detail[..factors.Detail.LastIndexOf(';')]}. Sweep grid: `{grid}`; every run wrote the same ranking (NAV checksum {sweep.Checksum}); each command timed from start to exit (process start, panel load, JIT and all), after one untimed run that leaves its JIT profile; sequential and parallel runs alternate.");
         Console.WriteLine();
         return Task.FromResult(0);
     }
