@@ -60,11 +60,14 @@ public static class BacktestEngine
     /// </summary>
     public static async Task<BacktestResult> RunAsync(BacktestOptions o, CancellationToken ct = default)
     {
-        using var loop = new ActorLoop($"backtest-loop-{Interlocked.Increment(ref _runs)}");
-        return await loop.RunAsync(() => RunOnLoopAsync(o, loop, ct));
+        // One number per run names its loop, its actor system and its account: persistence ids must not meet those of
+        // another run in this process (sweeps run many at once).
+        long run = Interlocked.Increment(ref _runs);
+        using var loop = new ActorLoop($"backtest-loop-{run}");
+        return await loop.RunAsync(() => RunOnLoopAsync(o, loop, $"backtest-{run}", ct));
     }
 
-    private static async Task<BacktestResult> RunOnLoopAsync(BacktestOptions o, ActorLoop loop, CancellationToken ct)
+    private static async Task<BacktestResult> RunOnLoopAsync(BacktestOptions o, ActorLoop loop, string name, CancellationToken ct)
     {
         var panel = o.Panel;
         var cfg = o.Strategy;
@@ -83,7 +86,6 @@ public static class BacktestEngine
 
         var benchmark = o.Benchmark.Where(b => b.Code == cfg.Benchmark).ToDictionary(b => b.Date, b => b.Close);
         // Start-up waits for the loggers, which run on the loop: create the system off it.
-        var name = $"backtest-{Interlocked.Increment(ref _runs)}";
         var system = await Task.Run(() => TradingSystem.Create(name, JournalKind.InMemory,
             extra: $"akka.loglevel = {o.LogLevel}\n{ActorLoop.Hocon}", with: loop.Setup), ct);
         try
@@ -96,8 +98,7 @@ public static class BacktestEngine
             MarketQuote? RiskQuote(Symbol s, DateOnly date) => Quote(s, date) is { } q ? new MarketQuote(q.ReferencePrice, q.Limit, q.Suspended) : null;
 
             var timeout = o.StepTimeout;
-            // Persistence ids must not meet those of another run in this process (sweeps run many at once).
-            var accountId = $"backtest-{Interlocked.Increment(ref _runs)}";
+            var accountId = name;
             var setup = new TradingNodeSetup(
                 AccountId: accountId,
                 BrokerSession: slot => BrokerSessionActor.Props(exchange, slot, epoch: 1, heartbeat: TimeSpan.Zero, () => clock.Now),
