@@ -120,9 +120,7 @@ public sealed class TradingSupervisor : ReceiveActor
     /// first failure, or with a timeout naming who did not answer. Replies come back here as plain messages, counted
     /// against the one open step — no ask, task or thread hop per target (the clock sends one step at a time).
     /// </summary>
-    private void Gather(long step, IReadOnlyList<IActorRef> targets, object message) => Open(step, targets, message);
-
-    private OpenStep? Open(long step, IReadOnlyList<IActorRef> targets, object message)
+    private OpenStep? Gather(long step, IReadOnlyList<IActorRef> targets, object message)
     {
         var live = targets.Where(t => !t.IsNobody()).ToArray();
         if (_pending is { } open)
@@ -159,7 +157,7 @@ public sealed class TradingSupervisor : ReceiveActor
     /// </summary>
     private void OnMark(MarkToMarket m)
     {
-        if (Open(m.Step, [_book], m) is { } open) open.Marking = m;
+        if (Gather(m.Step, [_book], m) is { } open) open.Marking = m;
     }
 
     private void OnMarked(AccountSnapshot account)

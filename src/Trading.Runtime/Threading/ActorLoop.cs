@@ -34,20 +34,15 @@ public sealed class ActorLoop : IDisposable
     }
 
     /// <summary>The HOCON that puts an actor system's dispatchers on the loop given by <see cref="Setup"/>.</summary>
-    public static string Hocon
-    {
-        get
-        {
-            const string executor = "\"Trading.Runtime.Threading.ActorLoopExecutor, Trading.Runtime\"";
-            return $$"""
-                akka.actor.default-dispatcher.executor = {{executor}}
-                akka.actor.internal-dispatcher.executor = {{executor}}
-                akka.persistence.dispatchers.default-plugin-dispatcher.executor = {{executor}}
-                akka.persistence.dispatchers.default-replay-dispatcher.executor = {{executor}}
-                akka.actor.default-dispatcher.throughput = 100
-                """;
-        }
-    }
+    public const string Hocon = $$"""
+        akka.actor.default-dispatcher.executor = {{Executor}}
+        akka.actor.internal-dispatcher.executor = {{Executor}}
+        akka.persistence.dispatchers.default-plugin-dispatcher.executor = {{Executor}}
+        akka.persistence.dispatchers.default-replay-dispatcher.executor = {{Executor}}
+        akka.actor.default-dispatcher.throughput = 100
+        """;
+
+    private const string Executor = "\"Trading.Runtime.Threading.ActorLoopExecutor, Trading.Runtime\"";
 
     /// <summary>Hands the loop to the actor system's dispatchers (with <see cref="Hocon"/>).</summary>
     public Setup Setup => new ActorLoopSetup(this);
@@ -77,16 +72,16 @@ public sealed class ActorLoop : IDisposable
 
     private void Enqueue(Work work)
     {
-        if (_stopped)
-        {
-            // After the loop ended (a timer firing into a terminated system): still run it, never drop it.
-            ThreadPool.UnsafeQueueUserWorkItem(static w => w.Run(null), work, preferLocal: false);
-            return;
-        }
         _queue.Enqueue(work);
-        if (_stopped) // stopped meanwhile: the pump may have drained for the last time
-            while (_queue.TryDequeue(out var late)) ThreadPool.UnsafeQueueUserWorkItem(static w => w.Run(null), late, preferLocal: false);
+        // After the loop ended (a timer firing into a terminated system), or while it drained for the last time:
+        // still run the work, on the pool; never drop it.
+        if (_stopped) DrainToPool();
         else if (Volatile.Read(ref _sleeping) == 1 && !IsCurrentThread) _wake.Set();
+    }
+
+    private void DrainToPool()
+    {
+        while (_queue.TryDequeue(out var late)) ThreadPool.UnsafeQueueUserWorkItem(static w => w.Run(null), late, preferLocal: false);
     }
 
     private void Pump()
@@ -100,8 +95,7 @@ public sealed class ActorLoop : IDisposable
             _wake.Reset();
             Volatile.Write(ref _sleeping, 0);
         }
-        // Anything queued while stopping goes to the pool.
-        while (_queue.TryDequeue(out var late)) ThreadPool.UnsafeQueueUserWorkItem(static w => w.Run(null), late, preferLocal: false);
+        DrainToPool(); // anything queued while stopping
     }
 
     /// <summary>Stops the thread once the queue is empty; later work runs on the thread pool.</summary>
