@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
-# Installs what the real-browser tests of the HTML report need: Debian's Chromium (/usr/bin/chromium).
-# Idempotent: does nothing when /usr/bin/chromium is already there. Needs root (apt-get), or sudo.
-# The tests (tests/Trading.Reporting.Tests/Html/BrowserRenderTests.cs) fail, naming this script, without it.
-# Usage: scripts/browser-test-deps.sh [--cjk-fonts]   (--cjk-fonts also installs fonts-noto-cjk, so that Chinese
-#        names show in screenshots and PDFs; the tests do not need it)
+# Installs what the real-browser tests of the HTML report need: Debian's Chromium (/usr/bin/chromium) and a CJK
+# font (fonts-noto-cjk: Noto Sans CJK SC, the report's Linux face for Chinese names — without it they show as boxes,
+# and BrowserRenderTests.Chinese_names_are_drawn_with_a_cjk_font fails).
+# Idempotent: does nothing when both are there. Needs root (apt-get), or sudo.
+# Usage: scripts/browser-test-deps.sh
 set -euo pipefail
-packages=(chromium)
-[[ "${1:-}" == "--cjk-fonts" ]] && packages+=(fonts-noto-cjk)
+have_chromium() { [[ -x /usr/bin/chromium ]]; }
+have_cjk_font() { command -v fc-list >/dev/null 2>&1 && fc-list ':lang=zh' family 2>/dev/null | grep -qi 'Noto Sans CJK'; }
 
-if [[ -x /usr/bin/chromium && ${#packages[@]} -eq 1 ]]; then
-  echo "browser-test-deps: /usr/bin/chromium present ($(/usr/bin/chromium --version 2>/dev/null || echo 'version unknown'))"
+if have_chromium && have_cjk_font; then
+  echo "browser-test-deps: /usr/bin/chromium present ($(/usr/bin/chromium --version 2>/dev/null || echo 'version unknown')), Noto Sans CJK present"
   exit 0
 fi
 
@@ -18,15 +18,19 @@ if [[ "$(id -u)" != "0" ]]; then
   if command -v sudo >/dev/null 2>&1; then
     as_root=(sudo)
   else
-    echo "error: browser-test-deps: installing Debian's chromium needs root (apt-get); rerun as root" >&2
+    echo "error: browser-test-deps: installing Debian's chromium and fonts-noto-cjk needs root (apt-get); rerun as root" >&2
     exit 1
   fi
 fi
 export DEBIAN_FRONTEND=noninteractive
 "${as_root[@]}" apt-get update -q
-"${as_root[@]}" apt-get install -y -q "${packages[@]}"
-if [[ ! -x /usr/bin/chromium ]]; then
+"${as_root[@]}" apt-get install -y -q chromium fonts-noto-cjk fontconfig
+if ! have_chromium; then
   echo "error: browser-test-deps: apt-get finished but /usr/bin/chromium is missing" >&2
   exit 1
 fi
-echo "browser-test-deps: $(/usr/bin/chromium --version 2>/dev/null || echo chromium) at /usr/bin/chromium"
+if ! have_cjk_font; then
+  echo "error: browser-test-deps: apt-get finished but fontconfig lists no Noto Sans CJK font" >&2
+  exit 1
+fi
+echo "browser-test-deps: $(/usr/bin/chromium --version 2>/dev/null || echo chromium) at /usr/bin/chromium, Noto Sans CJK installed"

@@ -5,8 +5,8 @@ namespace Trading.Node;
 
 /// <summary>
 /// Serilog for the whole process: structured events to stderr (so stdout stays clean for --json) and to rolling
-/// daily files under <c>logs/</c> (or TRADING_LOG_DIR). Akka's logs are routed here through
-/// Microsoft.Extensions.Logging once the runtime joins.
+/// daily files under <c>logs/</c> (or TRADING_LOG_DIR). Akka's logs reach this logger through
+/// Akka.Logger.Serilog (hocon/base.conf), which writes to <see cref="Log.Logger"/>.
 /// </summary>
 internal static class Logging
 {
@@ -23,7 +23,5 @@ internal static class Logging
             .WriteTo.File(Path.Combine(dir, "trading-.log"), rollingInterval: RollingInterval.Day, retainedFileCountLimit: 14,
                 outputTemplate: "{Timestamp:o} [{Level:u3}] {SourceContext} {Message:lj} {Properties:j}{NewLine}{Exception}")
             .CreateLogger();
-        // Akka's log events (hocon/base.conf: loggers = AkkaLoggerBridge) go through Microsoft.Extensions.Logging into Serilog.
-        Trading.Runtime.Logging.AkkaLoggerBridge.Factory = new Serilog.Extensions.Logging.SerilogLoggerFactory(Log.Logger);
     }
 }

@@ -22,7 +22,7 @@ internal static class ReportCommands
             if (parse.GetValue(json)) Console.WriteLine(report.ToJson());
             else
                 Console.WriteLine($"total return {report.TotalReturn:P2}, CAGR {report.Cagr:P2}, volatility {report.Volatility:P2}, Sharpe {report.Sharpe:0.00}, " +
-                    $"Sortino {report.Sortino:0.00}, max drawdown {report.MaxDrawdown.Depth:P2} ({report.MaxDrawdown.Start:yyyy-MM-dd} → {report.MaxDrawdown.Valley:yyyy-MM-dd})");
+                    $"Sortino {report.Sortino:0.00}, max drawdown {report.MaxDrawdown.Depth:P2} (under water {report.MaxDrawdown.Start:yyyy-MM-dd} → {report.MaxDrawdown.End:yyyy-MM-dd}, valley {report.MaxDrawdown.Valley:yyyy-MM-dd})");
             return 0;
         }));
         return cmd;

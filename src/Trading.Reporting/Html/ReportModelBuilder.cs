@@ -468,8 +468,9 @@ internal static class ReportModelBuilder
             new("Sortino", Fmt.Num(r.Sortino), null),
             new("Calmar", Fmt.Num(r.Calmar), null),
             new("Max drawdown", Fmt.Pct(r.MaxDrawdown.Depth), b is null ? null : Fmt.Pct(b.MaxDrawdown)),
-            new("Max drawdown peak → trough", r.MaxDrawdown.Valley is { } v ? $"{Fmt.Date(r.MaxDrawdown.Start!.Value)} → {Fmt.Date(v)}" : "–", null),
-            new("Max drawdown recovered", r.MaxDrawdown.Valley is null ? "–" : r.MaxDrawdown.End is { } e ? Fmt.Date(e) : "not recovered", null),
+            new("Max drawdown under water (first → valley → last day)", r.MaxDrawdown.Valley is { } v
+                ? $"{Fmt.Date(r.MaxDrawdown.Start!.Value)} → {Fmt.Date(v)} → {Fmt.Date(r.MaxDrawdown.End!.Value)}" : "–", null),
+            new("Max drawdown recovered", r.MaxDrawdown.Valley is null ? "–" : r.MaxDrawdown.Recovery is { } e ? Fmt.Date(e) : "not recovered", null),
             new("Longest drawdown (calendar days)", Fmt.Int(r.LongestDrawdownDays), null),
         };
         if (b is not null)

@@ -1,15 +1,15 @@
 namespace Trading.Reporting.Metrics;
 
 /// <summary>
-/// The deepest drawdown. <see cref="Start"/> is the peak it falls from (the last date before the valley on which
-/// the NAV stood at its running maximum — the first date when the series falls from its starting NAV),
-/// <see cref="Valley"/> the lowest point (first date of the minimum), <see cref="End"/> the recovery date (first
-/// date after the valley back at or above the peak) or null when the series ends under water.
+/// The deepest drawdown, dated as QuantStats dates it (<c>drawdown_details</c> of the episode holding the minimum):
+/// <see cref="Start"/> is the first date under water (drawdown &lt; 0), <see cref="Valley"/> the lowest point (first
+/// date of the minimum), <see cref="End"/> the last date under water (the series' last date when it never recovers)
+/// and <see cref="Recovery"/> the first date back at the peak, or null when the series ends under water.
 /// All dates are null when the series never falls below a running maximum (<see cref="Depth"/> = 0).
 /// </summary>
-public sealed record MaxDrawdownInfo(double Depth, DateOnly? Start, DateOnly? Valley, DateOnly? End)
+public sealed record MaxDrawdownInfo(double Depth, DateOnly? Start, DateOnly? Valley, DateOnly? End, DateOnly? Recovery)
 {
-    public bool Recovered => End is not null;
+    public bool Recovered => Recovery is not null;
 }
 
 /// <summary>
@@ -44,18 +44,16 @@ public static class Drawdowns
     }
 
     /// <summary>The deepest drawdown of <paramref name="drawdown"/> (from <see cref="Series"/>) with its dates.</summary>
-    public static MaxDrawdownInfo Max(IReadOnlyList<DateOnly> dates, IReadOnlyList<double> drawdown)
+    public static MaxDrawdownInfo Max(IReadOnlyList<DateOnly> dates, IReadOnlyList<double> drawdown) => Max(Episodes(dates, drawdown));
+
+    /// <summary>The deepest of <paramref name="episodes"/> (the first one on a tie, as the valley is the first date of the minimum).</summary>
+    public static MaxDrawdownInfo Max(IReadOnlyList<DrawdownEpisode> episodes)
     {
-        int valley = -1;
-        double min = 0;
-        for (int i = 0; i < drawdown.Count; i++)
-            if (drawdown[i] < min) { min = drawdown[i]; valley = i; }
-        if (valley < 0) return new MaxDrawdownInfo(0, null, null, null);
-        int peak = valley;
-        while (peak > 0 && drawdown[peak] < 0) peak--;
-        int recovery = valley;
-        while (recovery < drawdown.Count && drawdown[recovery] < 0) recovery++;
-        return new MaxDrawdownInfo(min, dates[peak], dates[valley], recovery < drawdown.Count ? dates[recovery] : null);
+        DrawdownEpisode? worst = null;
+        foreach (var e in episodes) if (worst is null || e.MaxDrawdown < worst.MaxDrawdown) worst = e;
+        return worst is null
+            ? new MaxDrawdownInfo(0, null, null, null, null)
+            : new MaxDrawdownInfo(worst.MaxDrawdown, worst.Start, worst.Valley, worst.End, worst.Recovery);
     }
 
     /// <summary>Every period under water, oldest first (QuantStats <c>drawdown_details</c>).</summary>

@@ -37,8 +37,8 @@ public static class PerformanceAnalyzer
         var rf = options.RiskFreeRate;
 
         var dd = Drawdowns.Series(values);
-        var maxDd = Drawdowns.Max(dates, dd);
         var episodes = Drawdowns.Episodes(dates, dd);
+        var maxDd = Drawdowns.Max(episodes);
         var cagr = ReturnStatistics.Cagr(values[0], values[^1], returns.Length);
         var (monthly, yearly) = Calendar(returnSeries);
 

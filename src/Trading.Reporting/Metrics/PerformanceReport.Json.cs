@@ -39,6 +39,7 @@ public sealed partial record PerformanceReport
             Date(w, "max_drawdown_start", MaxDrawdown.Start);
             Date(w, "max_drawdown_valley", MaxDrawdown.Valley);
             Date(w, "max_drawdown_end", MaxDrawdown.End);
+            Date(w, "max_drawdown_recovery", MaxDrawdown.Recovery);
             w.WriteNumber("longest_drawdown_days", LongestDrawdownDays);
             Num(w, "var_95", ValueAtRisk95);
             Num(w, "var_95_historical", HistoricalValueAtRisk95);

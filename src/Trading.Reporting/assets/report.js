@@ -4,6 +4,8 @@
   'use strict';
   var data = JSON.parse(document.getElementById('report-data').textContent);
   var UP = '#cf222e', DOWN = '#1a7f37', STRAT = '#0969da', BENCH = '#8c959f', ACCENT = '#bf8700';
+  // the body's font stack with single quotes, as ECharts writes it into SVG attributes
+  var FONT = ((window.getComputedStyle && document.body && window.getComputedStyle(document.body).fontFamily) || 'sans-serif').replace(/"/g, "'");
   var PALETTE = ['#0969da', '#cf222e', '#1a7f37', '#bf8700', '#8250df', '#1b7c83', '#bc4c00', '#6e7781', '#d63384',
     '#4c8c2b', '#953800', '#0550ae', '#a40e26', '#116329', '#7d4e00', '#6639ba', '#0a3069', '#ff8182', '#4ac26b', '#d4a72c'];
   var charts = [];
@@ -20,7 +22,8 @@
     var o = {
       animation: false,
       color: PALETTE,
-      textStyle: { fontFamily: 'inherit' },
+      // the page's own font stack (report.css), so chart labels show Chinese names with the same CJK face
+      textStyle: { fontFamily: FONT },
       grid: { left: 56, right: 24, top: 36, bottom: 56, containLabel: false },
       tooltip: { trigger: 'axis', confine: true }
     };

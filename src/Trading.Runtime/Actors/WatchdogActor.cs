@@ -79,19 +79,21 @@ public sealed class WatchdogActor : ReceiveActor
     }
 }
 
+/// <summary>The watchdog's settings: the risk block's (<see cref="RiskOptions"/>), whose defaults are the only ones.</summary>
 public sealed record WatchdogOptions
 {
     /// <summary>Drawdown levels that each raise one alert when first crossed after a new peak.</summary>
-    public IReadOnlyList<decimal> DrawdownAlerts { get; init; } = [0.05m, 0.10m, 0.15m];
+    public IReadOnlyList<decimal> DrawdownAlerts { get; init; } = RiskOptions.Default.DrawdownAlerts;
     /// <summary>Past this drawdown the watchdog engages the kill switch (null: never).</summary>
-    public decimal? KillSwitchDrawdown { get; init; }
+    public decimal? KillSwitchDrawdown { get; init; } = RiskOptions.Default.KillSwitchDrawdown;
+    /// <summary>An order without a final report after this long is stuck.</summary>
+    public TimeSpan StuckAfter { get; init; } = RiskOptions.Default.StuckOrderTimeout;
 
     public static WatchdogOptions From(RiskOptions risk) => new()
     {
         DrawdownAlerts = risk.DrawdownAlerts, KillSwitchDrawdown = risk.KillSwitchDrawdown,
         StuckAfter = risk.StuckOrderTimeout,
     };
-    public TimeSpan StuckAfter { get; init; } = TimeSpan.FromSeconds(30);
 }
 
 /// <summary>The day's NAV as marked; answered with <see cref="StepDone"/> of <paramref name="Step"/>.</summary>

@@ -96,7 +96,14 @@ public sealed record OrderState(
     private static Transition Ok(OrderState s) => new(s, true, null);
     private Transition Ignore(string why) => new(this, false, why);
 
-    /// <summary>Cash an open buy still holds back: the unfilled part at its limit price plus a fee allowance.</summary>
-    public decimal FrozenCash(decimal feeAllowanceRate = 0.0015m) =>
-        Request.Side == Side.Buy && Status.IsOpen() ? Money.RoundFen(RemainingQuantity * Request.LimitPrice * (1 + feeAllowanceRate)) : 0m;
+    /// <summary>
+    /// The share of a buy's value held back for its fees on top of the value itself (commission, transfer fee, the
+    /// exchanges' fees; 0.15 % covers them at any commission rate a retail account pays). The one value the planner,
+    /// the OMS's frozen cash and the book's reservations share.
+    /// </summary>
+    public const decimal FeeAllowanceRate = 0.0015m;
+
+    /// <summary>Cash an open buy still holds back: the unfilled part at its limit price plus the fee allowance.</summary>
+    public decimal FrozenCash() =>
+        Request.Side == Side.Buy && Status.IsOpen() ? Money.RoundFen(RemainingQuantity * Request.LimitPrice * (1 + FeeAllowanceRate)) : 0m;
 }

@@ -30,8 +30,7 @@ public static class RebalancePlanner
         Func<Symbol, TradeQuote?> quote,
         MarketRules rules,
         double cashBuffer,
-        ref long sequence,
-        decimal feeAllowance = 0.0015m)
+        ref long sequence)
     {
         var orders = new List<OrderRequest>();
         decimal nav = book.Nav;
@@ -65,7 +64,7 @@ public static class RebalancePlanner
             }
         }
 
-        decimal need = buys.Sum(b => b.Quantity * b.Limit * (1 + feeAllowance));
+        decimal need = buys.Sum(b => b.Quantity * b.Limit * (1 + OrderState.FeeAllowanceRate));
         decimal scale = need > cash && need > 0 ? cash / need : 1m;
         foreach (var (symbol, quantity, limit) in buys)
         {

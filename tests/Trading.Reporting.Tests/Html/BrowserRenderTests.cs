@@ -183,4 +183,41 @@ public sealed partial class BrowserRenderTests
             try { Directory.Delete(Path.GetDirectoryName(path)!, recursive: true); } catch (IOException) { }
         }
     }
+
+    /// <summary>
+    /// The report's Chinese stock names are drawn with a CJK face, not tofu: Chromium's PDF embeds the fonts it drew
+    /// with (each with a /FontDescriptor naming it), so a CJK font must be among them (Linux: Noto Sans CJK SC from Debian's fonts-noto-cjk, which
+    /// scripts/browser-test-deps.sh installs). Also leaves a PNG screenshot of the page beside the test results.
+    /// </summary>
+    [Fact]
+    public void Chinese_names_are_drawn_with_a_cjk_font()
+    {
+        RequireChromium();
+        var run = RunFolder.Load(HtmlFixtures.DemoRun);
+        var inputs = HtmlFixtures.DemoInputs(run, withFactor: false);
+        Assert.Contains(inputs.Names!.Values, n => n.Any(c => c >= '\u4e00' && c <= '\u9fff'));
+        var html = HtmlReport.Render(run, inputs);
+        var path = WriteReport(html, "report.html");
+        var dir = Path.GetDirectoryName(path)!;
+        var pdf = Path.Combine(dir, "report.pdf");
+        try
+        {
+            var (exit, _, stderr) = RunChromium(["--no-pdf-header-footer", "--virtual-time-budget=5000", $"--print-to-pdf={pdf}", new Uri(path).AbsoluteUri],
+                TimeSpan.FromSeconds(120));
+            Assert.True(exit == 0 && File.Exists(pdf), $"print-to-pdf failed ({exit}): {stderr}");
+            var fonts = Regex.Matches(Encoding.Latin1.GetString(File.ReadAllBytes(pdf)), @"/FontName\s*/(?:[A-Z]{6}\+)?([^\s/\]>]+)")
+                .Select(m => m.Groups[1].Value).Distinct().ToList(); // each embedded font's descriptor names it
+            Assert.True(fonts.Any(f => Regex.IsMatch(f, "CJK|SourceHan|WenQuanYi|WQY|DroidSansFallback|YaHei|PingFang|Hiragino|SimHei|NotoSansSC", RegexOptions.IgnoreCase)),
+                $"no CJK font among the PDF's fonts ({string.Join(", ", fonts)}): Chinese names would show as boxes. Run scripts/browser-test-deps.sh (installs fonts-noto-cjk).");
+            var shots = Path.Combine(AppContext.BaseDirectory, "screenshots");
+            Directory.CreateDirectory(shots);
+            var png = Path.Combine(shots, "report-cjk.png");
+            var shot = RunChromium(["--virtual-time-budget=5000", $"--screenshot={png}", new Uri(path).AbsoluteUri], TimeSpan.FromSeconds(120));
+            Assert.True(shot.Exit == 0 && File.Exists(png), $"screenshot failed ({shot.Exit}): {shot.Stderr}");
+        }
+        finally
+        {
+            try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
+        }
+    }
 }

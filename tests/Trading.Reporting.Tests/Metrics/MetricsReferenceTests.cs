@@ -77,9 +77,12 @@ public sealed class MetricsReferenceTests
         Near(-0.01299999999999979, r.WorstMonth); // worst_month
         Near(-0.425824806934953, r.Skew); // skew
         Near(-0.7569253355774377, r.Kurtosis); // kurtosis
-        Date(new DateOnly(2015, 12, 28), r.MaxDrawdown.Start);
+        // QuantStats dates the max drawdown by its drawdown_details row: first and last day under water, not the
+        // peak before it and the recovery after it.
+        Date(new DateOnly(2015, 12, 29), r.MaxDrawdown.Start);
         Date(new DateOnly(2015, 12, 31), r.MaxDrawdown.Valley);
-        Date(new DateOnly(2016, 1, 6), r.MaxDrawdown.End);
+        Date(new DateOnly(2016, 1, 5), r.MaxDrawdown.End);
+        Date(new DateOnly(2016, 1, 6), r.MaxDrawdown.Recovery);
         Assert.Equal(8, r.LongestDrawdownDays);
         Count(7, r.DrawdownEpisodes);
         Episode(r.DrawdownEpisodes[0], new DateOnly(2015, 12, 23), new DateOnly(2015, 12, 24), new DateOnly(2015, 12, 25), 3, -0.013833992094861691);
@@ -154,9 +157,10 @@ public sealed class MetricsReferenceTests
         Near(0.030000000000000027, r.WorstMonth); // worst_month
         Near(0.8666890952343992, r.Skew); // skew
         Near(0.2998458839720719, r.Kurtosis); // kurtosis
-        Date(new DateOnly(2016, 3, 10), r.MaxDrawdown.Start);
+        Date(new DateOnly(2016, 3, 11), r.MaxDrawdown.Start);
         Date(new DateOnly(2016, 3, 11), r.MaxDrawdown.Valley);
-        Date(new DateOnly(2016, 3, 15), r.MaxDrawdown.End);
+        Date(new DateOnly(2016, 3, 14), r.MaxDrawdown.End);
+        Date(new DateOnly(2016, 3, 15), r.MaxDrawdown.Recovery);
         Assert.Equal(4, r.LongestDrawdownDays);
         Count(2, r.DrawdownEpisodes);
         Episode(r.DrawdownEpisodes[0], new DateOnly(2016, 3, 7), new DateOnly(2016, 3, 7), new DateOnly(2016, 3, 9), 3, -0.004950495049504955);
@@ -268,9 +272,10 @@ public sealed class MetricsReferenceTests
         Near(-0.030000000000000027, r.WorstMonth); // worst_month
         Near(-0.30518148792289346, r.Skew); // skew
         Near(-2.7413505679149157, r.Kurtosis); // kurtosis
-        Date(new DateOnly(2017, 2, 27), r.MaxDrawdown.Start);
+        Date(new DateOnly(2017, 2, 28), r.MaxDrawdown.Start);
         Date(new DateOnly(2017, 3, 1), r.MaxDrawdown.Valley);
-        Date(new DateOnly(2017, 3, 3), r.MaxDrawdown.End);
+        Date(new DateOnly(2017, 3, 2), r.MaxDrawdown.End);
+        Date(new DateOnly(2017, 3, 3), r.MaxDrawdown.Recovery);
         Assert.Equal(3, r.LongestDrawdownDays);
         Count(1, r.DrawdownEpisodes);
         Episode(r.DrawdownEpisodes[0], new DateOnly(2017, 2, 28), new DateOnly(2017, 3, 1), new DateOnly(2017, 3, 2), 3, -0.050000000000000044);
@@ -307,9 +312,10 @@ public sealed class MetricsReferenceTests
         Near(-0.030000000000000027, r.WorstMonth); // worst_month
         Near(-0.13357277936307319, r.Skew); // skew
         Near(-1.8360071494370311, r.Kurtosis); // kurtosis
-        Date(new DateOnly(2017, 11, 28), r.MaxDrawdown.Start);
+        Date(new DateOnly(2017, 11, 29), r.MaxDrawdown.Start);
         Date(new DateOnly(2017, 12, 4), r.MaxDrawdown.Valley);
-        Date(null, r.MaxDrawdown.End);
+        Date(new DateOnly(2017, 12, 5), r.MaxDrawdown.End); // still under water: the series' last date, as QuantStats
+        Date(null, r.MaxDrawdown.Recovery);
         Assert.Equal(7, r.LongestDrawdownDays);
         Count(1, r.DrawdownEpisodes);
         Episode(r.DrawdownEpisodes[0], new DateOnly(2017, 11, 29), new DateOnly(2017, 12, 4), new DateOnly(2017, 12, 5), 7, -0.06310679611650483);

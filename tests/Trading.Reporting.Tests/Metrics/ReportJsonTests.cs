@@ -9,7 +9,7 @@ public sealed class ReportJsonTests
     private static readonly string[] RequiredKeys =
     [
         "total_return", "cagr", "volatility", "sharpe", "sortino", "calmar", "max_drawdown", "max_drawdown_start",
-        "max_drawdown_end", "longest_drawdown_days", "var_95", "cvar_95", "win_rate", "best_day", "worst_day",
+        "max_drawdown_end", "max_drawdown_recovery", "longest_drawdown_days", "var_95", "cvar_95", "win_rate", "best_day", "worst_day",
         "beta", "alpha", "information_ratio", "tracking_error", "monthly_returns",
     ];
 
@@ -23,8 +23,9 @@ public sealed class ReportJsonTests
 
         Assert.Equal(r.Sharpe, root.GetProperty("sharpe").GetDouble());
         Assert.Equal(r.Benchmark!.Beta, root.GetProperty("beta").GetDouble());
-        Assert.Equal("2015-12-28", root.GetProperty("max_drawdown_start").GetString());
-        Assert.Equal("2016-01-06", root.GetProperty("max_drawdown_end").GetString());
+        Assert.Equal("2015-12-29", root.GetProperty("max_drawdown_start").GetString());
+        Assert.Equal("2016-01-05", root.GetProperty("max_drawdown_end").GetString());
+        Assert.Equal("2016-01-06", root.GetProperty("max_drawdown_recovery").GetString());
         Assert.Equal(8, root.GetProperty("longest_drawdown_days").GetInt32());
 
         var monthly = root.GetProperty("monthly_returns");

@@ -7,6 +7,17 @@ namespace Trading.Runtime.Tests.Actors;
 public class WatchdogActorTests : RuntimeTestKit
 {
     [Fact]
+    public void Watchdog_defaults_are_the_risk_blocks_defaults()
+    {
+        // one default per setting: the stuck-order timeout was 30 s here and 2 min in RiskOptions
+        var d = new WatchdogOptions();
+        var r = Trading.Risk.RiskOptions.Default;
+        Assert.Equal(r.StuckOrderTimeout, d.StuckAfter);
+        Assert.Equal(r.KillSwitchDrawdown, d.KillSwitchDrawdown);
+        Assert.Equal<decimal>(r.DrawdownAlerts, d.DrawdownAlerts);
+    }
+
+    [Fact]
     public void Drawdown_alerts_once_per_level_and_engages_the_kill_switch_past_its_level()
     {
         var risk = CreateTestProbe();
