@@ -220,6 +220,7 @@ public sealed class InputText : TextReader
         {
             return false;
         }
+        long line = _newlines + src[..k].Count((byte)'\n') + 1; // where the first non-ASCII text is
         int ascii = Encoding.ASCII.GetChars(src[..k], _chars);
         decoder.Convert(src[k..], _chars.AsSpan(ascii), final, out int used, out int chars, out _);
         _mode = Mode.Gb18030;
@@ -227,7 +228,7 @@ public sealed class InputText : TextReader
         EncodingName = "GB18030";
         _byteStart += k + used;
         Produced(ascii + chars);
-        EncodingDecided?.Invoke(EncodingName, LineReached);
+        EncodingDecided?.Invoke(EncodingName, line);
         return true;
     }
 
