@@ -66,9 +66,9 @@ public sealed class StoreWriteLock : IDisposable
             {
                 handle = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1);
             }
-            catch (IOException) when (handle is null)
+            catch (IOException e) when (IsLockConflict(e))
             {
-                // Held by another process (EWOULDBLOCK from flock, a sharing violation on Windows).
+                // Held by another process: wait or give up below. Any other I/O failure propagates.
             }
             if (handle is not null)
             {
@@ -88,6 +88,10 @@ public sealed class StoreWriteLock : IDisposable
             await Task.Delay(options.PollInterval, ct);
         }
     }
+
+    /// <summary>EWOULDBLOCK from flock(2) (11 on Linux, 35 on macOS), or a sharing/lock violation on Windows.</summary>
+    private static bool IsLockConflict(IOException e) =>
+        e.GetType() == typeof(IOException) && e.HResult is 11 or 35 or unchecked((int)0x80070020) or unchecked((int)0x80070021);
 
     private static bool FileLockingDisabled() =>
         (AppContext.TryGetSwitch("System.IO.DisableFileLocking", out var disabled) && disabled)
