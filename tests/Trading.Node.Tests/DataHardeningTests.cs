@@ -193,6 +193,21 @@ public class DataHardeningTests
     }
 
     [Fact]
+    public async Task Info_shows_an_index_code_with_markup_characters_literally()
+    {
+        var dir = CliRunner.TempDir();
+        var store = Path.Combine(dir, "store");
+        var input = Path.Combine(dir, "index_odd.csv");
+        File.WriteAllText(input, "ts_code,trade_date,open,high,low,close\n[red]X].SH,20240102,3400,3410,3390,3405\n");
+        Assert.Equal(0, (await CliRunner.Run("data", "import", "--format", "tushare", "--input", input, "--store", store)).Exit);
+
+        var (exit, _, err) = await CliRunner.Run("data", "info", "--store", store);
+
+        Assert.True(exit == 0, err); // Spectre's markup parser threw on the unescaped brackets
+        Assert.Empty(err); // (the table goes to Spectre's own console, which the runner does not capture)
+    }
+
+    [Fact]
     public async Task An_import_that_reads_nothing_exits_1_and_future_dates_need_the_flag()
     {
         var dir = CliRunner.TempDir();

@@ -192,7 +192,7 @@ internal static class DataCommands
                 (summary.LongestGap is { } g ? Markup.Escape($"; longest {g.Symbol} {g.From}..{g.To} ({g.TradingDays} days)") : ""));
             t.AddRow("ST bars / no-limit bars", $"{summary.StBars:N0} / {summary.NoLimitBars:N0}");
             t.AddRow("closes at limit up / down", $"{summary.LimitUpCloses:N0} / {summary.LimitDownCloses:N0}");
-            foreach (var (code, ix) in summary.IndexSeriesByCode) t.AddRow($"index {code}", $"{ix.Bars} bars, {ix.First} .. {ix.Last}");
+            foreach (var (code, ix) in summary.IndexSeriesByCode) t.AddRow(Markup.Escape($"index {Printable.Escape(code)}"), $"{ix.Bars} bars, {ix.First} .. {ix.Last}");
             AnsiConsole.Write(t.HideHeaders());
             return 0;
         }));
