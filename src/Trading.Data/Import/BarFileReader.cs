@@ -51,7 +51,7 @@ internal sealed class BarFileReader
     {
         var name = Path.GetFileName(file);
         var stats = _batch.Report.File(name, _columns == BarColumns.TuShare ? "tushare daily" : "generic bars");
-        using var text = InputFiles.Open(file);
+        using var text = InputFiles.Open(file, _batch.Report);
         using var csv = CsvDataReader.Create(text, new CsvDataReaderOptions { HasHeaders = true, Delimiter = ',' });
 
         int Col(string? column, bool required)
@@ -85,6 +85,7 @@ internal sealed class BarFileReader
             else
                 stats.RowsRejected++;
         }
+        stats.Encoding = text.EncodingName;
     }
 
     private bool ReadRow(CsvDataReader csv, string file, long line, int fileIndex, int iSym, int iDate, int iOpen, int iHigh,
@@ -108,6 +109,7 @@ internal sealed class BarFileReader
         symbolText = symbol.ToString();
         if (FieldParser.Date(Field(iDate), out var day) is { } df) return Fail(df.Kind, c.Date, df.Message);
         date = day;
+        if (_batch.FutureDateProblem(day) is { } future) return Fail(IssueKind.FutureDate, c.Date, future);
 
         Span<decimal> prices = stackalloc decimal[4];
         ReadOnlySpan<int> priceCols = [iOpen, iHigh, iLow, iClose];

@@ -1,3 +1,4 @@
+using System.Text;
 using Serilog;
 using Trading.Data.Enrichment;
 using Trading.Data.Model;
@@ -16,10 +17,18 @@ public sealed record ImportOptions
     /// <summary>Test hook: runs after the new version is written and before it becomes current.</summary>
     public Action? BeforeSwap { get; init; }
     public IProgress<string>? Progress { get; init; }
+    /// <summary>How to wait for the store's write lock (another import or synth writing the same store).</summary>
+    public StoreLockOptions Lock { get; init; } = StoreLockOptions.Default;
+    /// <summary>Accept trading dates after today in Shanghai (normally refused as errors: no such day has traded).</summary>
+    public bool AllowFutureDates { get; init; }
+    /// <summary>Test hook: "today" for the future-date check (default: today in Asia/Shanghai).</summary>
+    public DateOnly? Today { get; init; }
 }
 
 public sealed record ImportResult(ImportReport Report, bool Written, MarketStore? Store, int ReplacedBars)
 {
+    /// <summary>Why nothing was written ("…errors under --strict", "no valid row…"), or null when written.</summary>
+    public string? Rejection { get; init; }
     /// <summary>Stored valuations replaced by new rows with the same (symbol, date).</summary>
     public int ReplacedValuations { get; init; }
     /// <summary>Stored reports replaced by new rows with the same (symbol, ann_date, end_date).</summary>
@@ -37,17 +46,68 @@ public static class DataImporter
 {
     private static readonly ILogger Log = Serilog.Log.ForContext(typeof(DataImporter));
 
-    /// <summary>Reads and validates an input without touching any store.</summary>
-    public static ImportBatch Read(SourceFormat format, string input, IProgress<string>? progress = null)
+    /// <summary>Today in Shanghai: the last day any A-share can have traded.</summary>
+    public static DateOnly ShanghaiToday()
     {
-        var batch = new ImportBatch();
+        TimeZoneInfo zone;
+        try { zone = TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai"); }
+        catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException) { zone = TimeZoneInfo.CreateCustomTimeZone("CST", TimeSpan.FromHours(8), "CST", "CST"); }
+        return DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(DateTime.UtcNow, zone));
+    }
+
+    /// <summary>Reads and validates an input without touching any store.</summary>
+    public static ImportBatch Read(SourceFormat format, string input, IProgress<string>? progress = null) =>
+        Read(format, input, new ImportOptions { Progress = progress });
+
+    /// <summary>
+    /// Reads and validates an input without touching any store. A file-level failure (bytes that are neither UTF-8
+    /// nor GB18030, a truncated or damaged .gz, a row the CSV parser cannot delimit, an empty or special file) is one
+    /// error naming the file and line, and none of that file's rows are kept: the read starts again without it (this
+    /// costs a second read only when it happens).
+    /// </summary>
+    public static ImportBatch Read(SourceFormat format, string input, ImportOptions options)
+    {
         var files = InputFiles.Discover(input);
+        var failed = new Dictionary<string, ImportIssue>(StringComparer.Ordinal);
+        DateOnly? latest = options.AllowFutureDates ? null : options.Today ?? ShanghaiToday();
+        while (true)
+        {
+            var batch = new ImportBatch { LatestDate = latest };
+            var failure = TryRead(batch, format, files, failed, options.Progress);
+            if (failure is null) return batch;
+            failed[failure.Value.File] = failure.Value.Issue;
+            Log.Warning("{File}: {Message}; reading the input again without it", failure.Value.File, failure.Value.Issue.Message);
+        }
+    }
+
+    /// <summary>Reads every file not yet failed; returns the first file that fails while its rows are being added.</summary>
+    private static (string File, ImportIssue Issue)? TryRead(ImportBatch batch, SourceFormat format, IReadOnlyList<string> files,
+        Dictionary<string, ImportIssue> failed, IProgress<string>? progress)
+    {
         batch.Files.AddRange(files);
         var kinds = new InputKind[files.Count];
         for (int i = 0; i < files.Count; i++)
         {
-            using var text = InputFiles.Open(files[i]);
-            var header = (text.ReadLine() ?? "").Split(',').Select(InputFiles.NormalizeHeader).ToHashSet();
+            if (failed.TryGetValue(files[i], out var known))
+            {
+                batch.Report.File(Path.GetFileName(files[i]), "unreadable");
+                batch.Report.Add(known);
+                continue;
+            }
+            string[] names;
+            try
+            {
+                using var text = InputFiles.Open(files[i]);
+                names = (text.ReadLine() ?? "").Split(',');
+            }
+            catch (Exception e) when (FileFailure(e, files[i]) is { } issue)
+            {
+                batch.Report.File(Path.GetFileName(files[i]), "unreadable");
+                batch.Report.Add(issue);
+                failed[files[i]] = issue;
+                continue;
+            }
+            var header = names.Select(InputFiles.NormalizeHeader).ToHashSet();
             kinds[i] = InputFiles.Classify(format, files[i], header);
             if (kinds[i] == InputKind.Unknown)
                 batch.Report.Add(new ImportIssue(IssueSeverity.Error, IssueKind.UnreadableFile, Path.GetFileName(files[i]), 1, null,
@@ -57,34 +117,61 @@ public static class DataImporter
         }
 
         var adjFactors = new Dictionary<(int, int), double>();
-        for (int i = 0; i < files.Count; i++)
-            if (kinds[i] == InputKind.TuShareAdjFactor) ReferenceFileReaders.ReadAdjFactors(batch, files[i], adjFactors);
-
         var seen = new Dictionary<(int, int), (string, long)>();
         var seenValuations = new Dictionary<(int, int), (string, long)>();
         var latestReports = new Dictionary<(int, int, int), (int, int)>();
-        for (int i = 0; i < files.Count; i++)
+        // adj_factor files first: daily rows without their own factor take it from them.
+        foreach (int i in Enumerable.Range(0, files.Count).OrderBy(i => kinds[i] == InputKind.TuShareAdjFactor ? 0 : 1))
         {
+            if (kinds[i] == InputKind.Unknown) continue;
             progress?.Report(Path.GetFileName(files[i]));
-            switch (kinds[i])
+            try
             {
-                case InputKind.TuShareDaily: new BarFileReader(batch, BarColumns.TuShare, adjFactors, seen).Read(files[i], i); break;
-                case InputKind.GenericBars: new BarFileReader(batch, BarColumns.Generic, adjFactors, seen).Read(files[i], i); break;
-                case InputKind.TuShareStockBasic: ReferenceFileReaders.ReadStockBasic(batch, files[i]); break;
-                case InputKind.TuShareIndexDaily: ReferenceFileReaders.ReadIndexDaily(batch, files[i]); break;
-                case InputKind.TuShareNameChange: ReferenceFileReaders.ReadNameChanges(batch, files[i]); break;
-                case InputKind.TuShareStkLimit: ReferenceFileReaders.ReadStkLimits(batch, files[i]); break;
-                case InputKind.TuShareDailyBasic: ReferenceFileReaders.ReadDailyBasic(batch, files[i], seenValuations); break;
-                case InputKind.TuShareFinaIndicator: ReferenceFileReaders.ReadFinaIndicator(batch, files[i], latestReports); break;
+                switch (kinds[i])
+                {
+                    case InputKind.TuShareAdjFactor: ReferenceFileReaders.ReadAdjFactors(batch, files[i], adjFactors); break;
+                    case InputKind.TuShareDaily: new BarFileReader(batch, BarColumns.TuShare, adjFactors, seen).Read(files[i], i); break;
+                    case InputKind.GenericBars: new BarFileReader(batch, BarColumns.Generic, adjFactors, seen).Read(files[i], i); break;
+                    case InputKind.TuShareStockBasic: ReferenceFileReaders.ReadStockBasic(batch, files[i]); break;
+                    case InputKind.TuShareIndexDaily: ReferenceFileReaders.ReadIndexDaily(batch, files[i]); break;
+                    case InputKind.TuShareNameChange: ReferenceFileReaders.ReadNameChanges(batch, files[i]); break;
+                    case InputKind.TuShareStkLimit: ReferenceFileReaders.ReadStkLimits(batch, files[i]); break;
+                    case InputKind.TuShareDailyBasic: ReferenceFileReaders.ReadDailyBasic(batch, files[i], seenValuations); break;
+                    case InputKind.TuShareFinaIndicator: ReferenceFileReaders.ReadFinaIndicator(batch, files[i], latestReports); break;
+                }
+            }
+            catch (Exception e) when (FileFailure(e, files[i]) is { } issue)
+            {
+                return (files[i], issue);
             }
         }
-        return batch;
+        return null;
+    }
+
+    /// <summary>The file-level error for an exception raised while reading a file, or null when it is not about the file.</summary>
+    private static ImportIssue? FileFailure(Exception e, string file)
+    {
+        var name = Path.GetFileName(file);
+        ImportIssue Issue(long line, string message) => new(IssueSeverity.Error, IssueKind.UnreadableFile, name, Math.Max(1, line), null, message);
+        return e switch
+        {
+            InputFileException f => Issue(f.Line, f.Detail),
+            Sylvan.Data.Csv.CsvRecordTooLargeException t => Issue(t.RowNumber + 1,
+                "a row longer than the CSV reader's 64K-character buffer: an unclosed quote, or not a CSV file; the file is refused"),
+            Sylvan.Data.Csv.CsvMissingHeadersException => Issue(1, "no header row; the file is refused"),
+            Sylvan.Data.Csv.CsvFormatException f => Issue(f.RowNumber + 1, $"malformed CSV ({f.Message}); the file is refused"),
+            DecoderFallbackException d => Issue(1, $"undecodable bytes ({d.Message}); the file is refused"),
+            InvalidDataException or IOException and not FileNotFoundException and not DirectoryNotFoundException =>
+                Issue(1, $"cannot be read ({e.Message}); the file is refused"),
+            UnauthorizedAccessException => Issue(1, $"cannot be opened ({e.Message})"),
+            _ => null,
+        };
     }
 
     /// <summary>Validates an input as an import would, including the checks that need whole symbol histories; writes nothing.</summary>
-    public static ImportReport Validate(SourceFormat format, string input, MarketRules? rules = null)
+    public static ImportReport Validate(SourceFormat format, string input, MarketRules? rules = null, bool allowFutureDates = false)
     {
-        var batch = Read(format, input);
+        var batch = Read(format, input, new ImportOptions { AllowFutureDates = allowFutureDates });
         var stocks = MergeStocks([], batch);
         var bars = batch.Bars;
         bars.SortAndDeduplicate();
@@ -96,13 +183,25 @@ public static class DataImporter
     {
         options ??= new ImportOptions();
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var batch = Read(format, input, options.Progress);
+        var batch = Read(format, input, options);
         Log.Debug("Read {Rows} rows from {Input} in {Ms} ms", batch.Report.RowsRead, input, clock.ElapsedMilliseconds);
         if (options.Strict && batch.Report.HasErrors)
         {
             Log.Warning("Strict import of {Input} rejected: {Errors} errors; store {Store} unchanged", input, batch.Report.ErrorCount, storeDir);
-            return new ImportResult(batch.Report, false, null, 0);
+            return new ImportResult(batch.Report, false, null, 0) { Rejection = $"{batch.Report.ErrorCount} errors under --strict" };
         }
+        if (batch.Report.RowsAccepted == 0)
+        {
+            Log.Warning("Import of {Input} read no valid row; store {Store} unchanged", input, storeDir);
+            return new ImportResult(batch.Report, false, null, 0)
+            {
+                Rejection = $"no valid row in the input ({batch.Report.RowsRead} rows read, {batch.Report.ErrorCount} errors)",
+            };
+        }
+
+        // One writer at a time from here on: the version read below is the one the new version replaces.
+        options.Progress?.Report("waiting for the store's write lock");
+        using var writeLock = await StoreWriteLock.AcquireAsync(storeDir, options.Lock, ct);
 
         options.Progress?.Report("merging with the store");
         BarTable merged;
@@ -138,7 +237,7 @@ public static class DataImporter
         AddFindings(batch, BarEnricher.Enrich(merged, stocks, options.Rules, batch.PublishedLimits));
         Log.Debug("Enriched at {Ms} ms", clock.ElapsedMilliseconds);
         if (options.Strict && batch.Report.HasErrors)
-            return new ImportResult(batch.Report, false, null, 0);
+            return new ImportResult(batch.Report, false, null, 0) { Rejection = $"{batch.Report.ErrorCount} errors under --strict" };
 
         // Fundamentals: new rows replace stored rows with the same key; untouched kinds are carried over as stored.
         int replacedValuations = 0, replacedReports = 0;
@@ -149,7 +248,7 @@ public static class DataImporter
 
         options.Progress?.Report("writing the new store version");
         sources.Add($"{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ssZ} {format.ToString().ToLowerInvariant()} {Path.GetFullPath(input)}");
-        var store = await MarketStore.WriteCoreAsync(storeDir, merged, stocks.Values, index, valuations, reports, previous, sources, options.BeforeSwap, ct);
+        var store = await MarketStore.WriteCoreAsync(storeDir, merged, stocks.Values, index, valuations, reports, previous, sources, options.BeforeSwap, writeLock, ct);
         Log.Debug("Written at {Ms} ms", clock.ElapsedMilliseconds);
         Log.Information("Imported {Accepted} of {Read} rows from {Input} into {Store} version {Version} ({Bars} bars, {Replaced} replaced, {Valuations} valuations, {Reports} financial reports, {Errors} errors, {Warnings} warnings)",
             batch.Report.RowsAccepted, batch.Report.RowsRead, input, storeDir, store.Manifest.Version, store.Manifest.Bars, replaced,

@@ -28,6 +28,15 @@ public sealed class ImportBatch
     public List<FinancialReport> Financials { get; } = [];
     public ImportReport Report { get; } = new();
 
+    /// <summary>The last date a trading date may have (null: no limit); see <see cref="ImportOptions.AllowFutureDates"/>.</summary>
+    public DateOnly? LatestDate { get; init; }
+
+    /// <summary>The message for a trading date after <see cref="LatestDate"/>, or null when the date is acceptable.</summary>
+    internal string? FutureDateProblem(DateOnly date) =>
+        LatestDate is { } last && date > last
+            ? $"{date:yyyy-MM-dd} is after {last:yyyy-MM-dd} (today in Shanghai): no trading day can be later; pass --allow-future-dates to accept it"
+            : null;
+
     public static long MakeTag(int fileIndex, long line) => ((long)fileIndex << 32) | (uint)line;
 
     /// <summary>The file and line a bar came from, for a tag made by <see cref="MakeTag"/>.</summary>

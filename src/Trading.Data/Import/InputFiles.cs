@@ -1,5 +1,5 @@
-using System.IO.Compression;
-using System.Text;
+using Trading.Data.Text;
+using Trading.Data.Validation;
 
 namespace Trading.Data.Import;
 
@@ -41,22 +41,52 @@ public static class InputFiles
         if (File.Exists(path)) return [Path.GetFullPath(path)];
         if (Directory.Exists(path))
         {
+            // Non-regular entries (FIFOs…) named *.csv are listed here and refused by Open without being opened.
             var files = Directory.EnumerateFiles(path)
                 .Where(f => f.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".csv.gz", StringComparison.OrdinalIgnoreCase))
                 .Select(Path.GetFullPath)
                 .Order(StringComparer.Ordinal)
                 .ToList();
-            if (files.Count == 0) throw new FileNotFoundException($"No .csv or .csv.gz files in '{path}'.");
+            if (files.Count == 0) throw new FileNotFoundException($"No .csv or .csv.gz files in '{Printable.Escape(path)}'.");
             return files;
         }
-        throw new FileNotFoundException($"Input '{path}' does not exist.", path);
+        throw new FileNotFoundException($"Input '{Printable.Escape(path)}' does not exist.", path);
     }
 
-    public static TextReader Open(string file)
+    /// <summary>
+    /// Opens an input file, gzip or not, decoding it as <see cref="InputText"/> does (UTF-8, or GB18030 reported
+    /// through <paramref name="report"/>). Refuses, without opening it, anything that is not a regular file with
+    /// content: FIFOs, devices and sockets report size 0 (opening a FIFO would wait forever for a writer).
+    /// </summary>
+    public static InputText Open(string file, ImportReport? report = null)
     {
+        var name = Path.GetFileName(file);
+        var info = new FileInfo(file);
+        if (!info.Exists) throw new InputFileException(name, 1, "the file does not exist (any more)");
+        if (info.Length == 0)
+            throw new InputFileException(name, 1, "empty, or not a regular file (a FIFO, device or socket); refused without opening it");
         Stream s = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
-        if (file.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)) s = new GZipStream(s, CompressionMode.Decompress);
-        return new StreamReader(s, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, 1 << 16);
+        if (file.EndsWith(".gz", StringComparison.OrdinalIgnoreCase))
+        {
+            try
+            {
+                s = new CheckedGzipStream((FileStream)s);
+            }
+            catch (Exception e) when (e is InvalidDataException or IOException)
+            {
+                s.Dispose();
+                throw new InputFileException(name, 1, e.Message);
+            }
+        }
+        return new InputText(s, name)
+        {
+            EncodingDecided = report is null ? null : (encoding, line) =>
+            {
+                report.Add(new ImportIssue(IssueSeverity.Warning, IssueKind.NotUtf8, name, line, null,
+                    $"not UTF-8: the file is decoded as {encoding} (GBK); names and other text are read in that encoding"));
+                Serilog.Log.ForContext(typeof(InputFiles)).Information("{File} is not UTF-8; decoding it as {Encoding}", file, encoding);
+            },
+        };
     }
 
     public static string NormalizeHeader(string h) => h.Trim().Trim('\uFEFF').ToLowerInvariant();

@@ -1,4 +1,5 @@
 using Sylvan.Data.Csv;
+using Trading.Data.Text;
 using Trading.Data.Model;
 using Trading.Data.Validation;
 using Trading.Domain.Instruments;
@@ -11,9 +12,11 @@ namespace Trading.Data.Import;
 /// </summary>
 internal static class ReferenceFileReaders
 {
-    private sealed class Rows(ImportBatch batch, string file, string kind)
+    private sealed class Rows(ImportBatch batch, string file, string kind) : IDisposable
     {
-        private readonly CsvDataReader _csv = CsvDataReader.Create(InputFiles.Open(file), new CsvDataReaderOptions { HasHeaders = true });
+        private readonly InputText _text = InputFiles.Open(file, batch.Report);
+        private CsvDataReader? _reader;
+        private CsvDataReader _csv => _reader ??= CsvDataReader.Create(_text, new CsvDataReaderOptions { HasHeaders = true });
         private readonly Dictionary<string, int> _cols = [];
         public readonly string File = Path.GetFileName(file);
         public readonly ImportReport.FileStats Stats = batch.Report.File(Path.GetFileName(file), kind);
@@ -46,8 +49,15 @@ internal static class ReferenceFileReaders
                 Stats.RowsRead++;
                 return true;
             }
-            _csv.Dispose();
+            Stats.Encoding = _text.EncodingName;
+            Dispose();
             return false;
+        }
+
+        public void Dispose()
+        {
+            _reader?.Dispose();
+            _text.Dispose();
         }
 
         public ReadOnlySpan<char> this[string column] =>
@@ -70,13 +80,24 @@ internal static class ReferenceFileReaders
             return false;
         }
 
-        public bool TryDate(string column, out DateOnly date, bool optional = false)
+        /// <param name="trading">A trading (or announcement) date: refused after <see cref="ImportBatch.LatestDate"/>.</param>
+        public bool TryDate(string column, out DateOnly date, bool optional = false, bool trading = false)
         {
             date = default;
             if (optional && this[column].IsEmpty) return true;
             if (FieldParser.Date(this[column], out date) is { } f) { Reject(f.Kind, column, f.Message); return false; }
             Date ??= date;
+            if (trading && batch.FutureDateProblem(date) is { } future) { Reject(IssueKind.FutureDate, column, future); return false; }
             return true;
+        }
+
+        /// <summary>A text field (name, code…): control characters are refused.</summary>
+        public bool TryText(string column, out string text)
+        {
+            text = this[column].ToString();
+            if (!Printable.HasControl(text)) return true;
+            Reject(IssueKind.ControlCharacters, column, $"'{text}' contains control characters");
+            return false;
         }
 
         public void Accept() => Stats.RowsAccepted++;
@@ -84,34 +105,34 @@ internal static class ReferenceFileReaders
 
     public static void ReadStockBasic(ImportBatch batch, string file)
     {
-        var r = new Rows(batch, file, "tushare stock_basic");
+        using var r = new Rows(batch, file, "tushare stock_basic");
         if (!r.Init("ts_code", "name", "list_date")) return;
         while (r.Next())
         {
             if (!r.TrySymbol("ts_code", out var symbol)) continue;
             if (!r.TryDate("list_date", out var listDate, optional: true)) continue;
             if (!r.TryDate("delist_date", out var delistDate, optional: true)) continue;
-            var name = r["name"].ToString();
+            if (!r.TryText("name", out var name) || !r.TryText("industry", out var industry) || !r.TryText("area", out var area)) continue;
             if (name.Length == 0) { r.Reject(IssueKind.MissingValue, "name", "empty name"); continue; }
-            batch.Stocks.Add(new StockInfo(symbol, name, r["industry"].ToString(),
-                listDate == default ? null : listDate, delistDate == default ? null : delistDate, [], r["area"].ToString()));
+            batch.Stocks.Add(new StockInfo(symbol, name, industry,
+                listDate == default ? null : listDate, delistDate == default ? null : delistDate, [], area));
             r.Accept();
         }
     }
 
     public static void ReadIndexDaily(ImportBatch batch, string file)
     {
-        var r = new Rows(batch, file, "tushare index_daily");
+        using var r = new Rows(batch, file, "tushare index_daily");
         if (!r.Init("ts_code", "trade_date", "open", "high", "low", "close")) return;
         var seen = new HashSet<(string, DateOnly)>();
         Span<double> v = stackalloc double[4];
         string[] names = ["open", "high", "low", "close"];
         while (r.Next())
         {
-            var code = r["ts_code"].ToString();
+            if (!r.TryText("ts_code", out var code)) continue;
             r.Symbol = code;
             if (code.Length == 0) { r.Reject(IssueKind.MissingValue, "ts_code", "empty index code"); continue; }
-            if (!r.TryDate("trade_date", out var date)) continue;
+            if (!r.TryDate("trade_date", out var date, trading: true)) continue;
             bool ok = true;
             for (int k = 0; k < 4 && ok; k++)
             {
@@ -131,11 +152,11 @@ internal static class ReferenceFileReaders
 
     public static void ReadAdjFactors(ImportBatch batch, string file, Dictionary<(int, int), double> into)
     {
-        var r = new Rows(batch, file, "tushare adj_factor");
+        using var r = new Rows(batch, file, "tushare adj_factor");
         if (!r.Init("ts_code", "trade_date", "adj_factor")) return;
         while (r.Next())
         {
-            if (!r.TrySymbol("ts_code", out var symbol) || !r.TryDate("trade_date", out var date)) continue;
+            if (!r.TrySymbol("ts_code", out var symbol) || !r.TryDate("trade_date", out var date, trading: true)) continue;
             if (FieldParser.AdjFactor(r["adj_factor"], out var adj) is { } f) { r.Reject(f.Kind, "adj_factor", f.Message); continue; }
             if (!into.TryAdd((symbol.Packed, date.DayNumber), adj)) { r.Reject(IssueKind.DuplicateRow, "trade_date", $"adj_factor for {symbol} {date:yyyy-MM-dd} given twice"); continue; }
             r.Accept();
@@ -144,23 +165,24 @@ internal static class ReferenceFileReaders
 
     public static void ReadNameChanges(ImportBatch batch, string file)
     {
-        var r = new Rows(batch, file, "tushare namechange");
+        using var r = new Rows(batch, file, "tushare namechange");
         if (!r.Init("ts_code", "name", "start_date")) return;
         while (r.Next())
         {
             if (!r.TrySymbol("ts_code", out var symbol) || !r.TryDate("start_date", out var start) || !r.TryDate("end_date", out var end, optional: true)) continue;
-            batch.NameChanges.Add(new NameSpell(symbol, r["name"].ToString(), start, end == default ? null : end));
+            if (!r.TryText("name", out var name)) continue;
+            batch.NameChanges.Add(new NameSpell(symbol, name, start, end == default ? null : end));
             r.Accept();
         }
     }
 
     public static void ReadStkLimits(ImportBatch batch, string file)
     {
-        var r = new Rows(batch, file, "tushare stk_limit");
+        using var r = new Rows(batch, file, "tushare stk_limit");
         if (!r.Init("ts_code", "trade_date", "up_limit", "down_limit")) return;
         while (r.Next())
         {
-            if (!r.TrySymbol("ts_code", out var symbol) || !r.TryDate("trade_date", out var date)) continue;
+            if (!r.TrySymbol("ts_code", out var symbol) || !r.TryDate("trade_date", out var date, trading: true)) continue;
             if (FieldParser.Price(r["up_limit"], out var up) is { } uf) { r.Reject(uf.Kind, "up_limit", uf.Message); continue; }
             if (FieldParser.Price(r["down_limit"], out var down) is { } df) { r.Reject(df.Kind, "down_limit", df.Message); continue; }
             if (down >= up) { r.Reject(IssueKind.InconsistentOhlc, "down_limit", $"down limit {down} is not below up limit {up}"); continue; }
@@ -183,12 +205,12 @@ internal static class ReferenceFileReaders
     /// </summary>
     public static void ReadDailyBasic(ImportBatch batch, string file, Dictionary<(int, int), (string File, long Line)> seen)
     {
-        var r = new Rows(batch, file, "tushare daily_basic");
+        using var r = new Rows(batch, file, "tushare daily_basic");
         if (!r.Init("ts_code", "trade_date")) return;
         Span<double> v = stackalloc double[DailyBasicColumns.Length];
         while (r.Next())
         {
-            if (!r.TrySymbol("ts_code", out var symbol) || !r.TryDate("trade_date", out var date)) continue;
+            if (!r.TrySymbol("ts_code", out var symbol) || !r.TryDate("trade_date", out var date, trading: true)) continue;
             bool ok = true;
             for (int k = 0; k < DailyBasicColumns.Length && ok; k++)
             {
@@ -220,12 +242,12 @@ internal static class ReferenceFileReaders
     /// <param name="latest">Per (symbol, ann_date, end_date): the report's index in <see cref="ImportBatch.Financials"/> and its update_flag.</param>
     public static void ReadFinaIndicator(ImportBatch batch, string file, Dictionary<(int, int, int), (int Index, int Flag)> latest)
     {
-        var r = new Rows(batch, file, "tushare fina_indicator");
+        using var r = new Rows(batch, file, "tushare fina_indicator");
         if (!r.Init("ts_code", "ann_date", "end_date")) return;
         Span<double> v = stackalloc double[FinaColumns.Length];
         while (r.Next())
         {
-            if (!r.TrySymbol("ts_code", out var symbol) || !r.TryDate("ann_date", out var ann) || !r.TryDate("end_date", out var end)) continue;
+            if (!r.TrySymbol("ts_code", out var symbol) || !r.TryDate("ann_date", out var ann, trading: true) || !r.TryDate("end_date", out var end)) continue;
             if (ann < end)
             {
                 r.Reject(IssueKind.BadDate, "ann_date", $"announced {ann:yyyy-MM-dd}, before the end of its period {end:yyyy-MM-dd}");

@@ -2,6 +2,7 @@ using System.Globalization;
 using Parquet;
 using Parquet.Schema;
 using Trading.Data.Model;
+using Trading.Data.Text;
 using Trading.Domain.Instruments;
 
 namespace Trading.Data.Store;
@@ -38,18 +39,57 @@ public sealed class MarketStore
 
     public static bool Exists(string root) => File.Exists(Path.Combine(root, CurrentFile));
 
+    /// <summary>Test hook: runs after <see cref="Open"/> has read CURRENT, with the store root and the version named.</summary>
+    internal static Action<string, string>? AfterReadingCurrent;
+
+    /// <summary>
+    /// Opens the current version. Writers keep the previous version and remove older ones, so a version named by
+    /// CURRENT can vanish under a reader that is slower than two writes: then CURRENT is read again (a few times).
+    /// A corrupt CURRENT or manifest is a <see cref="StoreException"/> naming the file.
+    /// </summary>
     public static MarketStore Open(string root)
     {
         var current = Path.Combine(root, CurrentFile);
-        if (!File.Exists(current))
-            throw new StoreException($"No store at '{root}' (no {CurrentFile} file); import data first with 'trading data import'.");
-        var version = File.ReadAllText(current).Trim();
-        var dir = Path.Combine(root, version);
-        var manifestPath = Path.Combine(dir, ManifestFile);
-        if (!File.Exists(manifestPath))
-            throw new StoreException($"Store '{root}' names version '{version}' but '{manifestPath}' is missing.");
-        return new MarketStore(Path.GetFullPath(root), dir, StoreManifest.FromJson(File.ReadAllText(manifestPath), manifestPath));
+        for (int attempt = 1; ; attempt++)
+        {
+            var version = ReadCurrent(root, current);
+            AfterReadingCurrent?.Invoke(root, version);
+            var dir = Path.Combine(root, version);
+            var manifestPath = Path.Combine(dir, ManifestFile);
+            string json;
+            try
+            {
+                json = File.ReadAllText(manifestPath);
+            }
+            catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+            {
+                if (attempt < 5 && ReadCurrent(root, current) != version) continue; // a writer moved on: follow it
+                throw new StoreException($"Store '{Printable.Escape(root)}' names version '{version}' but '{Printable.Escape(manifestPath)}' is missing.");
+            }
+            return new MarketStore(Path.GetFullPath(root), dir, StoreManifest.FromJson(json, manifestPath));
+        }
     }
+
+    private static string ReadCurrent(string root, string current)
+    {
+        string text;
+        try
+        {
+            if (!File.Exists(current))
+                throw new StoreException($"No store at '{Printable.Escape(root)}' (no {CurrentFile} file); import data first with 'trading data import'.");
+            text = File.ReadAllText(current).Trim();
+        }
+        catch (Exception e) when (e is IOException && e is not FileNotFoundException)
+        {
+            throw new StoreException($"{Printable.Escape(current)}: cannot read the store's current version ({e.Message}).");
+        }
+        if (!IsVersionName(text))
+            throw new StoreException($"{Printable.Escape(current)}: expected a version name such as v000001, found '{Printable.Escape(text.Length > 40 ? text[..40] + "…" : text)}'; the store is damaged.");
+        return text;
+    }
+
+    private static bool IsVersionName(string name) =>
+        name.Length == 7 && name[0] == 'v' && name.AsSpan(1).IndexOfAnyExceptInRange('0', '9') < 0;
 
     // ---- schema ----
     private static readonly DataField<int> FSymbol = new("symbol"), FDate = new("date"), FOpen = new("open"), FHigh = new("high"),
@@ -86,8 +126,9 @@ public sealed class MarketStore
     /// new version is on disk and before the swap (tests inject failures there).
     /// </summary>
     public static Task<MarketStore> WriteAsync(string root, BarTable bars, IReadOnlyCollection<StockInfo> stocks,
-        IReadOnlyList<IndexBar> index, IEnumerable<string> sources, Action? beforeSwap = null, CancellationToken ct = default) =>
-        WriteCoreAsync(root, bars, stocks, index, [], [], null, sources, beforeSwap, ct);
+        IReadOnlyList<IndexBar> index, IEnumerable<string> sources, Action? beforeSwap = null, CancellationToken ct = default,
+        StoreWriteLock? heldLock = null) =>
+        WriteCoreAsync(root, bars, stocks, index, [], [], null, sources, beforeSwap, heldLock, ct);
 
     /// <summary>
     /// Writes a new version with these contents, valuations and financial reports included, and makes it current
@@ -96,19 +137,22 @@ public sealed class MarketStore
     /// </summary>
     public static Task<MarketStore> WriteAsync(string root, BarTable bars, IReadOnlyCollection<StockInfo> stocks,
         IReadOnlyList<IndexBar> index, IReadOnlyList<Valuation> valuations, IReadOnlyList<FinancialReport> financials,
-        IEnumerable<string> sources, Action? beforeSwap = null, CancellationToken ct = default) =>
-        WriteCoreAsync(root, bars, stocks, index, valuations, financials, null, sources, beforeSwap, ct);
+        IEnumerable<string> sources, Action? beforeSwap = null, CancellationToken ct = default, StoreWriteLock? heldLock = null) =>
+        WriteCoreAsync(root, bars, stocks, index, valuations, financials, null, sources, beforeSwap, heldLock, ct);
 
     /// <summary>
     /// The write. A null <paramref name="valuations"/> or <paramref name="financials"/> keeps those of
     /// <paramref name="previous"/> (its file is copied, not decoded), or none when there is no previous version.
+    /// <paramref name="heldLock"/> is the store's write lock when the caller took it before reading what it merges
+    /// (an import); without it the write takes the lock itself, waiting for other writers.
     /// </summary>
     internal static async Task<MarketStore> WriteCoreAsync(string root, BarTable bars, IReadOnlyCollection<StockInfo> stocks,
         IReadOnlyList<IndexBar> index, IReadOnlyList<Valuation>? valuations, IReadOnlyList<FinancialReport>? financials,
-        MarketStore? previous, IEnumerable<string> sources, Action? beforeSwap, CancellationToken ct)
+        MarketStore? previous, IEnumerable<string> sources, Action? beforeSwap, StoreWriteLock? heldLock, CancellationToken ct)
     {
-        Directory.CreateDirectory(root);
-        using var writeLock = AcquireLock(root);
+        if (heldLock is not null && !heldLock.Covers(root))
+            throw new InvalidOperationException($"The lock held is for '{heldLock.Root}', not '{root}'.");
+        using var ownLock = heldLock is null ? await StoreWriteLock.AcquireAsync(root, ct: ct) : null;
         int version = NextVersion(root);
         var name = $"v{version:D6}";
         var staging = Path.Combine(root, $".staging-{name}-{Environment.ProcessId}");
@@ -179,17 +223,47 @@ public sealed class MarketStore
         }
     }
 
-    private static FileStream AcquireLock(string root)
+    /// <summary>Opens a file of this version for reading; a file gone from under the reader is a <see cref="StoreException"/>.</summary>
+    private FileStream OpenRead(string name, int bufferSize = 4096)
     {
-        var path = Path.Combine(root, ".lock");
+        var path = Path.Combine(VersionDirectory, name);
         try
         {
-            return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize);
         }
-        catch (IOException e)
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
-            throw new StoreException($"Store '{root}' is being written by another process ({e.Message}).");
+            throw new StoreException($"'{Printable.Escape(path)}' is missing: the store is damaged, or two later writes removed this version while it was being read (open the store again).");
         }
+    }
+
+    /// <summary>
+    /// Runs a read of one store file; a failure of the Parquet reader (a damaged or foreign file) becomes a
+    /// <see cref="StoreException"/> naming the file. Exceptions thrown by <c>onChunk</c> callbacks pass through.
+    /// </summary>
+    private async Task<T> Guarded<T>(string name, Func<Task<T>> read)
+    {
+        try
+        {
+            return await read();
+        }
+        catch (CallbackFailure f)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(f.InnerException!);
+            throw;
+        }
+        catch (Exception e) when (e is not StoreException and not OperationCanceledException and not OutOfMemoryException)
+        {
+            throw new StoreException($"{Printable.Escape(Path.Combine(VersionDirectory, name))}: not a readable store file ({Printable.Escape(e.Message)}).");
+        }
+    }
+
+    private sealed class CallbackFailure(Exception inner) : Exception(inner.Message, inner);
+
+    private static void Call<T>(Action<T> onChunk, T chunk)
+    {
+        try { onChunk(chunk); }
+        catch (Exception e) { throw new CallbackFailure(e); }
     }
 
     private static void WriteDurably(string path, string text)
@@ -257,10 +331,12 @@ public sealed class MarketStore
     /// <paramref name="onChunk"/> is reused for the next row group: copy what must outlive the call. Reusing the
     /// column buffers keeps a full load's peak memory near the size of its result.
     /// </summary>
-    public async Task ForEachBarChunkAsync(Action<BarTable> onChunk, CancellationToken ct = default)
+    public Task ForEachBarChunkAsync(Action<BarTable> onChunk, CancellationToken ct = default) =>
+        Guarded(BarsFile, async () => { await ForEachBarChunkCoreAsync(onChunk, ct); return true; });
+
+    private async Task ForEachBarChunkCoreAsync(Action<BarTable> onChunk, CancellationToken ct)
     {
-        var path = Path.Combine(VersionDirectory, BarsFile);
-        await using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
+        await using var fs = OpenRead(BarsFile, 1 << 20);
         await using var reader = await ParquetReader.CreateAsync(fs, cancellationToken: ct);
         int capacity = 0;
         for (int g = 0; g < reader.RowGroupCount; g++) capacity = Math.Max(capacity, checked((int)reader.RowGroups[g].RowCount));
@@ -290,7 +366,7 @@ public sealed class MarketStore
             await rg.ReadAsync<int>(FDown, down.AsMemory(0, n), cancellationToken: ct);
             for (int i = 0; i < n; i++) flags[i] = (byte)flagsInt[i];
             chunk.SetColumns(n, symbol, date, open, high, low, close, pre, volume, amount, adj, flags, up, down);
-            onChunk(chunk);
+            Call(onChunk, chunk);
         }
     }
 
@@ -320,10 +396,11 @@ public sealed class MarketStore
         fs.Flush(flushToDisk: true);
     }
 
-    public async Task<List<StockInfo>> ReadStocksAsync(CancellationToken ct = default)
+    public Task<List<StockInfo>> ReadStocksAsync(CancellationToken ct = default) => Guarded(StocksFile, () => ReadStocksCoreAsync(ct));
+
+    private async Task<List<StockInfo>> ReadStocksCoreAsync(CancellationToken ct)
     {
-        var path = Path.Combine(VersionDirectory, StocksFile);
-        await using var fs = File.OpenRead(path);
+        await using var fs = OpenRead(StocksFile);
         await using var reader = await ParquetReader.CreateAsync(fs, cancellationToken: ct);
         var result = new List<StockInfo>();
         for (int g = 0; g < reader.RowGroupCount; g++)
@@ -380,10 +457,11 @@ public sealed class MarketStore
         fs.Flush(flushToDisk: true);
     }
 
-    public async Task<List<IndexBar>> ReadIndexAsync(CancellationToken ct = default)
+    public Task<List<IndexBar>> ReadIndexAsync(CancellationToken ct = default) => Guarded(IndexFile, () => ReadIndexCoreAsync(ct));
+
+    private async Task<List<IndexBar>> ReadIndexCoreAsync(CancellationToken ct)
     {
-        var path = Path.Combine(VersionDirectory, IndexFile);
-        await using var fs = File.OpenRead(path);
+        await using var fs = OpenRead(IndexFile);
         await using var reader = await ParquetReader.CreateAsync(fs, cancellationToken: ct);
         var result = new List<IndexBar>();
         for (int g = 0; g < reader.RowGroupCount; g++)
@@ -464,11 +542,13 @@ public sealed class MarketStore
     }
 
     /// <summary>Streams the valuations one row group at a time (nothing when the version has no valuations file).</summary>
-    internal async Task ForEachValuationChunkAsync(Action<ValuationChunk> onChunk, CancellationToken ct = default)
+    internal Task ForEachValuationChunkAsync(Action<ValuationChunk> onChunk, CancellationToken ct = default) =>
+        Guarded(ValuationsFile, async () => { await ForEachValuationChunkCoreAsync(onChunk, ct); return true; });
+
+    private async Task ForEachValuationChunkCoreAsync(Action<ValuationChunk> onChunk, CancellationToken ct)
     {
-        var path = Path.Combine(VersionDirectory, ValuationsFile);
-        if (!File.Exists(path)) return;
-        await using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
+        if (!HasFile(ValuationsFile)) return;
+        await using var fs = OpenRead(ValuationsFile, 1 << 20);
         await using var reader = await ParquetReader.CreateAsync(fs, cancellationToken: ct);
         int capacity = 0;
         for (int g = 0; g < reader.RowGroupCount; g++) capacity = Math.Max(capacity, checked((int)reader.RowGroups[g].RowCount));
@@ -487,7 +567,7 @@ public sealed class MarketStore
             await rg.ReadAsync<double>(VPb, c.Pb.AsMemory(0, n), cancellationToken: ct);
             await rg.ReadAsync<double>(VTurnover, c.TurnoverRate.AsMemory(0, n), cancellationToken: ct);
             c.Count = n;
-            onChunk(c);
+            Call(onChunk, c);
         }
     }
 
@@ -522,12 +602,13 @@ public sealed class MarketStore
     }
 
     /// <summary>Every financial report, sorted by (symbol, ann_date, end_date); none when the version has no financials file.</summary>
-    public async Task<List<FinancialReport>> ReadFinancialsAsync(CancellationToken ct = default)
+    public Task<List<FinancialReport>> ReadFinancialsAsync(CancellationToken ct = default) => Guarded(FinancialsFile, () => ReadFinancialsCoreAsync(ct));
+
+    private async Task<List<FinancialReport>> ReadFinancialsCoreAsync(CancellationToken ct)
     {
         var result = new List<FinancialReport>(Manifest.FinancialReports);
-        var path = Path.Combine(VersionDirectory, FinancialsFile);
-        if (!File.Exists(path)) return result;
-        await using var fs = File.OpenRead(path);
+        if (!HasFile(FinancialsFile)) return result;
+        await using var fs = OpenRead(FinancialsFile);
         await using var reader = await ParquetReader.CreateAsync(fs, cancellationToken: ct);
         for (int g = 0; g < reader.RowGroupCount; g++)
         {

@@ -27,6 +27,26 @@ public sealed record StoreManifest
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
-    public static StoreManifest FromJson(string json, string path) =>
-        JsonSerializer.Deserialize<StoreManifest>(json, Json) ?? throw new InvalidDataException($"Empty manifest at '{path}'.");
+    /// <summary>Parses a manifest; anything but a well-formed one with sane counts is a <see cref="StoreException"/> naming the file.</summary>
+    public static StoreManifest FromJson(string json, string path)
+    {
+        StoreManifest? m;
+        try
+        {
+            m = JsonSerializer.Deserialize<StoreManifest>(json, Json);
+        }
+        catch (JsonException e)
+        {
+            throw new StoreException($"{Text.Printable.Escape(path)}: not a valid store manifest ({Text.Printable.Escape(e.Message)}); the store is damaged.");
+        }
+        if (m is null) throw new StoreException($"{Text.Printable.Escape(path)}: empty store manifest; the store is damaged.");
+        string? problem = m.Format != CurrentFormat ? $"format {m.Format} is not {CurrentFormat}"
+            : m.Bars is < 0 || m.Bars > Array.MaxLength ? $"bars {m.Bars} out of range"
+            : m.Valuations is < 0 || m.Valuations > Array.MaxLength ? $"valuations {m.Valuations} out of range"
+            : m.FinancialReports < 0 || m.Stocks < 0 || m.IndexBars < 0 ? "negative count"
+            : m.Symbols is null || m.Days is null || m.Sources is null ? "missing symbols, days or sources"
+            : null;
+        if (problem is not null) throw new StoreException($"{Text.Printable.Escape(path)}: invalid store manifest ({problem}); the store is damaged.");
+        return m;
+    }
 }

@@ -111,7 +111,7 @@ public sealed record SyntheticMarketOptions(int Symbols, int Days, ulong Seed)
     /// <summary>Benchmark level before the first day.</summary>
     public double IndexBase { get; init; } = 3500.0;
 
-    internal void Validate()
+    public void Validate()
     {
         static void Fraction(double v, string name)
         {

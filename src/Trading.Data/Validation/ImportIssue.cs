@@ -1,3 +1,5 @@
+using Trading.Data.Text;
+
 namespace Trading.Data.Validation;
 
 public enum IssueSeverity : byte
@@ -40,6 +42,12 @@ public enum IssueKind : byte
     UnknownSymbol,
     /// <summary>A negative share count, market value or turnover (daily_basic).</summary>
     NegativeValue,
+    /// <summary>A date after the last real trading day (today in Shanghai) without --allow-future-dates.</summary>
+    FutureDate,
+    /// <summary>A file that is not UTF-8 and was decoded as GB18030 (warning).</summary>
+    NotUtf8,
+    /// <summary>Control characters in a name or code.</summary>
+    ControlCharacters,
 }
 
 /// <summary>One finding, naming the place: file, line (1-based, the header is line 1) and column.</summary>
@@ -53,6 +61,12 @@ public sealed record ImportIssue(
     string? Symbol = null,
     DateOnly? Date = null)
 {
+    // Everything here may quote the input: control characters are escaped once, for every place it is shown.
+    public string File { get; init; } = Printable.Escape(File);
+    public string? Column { get; init; } = Column is null ? null : Printable.Escape(Column);
+    public string Message { get; init; } = Printable.Escape(Message);
+    public string? Symbol { get; init; } = Symbol is null ? null : Printable.Escape(Symbol);
+
     public string Place => Column is null ? $"{File}:{Line}" : $"{File}:{Line} column '{Column}'";
 
     public override string ToString() => $"{Severity.ToString().ToLowerInvariant()} {Kind} at {Place}: {Message}";

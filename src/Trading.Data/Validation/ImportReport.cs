@@ -17,6 +17,8 @@ public sealed class ImportReport
         public long RowsRead { get; set; }
         public long RowsAccepted { get; set; }
         public long RowsRejected { get; set; }
+        /// <summary>The encoding the file was decoded with ("UTF-8", "GB18030", "ASCII"…), or "" when it was not read.</summary>
+        public string Encoding { get; set; } = "";
     }
 
     public IReadOnlyList<ImportIssue> Issues => _issues;
@@ -67,7 +69,7 @@ public sealed class ImportReport
             rows_rejected = RowsRejected,
             errors = ErrorCount,
             warnings = WarningCount,
-            files = _files.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => new { file = f.Key, kind = f.Value.Kind, rows_read = f.Value.RowsRead, rows_accepted = f.Value.RowsAccepted, rows_rejected = f.Value.RowsRejected }),
+            files = _files.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => new { file = f.Key, kind = f.Value.Kind, encoding = f.Value.Encoding, rows_read = f.Value.RowsRead, rows_accepted = f.Value.RowsAccepted, rows_rejected = f.Value.RowsRejected }),
             by_kind = CountsByKind().Select(c => new { kind = c.Kind.ToString(), severity = c.Severity.ToString().ToLowerInvariant(), count = c.Count }),
             issues = _issues.Take(maxIssues).Select(i => new { severity = i.Severity.ToString().ToLowerInvariant(), kind = i.Kind.ToString(), file = i.File, line = i.Line, column = i.Column, symbol = i.Symbol, date = i.Date?.ToString("yyyy-MM-dd"), message = i.Message }),
         };

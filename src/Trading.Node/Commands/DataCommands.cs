@@ -4,6 +4,7 @@ using Serilog;
 using Spectre.Console;
 using Trading.Data.Import;
 using Trading.Data.Store;
+using Trading.Data.Text;
 using Trading.Data.Validation;
 
 namespace Trading.Node.Commands;
@@ -33,27 +34,103 @@ internal static class DataCommands
 
     private static SourceFormat ParseFormat(string f) => f == "csv" ? SourceFormat.Csv : SourceFormat.TuShare;
 
+    private static Option<bool> AllowFutureDatesOption() =>
+        new("--allow-future-dates") { Description = "Accept trading dates after today in Shanghai (refused by default: no such day has traded)" };
+
+    /// <summary><c>--no-wait</c> and <c>--lock-timeout</c>: how a writer meets another writer of the same store.</summary>
+    internal static (Option<bool> NoWait, Option<int> Timeout) LockOptions() =>
+        (new Option<bool>("--no-wait") { Description = "Fail at once if another import or synth is writing the store (default: wait for it)" },
+         new Option<int>("--lock-timeout") { Description = "Seconds to wait for another writer of the store before giving up", DefaultValueFactory = _ => 600 });
+
+    internal static StoreLockOptions LockSettings(ParseResult parse, (Option<bool> NoWait, Option<int> Timeout) o)
+    {
+        int seconds = parse.GetValue(o.Timeout);
+        if (seconds < 0) throw new FormatException($"--lock-timeout must be 0 or more seconds (got {seconds}).");
+        return new StoreLockOptions
+        {
+            Wait = !parse.GetValue(o.NoWait),
+            Timeout = TimeSpan.FromSeconds(seconds),
+            OnWaiting = message => Console.Error.WriteLine(message),
+        };
+    }
+
+    /// <summary>
+    /// Refuses a report path that would overwrite the store (anything inside it but its reports/ folder: CURRENT,
+    /// manifests, Parquet files, the lock) or one of the input files, before anything is written.
+    /// </summary>
+    internal static void CheckReportPath(string report, string storeDir, IReadOnlyList<string> inputs)
+    {
+        var target = Resolve(report);
+        if (Directory.Exists(target))
+            throw new IOException($"--report '{Printable.Escape(report)}' is a folder; give a file path.");
+        var root = Resolve(storeDir);
+        var reports = Path.Combine(root, "reports") + Path.DirectorySeparatorChar;
+        if ((target == root || target.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal)) && !target.StartsWith(reports, StringComparison.Ordinal))
+            throw new IOException($"--report '{Printable.Escape(report)}' is inside the store '{Printable.Escape(storeDir)}', where only its reports/ folder may hold reports; nothing was written.");
+        foreach (var input in inputs)
+            if (Resolve(input) == target)
+                throw new IOException($"--report '{Printable.Escape(report)}' is one of the input files; nothing was written.");
+    }
+
+    /// <summary>The full path with symbolic links resolved (of the folder and of the file itself, where they exist).</summary>
+    private static string Resolve(string path)
+    {
+        var full = Path.GetFullPath(path).TrimEnd(Path.DirectorySeparatorChar);
+        var dir = Path.GetDirectoryName(full);
+        if (dir is not null && Directory.Exists(dir))
+        {
+            var real = ResolveDirectory(dir);
+            full = Path.Combine(real, Path.GetFileName(full));
+        }
+        try
+        {
+            if (File.Exists(full) && new FileInfo(full).LinkTarget is not null) return File.ResolveLinkTarget(full, true)?.FullName ?? full;
+            if (Directory.Exists(full)) return ResolveDirectory(full);
+        }
+        catch (IOException) { }
+        return full;
+    }
+
+    private static string ResolveDirectory(string dir)
+    {
+        // Walk up: any component may be a link.
+        var parent = Path.GetDirectoryName(dir);
+        var resolvedParent = parent is null ? null : ResolveDirectory(parent);
+        var here = resolvedParent is null ? dir : Path.Combine(resolvedParent, Path.GetFileName(dir));
+        try
+        {
+            var info = new DirectoryInfo(here);
+            if (info.LinkTarget is not null) return info.ResolveLinkTarget(true)?.FullName.TrimEnd(Path.DirectorySeparatorChar) ?? here;
+        }
+        catch (IOException) { }
+        return here;
+    }
+
     private static Command Import()
     {
         var format = FormatOption();
         var input = InputOption();
         var store = new Option<string>("--store", "-s") { Description = "Store folder (created if missing)", Required = true };
         var strict = new Option<bool>("--strict") { Description = "Reject the whole input on any error and write nothing" };
-        var report = new Option<string?>("--report") { Description = "Where to write the CSV report of every issue (default: <store>/reports/import-<version>.csv)" };
-        var cmd = new Command("import", "Validate an input and merge it into a store (atomic: the old store stays intact on failure)")
+        var report = new Option<string?>("--report") { Description = "Where to write the CSV report of every issue (default: <store>/reports/import-<version>.csv); not a store file or an input file" };
+        var allowFuture = AllowFutureDatesOption();
+        var lockOptions = LockOptions();
+        var cmd = new Command("import", "Validate an input and merge it into a store (atomic: the old store stays intact on failure; one writer at a time)")
         {
-            format, input, store, strict, report,
+            format, input, store, strict, report, allowFuture, lockOptions.NoWait, lockOptions.Timeout,
         };
         cmd.SetAction((parse, ct) => Cli.Guard(async () =>
         {
             var storeDir = parse.GetValue(store)!;
             var inputPath = parse.GetValue(input)!;
+            var lockSettings = LockSettings(parse, lockOptions);
+            if (parse.GetValue(report) is { } chosen) CheckReportPath(chosen, storeDir, InputFiles.Discover(inputPath));
             ImportResult result = null!;
             await AnsiConsole.Status().StartAsync("Importing…", async ctx =>
             {
-                var progress = new Progress<string>(s => ctx.Status($"Importing: {Markup.Escape(s)}"));
+                var progress = new Progress<string>(s => ctx.Status($"Importing: {Markup.Escape(Printable.Escape(s))}"));
                 result = await DataImporter.ImportAsync(ParseFormat(parse.GetValue(format)!), inputPath, storeDir,
-                    new ImportOptions { Strict = parse.GetValue(strict), Progress = progress }, ct);
+                    new ImportOptions { Strict = parse.GetValue(strict), Progress = progress, AllowFutureDates = parse.GetValue(allowFuture), Lock = lockSettings }, ct);
             });
             var reportPath = parse.GetValue(report)
                 ?? Path.Combine(storeDir, "reports", $"import-{(result.Store is { } s ? $"v{s.Manifest.Version:D6}" : $"rejected-{DateTime.UtcNow:yyyyMMddHHmmss}")}.csv");
@@ -61,7 +138,7 @@ internal static class DataCommands
             PrintReport(result.Report, 20);
             if (!result.Written)
             {
-                Console.Error.WriteLine($"Import rejected (--strict): {result.Report.ErrorCount} errors; nothing was written. Report: {reportPath}");
+                Console.Error.WriteLine($"error: import rejected: {result.Rejection}; nothing was written. Report: {Printable.Escape(reportPath)}");
                 return 1;
             }
             Console.WriteLine($"Imported into {storeDir} (version {result.Store!.Manifest.Version}): {result.Store.Manifest.Bars} bars, {result.Store.Manifest.Symbols.Length} symbols; {result.ReplacedBars} stored bars replaced. Report: {reportPath}");
@@ -75,13 +152,14 @@ internal static class DataCommands
         var format = FormatOption();
         var input = InputOption();
         var json = new Option<bool>("--json") { Description = "Print the report as JSON" };
+        var allowFuture = AllowFutureDatesOption();
         var cmd = new Command("validate", "Check an input and report every problem; writes nothing (exit code 1 when there are errors)")
         {
-            format, input, json,
+            format, input, json, allowFuture,
         };
         cmd.SetAction((parse, ct) => Cli.Guard(() =>
         {
-            var report = DataImporter.Validate(ParseFormat(parse.GetValue(format)!), parse.GetValue(input)!);
+            var report = DataImporter.Validate(ParseFormat(parse.GetValue(format)!), parse.GetValue(input)!, allowFutureDates: parse.GetValue(allowFuture));
             if (parse.GetValue(json)) Console.WriteLine(report.ToJson());
             else PrintReport(report, 50);
             return report.HasErrors ? 1 : 0;
@@ -114,7 +192,7 @@ internal static class DataCommands
                 (summary.LongestGap is { } g ? Markup.Escape($"; longest {g.Symbol} {g.From}..{g.To} ({g.TradingDays} days)") : ""));
             t.AddRow("ST bars / no-limit bars", $"{summary.StBars:N0} / {summary.NoLimitBars:N0}");
             t.AddRow("closes at limit up / down", $"{summary.LimitUpCloses:N0} / {summary.LimitDownCloses:N0}");
-            foreach (var (code, ix) in summary.IndexSeriesByCode) t.AddRow($"index {code}", $"{ix.Bars} bars, {ix.First} .. {ix.Last}");
+            foreach (var (code, ix) in summary.IndexSeriesByCode) t.AddRow(Markup.Escape($"index {Printable.Escape(code)}"), $"{ix.Bars} bars, {ix.First} .. {ix.Last}");
             AnsiConsole.Write(t.HideHeaders());
             return 0;
         }));
