@@ -27,9 +27,11 @@ public static class SweepRunner
         ThreadPool.SetMinThreads(Math.Max(workers, 8 * Math.Max(1, parallelism)), io);
         var first = points[0];
         var baseConfig = StrategyConfig.Load(first.ConfigFile);
+        SweepGrid.Check(points, baseConfig);
         var store = MarketStore.Open(first.Store);
         var panel = await MarketPanel.LoadAsync(store, ct);
         var index = await store.ReadIndexAsync(ct);
+        BacktestRunner.CheckAgainstStore(baseConfig, panel, index, first.Start, first.End, first.Store);
         var results = new SweepOutcome[points.Count];
         await Parallel.ForEachAsync(points, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism), CancellationToken = ct }, async (p, token) =>
         {
