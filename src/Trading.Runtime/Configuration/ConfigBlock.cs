@@ -78,8 +78,7 @@ public sealed class ConfigBlock
     public IReadOnlyList<ConfigBlock> Blocks(string key, IReadOnlyCollection<string> known)
     {
         if (Value(key) is not { } v) return [];
-        if (!v.IsArray()) throw new ConfigException($"{Where(key)} must be a list [ {{ … }}, … ].");
-        var items = v.GetArray();
+        var items = Items(v) ?? throw new ConfigException($"{Where(key)} must be a list [ {{ … }}, … ].");
         var blocks = new List<ConfigBlock>(items.Count);
         for (int i = 0; i < items.Count; i++)
         {
@@ -87,6 +86,17 @@ public sealed class ConfigBlock
             blocks.Add(new ConfigBlock(new Config(new HoconRoot(items[i])), $"{Full(key)}[{i}]", File).Known(known));
         }
         return blocks;
+    }
+
+    /// <summary>
+    /// The elements of a list value, or null when it is not a list. Akka's IsArray is false for a list followed by
+    /// spaces on its line (<c>[ … ] }</c>: the spaces become a literal), so those are looked through here.
+    /// </summary>
+    private static IList<HoconValue>? Items(HoconValue v)
+    {
+        var parts = v.Values.Where(x => !(x is HoconLiteral l && string.IsNullOrWhiteSpace(l.Value))).ToList();
+        if (parts.Count > 0 && parts.All(x => x is HoconArray)) return parts.Cast<HoconArray>().SelectMany(a => a).ToList();
+        return v.IsArray() ? v.GetArray() : null;
     }
 
     /// <summary>A single value as text (a string, number or word; a block or a list is an error); null when absent.</summary>
@@ -103,8 +113,7 @@ public sealed class ConfigBlock
     public IReadOnlyList<string>? Strings(string key)
     {
         if (Value(key) is not { } v) return null;
-        if (!v.IsArray()) throw new ConfigException($"{Where(key)} must be a list [ …, … ].");
-        var items = v.GetArray();
+        var items = Items(v) ?? throw new ConfigException($"{Where(key)} must be a list [ …, … ].");
         var list = new List<string>(items.Count);
         for (int i = 0; i < items.Count; i++)
         {
