@@ -78,7 +78,6 @@ public class ConfigHardeningTests
     [Theory]
     [InlineData("a = ${b}\nb = ${a}")]
     [InlineData("a = ${a}")]
-    [InlineData("a = ${?a}")]
     [InlineData("a { x = ${a} }")]
     [InlineData("a = ${b}\nb = [ 1, ${c} ]\nc = { d = ${a} }")]
     [InlineData("a = ${b}\nb = ${a}\nc = ${a.x}")]
@@ -86,6 +85,32 @@ public class ConfigHardeningTests
     {
         var e = Refused(Minimal + "\n" + hocon);
         Assert.Contains("substitution cycle", e.Message);
+    }
+
+    [Theory]
+    [InlineData("a = ${?b}")]
+    [InlineData("a = ${ b }")]
+    [InlineData("a = ${\"b\"}")]
+    [InlineData("a = [ { t = ${?[x, y] } \"m\", w = 1 } ]")]
+    public void A_substitution_akka_would_misread_is_an_error(string hocon)
+    {
+        var e = Refused(Minimal + "\nb = 1\n" + hocon);
+        Assert.Contains("not valid HOCON: line 3, column", e.Message);
+        Assert.Contains("expected a path in ${…}", e.Message);
+    }
+
+    [Theory]
+    [InlineData("a = [ 1 : 2 ]", "line 2, column 9: ':' cannot stand unquoted in a list")]
+    [InlineData("a = [ 1 } 2 ]", "line 2, column 9: '}' does not match '['")]
+    [InlineData("a = [ { b = 1 } x ]", "line 2, column 18: a block, a list and a string cannot be joined on one line")]
+    [InlineData("a = 1 b = 2", "line 2, column 9: expected a new line, ',' or the end of the block after a value")]
+    [InlineData("a = { b = 1 }.2", "line 2, column 16: a block, a list and a string cannot be joined on one line")]
+    [InlineData("a += 1", "'+=' is not supported")]
+    [InlineData("a = 1,, b = 2", "expected a key")]
+    public void The_grammar_is_checked_before_akkas_parser(string hocon, string expected)
+    {
+        var e = Refused(Minimal + "\n" + hocon);
+        Assert.Contains(expected, e.Message);
     }
 
     [Fact]

@@ -31,7 +31,7 @@ public static class HoconFile
     /// <summary>Text (already with includes resolved) to a Config, with the substitution check; errors name <paramref name="file"/>.</summary>
     public static Config Parse(string text, string file)
     {
-        if (HoconSyntax.Check(text) is { } problem) throw new ConfigException($"{file}: not valid HOCON: {problem}.");
+        if ((HoconSyntax.Check(text) ?? HoconGrammar.Validate(text)) is { } problem) throw new ConfigException($"{file}: not valid HOCON: {problem}.");
         if (text.Contains("${", StringComparison.Ordinal)) CheckSubstitutions(text, file);
         return ParseWithAkka(text, file);
     }
@@ -55,7 +55,7 @@ public static class HoconFile
         try { text = File.ReadAllText(file); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new ConfigException($"{file}: cannot be read: {e.Message}"); }
         if (text.Contains('\0')) throw new ConfigException($"{file}: not valid HOCON: it contains NUL bytes (a binary file?).");
-        if (HoconSyntax.Check(text) is { } problem) throw new ConfigException($"{file}: not valid HOCON: {problem}.");
+        if ((HoconSyntax.Check(text) ?? HoconGrammar.Validate(text)) is { } problem) throw new ConfigException($"{file}: not valid HOCON: {problem}.");
         int includes = 0;
         return ExpandIncludes(text, file, [Path.GetFullPath(file)], ref includes);
     }
@@ -93,7 +93,7 @@ public static class HoconFile
             try { body = File.ReadAllText(target); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new ConfigException($"{file}: line {line}: include \"{name}\": {e.Message}"); }
             if (body.Contains('\0')) throw new ConfigException($"{target}: not valid HOCON: it contains NUL bytes (a binary file?).");
-            if (HoconSyntax.Check(body) is { } problem) throw new ConfigException($"{target}: not valid HOCON: {problem}.");
+            if ((HoconSyntax.Check(body) ?? HoconGrammar.Validate(body)) is { } problem) throw new ConfigException($"{target}: not valid HOCON: {problem}.");
             chain.Add(target);
             body = ExpandIncludes(StripOuterBraces(body), target, chain, ref includes);
             chain.RemoveAt(chain.Count - 1);
@@ -186,6 +186,9 @@ public static class HoconFile
 
     private const string Placeholder = "__trading_substitution_";
 
+    /// <summary>A character Akka reads as part of an unquoted path (its tokenizer's unquoted text).</summary>
+    private static bool IsPathChar(char c) => !char.IsWhiteSpace(c) && "$\"{}[]:=,#`^?!@*&\\".IndexOf(c) < 0;
+
     /// <summary>
     /// Finds every <c>${path}</c>, parses the text with each replaced by a plain string (so the tree's shape is Akka's
     /// own), attributes each to the key holding it, and refuses any dependency cycle among keys: a key depends on the
@@ -202,11 +205,17 @@ public static class HoconFile
             int skip = HoconSyntax.SkipCommentOrString(text, i);
             if (skip != i) { i = skip - 1; continue; }
             if (text[i] != '$' || i + 1 >= text.Length || text[i + 1] != '{') continue;
-            int close = text.IndexOf('}', i + 2);
-            if (close < 0) throw new ConfigException($"{file}: not valid HOCON: a substitution '${{' is never closed.");
-            var path = text[(i + 2)..close].Trim();
-            if (path.StartsWith('?')) path = path[1..].Trim();
-            targets.Add(string.Join('.', path.Split('.').Select(p => p.Trim().Trim('"'))));
+            // Akka's tokenizer reads a substitution as unquoted text up to the '}' and takes the next character as the
+            // '}' whatever it is: anything else (${?x}, ${ x }, ${"x"}) would silently shift the rest of the file.
+            int close = i + 2;
+            while (close < text.Length && IsPathChar(text[close])) close++;
+            if (close == i + 2 || close >= text.Length || text[close] != '}')
+            {
+                int line = 1 + text.AsSpan(0, i).Count('\n');
+                var shown = text.AsSpan(i, Math.Min(text.Length - i, 30)).ToString().Split('\n')[0];
+                throw new ConfigException($"{file}: line {line}: substitution '{shown}…' must be a plain path such as ${{a.b}} (no spaces, quotes or '?').");
+            }
+            targets.Add(text[(i + 2)..close]);
             masked.Append(text, copied, i - copied).Append('"').Append(Placeholder).Append(targets.Count - 1).Append('"');
             copied = close + 1;
             i = close;

@@ -54,6 +54,12 @@ public static class HoconSyntax
                 col += 1;
                 continue;
             }
+            // In a list, Akka's parser makes no progress on a character that starts no value (it adds empty elements
+            // until memory runs out), so those are refused here: ':', '=', '`', '^', '?', '!', '@', '*', '&', '\\' and a
+            // '$' that starts no substitution.
+            if (stack.Count > 0 && stack.Peek().Open == '['
+                && (c is ':' or '=' or '`' or '^' or '?' or '!' or '@' or '*' or '&' or '\\' || (c == '$' && (i + 1 >= text.Length || text[i + 1] != '{'))))
+                return $"line {line}, column {col}: '{c}' cannot stand unquoted in a list (quote the value)";
             if (c is '{' or '[')
             {
                 if (stack.Count >= MaxDepth) return $"line {line}, column {col}: nested more than {MaxDepth} levels deep";
