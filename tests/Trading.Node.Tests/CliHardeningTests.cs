@@ -118,6 +118,17 @@ public class CliHardeningTests
         AssertOneLineError(exit, err, $"{nav} line 1: the file is empty");
     }
 
+    [Theory]
+    [InlineData("sweep", "--help")]
+    [InlineData("backtest", "-h")]
+    public async Task Help_still_shows_the_usage(string command, string help)
+    {
+        var (exit, output, err) = await CliRunner.Run(command, help);
+        Assert.Equal(0, exit);
+        Assert.Contains("--config", output);
+        Assert.Equal("", err);
+    }
+
     [Fact]
     public async Task A_command_line_error_is_one_line_not_the_usage_text()
     {
