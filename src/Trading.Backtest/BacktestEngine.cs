@@ -74,7 +74,7 @@ public static class BacktestEngine
         var start = o.Start ?? cfg.Start ?? panel.Dates[0];
         var end = o.End ?? cfg.End ?? panel.Dates[^1];
         var days = panel.Calendar.Between(start, end).ToArray();
-        if (days.Length == 0) throw new ArgumentException($"No trading days between {start:yyyy-MM-dd} and {end:yyyy-MM-dd} in the data.");
+        if (days.Length == 0) throw new FormatException($"No trading days between {start:yyyy-MM-dd} and {end:yyyy-MM-dd} in the data.");
 
         var clock = new VirtualClock();
         clock.Set(days[0], new TimeOnly(9, 0));

@@ -48,37 +48,45 @@ public sealed class BacktestRecorder
             _positions.Add(new PositionRow(date, symbol, p.Quantity, p.Holding.Sellable, p.LastPrice, p.MarketValue, p.Cost));
     }
 
-    private static string D(decimal v) => v.ToString(CultureInfo.InvariantCulture);
-    private static string F(double v) => double.IsFinite(v) ? v.ToString("R", CultureInfo.InvariantCulture) : "";
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+    private static string D(decimal v) => v.ToString(Inv);
+    private static string F(double v) => double.IsFinite(v) ? v.ToString("R", Inv) : "";
+    private static string I(long v) => v.ToString(Inv);
+    private static string Day(DateOnly d) => d.ToString("yyyy-MM-dd", Inv);
 
+    /// <summary>
+    /// Writes nav.csv, trades.csv, orders.csv, positions.csv, risk_events.csv (through <see cref="CsvTable"/>: a field
+    /// with a comma or a quote, such as an order id carrying the strategy's name, is quoted) and summary.json.
+    /// </summary>
     public void Write(string dir, IReadOnlyList<OrderState> orders, string summaryJson)
     {
         Directory.CreateDirectory(dir);
-        Write(Path.Combine(dir, "nav.csv"), "date,nav,cash,market_value,benchmark",
-            _nav.Select(n => $"{n.Date:yyyy-MM-dd},{D(n.Nav)},{D(n.Cash)},{D(n.MarketValue)},{F(n.Benchmark)}"));
-        Write(Path.Combine(dir, "trades.csv"), "date,symbol,side,quantity,price,amount,commission,stamp_duty,transfer_fee,other_fees,order_id,fill_id",
+        CsvTable.Write(Path.Combine(dir, "nav.csv"), ["date", "nav", "cash", "market_value", "benchmark"],
+            _nav.Select(n => new[] { Day(n.Date), D(n.Nav), D(n.Cash), D(n.MarketValue), F(n.Benchmark) }));
+        CsvTable.Write(Path.Combine(dir, "trades.csv"),
+            ["date", "symbol", "side", "quantity", "price", "amount", "commission", "stamp_duty", "transfer_fee", "other_fees", "order_id", "fill_id"],
             _fills.OrderBy(f => f.TradeDate).ThenBy(f => f.OrderId.Value, StringComparer.Ordinal).ThenBy(f => f.FillId, StringComparer.Ordinal)
-                .Select(f => $"{f.TradeDate:yyyy-MM-dd},{f.Symbol},{f.Side.ToString().ToLowerInvariant()},{f.Quantity},{D(f.Price)},{D(f.Amount)},{D(f.Fees.Commission)},{D(f.Fees.StampDuty)},{D(f.Fees.TransferFee)},{D(f.Fees.HandlingFee + f.Fees.RegulatoryFee)},{f.OrderId},{f.FillId}"));
+                .Select(f => new[]
+                {
+                    Day(f.TradeDate), f.Symbol.ToString(), f.Side.ToString().ToLowerInvariant(), I(f.Quantity), D(f.Price), D(f.Amount), D(f.Fees.Commission),
+                    D(f.Fees.StampDuty), D(f.Fees.TransferFee), D(f.Fees.HandlingFee + f.Fees.RegulatoryFee), f.OrderId.Value, f.FillId,
+                }));
         var rejected = _rejections.Select(r => (r.Order, Status: "risk_rejected", r.Rule, r.Reason, Filled: 0L, Avg: 0m, Fees: 0m));
         var known = orders.Select(o => (Order: o.Request, Status: o.Status.ToString().ToLowerInvariant(), Rule: o.Rule ?? "", Reason: o.Reason ?? "", Filled: o.FilledQuantity, Avg: o.AveragePrice, Fees: o.Fees));
-        Write(Path.Combine(dir, "orders.csv"), "date,order_id,symbol,side,quantity,limit_price,status,filled_quantity,average_price,fees,rule,reason",
+        CsvTable.Write(Path.Combine(dir, "orders.csv"),
+            ["date", "order_id", "symbol", "side", "quantity", "limit_price", "status", "filled_quantity", "average_price", "fees", "rule", "reason"],
             known.Concat(rejected).OrderBy(o => o.Order.TradeDate).ThenBy(o => o.Order.Id.Value, StringComparer.Ordinal)
-                .Select(o => CsvText.Row($"{o.Order.TradeDate:yyyy-MM-dd}", o.Order.Id.Value, o.Order.Symbol.ToString(), o.Order.Side.ToString().ToLowerInvariant(),
-                    o.Order.Quantity.ToString(CultureInfo.InvariantCulture), D(o.Order.LimitPrice), o.Status, o.Filled.ToString(CultureInfo.InvariantCulture),
-                    D(Math.Round(o.Avg, 4)), D(o.Fees), o.Rule, o.Reason)));
-        Write(Path.Combine(dir, "positions.csv"), "date,symbol,quantity,sellable,price,market_value,cost",
-            _positions.Select(p => $"{p.Date:yyyy-MM-dd},{p.Symbol},{p.Quantity},{p.Sellable},{D(p.Price)},{D(p.MarketValue)},{D(p.Cost)}"));
-        Write(Path.Combine(dir, "risk_events.csv"), "time,kind,source,symbol,order_id,message",
-            _alerts.OrderBy(a => a.At).ThenBy(a => a.Kind, StringComparer.Ordinal).ThenBy(a => a.Message, StringComparer.Ordinal).Select(a => CsvText.Row(a.At.ToString("yyyy-MM-ddTHH:mm:ss", CultureInfo.InvariantCulture), a.Kind, a.Source, a.Symbol?.ToString(), a.OrderId?.Value, a.Message))
-                .Concat(_rejections.Select(r => CsvText.Row($"{r.Order.TradeDate:yyyy-MM-dd}T09:25:00", "risk-reject", r.Rule, r.Order.Symbol.ToString(), r.Order.Id.Value, r.Reason))));
+                .Select(o => new[]
+                {
+                    Day(o.Order.TradeDate), o.Order.Id.Value, o.Order.Symbol.ToString(), o.Order.Side.ToString().ToLowerInvariant(),
+                    I(o.Order.Quantity), D(o.Order.LimitPrice), o.Status, I(o.Filled), D(Math.Round(o.Avg, 4)), D(o.Fees), o.Rule, o.Reason,
+                }));
+        CsvTable.Write(Path.Combine(dir, "positions.csv"), ["date", "symbol", "quantity", "sellable", "price", "market_value", "cost"],
+            _positions.Select(p => new[] { Day(p.Date), p.Symbol.ToString(), I(p.Quantity), I(p.Sellable), D(p.Price), D(p.MarketValue), D(p.Cost) }));
+        CsvTable.Write(Path.Combine(dir, "risk_events.csv"), ["time", "kind", "source", "symbol", "order_id", "message"],
+            _alerts.OrderBy(a => a.At).ThenBy(a => a.Kind, StringComparer.Ordinal).ThenBy(a => a.Message, StringComparer.Ordinal)
+                .Select(a => new[] { a.At.ToString("yyyy-MM-ddTHH:mm:ss", Inv), a.Kind, a.Source, a.Symbol?.ToString(), a.OrderId?.Value, a.Message })
+                .Concat(_rejections.Select(r => new[] { $"{Day(r.Order.TradeDate)}T09:25:00", "risk-reject", r.Rule, r.Order.Symbol.ToString(), r.Order.Id.Value, r.Reason })));
         File.WriteAllText(Path.Combine(dir, "summary.json"), summaryJson, new UTF8Encoding(false));
-    }
-
-    private static void Write(string path, string header, IEnumerable<string> rows)
-    {
-        using var w = new StreamWriter(path, false, new UTF8Encoding(false));
-        w.NewLine = "\n";
-        w.WriteLine(header);
-        foreach (var r in rows) w.WriteLine(r);
     }
 }

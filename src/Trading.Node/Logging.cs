@@ -10,9 +10,16 @@ namespace Trading.Node;
 /// </summary>
 internal static class Logging
 {
+    /// <summary>The folder of the log files: TRADING_LOG_DIR, else logs/ under the current folder.</summary>
+    public static string Directory =>
+        Environment.GetEnvironmentVariable("TRADING_LOG_DIR") is { Length: > 0 } d ? d : Path.Combine(Environment.CurrentDirectory, "logs");
+
+    /// <summary>Today's log file, as errors name it.</summary>
+    public static string LogFile => Path.Combine(Directory, $"trading-{DateTime.Now:yyyyMMdd}.log");
+
     public static void Configure(bool verbose)
     {
-        var dir = Environment.GetEnvironmentVariable("TRADING_LOG_DIR") is { Length: > 0 } d ? d : Path.Combine(Environment.CurrentDirectory, "logs");
+        var dir = Directory;
         Log.Logger = new LoggerConfiguration()
             .MinimumLevel.Is(verbose ? LogEventLevel.Debug : LogEventLevel.Information)
             .Enrich.WithProperty("App", "trading")

@@ -13,12 +13,42 @@ public static class Program
         Logging.Configure(verbose);
         try
         {
-            var root = BuildCommand();
-            return await root.Parse(args).InvokeAsync();
+            return await RunAsync(args);
         }
         finally
         {
             await Log.CloseAndFlushAsync();
+        }
+    }
+
+    /// <summary>
+    /// Parses and runs a command. The last line of defence: a command-line error is one line (<c>error: …</c>, exit 1)
+    /// instead of usage text, and any exception that escapes a command — even one no command expected — is one line
+    /// and exit 1, its stack trace in the log file only (System.CommandLine's own handler would print the trace).
+    /// </summary>
+    public static Task<int> RunAsync(string[] args, CancellationToken ct = default)
+    {
+        ParseResult parse;
+        try { parse = BuildCommand().Parse(args); }
+        catch (Exception e) { return Task.FromResult(Cli.Fail(e)); }
+        return InvokeAsync(parse, ct);
+    }
+
+    /// <summary>Runs a parsed command line with the one-line error handling of <see cref="RunAsync"/>.</summary>
+    public static async Task<int> InvokeAsync(ParseResult parse, CancellationToken ct = default)
+    {
+        try
+        {
+            if (parse.Errors.Count > 0)
+            {
+                Console.Error.WriteLine($"error: {Cli.OneLine(parse.Errors[0].Message)} (see --help)");
+                return 1;
+            }
+            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }, ct);
+        }
+        catch (Exception e)
+        {
+            return Cli.Fail(e);
         }
     }
 

@@ -29,7 +29,7 @@ public class SweepTests
         Assert.Equal(["topN=5, lookback=20", "topN=5, lookback=40", "topN=10, lookback=20", "topN=10, lookback=40"], points.Select(p => p.Label));
         Assert.Throws<FormatException>(() => SweepGrid.Parse("topN"));
         var cfg = StrategyConfig.Parse(Akka.Configuration.ConfigurationFactory.ParseString(Config), "c.conf");
-        var e = Assert.Throws<FormatException>(() => SweepGrid.Apply(cfg, SweepGrid.Points("window=3", "c", "s", null, null)[0]));
+        var e = Assert.Throws<Trading.Runtime.Configuration.ConfigException>(() => SweepGrid.Apply(cfg, SweepGrid.Points("window=3", "c", "s", null, null)[0]));
         Assert.Contains("'window'", e.Message);
         var applied = SweepGrid.Apply(cfg, points[3]);
         Assert.Equal(10, applied.TopN);

@@ -14,7 +14,7 @@ internal static class CliRunner
         {
             Console.SetOut(o);
             Console.SetError(e);
-            int exit = await Program.BuildCommand().Parse(args).InvokeAsync();
+            int exit = await Program.RunAsync(args); // what Main runs: the one-line error path included
             return (exit, o.ToString(), e.ToString());
         }
         finally

@@ -63,7 +63,7 @@ public class FeesCommandTests
     [InlineData("trading.market.fees { commission-rate = -1 }", "'trading.market.fees.commission-rate' = '-1'")]
     [InlineData("trading.market.fees { commission-rate = 0.05 }", "must be a number in [0, 0.003]")]
     [InlineData("trading.market.fees { charge-handling-fee = maybe }", "must be on or off")]
-    [InlineData("trading.market.fees { stamp-duty = [ { from = \"2030-13-01\", rate = 0.0003 } ] }", "'stamp-duty[0].from'")]
+    [InlineData("trading.market.fees { stamp-duty = [ { from = \"2030-13-01\", rate = 0.0003 } ] }", "'trading.market.fees.stamp-duty[0].from'")]
     [InlineData("trading.market.fees { min-commission = \"5 }", "not valid HOCON: line 1, column 40: unterminated string")]
     [InlineData("trading.market.fees {\n  min-commission = [1, 2 }", "not valid HOCON: line 2, column 26: '}' does not match '[' opened at line 2, column 20")]
     [InlineData("trading.market.fees { min-commission = 5", "not valid HOCON: line 1, column 21: '{' is never closed")]

@@ -27,9 +27,11 @@ public static class SweepRunner
         ThreadPool.SetMinThreads(Math.Max(workers, 8 * Math.Max(1, parallelism)), io);
         var first = points[0];
         var baseConfig = StrategyConfig.Load(first.ConfigFile);
+        SweepGrid.Check(points, baseConfig);
         var store = MarketStore.Open(first.Store);
         var panel = await MarketPanel.LoadAsync(store, ct);
         var index = await store.ReadIndexAsync(ct);
+        BacktestRunner.CheckAgainstStore(baseConfig, panel, index, first.Start, first.End, first.Store);
         var results = new SweepOutcome[points.Count];
         await Parallel.ForEachAsync(points, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism), CancellationToken = ct }, async (p, token) =>
         {
@@ -74,15 +76,15 @@ public static class SweepRunner
         var inv = CultureInfo.InvariantCulture;
         var keys = outcomes[0].Point.Parameters.Select(p => p.Key).ToList();
         var ranked = Ranked(outcomes);
-        var csv = new StringBuilder();
-        csv.Append("rank,point,").Append(string.Join(',', keys)).Append(",sharpe,total_return,max_drawdown,final_nav,trades,fees\n");
-        for (int i = 0; i < ranked.Count; i++)
-        {
-            var o = ranked[i];
-            csv.Append(inv, $"{i + 1},{o.Point.Index},").Append(string.Join(',', o.Point.Parameters.Select(p => p.Value)))
-               .Append(inv, $",{o.Sharpe:0.######},{o.TotalReturn:0.########},{o.MaxDrawdown:0.########},{o.FinalNav},{o.Trades},{o.Fees}\n");
-        }
-        File.WriteAllText(Path.Combine(outDir, "ranking.csv"), csv.ToString(), new UTF8Encoding(false));
+        // Through the CSV writer: a grid value may hold a comma or a quote (a dotted key's value, a factor spec).
+        Data.Csv.CsvTable.Write(Path.Combine(outDir, "ranking.csv"),
+            ["rank", "point", .. keys, "sharpe", "total_return", "max_drawdown", "final_nav", "trades", "fees"],
+            ranked.Select((o, i) => (string?[])
+            [
+                (i + 1).ToString(inv), o.Point.Index.ToString(inv), .. o.Point.Parameters.Select(p => p.Value),
+                o.Sharpe.ToString("0.######", inv), o.TotalReturn.ToString("0.########", inv), o.MaxDrawdown.ToString("0.########", inv),
+                o.FinalNav.ToString(inv), o.Trades.ToString(inv), o.Fees.ToString(inv),
+            ]));
         File.WriteAllText(Path.Combine(outDir, "sweep.html"), Html(outcomes, keys), new UTF8Encoding(false));
     }
 

@@ -10,6 +10,9 @@ namespace Trading.Node.Commands;
 /// <summary><c>trading fees</c>: what a fill costs under the dated rules and the broker's config.</summary>
 internal static class FeesCommand
 {
+    private const decimal MaxPrice = 1_000_000m;
+    private const long MaxQuantity = 100_000_000_000L;
+
     public static Command Build()
     {
         var side = new Option<string>("--side") { Description = "buy or sell", Required = true };
@@ -25,12 +28,17 @@ internal static class FeesCommand
         };
         cmd.SetAction((parse, ct) => Cli.Guard(() =>
         {
-            var d = DateOnly.ParseExact(parse.GetValue(date)!, "yyyy-MM-dd", CultureInfo.InvariantCulture);
+            var dateText = parse.GetValue(date)!;
+            if (!DateOnly.TryParseExact(dateText, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d))
+                throw new FormatException($"--date '{dateText}' is not a date YYYY-MM-DD.");
             var schedule = parse.GetValue(config) is { } file ? MarketConfig.LoadFees(file) : FeeSchedule.Default;
             var s = parse.GetValue(side) == "buy" ? Side.Buy : Side.Sell;
             var p = parse.GetValue(price);
             var q = parse.GetValue(quantity);
             if (p <= 0 || q <= 0) throw new FormatException("--price and --quantity must be positive.");
+            // Bounds far beyond any A-share fill that keep every amount (value, fees) inside decimal's range.
+            if (p > MaxPrice) throw new FormatException($"--price {p} is above {MaxPrice} CNY, no A-share trades there.");
+            if (q > MaxQuantity) throw new FormatException($"--quantity {q} is above {MaxQuantity} shares.");
             var f = schedule.Compute(s, p, q, d);
             if (parse.GetValue(json))
                 Console.WriteLine(JsonSerializer.Serialize(new

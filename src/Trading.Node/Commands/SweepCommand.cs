@@ -29,14 +29,21 @@ internal static class SweepCommand
         };
         cmd.SetAction((parse, ct) => Cli.Guard(async () =>
         {
+            int n = parse.GetValue(parallel);
+            if (n < 1 || n > 1024) throw new FormatException($"--parallel {n}: must be between 1 and 1024.");
             var points = SweepGrid.Points(parse.GetValue(grid)!, parse.GetValue(config)!, parse.GetValue(store)!,
-                Date(parse.GetValue(start)), Date(parse.GetValue(end)));
+                Date(parse.GetValue(start), "--start"), Date(parse.GetValue(end), "--end"));
+            // Everything a point could refuse is checked before the first one runs: each grid value through the
+            // strategy's own checks, the dates, and what the strategy names in the store.
+            var baseConfig = Trading.Runtime.Strategy.StrategyConfig.Load(parse.GetValue(config)!);
+            SweepGrid.Check(points, baseConfig);
+            var marketStore = Trading.Data.Store.MarketStore.Open(parse.GetValue(store)!);
+            Trading.Backtest.BacktestRunner.CheckAgainstStore(baseConfig, null, await marketStore.ReadIndexAsync(ct), points[0].Start, points[0].End, marketStore.Root);
             IReadOnlyList<SweepOutcome> outcomes = [];
             await AnsiConsole.Progress().AutoClear(true).StartAsync(async ctx =>
             {
                 var task = ctx.AddTask($"sweep of {points.Count} points", maxValue: points.Count);
                 var progress = new Progress<SweepOutcome>(_ => task.Increment(1));
-                int n = parse.GetValue(parallel);
                 outcomes = n <= 1 || parse.GetValue(workers) == "threads"
                     ? await SweepRunner.RunAsync(points, Math.Max(1, n), progress, ct)
                     : await ProcessSweep.RunAsync(points, n, WorkerCommand(), progress, ct);
@@ -71,7 +78,7 @@ internal static class SweepCommand
         return cmd;
     }
 
-    private static DateOnly? Date(string? text) => text is null ? null
-        : DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d
-        : throw new FormatException($"'{text}' is not a date YYYY-MM-DD.");
+    private static DateOnly? Date(string? text, string option) => text is null ? null
+        : DateOnly.TryParseExact(text, ["yyyy-MM-dd", "yyyyMMdd"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d
+        : throw new FormatException($"{option} '{text}' is not a date YYYY-MM-DD.");
 }

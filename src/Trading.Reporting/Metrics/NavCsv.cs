@@ -73,7 +73,11 @@ internal static class DatedCsv
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"CSV file not found: {path}", path);
         using var text = new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
-        using var csv = CsvDataReader.Create(text, new CsvDataReaderOptions { HasHeaders = true, Delimiter = ',' });
+        if (text.Peek() < 0) throw Error(path, 1, $"the file is empty (expected a header such as date,{valueColumns[0]})");
+        CsvDataReader created;
+        try { created = CsvDataReader.Create(text, new CsvDataReaderOptions { HasHeaders = true, Delimiter = ',' }); }
+        catch (FormatException e) { throw Error(path, 1, e.Message); }
+        using var csv = created;
         var columns = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
         for (int i = 0; i < csv.FieldCount; i++) columns.TryAdd(csv.GetName(i).Trim().TrimStart('\uFEFF'), i);
         string found = string.Join(",", columns.Keys);

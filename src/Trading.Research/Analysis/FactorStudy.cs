@@ -55,27 +55,14 @@ public static class FactorStudy
         Directory.CreateDirectory(outDir);
         var inv = CultureInfo.InvariantCulture;
         string F(double v) => double.IsFinite(v) ? v.ToString("R", inv) : "";
-        using (var w = new StreamWriter(Path.Combine(outDir, "ic.csv")))
-        {
-            w.WriteLine("date,factor,ic,rank_ic");
-            foreach (var (name, points) in result.Series)
-                foreach (var p in points)
-                    w.WriteLine($"{p.Date:yyyy-MM-dd},{Data.Csv.CsvText.Field(name)},{F(p.Ic)},{F(p.RankIc)}");
-        }
-        using (var w = new StreamWriter(Path.Combine(outDir, "quantiles.csv")))
-        {
-            int q = result.Summaries.Max(s => s.QuantileReturns.Length);
-            w.WriteLine("factor," + string.Join(',', Enumerable.Range(1, q).Select(i => $"q{i}")) + ",long_short");
-            foreach (var s in result.Summaries.Where(s => s.Available))
-                w.WriteLine($"{Data.Csv.CsvText.Field(s.Factor)},{string.Join(',', s.QuantileReturns.Select(F))},{F(s.LongShort)}");
-        }
-        using (var w = new StreamWriter(Path.Combine(outDir, "decay.csv")))
-        {
-            w.WriteLine("factor,horizon,mean_rank_ic");
-            foreach (var s in result.Summaries.Where(s => s.Available))
-                foreach (var (h, v) in s.RankIcDecay)
-                    w.WriteLine($"{Data.Csv.CsvText.Field(s.Factor)},{h},{F(v)}");
-        }
+        Data.Csv.CsvTable.Write(Path.Combine(outDir, "ic.csv"), ["date", "factor", "ic", "rank_ic"],
+            result.Series.SelectMany(kv => kv.Value.Select(p => new[] { p.Date.ToString("yyyy-MM-dd", inv), kv.Key, F(p.Ic), F(p.RankIc) })));
+        int q = result.Summaries.Max(s => s.QuantileReturns.Length);
+        Data.Csv.CsvTable.Write(Path.Combine(outDir, "quantiles.csv"), ["factor", .. Enumerable.Range(1, q).Select(i => $"q{i}"), "long_short"],
+            result.Summaries.Where(s => s.Available).Select(s => (string?[])
+                [s.Factor, .. Enumerable.Range(0, q).Select(i => i < s.QuantileReturns.Length ? F(s.QuantileReturns[i]) : ""), F(s.LongShort)]));
+        Data.Csv.CsvTable.Write(Path.Combine(outDir, "decay.csv"), ["factor", "horizon", "mean_rank_ic"],
+            result.Summaries.Where(s => s.Available).SelectMany(s => s.RankIcDecay.Select(kv => new[] { s.Factor, kv.Key.ToString(inv), F(kv.Value) })));
         var summary = result.Summaries.ToDictionary(s => s.Factor, s => new SummaryJson(s));
         File.WriteAllText(Path.Combine(outDir, "summary.json"), JsonSerializer.Serialize(summary, JsonOptions));
     }

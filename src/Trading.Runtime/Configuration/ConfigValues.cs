@@ -26,8 +26,17 @@ public static class ConfigValues
     public static T? Number<T>(string text, string where, T min, T max, bool offAllowed = false) where T : struct, INumber<T>
     {
         if (offAllowed && text is "off" or "none" or "null") return null;
-        if (!T.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || v < min || v > max)
+        if (!T.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || !T.IsFinite(v) || v < min || v > max)
             throw new ConfigException($"{where} = '{text}' must be a number in [{min}, {max}]{(offAllowed ? " or off" : "")}.");
         return v;
+    }
+
+    /// <summary>A whole number in [<paramref name="min"/>, <paramref name="max"/>]: <c>5.7</c> is an error, never 5; <c>5.0</c> and <c>5e1</c> are whole.</summary>
+    public static long? Integer(string text, string where, long min, long max, bool offAllowed = false)
+    {
+        if (offAllowed && text is "off" or "none" or "null") return null;
+        if (!decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || v != decimal.Truncate(v) || v < min || v > max)
+            throw new ConfigException($"{where} = '{text}' must be a whole number in [{min}, {max}]{(offAllowed ? " or off" : "")}.");
+        return (long)v;
     }
 }

@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Globalization;
 using Trading.Domain.Instruments;
 using Trading.Risk;
 
@@ -11,57 +10,47 @@ namespace Trading.Runtime.Configuration;
 /// </summary>
 public static class RiskConfig
 {
-    private delegate RiskOptions Setter(RiskOptions o, string value, string key);
+    private delegate RiskOptions Setter(RiskOptions o, ConfigBlock b, string key);
 
-    private static readonly Dictionary<string, Setter> Keys = new(StringComparer.Ordinal)
+    private static readonly Dictionary<string, Setter> Setters = new(StringComparer.Ordinal)
     {
-        ["max-position-weight"] = (o, v, k) => o with { MaxPositionWeight = NullableDecimal(v, k, 0, 1) },
-        ["shrink-to-position-weight"] = (o, v, k) => o with { ShrinkToPositionWeight = Flag(v, k) },
-        ["max-order-value"] = (o, v, k) => o with { MaxOrderValue = NullableDecimal(v, k, 0, 1e12m) },
-        ["max-order-quantity"] = (o, v, k) => o with { MaxOrderQuantity = (long?)NullableDecimal(v, k, 0, 1e9m) },
-        ["max-daily-amount"] = (o, v, k) => o with { MaxDailyAmount = NullableDecimal(v, k, 0, 1e13m) },
-        ["daily-order-count"] = (o, v, k) => o with { MaxDailyOrders = (int?)NullableDecimal(v, k, 0, 1e7m) },
-        ["daily-order-count-per-symbol"] = (o, v, k) => o with { MaxDailyOrdersPerSymbol = (int?)NullableDecimal(v, k, 0, 1e6m) },
-        ["max-active-orders"] = (o, v, k) => o with { MaxActiveOrders = (int?)NullableDecimal(v, k, 0, 1e7m) },
-        ["daily-cancel-count"] = (o, v, k) => o with { MaxDailyCancels = (int?)NullableDecimal(v, k, 0, 1e7m) },
-        ["duplicate-window-seconds"] = (o, v, k) => o with { DuplicateWindow = NullableDecimal(v, k, 0, 86400) is { } s ? TimeSpan.FromSeconds((double)s) : null },
-        ["max-price-deviation"] = (o, v, k) => o with { MaxPriceDeviation = NullableDecimal(v, k, 0, 1) },
-        ["block-limit-prices"] = (o, v, k) => o with { BlockLimitPrices = Flag(v, k) },
-        ["check-cash"] = (o, v, k) => o with { CheckCash = Flag(v, k) },
-        ["max-turnover"] = (o, v, k) => o with { MaxRebalanceTurnover = NullableDecimal(v, k, 0, 100) },
-        ["kill-switch-drawdown"] = (o, v, k) => o with { KillSwitchDrawdown = NullableDecimal(v, k, 0, 1) },
+        ["max-position-weight"] = (o, b, k) => o with { MaxPositionWeight = NullableDecimal(b, k, 0, 1) },
+        ["shrink-to-position-weight"] = (o, b, k) => o with { ShrinkToPositionWeight = b.Flag(k, false) },
+        ["max-order-value"] = (o, b, k) => o with { MaxOrderValue = NullableDecimal(b, k, 0, 1e12m) },
+        ["max-order-quantity"] = (o, b, k) => o with { MaxOrderQuantity = NullableInteger(b, k, 0, 1_000_000_000) },
+        ["max-daily-amount"] = (o, b, k) => o with { MaxDailyAmount = NullableDecimal(b, k, 0, 1e13m) },
+        ["daily-order-count"] = (o, b, k) => o with { MaxDailyOrders = (int?)NullableInteger(b, k, 0, 10_000_000) },
+        ["daily-order-count-per-symbol"] = (o, b, k) => o with { MaxDailyOrdersPerSymbol = (int?)NullableInteger(b, k, 0, 1_000_000) },
+        ["max-active-orders"] = (o, b, k) => o with { MaxActiveOrders = (int?)NullableInteger(b, k, 0, 10_000_000) },
+        ["daily-cancel-count"] = (o, b, k) => o with { MaxDailyCancels = (int?)NullableInteger(b, k, 0, 10_000_000) },
+        ["duplicate-window-seconds"] = (o, b, k) => o with { DuplicateWindow = NullableDecimal(b, k, 0, 86400) is { } s ? TimeSpan.FromSeconds((double)s) : null },
+        ["max-price-deviation"] = (o, b, k) => o with { MaxPriceDeviation = NullableDecimal(b, k, 0, 1) },
+        ["block-limit-prices"] = (o, b, k) => o with { BlockLimitPrices = b.Flag(k, false) },
+        ["check-cash"] = (o, b, k) => o with { CheckCash = b.Flag(k, false) },
+        ["max-turnover"] = (o, b, k) => o with { MaxRebalanceTurnover = NullableDecimal(b, k, 0, 100) },
+        ["kill-switch-drawdown"] = (o, b, k) => o with { KillSwitchDrawdown = NullableDecimal(b, k, 0, 1) },
+        ["blacklist"] = (o, b, k) => o with { Blacklist = Symbols(b, k) },
+        ["whitelist"] = (o, b, k) => o with { Whitelist = Symbols(b, k) },
     };
+
+    /// <summary>The keys of a risk block.</summary>
+    public static readonly IReadOnlySet<string> KnownKeys = Setters.Keys.ToHashSet(StringComparer.Ordinal);
 
     public static RiskOptions Parse(Akka.Configuration.Config? block, string file)
     {
         var options = RiskOptions.Default;
         if (block is null) return options;
-        foreach (var (key, value) in block.AsEnumerable())
-        {
-            var name = key.Split('.')[0];
-            string where = $"{file}: 'strategy.risk.{name}'";
-            if (name == "blacklist")
-            {
-                options = options with { Blacklist = block.GetStringList("blacklist").Select(s => ParseSymbol(s, where)).ToImmutableHashSet() };
-                continue;
-            }
-            if (name == "whitelist")
-            {
-                options = options with { Whitelist = block.GetStringList("whitelist").Select(s => ParseSymbol(s, where)).ToImmutableHashSet() };
-                continue;
-            }
-            if (!Keys.TryGetValue(name, out var set))
-                throw new ConfigException($"{file}: unknown key 'strategy.risk.{name}' (known: {string.Join(", ", Keys.Keys.Append("blacklist").Append("whitelist").Order())}).");
-            options = set(options, value.GetString(), where);
-        }
+        var b = ConfigBlock.Of(block, "strategy.risk", file).Known(KnownKeys);
+        foreach (var key in b.Keys()) options = Setters[key](options, b, key);
         return options;
     }
 
-    private static Symbol ParseSymbol(string text, string where) =>
-        Symbol.TryParse(text, out var s, out var error) ? s : throw new ConfigException($"{where}: {error}");
+    private static ImmutableHashSet<Symbol> Symbols(ConfigBlock b, string key) =>
+        (b.Strings(key) ?? []).Select(s => Symbol.TryParse(s, out var sym, out var error) ? sym : throw new ConfigException($"{b.Where(key)}: {error}")).ToImmutableHashSet();
 
-    private static decimal? NullableDecimal(string text, string where, decimal min, decimal max) =>
-        ConfigValues.Number(text, where, min, max, offAllowed: true);
+    private static decimal? NullableDecimal(ConfigBlock b, string key, decimal min, decimal max) =>
+        ConfigValues.Number(b.Text(key)!, b.Where(key), min, max, offAllowed: true);
 
-    private static bool Flag(string text, string where) => ConfigValues.OnOff(text, where);
+    private static long? NullableInteger(ConfigBlock b, string key, long min, long max) =>
+        ConfigValues.Integer(b.Text(key)!, b.Where(key), min, max, offAllowed: true);
 }

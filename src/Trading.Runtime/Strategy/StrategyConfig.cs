@@ -44,93 +44,97 @@ public sealed record StrategyConfig
     /// <summary>The raw <c>fees</c> block (same keys as trading.market.fees).</summary>
     public Config? Fees { get; init; }
     public string Source { get; init; } = "";
+    /// <summary>The whole parsed file: a sweep point overrides keys in it and parses again (<see cref="WithOverrides"/>).</summary>
+    public Config? Hocon { get; init; }
 
-    private static readonly HashSet<string> Keys =
-    [
+    /// <summary>The keys of the <c>strategy</c> block.</summary>
+    public static readonly IReadOnlySet<string> Keys = new HashSet<string>
+    {
         "name", "initial-cash", "start", "end", "benchmark", "factors", "top-n", "buffer", "weighting", "max-weight", "rebalance",
         "cash-buffer", "universe", "execution", "risk", "fees",
-    ];
+    };
+
+    public static readonly IReadOnlySet<string> UniverseKeys = new HashSet<string> { "exclude-st", "min-listed-days", "min-average-amount", "exclude-limit-up" };
+    public static readonly IReadOnlySet<string> ExecutionKeys = new HashSet<string> { "fill-at", "slippage-bps", "volume-cap", "impact", "roll-unfilled" };
+    public static readonly IReadOnlySet<string> FactorKeys = new HashSet<string> { "spec", "weight", "transforms" };
 
     public static StrategyConfig Load(string file) => Parse(HoconFile.Load(file), file);
+
+    /// <summary>
+    /// This strategy's file with <paramref name="overrides"/> (full keys such as <c>strategy.top-n</c>, values as text)
+    /// set on top, parsed again: the values meet exactly the checks of the file itself.
+    /// </summary>
+    public StrategyConfig WithOverrides(IEnumerable<KeyValuePair<string, string>> overrides)
+    {
+        var root = Hocon ?? throw new InvalidOperationException("This strategy was not parsed from HOCON.");
+        var text = new System.Text.StringBuilder();
+        foreach (var (key, value) in overrides)
+        {
+            if (!HoconSyntax.IsPlainPath(key)) throw new ConfigException($"'{key}' is not a config key (letters, digits and '-', separated by '.').");
+            text.Append(key).Append(" = ").Append(HoconSyntax.Quote(value)).Append('\n');
+        }
+        return Parse(ConfigurationFactory.ParseString(text.ToString()).WithFallback(root), Source);
+    }
 
     public static StrategyConfig Parse(Config root, string file)
     {
         if (!root.HasPath("strategy")) throw new ConfigException($"{file}: no 'strategy' block.");
-        var c = root.GetConfig("strategy");
-        foreach (var key in c.AsEnumerable().Select(kv => kv.Key.Split('.')[0]).Distinct())
-            if (!Keys.Contains(key)) throw new ConfigException($"{file}: unknown key 'strategy.{key}' (known: {string.Join(", ", Keys.Order())}).");
-
-        string Str(Config cfg, string key, string fallback) => cfg.HasPath(key) ? cfg.GetString(key) : fallback;
-        double Num(Config cfg, string path, string key, double fallback, double min, double max) =>
-            cfg.HasPath(key) ? ConfigValues.Number(cfg.GetString(key), $"{file}: '{path}.{key}'", min, max)!.Value : fallback;
-        bool Flag(Config cfg, string path, string key, bool fallback) =>
-            cfg.HasPath(key) ? ConfigValues.OnOff(cfg.GetString(key), $"{file}: '{path}.{key}'") : fallback;
-        DateOnly? Date(string key)
-        {
-            if (!c.HasPath(key)) return null;
-            var t = c.GetString(key);
-            return DateOnly.TryParseExact(t, ["yyyy-MM-dd", "yyyyMMdd"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var d)
-                ? d : throw new ConfigException($"{file}: 'strategy.{key}' = '{t}' must be a date YYYY-MM-DD.");
-        }
-        T Enum<T>(string key, T fallback) where T : struct, System.Enum
-        {
-            if (!c.HasPath(key)) return fallback;
-            var t = c.GetString(key);
-            return System.Enum.TryParse<T>(t, ignoreCase: true, out var v) && System.Enum.IsDefined(v)
-                ? v : throw new ConfigException($"{file}: 'strategy.{key}' = '{t}' must be one of {string.Join(", ", System.Enum.GetNames<T>().Select(n => n.ToLowerInvariant()))}.");
-        }
+        var c = ConfigBlock.Root(root, file).Block("strategy", Keys)!;
 
         var factors = new List<FactorWeight>();
-        if (c.HasPath("factors"))
+        foreach (var f in c.Blocks("factors", FactorKeys))
         {
-            var items = c.GetValue("factors").GetArray();
-            for (int i = 0; i < items.Count; i++)
-            {
-                var f = new Config(new Akka.Configuration.Hocon.HoconRoot(items[i]));
-                var spec = Str(f, "spec", "");
-                if (spec.Length == 0) throw new ConfigException($"{file}: 'strategy.factors[{i}].spec' is missing.");
-                var transforms = f.HasPath("transforms") ? f.GetStringList("transforms").ToList() : ["winsorize", "zscore"];
-                factors.Add(new FactorWeight(spec, Num(f, $"strategy.factors[{i}]", "weight", 1.0, -100, 100), transforms));
-            }
+            var spec = f.String("spec", "");
+            if (spec.Trim().Length == 0) throw new ConfigException($"{f.Where("spec")} is missing.");
+            var transforms = f.Strings("transforms") ?? ["winsorize", "zscore"];
+            factors.Add(new FactorWeight(spec, f.Double("weight", 1.0, -100, 100), transforms));
         }
         if (factors.Count == 0) throw new ConfigException($"{file}: 'strategy.factors' needs at least one factor.");
+        if (factors.All(f => f.Weight == 0)) throw new ConfigException($"{file}: 'strategy.factors': every weight is 0, so every stock scores the same.");
 
-        var u = c.HasPath("universe") ? c.GetConfig("universe") : ConfigurationFactory.Empty;
-        var x = c.HasPath("execution") ? c.GetConfig("execution") : ConfigurationFactory.Empty;
-        var fillAt = Str(x, "fill-at", "open") switch
+        var u = c.BlockOrEmpty("universe", UniverseKeys);
+        var x = c.BlockOrEmpty("execution", ExecutionKeys);
+        var fillAt = x.String("fill-at", "open") switch
         {
             "open" => FillTiming.Open,
             "close" => FillTiming.Close,
             "vwap" => FillTiming.Vwap,
-            var t => throw new ConfigException($"{file}: 'strategy.execution.fill-at' = '{t}' must be open, close or vwap."),
+            var t => throw new ConfigException($"{x.Where("fill-at")} = '{t}' must be open, close or vwap."),
         };
+        var benchmark = c.String("benchmark", "000300.SH");
+        if (!System.Text.RegularExpressions.Regex.IsMatch(benchmark, @"^[0-9]{6}\.(SH|SZ|BJ)$"))
+            throw new ConfigException($"{c.Where("benchmark")} = '{benchmark}' must be an index code such as 000300.SH (six digits, then .SH, .SZ or .BJ).");
         var cfg = new StrategyConfig
         {
-            Name = Str(c, "name", Path.GetFileNameWithoutExtension(file)),
-            InitialCash = (decimal)Num(c, "strategy", "initial-cash", 600_000, 1_000, 1e12),
-            Start = Date("start"),
-            End = Date("end"),
-            Benchmark = Str(c, "benchmark", "000300.SH"),
+            Name = c.String("name", Path.GetFileNameWithoutExtension(file)),
+            InitialCash = c.Decimal("initial-cash", 600_000m, 1_000m, 1e12m),
+            Start = c.Date("start"),
+            End = c.Date("end"),
+            Benchmark = benchmark,
             Factors = factors,
-            TopN = (int)Num(c, "strategy", "top-n", 30, 1, 5000),
-            Buffer = (int)Num(c, "strategy", "buffer", 45, 1, 10000),
-            Weighting = Enum("weighting", Weighting.Equal),
-            MaxWeight = Num(c, "strategy", "max-weight", 0.10, 0.001, 1),
-            Rebalance = Enum("rebalance", RebalanceFrequency.Monthly),
-            CashBuffer = Num(c, "strategy", "cash-buffer", 0.01, 0, 0.5),
-            ExcludeSt = Flag(u, "strategy.universe", "exclude-st", true),
-            MinListedDays = (int)Num(u, "strategy.universe", "min-listed-days", 60, 0, 5000),
-            MinAverageAmount = Num(u, "strategy.universe", "min-average-amount", 5_000_000, 0, 1e12),
-            ExcludeLimitUp = Flag(u, "strategy.universe", "exclude-limit-up", true),
-            Execution = new ExecutionConfig(fillAt, Num(x, "strategy.execution", "slippage-bps", 5, 0, 1000),
-                Num(x, "strategy.execution", "volume-cap", 0.10, 0.0001, 1), Num(x, "strategy.execution", "impact", 0.1, 0, 10),
-                Flag(x, "strategy.execution", "roll-unfilled", false)),
-            Risk = c.HasPath("risk") ? c.GetConfig("risk") : null,
-            Fees = c.HasPath("fees") ? c.GetConfig("fees") : null,
+            TopN = c.Int("top-n", 30, 1, 5000),
+            Buffer = c.Int("buffer", 45, 1, 10000),
+            Weighting = c.Enum("weighting", Weighting.Equal),
+            MaxWeight = c.Double("max-weight", 0.10, 0.001, 1),
+            Rebalance = c.Enum("rebalance", RebalanceFrequency.Monthly),
+            CashBuffer = c.Double("cash-buffer", 0.01, 0, 0.5),
+            ExcludeSt = u.Flag("exclude-st", true),
+            MinListedDays = u.Int("min-listed-days", 60, 0, 5000),
+            MinAverageAmount = u.Double("min-average-amount", 5_000_000, 0, 1e12),
+            ExcludeLimitUp = u.Flag("exclude-limit-up", true),
+            Execution = new ExecutionConfig(fillAt, x.Double("slippage-bps", 5, 0, 1000), x.Double("volume-cap", 0.10, 0.0001, 1),
+                x.Double("impact", 0.1, 0, 10), x.Flag("roll-unfilled", false)),
+            Risk = c.Block("risk", RiskConfig.KnownKeys)?.Config,
+            Fees = c.Block("fees", MarketConfig.FeeKeys)?.Config,
             Source = file,
+            Hocon = root,
         };
+        if (cfg.Name.Trim().Length == 0) throw new ConfigException($"{c.Where("name")} is empty.");
         if (cfg.Buffer < cfg.TopN) throw new ConfigException($"{file}: 'strategy.buffer' ({cfg.Buffer}) must be at least 'strategy.top-n' ({cfg.TopN}).");
-        if (cfg.Start is { } s && cfg.End is { } e && e < s) throw new ConfigException($"{file}: 'strategy.end' is before 'strategy.start'.");
+        if (cfg.Start is { } s && cfg.End is { } e && e < s) throw new ConfigException($"{file}: 'strategy.end' ({e:yyyy-MM-dd}) is before 'strategy.start' ({s:yyyy-MM-dd}).");
+        // The risk and fee blocks are read when a run starts; check them now, so a bad value fails before anything runs.
+        StrategyOptions.Risk(cfg);
+        StrategyOptions.Fees(cfg);
         return cfg;
     }
 }
