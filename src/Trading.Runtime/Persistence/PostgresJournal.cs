@@ -19,11 +19,15 @@ public sealed class PostgresJournal
 
     private static readonly string[] Plugins = ["akka.persistence.journal.sql", "akka.persistence.snapshot-store.sql"];
 
-    private PostgresJournal(MultiDataOptionsSetup setup, string description)
+    private PostgresJournal(MultiDataOptionsSetup setup, string description, string connectionString)
     {
         Setup = setup;
         Description = description;
+        ConnectionString = connectionString;
     }
+
+    /// <summary>The connection string the plugins use (with the password: for tests, never for logs).</summary>
+    internal string ConnectionString { get; }
 
     /// <summary>The linq2db options of the journal and snapshot store, for the actor system's setup.</summary>
     public MultiDataOptionsSetup Setup { get; }
@@ -65,7 +69,7 @@ public sealed class PostgresJournal
         var setup = new MultiDataOptionsSetup();
         foreach (var plugin in Plugins)
             setup.AddDataOptions(plugin, new DataOptions().UseConnectionString(config.GetString(plugin + ".provider-name"), builder.ConnectionString));
-        return new PostgresJournal(setup, description);
+        return new PostgresJournal(setup, description, builder.ConnectionString);
     }
 
     /// <summary>host:port/database as user, from a connection string; never the password.</summary>

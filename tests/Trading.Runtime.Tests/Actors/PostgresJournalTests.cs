@@ -74,6 +74,22 @@ public class PostgresJournalTests
         Assert.DoesNotContain(real.Password!, e.ToString());
     }
 
+    [PostgresFact]
+    public async Task Journal_sessions_commit_as_configured_whatever_the_servers_default()
+    {
+        async Task<string> Setting(string extra)
+        {
+            var journal = PostgresJournal.Open(TradingSystem.LoadConfig(JournalKind.Postgres, extra: extra), PostgresServer.Connection());
+            await using var c = new NpgsqlConnection(journal.ConnectionString);
+            await c.OpenAsync();
+            await using var q = new NpgsqlCommand("SHOW synchronous_commit", c);
+            return (string)(await q.ExecuteScalarAsync())!;
+        }
+        // (scripts/test.sh's server runs with synchronous_commit = off.)
+        Assert.Equal("on", await Setting(""));
+        Assert.Equal("local", await Setting("trading.journal.postgres.synchronous-commit = local"));
+    }
+
     [Fact]
     public void A_missing_or_malformed_connection_string_is_a_config_error_without_its_secret()
     {
