@@ -19,7 +19,8 @@ state="$root/.build/postgres-test/$slot"
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f s", b - a }'; }
 fail() { echo "error: postgres-test: $*" >&2; exit 1; }
-bindir() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
+# The newest installed server (a client-only version has no initdb).
+bindir() { local d; for d in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do [[ -x "$d/initdb" ]] && { echo "$d"; return; }; done; }
 current() { [[ -f "$state/dir" ]] && cat "$state/dir" || true; }
 
 as_root=()
@@ -29,16 +30,21 @@ as_server=()
 [[ "$(id -u)" == "0" ]] && as_server=(runuser -u postgres --)
 
 install() {
-  if [[ -n "$(bindir)" && -x "$(bindir)/initdb" ]]; then return 0; fi
+  if [[ -n "$(bindir)" ]]; then return 0; fi
   [[ "$(id -u)" == "0" || ${#as_root[@]} -gt 0 ]] || fail "installing Debian's postgresql needs root (apt-get); rerun as root"
   local t0; t0=$(now)
   export DEBIAN_FRONTEND=noninteractive
   # No default cluster (/var/lib/postgresql/N/main on port 5432): the tests make their own.
   "${as_root[@]}" mkdir -p /etc/postgresql-common/createcluster.d
   echo "create_main_cluster = off" | "${as_root[@]}" tee /etc/postgresql-common/createcluster.d/trading-no-main.conf >/dev/null
-  "${as_root[@]}" apt-get update -q >/dev/null
-  "${as_root[@]}" apt-get install -y -q --no-install-recommends postgresql >/dev/null
-  [[ -x "$(bindir)/initdb" ]] || fail "apt-get finished but no /usr/lib/postgresql/*/bin/initdb"
+  # Package lists another script just refreshed (browser-test-deps.sh) are used as they are; stale or missing ones
+  # are refreshed and the install tried again.
+  if ! { apt-cache show postgresql >/dev/null 2>&1 && "${as_root[@]}" apt-get install -y -q --no-install-recommends postgresql >"${TMPDIR:-/tmp}/postgres-test-apt.log" 2>&1; }; then
+    "${as_root[@]}" apt-get update -q >/dev/null
+    "${as_root[@]}" apt-get install -y -q --no-install-recommends postgresql >"${TMPDIR:-/tmp}/postgres-test-apt.log" 2>&1 \
+      || { tail -n 20 "${TMPDIR:-/tmp}/postgres-test-apt.log" >&2; fail "apt-get install postgresql failed (above)"; }
+  fi
+  [[ -n "$(bindir)" ]] || fail "apt-get finished but no /usr/lib/postgresql/*/bin/initdb"
   echo "postgres-test: installed $("$(bindir)/postgres" --version) in $(since "$t0")"
 }
 
