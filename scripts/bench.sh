@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end benchmarks; rewrites BENCHMARKS.md with the numbers and the command that produced them.
 # Usage: scripts/bench.sh [--runs N] [--micro]   (--micro adds the BenchmarkDotNet rule benchmarks, ~3 min)
+# The order path's PostgreSQL row uses TRADING_PG_CONNECTION when set, else a throwaway server (scripts/postgres-test.sh).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 runs=3; micro=0
@@ -14,6 +15,15 @@ done
 out="$root/.build/bench"
 dotnet build "$root/bench/Trading.Bench/Trading.Bench.csproj" -c Release -o "$out" --nologo -v quiet -clp:ErrorsOnly >&2
 bench() { dotnet "$out/Trading.Bench.dll" "$@"; }
+# The order path with the PostgreSQL journal runs against a throwaway local server (fsync on, as a node's would be).
+if [[ -z "${TRADING_PG_CONNECTION:-}" ]]; then
+  export TRADING_PG_SLOT=bench
+  "$root/scripts/postgres-test.sh" stop >/dev/null # a server left by an interrupted run
+  "$root/scripts/postgres-test.sh" start >&2
+  trap '"$root/scripts/postgres-test.sh" stop >&2' EXIT
+  eval "$("$root/scripts/postgres-test.sh" env)"
+fi
+export TRADING_PG_CONNECTION
 tmp="$(mktemp)"
 {
   echo "# Benchmarks"
@@ -30,7 +40,7 @@ tmp="$(mktemp)"
   echo "## Trading.Runtime and Trading.Backtest (issue 4)"
   echo
   bench backtest-scale --runs 3
-  bench order-path --orders 100000 --sqlite-orders 10000
+  bench order-path --orders 100000 --sqlite-orders 10000 --pg-orders 10000
   "$root/scripts/trading" data import --format tushare --input "$root/data/ashare-2024-sample" --store "$root/.store/sample" >/dev/null
   bench research --sample-store "$root/.store/sample"
   if [[ $micro == 1 ]]; then

@@ -155,7 +155,16 @@ internal static class RuntimeWorkers
             MaxDailyOrders = null, MaxDailyOrdersPerSymbol = null, MaxActiveOrders = null, MaxDailyAmount = null, MaxOrderValue = null,
             MaxPositionWeight = null, DuplicateWindow = null, MaxRebalanceTurnover = null,
         };
-        using var system = TradingSystem.Create("bench", journal == "sqlite" ? JournalKind.Sqlite : JournalKind.InMemory, db, "akka.loglevel = WARNING\n" + o.Get("hocon", ""));
+        // PostgreSQL: a fresh database on the server of TRADING_PG_CONNECTION (scripts/bench.sh starts a throwaway one), dropped at the end.
+        var pg = journal == "postgres" ? await BenchDatabase.CreateAsync() : null;
+        var kind = journal switch
+        {
+            "sqlite" => JournalKind.Sqlite,
+            "postgres" => JournalKind.Postgres,
+            "inmem" => JournalKind.InMemory,
+            _ => throw new ArgumentException($"--journal must be inmem, sqlite or postgres, not '{journal}'"),
+        };
+        using var system = TradingSystem.Create("bench", kind, pg?.Connection ?? db, "akka.loglevel = WARNING\n" + o.Get("hocon", ""));
         var timeout = TimeSpan.FromSeconds(60);
         var setup = new TradingNodeSetup("bench",
             slot => BrokerSessionActor.Props(exchange, slot, 1, TimeSpan.Zero, () => now),
@@ -212,6 +221,7 @@ internal static class RuntimeWorkers
         rb.Stop();
         await system.Terminate();
         if (File.Exists(db)) File.Delete(db);
+        if (pg is not null) await pg.DropAsync();
 
         sampler?.Report();
         Array.Sort(latencies);
@@ -219,5 +229,42 @@ internal static class RuntimeWorkers
         Measure.Emit(new Sample($"order-path-{journal}", wall.Elapsed.TotalSeconds, Measure.PeakRss(), GC.GetTotalAllocatedBytes(),
             $"p50 {P(0.50):F0} us, p90 {P(0.90):F0} us, p99 {P(0.99):F0} us, p99.9 {P(0.999):F0} us, max {latencies[^1]:F0} us, {total / wall.Elapsed.TotalSeconds:F0} orders/s, {allocated / total / 1024.0:F1} KB allocated per order, {gcs} GCs pausing {paused.TotalMilliseconds:F0} ms in all (after {warmup:N0} warm-up orders); 5,000-order batch: {result.Approved.Count} approved, {result.Rejected.Count} rejected, acknowledged in {rb.Elapsed.TotalMilliseconds:F0} ms"));
         return 0;
+    }
+}
+
+/// <summary>A database of its own for one order-path run, on the server of TRADING_PG_CONNECTION (its user may create databases).</summary>
+internal sealed class BenchDatabase
+{
+    private readonly string _admin;
+    private readonly string _name;
+
+    private BenchDatabase(string admin, string name, string connection)
+    {
+        _admin = admin;
+        _name = name;
+        Connection = connection;
+    }
+
+    public string Connection { get; }
+
+    public static async Task<BenchDatabase> CreateAsync()
+    {
+        var admin = Environment.GetEnvironmentVariable(Trading.Runtime.Persistence.PostgresJournal.ConnectionVariable);
+        if (string.IsNullOrWhiteSpace(admin))
+            throw new InvalidOperationException("--journal postgres needs TRADING_PG_CONNECTION (scripts/bench.sh starts a throwaway server with scripts/postgres-test.sh)");
+        var name = $"bench_{Guid.NewGuid():N}";
+        await using var c = new Npgsql.NpgsqlConnection(admin);
+        await c.OpenAsync();
+        await using var create = new Npgsql.NpgsqlCommand($"CREATE DATABASE {name}", c);
+        await create.ExecuteNonQueryAsync();
+        return new BenchDatabase(admin, name, new Npgsql.NpgsqlConnectionStringBuilder(admin) { Database = name }.ConnectionString);
+    }
+
+    public async Task DropAsync()
+    {
+        await using var c = new Npgsql.NpgsqlConnection(_admin);
+        await c.OpenAsync();
+        await using var drop = new Npgsql.NpgsqlCommand($"DROP DATABASE IF EXISTS {_name} WITH (FORCE)", c);
+        await drop.ExecuteNonQueryAsync();
     }
 }

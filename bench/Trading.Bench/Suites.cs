@@ -96,10 +96,11 @@ internal static class Suites
         return Task.FromResult(0);
     }
 
-    /// <summary>Issue 4 (b): the order path, in memory and with the SQLite journal.</summary>
+    /// <summary>Issue 4 (b): the order path, in memory and with the SQLite journal; with the PostgreSQL journal too when TRADING_PG_CONNECTION names a server (scripts/bench.sh starts one).</summary>
     public static Task<int> OrderPath(Options o)
     {
-        int orders = o.Int("orders", 100_000), sqliteOrders = o.Int("sqlite-orders", 20_000);
+        int orders = o.Int("orders", 100_000), sqliteOrders = o.Int("sqlite-orders", 20_000), pgOrders = o.Int("pg-orders", sqliteOrders);
+        var postgres = !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(Trading.Runtime.Persistence.PostgresJournal.ConnectionVariable));
         // A live node's runtime settings (README): fully optimised code from the first call, non-concurrent GC.
         var live = new Dictionary<string, string> { ["DOTNET_TieredCompilation"] = "0", ["DOTNET_gcConcurrent"] = "0" };
         var defaults = new Dictionary<string, string>();
@@ -108,6 +109,8 @@ internal static class Suites
         {
             rows.Add(("in memory", runtime, orders, Measure.RunWorker(env, "order-path-once", "--orders", $"{orders}", "--journal", "inmem"), "p99 < 200 µs"));
             rows.Add(("SQLite", runtime, sqliteOrders, Measure.RunWorker(env, "order-path-once", "--orders", $"{sqliteOrders}", "--journal", "sqlite"), "p99 < 2 ms; 5,000-order rebalance < 1 s"));
+            if (postgres)
+                rows.Add(("PostgreSQL (local server)", runtime, pgOrders, Measure.RunWorker(env, "order-path-once", "--orders", $"{pgOrders}", "--journal", "postgres"), ""));
         }
         var floor = Measure.RunWorker(live, "hops-once", "--orders", $"{orders}");
         Console.WriteLine("### Order path: proposal → risk guard → OMS (intent journaled) → broker session → exchange → acknowledgement (journaled) → proposer");

@@ -1,61 +1,8 @@
-using Akka.Actor;
-using Trading.Domain.Fees;
-using Trading.Domain.Instruments;
-using Trading.Domain.Orders;
-using Trading.Domain.Rules;
-using Trading.Runtime.Actors;
-using Trading.Runtime.Messages;
-using Trading.Runtime.State;
-
 namespace Trading.Runtime.Tests.Actors;
 
-/// <summary>The SQLite journal (Akka.Persistence.Sql, hocon/persistence.sqlite.conf) keeps the book and the OMS across a process restart.</summary>
+/// <summary>The SQLite journal's own settings (recovery on SQLite and PostgreSQL: <see cref="JournalRecoveryTests"/>).</summary>
 public class SqliteJournalTests
 {
-    private static readonly Symbol S = Symbol.Parse("688981.SH");
-    private static readonly DateOnly Day = new(2024, 1, 2);
-
-    [Fact]
-    public async Task Book_and_orders_survive_a_new_actor_system_on_the_same_file()
-    {
-        var db = Path.Combine(Path.GetTempPath(), $"journal-{Guid.NewGuid():N}.db");
-        var order = new OrderRequest(ClientOrderId.Create("t", Day, 1), S, Side.Buy, 300, 50.00m, OrderType.Limit, Day);
-        var fill = new Fill("x1", order.Id, S, Side.Buy, 300, 50.00m, Day, FeeSchedule.Default.Compute(Side.Buy, 50m, 300, Day));
-        PositionBookState before;
-        using (var sys = TradingSystem.Create("j1", JournalKind.Sqlite, db, "akka.loglevel = WARNING\nakka.loggers = [\"Akka.Event.DefaultLogger\"]"))
-        {
-            var book = sys.ActorOf(PositionBookActor.Props("sq"));
-            await book.Ask<Deposited>(new Deposit(100_000m, "seed"), TimeSpan.FromSeconds(20));
-            var oms = sys.ActorOf(OrderManagerActor.Props("sq", ActorRefs.Nobody, book, () => new DateTime(2024, 1, 2, 9, 30, 0)));
-            var ack = oms.Ask<Trading.Runtime.Messages.BatchAcknowledged>(new SubmitApproved([order], 1), TimeSpan.FromSeconds(20));
-            // A broker answers only once the order was sent, i.e. after its intent is journaled: wait for that.
-            while ((await oms.Ask<OrdersSnapshot>(new GetOrders(), TimeSpan.FromSeconds(20))).Orders.Count == 0) await Task.Delay(10);
-            oms.Tell(new Trading.Brokers.OrderAccepted(order.Id, new DateTime(2024, 1, 2, 9, 30, 0), "B1"));
-            await ack;
-            oms.Tell(new Trading.Brokers.OrderFilled(order.Id, new DateTime(2024, 1, 2, 9, 31, 0), fill, 300, 0));
-            await oms.Ask<StepDone>(new Flush(1), TimeSpan.FromSeconds(20));
-            before = (await book.Ask<AccountSnapshot>(new GetAccount(), TimeSpan.FromSeconds(20))).Book;
-            await sys.Terminate();
-        }
-        Assert.Equal(300, before.HoldingOf(S).Quantity);
-        // Commits never checkpoint themselves (the timer does, and once more at termination): the main file alone,
-        // without the write-ahead log, already holds everything.
-        var copy = db + ".copy";
-        File.Copy(db, copy);
-        db = copy;
-
-        using var sys2 = TradingSystem.Create("j2", JournalKind.Sqlite, db, "akka.loglevel = WARNING\nakka.loggers = [\"Akka.Event.DefaultLogger\"]");
-        var book2 = sys2.ActorOf(PositionBookActor.Props("sq"));
-        var after = (await book2.Ask<AccountSnapshot>(new GetAccount(), TimeSpan.FromSeconds(20))).Book;
-        Assert.Equal(before.Cash, after.Cash);
-        Assert.Equal(before.Positions, after.Positions);
-        var oms2 = sys2.ActorOf(OrderManagerActor.Props("sq", ActorRefs.Nobody, book2, () => DateTime.MinValue));
-        var orders = (await oms2.Ask<OrdersSnapshot>(new GetOrders(), TimeSpan.FromSeconds(20))).Orders;
-        var recovered = Assert.Single(orders);
-        Assert.Equal((OrderStatus.Filled, 300L, 50.00m), (recovered.Status, recovered.FilledQuantity, recovered.AveragePrice));
-        await sys2.Terminate();
-    }
-
     [Fact]
     public void Journal_connections_get_the_configured_pragmas_and_a_bad_setting_is_named()
     {
@@ -70,74 +17,5 @@ public class SqliteJournalTests
         var e = Assert.Throws<Akka.Configuration.ConfigurationException>(() => Trading.Runtime.Persistence.SqliteJournal.Open(bad));
         Assert.Contains("trading.journal.sqlite.synchronous", e.Message);
         Assert.Contains("SOMETIMES", e.Message);
-    }
-
-    [Fact]
-    public async Task The_risk_guards_kill_switch_survives_a_new_actor_system_on_the_same_file()
-    {
-        var db = Path.Combine(Path.GetTempPath(), $"journal-{Guid.NewGuid():N}.db");
-        const string Extra = "akka.loglevel = WARNING\nakka.loggers = [\"Akka.Event.DefaultLogger\"]";
-        IActorRef Guard(ActorSystem sys)
-        {
-            var book = sys.ActorOf(PositionBookActor.Props("rk"));
-            var oms = sys.ActorOf(OrderManagerActor.Props("rk", ActorRefs.Nobody, book, () => new DateTime(2024, 1, 2, 9, 30, 0)));
-            return sys.ActorOf(RiskGuardActor.Props("rk", Trading.Risk.RiskOptions.Default, oms, book, (s, d) => null, MarketRules.Default,
-                FeeSchedule.Default, () => new DateTime(2024, 1, 2, 9, 30, 0)));
-        }
-        using (var sys = TradingSystem.Create("r1", JournalKind.Sqlite, db, Extra))
-        {
-            var status = await Guard(sys).Ask<RiskStatus>(new EngageKillSwitch("test"), TimeSpan.FromSeconds(20));
-            Assert.True(status.KillSwitchEngaged);
-            await sys.Terminate();
-        }
-        using var sys2 = TradingSystem.Create("r2", JournalKind.Sqlite, db, Extra);
-        var after = await Guard(sys2).Ask<RiskStatus>(new GetRiskStatus(), TimeSpan.FromSeconds(20));
-        Assert.Equal((true, "test"), (after.KillSwitchEngaged, after.Reason));
-        await sys2.Terminate();
-    }
-
-    [Fact]
-    public async Task A_node_forgets_orders_finished_days_ago_and_recovers_the_rest_from_its_snapshot()
-    {
-        var db = Path.Combine(Path.GetTempPath(), $"journal-{Guid.NewGuid():N}.db");
-        const string Extra = "trading.oms.keep-finished-days = 2\nakka.loglevel = WARNING\nakka.loggers = [\"Akka.Event.DefaultLogger\"]";
-        var timeout = TimeSpan.FromSeconds(20);
-        var at = new DateTime(2024, 1, 2, 9, 30, 0);
-        var old = new OrderRequest(ClientOrderId.Create("t", Day, 1), S, Side.Buy, 200, 50.00m, OrderType.Limit, Day);
-        var later = Day.AddDays(5);
-        var open = new OrderRequest(ClientOrderId.Create("t", later, 1), S, Side.Buy, 200, 50.00m, OrderType.Limit, later);
-        long JournalRows()
-        {
-            using var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={db}");
-            c.Open();
-            using var q = c.CreateCommand();
-            q.CommandText = "SELECT COUNT(*) FROM journal WHERE persistence_id = 'orders-keep'";
-            return (long)q.ExecuteScalar()!;
-        }
-        using (var sys = TradingSystem.Create("k1", JournalKind.Sqlite, db, Extra))
-        {
-            var book = sys.ActorOf(PositionBookActor.Props("keep"));
-            var oms = sys.ActorOf(OrderManagerActor.Props("keep", ActorRefs.Nobody, book, () => at));
-            oms.Tell(new SubmitApproved([old], 1));
-            while ((await oms.Ask<OrdersSnapshot>(new GetOrders(), timeout)).Orders.Count == 0) await Task.Delay(10);
-            oms.Tell(new Trading.Brokers.OrderExpired(old.Id, at, 0, "day end"));
-            oms.Tell(new SubmitApproved([open], 2));
-            while ((await oms.Ask<OrdersSnapshot>(new GetOrders(), timeout)).Orders.Count(o => o.Status != OrderStatus.New) < 2) await Task.Delay(10);
-            var rowsBefore = JournalRows();
-            await oms.Ask<StepDone>(new StartDay(later, 3), timeout); // the expired order finished 5 days before: forgotten
-            var kept = (await oms.Ask<OrdersSnapshot>(new GetOrders(), timeout)).Orders;
-            Assert.Equal(open.Id, Assert.Single(kept).Id);
-            // The snapshot is saved and the events it covers deleted in the background.
-            for (var wait = System.Diagnostics.Stopwatch.StartNew(); JournalRows() >= rowsBefore && wait.Elapsed < timeout;) await Task.Delay(50);
-            Assert.True(JournalRows() < rowsBefore, $"journal rows {JournalRows()} should drop below {rowsBefore} after the snapshot");
-            await sys.Terminate();
-        }
-        using var sys2 = TradingSystem.Create("k2", JournalKind.Sqlite, db, Extra);
-        var book2 = sys2.ActorOf(PositionBookActor.Props("keep"));
-        var oms2 = sys2.ActorOf(OrderManagerActor.Props("keep", ActorRefs.Nobody, book2, () => at));
-        var recovered = (await oms2.Ask<OrdersSnapshot>(new GetOrders(), timeout)).Orders;
-        var only = Assert.Single(recovered);
-        Assert.Equal((open.Id, OrderStatus.PendingSubmit), (only.Id, only.Status));
-        await sys2.Terminate();
     }
 }
