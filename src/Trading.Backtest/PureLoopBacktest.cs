@@ -94,7 +94,7 @@ public static class PureLoopBacktest
             bool rebalance = d > 0 && o.Model.IsRebalanceDay(panel, d);
             if (rebalance)
             {
-                targets = o.Model.Targets(panel, d - 1, book.Positions.Keys.ToHashSet());
+                targets = o.Model.Targets(panel, d - 1, IStrategyModel.WeightsOf(book));
                 sequence = 0;
                 Round(date, new TimeOnly(9, 25));
             }

@@ -5,7 +5,9 @@ using Trading.Runtime.Configuration;
 
 namespace Trading.Runtime.Strategy;
 
-public enum Weighting { Equal, Score, Cap }
+/// <summary>How the selected names are weighted. Optimised: the optimiser (strategy.portfolio); Neutral: equal weights
+/// moved into industry bounds around the benchmark proxy (industry-neutral within strategy.portfolio.industry-band).</summary>
+public enum Weighting { Equal, Score, Cap, Optimised, Neutral }
 
 public enum RebalanceFrequency { Daily, Weekly, Monthly }
 
@@ -44,11 +46,13 @@ public sealed record StrategyConfig
     /// <summary>The raw <c>fees</c> block (same keys as trading.market.fees).</summary>
     public Config? Fees { get; init; }
     public string Source { get; init; } = "";
+    /// <summary>The <c>portfolio</c> block (optimiser, risk model, lot sizer, trade filter); null when absent.</summary>
+    public PortfolioConfig? Portfolio { get; init; }
 
     private static readonly HashSet<string> Keys =
     [
         "name", "initial-cash", "start", "end", "benchmark", "factors", "top-n", "buffer", "weighting", "max-weight", "rebalance",
-        "cash-buffer", "universe", "execution", "risk", "fees",
+        "cash-buffer", "universe", "execution", "risk", "fees", "portfolio",
     ];
 
     public static StrategyConfig Load(string file) => Parse(HoconFile.Load(file), file);
@@ -128,6 +132,7 @@ public sealed record StrategyConfig
             Risk = c.HasPath("risk") ? c.GetConfig("risk") : null,
             Fees = c.HasPath("fees") ? c.GetConfig("fees") : null,
             Source = file,
+            Portfolio = PortfolioConfig.Parse(c, file),
         };
         if (cfg.Buffer < cfg.TopN) throw new ConfigException($"{file}: 'strategy.buffer' ({cfg.Buffer}) must be at least 'strategy.top-n' ({cfg.TopN}).");
         if (cfg.Start is { } s && cfg.End is { } e && e < s) throw new ConfigException($"{file}: 'strategy.end' is before 'strategy.start'.");
