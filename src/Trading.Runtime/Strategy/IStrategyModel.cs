@@ -26,6 +26,9 @@ public interface IStrategyModel
     ImmutableSortedDictionary<Symbol, double> Targets(MarketPanel panel, int decisionDay, IReadOnlyDictionary<Symbol, double> currentWeights) =>
         Targets(panel, decisionDay, currentWeights.Keys.ToHashSet());
 
+    /// <summary>Ex-ante risk of the rebalances decided so far (risk.csv); empty for models without a risk model.</summary>
+    IReadOnlyList<RebalanceRisk> RiskLog => [];
+
     /// <summary>Current weights of NAV of a book's positions (the keys are exactly the book's positions).</summary>
     static IReadOnlyDictionary<Symbol, double> WeightsOf(Trading.Runtime.State.PositionBookState book)
     {

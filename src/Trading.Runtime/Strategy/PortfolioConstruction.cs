@@ -37,17 +37,20 @@ public sealed record RebalanceRisk(
 /// standard deviations, V the factor risk model (<see cref="PanelRiskModel"/>, estimated over the benchmark proxy, the
 /// candidates and the holdings with data up to the decision day), b the proxy; long-only, fully invested, each name at
 /// most max-weight, industries within ± industry-band of the proxy, Σ|w − w0| at most max-turnover plus the idle cash
-/// (investing cash that sits idle is not churn, so the first build is not blocked). Candidates are the best
+/// plus twice the weight of holdings that are no longer candidates (investing idle cash and replacing names that
+/// lost their place are not the optimiser's churn, so the first build and forced exits are not blocked). Candidates are the best
 /// candidates × top-n names by score, the holdings still ranked within the buffer (a holding beyond it has no
 /// score and is sold), and for each industry whose lower bound is positive the best-scored eligible names of that
-/// industry until they can hold it. If the model has too little history, the problem is infeasible or the solver's
+/// industry until they can hold it. When the problem is infeasible and has a turnover limit, it is solved again without
+/// it (warning recorded). If the model has too little history, the problem is still infeasible or the solver's
 /// answer fails its constraint check, the weights fall back deterministically to the capped equal weights of the
 /// top-n selection and a warning is recorded (risk_events.csv); the backtest goes on.
 /// </para>
 /// <para>
 /// Neutral: equal weights over the top-n selection moved into industry bounds (<see cref="IndustryWeighting"/>) of
-/// ± industry-band around the proxy's industry weights renormalised over the industries the selection covers (an
-/// industry the selection has no name in cannot be matched by reweighting); falls back like the optimiser.
+/// ± industry-band around the proxy's industry mix as far as the selection can hold it (<see cref="NeutralTargets"/>:
+/// an industry the selection has no name in cannot be matched by reweighting, nor can one whose names would exceed
+/// the max weight); falls back like the optimiser.
 /// </para>
 /// </summary>
 public sealed class PortfolioConstruction
@@ -129,7 +132,8 @@ public sealed class PortfolioConstruction
 
         if (_config.Weighting == Weighting.Optimised && bounds is not null)
         {
-            // Each industry with a positive lower bound gets the best-scored eligible names it needs to hold it.
+            // Each industry with a positive lower bound gets the best-scored eligible names it needs to hold it; a lower
+            // bound its eligible names cannot hold under the max weight is lowered to what they can (all at the cap).
             var byRank = Enumerable.Range(0, n).Where(s => ranks[s] > 0).OrderBy(s => ranks[s]).ToArray();
             var capacity = new double[groups];
             for (int s = 0; s < n; s++) if (candidate[s] && industries.OfSymbol[s] >= 0) capacity[industries.OfSymbol[s]] += _config.MaxWeight;
@@ -141,6 +145,10 @@ public sealed class PortfolioConstruction
                 candidate[s] = inAssets[s] = true;
                 capacity[g] += _config.MaxWeight;
             }
+            var lower = new double[groups];
+            var upper = new double[groups];
+            for (int g = 0; g < groups; g++) { lower[g] = Math.Min(bounds.LowerOf(g), capacity[g]); upper[g] = bounds.UpperOf(g); }
+            bounds = new IndustryBounds(lower, upper);
         }
 
         var assets = Enumerable.Range(0, n).Where(s => inAssets[s]).ToArray();
@@ -184,7 +192,11 @@ public sealed class PortfolioConstruction
                     s[i] = candidate[assets[i]] ? _p.AlphaPerScore * alpha[assets[i]] : double.NaN;
                     w0a[i] = w0[assets[i]];
                 }
-                if (_p.MaxTurnover is { } t) turnoverLimit = t + Math.Max(0, 1 - invested);
+                // The limit binds the optimiser's own choices: idle cash may be invested and holdings that lost their
+                // place (no longer candidates) sold and replaced on top of it.
+                double forced = 0;
+                for (int s0 = 0; s0 < n; s0++) if (w0[s0] > 0 && !candidate[s0]) forced += w0[s0];
+                if (_p.MaxTurnover is { } t) turnoverLimit = t + Math.Max(0, 1 - invested) + 2 * forced;
                 applied = bounds;
                 var problem = new OptimiserProblem
                 {
@@ -199,15 +211,27 @@ public sealed class PortfolioConstruction
                     BenchmarkWeights = b,
                 };
                 var result = PortfolioOptimiser.Solve(problem);
+                if (!result.IsUsable && result.Status == OptimiserStatus.Infeasible && turnoverLimit is not null)
+                {
+                    // Second, deterministic attempt: the same problem without the turnover limit (recorded as relaxed).
+                    var relaxed = PortfolioOptimiser.Solve(problem with { MaxTurnover = null });
+                    if (relaxed.IsUsable)
+                    {
+                        warning = $"optimiser on {date:yyyy-MM-dd}: {result.Message} Solved again without the turnover limit.";
+                        turnoverLimit = null;
+                        result = relaxed;
+                    }
+                }
                 if (result.IsUsable)
                 {
-                    method = result.Status == OptimiserStatus.Optimal ? "optimised" : "optimised (to tolerance)";
+                    method = (result.Status == OptimiserStatus.Optimal ? "optimised" : "optimised (to tolerance)") + (warning is null ? "" : ", turnover limit relaxed");
                     for (int i = 0; i < weights.Length; i++) weights[i] = result.Weights[i] > 1e-7 ? result.Weights[i] : 0;
                 }
                 else
                 {
                     warning = $"optimiser on {date:yyyy-MM-dd}: {result.Message} Capped equal weights of the top {_config.TopN} used.";
                     method = "fallback";
+                    turnoverLimit = null;
                     UseFallback();
                 }
                 break;
@@ -215,11 +239,7 @@ public sealed class PortfolioConstruction
             case Weighting.Neutral:
             {
                 var ids = chosen.Select(x => industries.OfSymbol[x]).ToArray();
-                var covered = ids.Where(g => g >= 0).Distinct().ToArray();
-                double coveredWeight = covered.Sum(g => benchIndustry[g]);
-                var target = new double[groups];
-                if (coveredWeight > 0) foreach (var g in covered) target[g] = benchIndustry[g] / coveredWeight;
-                applied = IndustryBounds.AroundBenchmark(target, _p.IndustryBand ?? 0);
+                applied = IndustryBounds.AroundBenchmark(NeutralTargets(ids, benchIndustry, _config.MaxWeight), _p.IndustryBand ?? 0);
                 var r = IndustryWeighting.Constrain(PortfolioWeights.Equal(Math.Max(1, chosen.Length)), ids, applied, _config.MaxWeight);
                 if (chosen.Length > 0 && r.IsFeasible)
                 {
@@ -269,6 +289,35 @@ public sealed class PortfolioConstruction
                 double.NaN, turnoverLimit, targets.Count, [], [], [], proxy, 0, warning);
         }
         return new Outcome(targets, risk);
+    }
+
+    /// <summary>
+    /// Industry targets of neutral weighting: the proxy's industry weights renormalised over the industries the
+    /// selection covers, then each held to what its selected names can hold under the max weight (names × cap), the
+    /// excess spread over the other industries in proportion to their targets, repeated until none is over.
+    /// </summary>
+    internal static double[] NeutralTargets(int[] ids, double[] benchIndustry, double maxWeight)
+    {
+        int groups = benchIndustry.Length;
+        var capacity = new double[groups];
+        foreach (var g in ids) if (g >= 0) capacity[g] += maxWeight;
+        var target = new double[groups];
+        var capped = new bool[groups];
+        for (int round = 0; round <= groups; round++)
+        {
+            double fixedSum = 0, free = 0;
+            for (int g = 0; g < groups; g++)
+                if (capped[g]) fixedSum += capacity[g];
+                else if (capacity[g] > 0) free += benchIndustry[g];
+            bool changed = false;
+            for (int g = 0; g < groups; g++)
+            {
+                target[g] = capped[g] ? capacity[g] : capacity[g] > 0 && free > 0 ? benchIndustry[g] * (1 - fixedSum) / free : 0;
+                if (!capped[g] && target[g] > capacity[g] + 1e-15) { capped[g] = true; changed = true; }
+            }
+            if (!changed) break;
+        }
+        return target;
     }
 
     /// <summary>Scores in cross-sectional standard deviations over the names that have one (mean 0).</summary>
