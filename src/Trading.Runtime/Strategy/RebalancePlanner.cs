@@ -121,8 +121,11 @@ public static class RebalancePlanner
             tradable += prices[i] * held[i];
             weights[i] = targets.TryGetValue(symbols[i], out var w) && w > 0 ? w : 0;
         }
-        // Weights are of NAV × (1 − cash buffer); the sizer's NAV is the cash plus the tradable holdings, so rescale.
-        double scale = tradable > 0 ? (double)(book.Nav * (decimal)(1 - cashBuffer) / tradable) : 0;
+        // Buys are paid at up to the cage price plus the fee allowance: keep that much of the cash aside so the sizer's
+        // greedy does not buy lots that the cash check below would take off again.
+        decimal reserve = Math.Max(0, availableCash) * (1 - 1 / ((1 + CagePct) * (1 + feeAllowance)));
+        // Weights are of NAV × (1 − cash buffer); the sizer's are of its NAV (cash + tradable holdings) − reserve: rescale.
+        double scale = tradable - reserve > 0 ? (double)(book.Nav * (decimal)(1 - cashBuffer) / (tradable - reserve)) : 0;
         double sum = 0;
         for (int i = 0; i < n; i++) sum += weights[i] * scale;
         if (sum > 1) scale /= sum;
@@ -132,7 +135,7 @@ public static class RebalancePlanner
         if (sizing.LotSizing)
         {
             target = LotSizer.Size(symbols.ToArray(), weights, prices.ToArray(), held, sellable, Math.Max(0, availableCash),
-                new LotSizingOptions { TradeDate = tradeDate, Rules = rules, Fees = sizing.Fees, SlippageBps = sizing.SlippageBps }).TargetShares;
+                new LotSizingOptions { TradeDate = tradeDate, Rules = rules, Fees = sizing.Fees, SlippageBps = sizing.SlippageBps, CashReserve = reserve }).TargetShares;
         }
         else
         {
