@@ -165,23 +165,26 @@ public sealed class PanelRiskModel
             return (styles, caps);
         }
 
-        var history = new List<RiskModelDay>(days);
-        for (int t = first; t <= decisionDay; t++)
+        // One day at a time into one buffer: days × N × K exposures never exist at once (at 100+ industries and
+        // hundreds of names each day is a large-object allocation; 120 of them per rebalance kept the GC busy).
+        var (now, nowCaps) = At(decisionDay);
+        var current = ExposureBuilder.Build(industry, names, now, nowCaps);
+        var buffer = new double[n * current.FactorCount];
+        var returns = new double[n];
+        var weights = new double[n];
+        RiskModelDay Day(int d)
         {
+            int t = first + d;
             var (styles, caps) = At(t - 1);
-            var exposures = ExposureBuilder.Build(industry, names, styles, caps);
-            var returns = new double[n];
-            var weights = new double[n];
+            var exposures = ExposureBuilder.Build(industry, names, styles, caps, into: buffer);
             for (int a = 0; a < n; a++)
             {
                 returns[a] = ret[a * span + t - from];
                 weights[a] = caps[a] > 0 ? Math.Sqrt(caps[a]) : 0;
             }
-            history.Add(new RiskModelDay(exposures, returns, weights));
+            return new RiskModelDay(exposures, returns, weights);
         }
-        var (now, nowCaps) = At(decisionDay);
-        var current = ExposureBuilder.Build(industry, names, now, nowCaps);
-        var estimate = RiskModelEstimator.Estimate(history, current, options.Estimator);
+        var estimate = RiskModelEstimator.Estimate(days, Day, current, options.Estimator);
         return new PanelRiskModel(estimate.Model, assets, industry, names, styleNames.ToArray(), days);
     }
 }
