@@ -153,9 +153,20 @@ public sealed class PortfolioConstruction
 
         var assets = Enumerable.Range(0, n).Where(s => inAssets[s]).ToArray();
         PanelRiskModel? model = null;
+        string? modelProblem = null;
         if (assets.Length > 0)
-            model = PanelRiskModel.Estimate(panel, decisionDay, assets, industries.OfSymbol, industries.Names,
-                PanelRiskModelOptions.Default with { Window = _p.RiskWindow });
+        {
+            try
+            {
+                model = PanelRiskModel.Estimate(panel, decisionDay, assets, industries.OfSymbol, industries.Names,
+                    PanelRiskModelOptions.Default with { Window = _p.RiskWindow });
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException or ArithmeticException)
+            {
+                // Degenerate data (e.g. a singular cross-section) must not stop the strategy: no model, recorded below.
+                modelProblem = e.Message;
+            }
+        }
 
         var pos = new Dictionary<int, int>(assets.Length);
         for (int i = 0; i < assets.Length; i++) pos[assets[i]] = i;
@@ -179,7 +190,9 @@ public sealed class PortfolioConstruction
             {
                 if (model is null)
                 {
-                    warning = $"optimiser skipped: the risk model needs {PanelRiskModelOptions.Default.MinDays} days of history before {date:yyyy-MM-dd}; capped equal weights used";
+                    warning = modelProblem is null
+                        ? $"optimiser skipped: the risk model needs {PanelRiskModelOptions.Default.MinDays} days of history before {date:yyyy-MM-dd}; capped equal weights used"
+                        : $"optimiser skipped on {date:yyyy-MM-dd}: the risk model could not be estimated ({modelProblem}); capped equal weights used";
                     method = "fallback";
                     UseFallback();
                     break;
@@ -210,7 +223,13 @@ public sealed class PortfolioConstruction
                     MaxTurnover = turnoverLimit,
                     BenchmarkWeights = b,
                 };
-                var result = PortfolioOptimiser.Solve(problem);
+                OptimiserResult result;
+                try { result = PortfolioOptimiser.Solve(problem); }
+                catch (Exception e) when (e is ArgumentException or InvalidOperationException or ArithmeticException)
+                {
+                    result = new OptimiserResult(OptimiserStatus.NotConverged, [], double.NaN, double.NaN, double.NaN, double.NaN, null, 0, false,
+                        double.NaN, TimeSpan.Zero, $"The optimiser failed: {e.Message}");
+                }
                 if (!result.IsUsable && result.Status == OptimiserStatus.Infeasible && turnoverLimit is not null)
                 {
                     // Second, deterministic attempt: the same problem without the turnover limit (recorded as relaxed).
