@@ -42,7 +42,11 @@ internal static class RuntimeWorkers
             Buffer = 75,
             MaxWeight = 0.04,
             Rebalance = RebalanceFrequency.Monthly,
+            // --weighting optimised: the portfolio optimiser over the point-in-time risk model, with the default
+            // portfolio block (lot sizer, trade filter); equal by default.
+            Weighting = Enum.Parse<Weighting>(o.Get("weighting", "equal"), ignoreCase: true),
         };
+        if (cfg.Weighting is Weighting.Optimised or Weighting.Neutral) cfg = cfg with { Portfolio = new PortfolioConfig() };
         var options = new BacktestOptions
         {
             Strategy = cfg,
@@ -64,7 +68,7 @@ internal static class RuntimeWorkers
         }
         run.Stop();
         Measure.Emit(new Sample($"backtest-{engine}", run.Elapsed.TotalSeconds, Measure.PeakRss(), GC.GetTotalAllocatedBytes(),
-            $"{store.Manifest.Bars} bars, {panel.DayCount} days x {panel.SymbolCount} symbols; panel load {load.Elapsed.TotalSeconds:F2} s; final NAV {finalNav:F2}; {fills} fills"));
+            $"{cfg.Weighting.ToString().ToLowerInvariant()} weights; {store.Manifest.Bars} bars, {panel.DayCount} days x {panel.SymbolCount} symbols; panel load {load.Elapsed.TotalSeconds:F2} s; final NAV {finalNav:F2}; {fills} fills"));
         return 0;
     }
 

@@ -34,7 +34,11 @@ public sealed record BacktestOptions
     public IProgress<(int Done, int Total, DateOnly Date)>? Progress { get; init; }
 }
 
-public sealed record BacktestResult(BacktestRecorder Recorder, IReadOnlyList<Runtime.State.OrderState> Orders, string SummaryJson, int Days);
+public sealed record BacktestResult(BacktestRecorder Recorder, IReadOnlyList<Runtime.State.OrderState> Orders, string SummaryJson, int Days)
+{
+    /// <summary>Ex-ante risk of every rebalance (risk.csv); empty unless the strategy builds a risk model.</summary>
+    public IReadOnlyList<RebalanceRisk> Risk { get; init; } = [];
+}
 
 /// <summary>
 /// Runs the live actor tree (<see cref="TradingSupervisor"/> and its children) against the simulated exchange,
@@ -103,7 +107,7 @@ public static class BacktestEngine
                 AccountId: accountId,
                 BrokerSession: slot => BrokerSessionActor.Props(exchange, slot, epoch: 1, heartbeat: TimeSpan.Zero, () => clock.Now),
                 RiskGuard: (orders, book) => RiskGuardActor.Props(accountId, o.Risk, orders, book, RiskQuote, o.Rules, o.Fees, () => clock.Now),
-                Rebalancer: (risk, book) => RebalanceActor.Props(risk, book, Quote, o.Rules, cfg.CashBuffer, timeout),
+                Rebalancer: (risk, book) => RebalanceActor.Props(risk, book, Quote, o.Rules, cfg.CashBuffer, timeout, PlannerSizing.From(cfg, o.Fees)),
                 Strategies: new Dictionary<string, Func<IActorRef, IActorRef, Props>>
                 {
                     [cfg.Name] = (rebalancer, book) => StrategyActor.Props(o.Model, panel, rebalancer, book, timeout),
@@ -175,8 +179,13 @@ public static class BacktestEngine
             }
 
             var orders = (await children.Orders.Ask<OrdersSnapshot>(new GetOrders(), timeout)).Orders;
+            // Portfolio construction that fell back (optimiser infeasible, too little history) is a risk event of the decision day.
+            var risk = o.Model.RiskLog;
+            foreach (var r in risk)
+                if (r.Warning is { } warning)
+                    recorder.OnAlert(new RiskAlert(r.Date.ToDateTime(new TimeOnly(15, 0)), "portfolio-fallback", cfg.Name, warning));
             var summary = Summary(cfg, recorder, orders, days);
-            return new BacktestResult(recorder, orders, summary, days.Length);
+            return new BacktestResult(recorder, orders, summary, days.Length) { Risk = risk };
         }
         finally
         {

@@ -57,10 +57,11 @@ public static class PureLoopBacktest
 
         var targets = ImmutableSortedDictionary<Symbol, double>.Empty;
         long sequence = 0;
+        var sizing = PlannerSizing.From(cfg, o.Fees);
         void Round(DateOnly date, TimeOnly time)
         {
             clock.Set(date, time);
-            var orders = RebalancePlanner.Plan(cfg.Name, date, targets, book, book.Cash - Frozen(), s => Quote(s, date), o.Rules, cfg.CashBuffer, ref sequence);
+            var orders = RebalancePlanner.Plan(cfg.Name, date, targets, book, book.Cash - Frozen(), s => Quote(s, date), o.Rules, cfg.CashBuffer, ref sequence, sizing: sizing);
             if (orders.Count == 0) return;
             var quotes = new Dictionary<Symbol, MarketQuote>();
             foreach (var s in orders.Select(x => x.Symbol).Concat(book.Positions.Keys).Distinct())
@@ -94,7 +95,7 @@ public static class PureLoopBacktest
             bool rebalance = d > 0 && o.Model.IsRebalanceDay(panel, d);
             if (rebalance)
             {
-                targets = o.Model.Targets(panel, d - 1, book.Positions.Keys.ToHashSet());
+                targets = o.Model.Targets(panel, d - 1, IStrategyModel.WeightsOf(book));
                 sequence = 0;
                 Round(date, new TimeOnly(9, 25));
             }

@@ -41,6 +41,7 @@ internal static class BacktestCommand
                 result = await BacktestEngine.RunAsync(run.Options with { Progress = progress }, ct);
             });
             result.Recorder.Write(outDir, result.Orders, result.SummaryJson);
+            RiskCsv.Write(outDir, result.Risk);
             var inputs = await ReportCommands.ReportInputsFromStore(s, ct);
             Trading.Reporting.Html.HtmlReport.Write(outDir, Path.Combine(outDir, "report.html"), inputs with
             {
@@ -48,7 +49,7 @@ internal static class BacktestCommand
                 Factors = FactorSection(run, cfg),
             });
             Console.WriteLine(result.SummaryJson);
-            Console.WriteLine($"Wrote {Path.GetFullPath(outDir)}: nav.csv, trades.csv, orders.csv, positions.csv, risk_events.csv, summary.json, report.html");
+            Console.WriteLine($"Wrote {Path.GetFullPath(outDir)}: nav.csv, trades.csv, orders.csv, positions.csv, risk_events.csv, summary.json{(result.Risk.Count > 0 ? ", risk.csv" : "")}, report.html");
             return 0;
         }));
         return cmd;

@@ -65,6 +65,7 @@ public static class HtmlReport
         Distribution(sb, m);
         Holdings(sb, m);
         Turnover(sb, m);
+        if (m.ExAnte.Count > 0) ExAnteRisk(sb, m);
         if (m.Factors.Count > 0) Factors(sb, m);
         Trades(sb, m);
         Risk(sb, m);
@@ -218,6 +219,55 @@ public static class HtmlReport
         if (m.TurnoverValues.Length == 0) { Empty(sb, "No trades in the run."); SectionEnd(sb); return; }
         Chart(sb, "chart-turnover", "small");
         Note(sb, $"One-sided turnover per {m.TurnoverPeriod}: traded value (buys + sells) / 2 / average NAV of the {m.TurnoverPeriod}.");
+        SectionEnd(sb);
+    }
+
+    /// <summary>
+    /// The factor risk model's view of every rebalance (risk.csv): predicted volatility of the targets and of the
+    /// benchmark proxy, tracking error, turnover against its limit; style and industry exposures at the last one.
+    /// </summary>
+    private static void ExAnteRisk(StringBuilder sb, ReportModel m)
+    {
+        SectionStart(sb, "sec-exante", "Ex-ante risk (factor model)");
+        var rows = m.ExAnte;
+        var dates = rows.Select(r => r.Date).Distinct().Order().ToList();
+        RunRiskRow? Get(DateOnly d, string section, string name) => rows.FirstOrDefault(r => r.Date == d && r.Section == section && r.Name == name);
+        var proxy = rows.Where(r => r.Section == "summary" && r.Name == "benchmark_proxy").Select(r => r.Note).Distinct().ToList();
+        Note(sb, "Benchmark proxy: " + (proxy.Count > 0 ? string.Join("; ", proxy) : "none recorded") + ". CSI 300 constituent weights are not in the data; active numbers are against this proxy.");
+        Note(sb, "Annualised, from the factor risk model (industries + styles) estimated at each rebalance with data up to the decision day; the targets are the weights the strategy sent, before lot sizing and fills.");
+        sb.Append("<div class=\"scroll\"><table class=\"exante\" id=\"exante-rebalances\">\n<thead><tr><th>Decided</th><th>Weights</th><th class=\"num\">Names</th><th class=\"num\">Predicted vol</th><th class=\"num\">Proxy vol</th><th class=\"num\">Tracking error</th><th class=\"num\">Turnover</th><th class=\"num\">Limit</th></tr></thead>\n<tbody>\n");
+        foreach (var d in dates)
+        {
+            var risk = Get(d, "summary", "risk");
+            var turnover = Get(d, "summary", "turnover");
+            var names = Get(d, "summary", "names");
+            static string P(double v) => double.IsFinite(v) ? Fmt.Pct(v) : "–";
+            sb.Append("<tr><td>").Append(Fmt.Date(d)).Append("</td><td>").Append(Fmt.H(risk?.Note ?? "")).Append("</td><td class=\"num\">")
+              .Append(names is null || !double.IsFinite(names.Portfolio) ? "–" : Fmt.Int((long)names.Portfolio)).Append("</td><td class=\"num\">")
+              .Append(P(risk?.Portfolio ?? double.NaN)).Append("</td><td class=\"num\">").Append(P(risk?.Benchmark ?? double.NaN)).Append("</td><td class=\"num\">")
+              .Append(P(risk?.Active ?? double.NaN)).Append("</td><td class=\"num\">").Append(P(turnover?.Portfolio ?? double.NaN)).Append("</td><td class=\"num\">")
+              .Append(P(turnover?.Upper ?? double.NaN)).Append("</td></tr>\n");
+        }
+        sb.Append("</tbody>\n</table></div>\n");
+
+        var last = dates.LastOrDefault(d => rows.Any(r => r.Date == d && r.Section == "style"));
+        if (last == default) { SectionEnd(sb); return; }
+        var styles = rows.Where(r => r.Section == "style").ToList();
+        sb.Append("<div class=\"grid-2\">\n<div>\n<h3>Style exposures on ").Append(Fmt.Date(last)).Append("</h3>\n");
+        sb.Append("<table class=\"exante\" id=\"exante-styles\">\n<thead><tr><th>Style</th><th class=\"num\">Portfolio</th><th class=\"num\">Proxy</th><th class=\"num\">Active</th><th class=\"num\">Mean active</th></tr></thead>\n<tbody>\n");
+        foreach (var r in styles.Where(r => r.Date == last))
+            sb.Append("<tr><td>").Append(Fmt.H(r.Name)).Append("</td><td class=\"num\">").Append(Fmt.Num(r.Portfolio)).Append("</td><td class=\"num\">")
+              .Append(Fmt.Num(r.Benchmark)).Append("</td><td class=\"num\">").Append(Fmt.Num(r.Active)).Append("</td><td class=\"num\">")
+              .Append(Fmt.Num(styles.Where(s => s.Name == r.Name).Average(s => s.Active))).Append("</td></tr>\n");
+        sb.Append("</tbody>\n</table>\n");
+        Note(sb, "Exposures in cross-sectional standard deviations (the proxy's market is near 0); mean active = average over all rebalances.");
+        sb.Append("</div>\n<div>\n<h3>Industries on ").Append(Fmt.Date(last)).Append("</h3>\n");
+        sb.Append("<div class=\"scroll\"><table class=\"exante\" id=\"exante-industries\">\n<thead><tr><th>Industry</th><th class=\"num\">Portfolio</th><th class=\"num\">Proxy</th><th class=\"num\">Active</th><th class=\"num\">Bounds</th></tr></thead>\n<tbody>\n");
+        foreach (var r in rows.Where(r => r.Date == last && r.Section == "industry").OrderByDescending(r => Math.Abs(r.Active)).ThenBy(r => r.Name, StringComparer.Ordinal))
+            sb.Append("<tr><td>").Append(Fmt.H(r.Name)).Append("</td><td class=\"num\">").Append(Fmt.Pct(r.Portfolio)).Append("</td><td class=\"num\">")
+              .Append(Fmt.Pct(r.Benchmark)).Append("</td><td class=\"num\">").Append(Fmt.Pp(r.Active)).Append("</td><td class=\"num\">")
+              .Append(double.IsFinite(r.Lower) ? $"{Fmt.Pct(r.Lower)} – {(double.IsFinite(r.Upper) ? Fmt.Pct(r.Upper) : "∞")}" : "–").Append("</td></tr>\n");
+        sb.Append("</tbody>\n</table></div>\n</div>\n</div>\n");
         SectionEnd(sb);
     }
 

@@ -78,6 +78,8 @@ internal sealed record CommentaryFacts
 /// <summary>Everything the HTML renderer shows, already computed: the renderer only formats and lays out.</summary>
 internal sealed class ReportModel
 {
+    /// <summary>Ex-ante risk per rebalance from risk.csv (empty: no section).</summary>
+    public IReadOnlyList<RunRiskRow> ExAnte { get; init; } = [];
     public required string Title { get; init; }
     public required DateOnly Start { get; init; }
     public required DateOnly End { get; init; }

@@ -160,6 +160,7 @@ internal static class ReportModelBuilder
             RejectionEvents = rejectionEvents,
             Alerts = alerts,
             Factors = factors,
+            ExAnte = run.ExAnte,
             Facts = facts,
             GeneratedAt = extra.GeneratedAt,
             LibraryVersion = Assets.EChartsVersion,

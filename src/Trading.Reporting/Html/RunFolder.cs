@@ -30,8 +30,14 @@ public sealed record RunPosition(DateOnly Date, string Symbol, long Quantity, lo
 public sealed record RunRiskEvent(string Time, string Kind, string Source, string Symbol, string OrderId, string Message);
 
 /// <summary>
-/// The files of one backtest (or live) run folder: nav.csv, trades.csv, orders.csv, positions.csv, risk_events.csv
-/// and summary.json. Only nav.csv is required; a missing optional file reads as empty.
+/// One line of risk.csv: the ex-ante risk of a rebalance (section summary / style / industry; see Trading.Backtest.RiskCsv).
+/// Numbers are NaN where the cell is empty.
+/// </summary>
+public sealed record RunRiskRow(DateOnly Date, string Section, string Name, double Portfolio, double Benchmark, double Active, double Lower, double Upper, string Note);
+
+/// <summary>
+/// The files of one backtest (or live) run folder: nav.csv, trades.csv, orders.csv, positions.csv, risk_events.csv,
+/// summary.json and, for strategies with a risk model, risk.csv. Only nav.csv is required; a missing optional file reads as empty.
 /// </summary>
 public sealed class RunFolder
 {
@@ -60,6 +66,8 @@ public sealed class RunFolder
     public IReadOnlyList<RunOrder> Orders { get; }
     public IReadOnlyList<RunPosition> Positions { get; }
     public IReadOnlyList<RunRiskEvent> RiskEvents { get; }
+    /// <summary>risk.csv: ex-ante risk per rebalance (empty when the run has none).</summary>
+    public IReadOnlyList<RunRiskRow> ExAnte { get; init; } = [];
     /// <summary>summary.json as written by the run (null when absent).</summary>
     public string? SummaryJson { get; }
 
@@ -96,7 +104,9 @@ public sealed class RunFolder
             r.Str("time"), r.Str("kind"), r.Str("source"), r.Str("symbol"), r.Str("order_id"), r.Str("message")));
         var summaryPath = System.IO.Path.Combine(dir, "summary.json");
         var summary = File.Exists(summaryPath) ? File.ReadAllText(summaryPath, Encoding.UTF8) : null;
-        return new RunFolder(nav, trades, orders, positions, risk, summary, dir);
+        var exAnte = Read(System.IO.Path.Combine(dir, "risk.csv"), r => new RunRiskRow(
+            r.Date("date"), r.Str("section"), r.Str("name"), r.Dbl("portfolio"), r.Dbl("benchmark"), r.Dbl("active"), r.Dbl("lower"), r.Dbl("upper"), r.Str("note")));
+        return new RunFolder(nav, trades, orders, positions, risk, summary, dir) { ExAnte = exAnte };
     }
 
     private static List<T> Read<T>(string path, Func<CsvRecord, T> map)

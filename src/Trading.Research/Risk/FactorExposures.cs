@@ -86,6 +86,7 @@ public sealed record StyleStandardisation(double ClipAt = 3.0, bool CapWeightedM
 /// neutral) and sd the equal-weighted sample standard deviation over the stocks present; missing values get 0 (the
 /// mean), outliers are clipped
 /// at ±ClipAt sd and the column re-standardised, repeatedly until no value lies beyond ±ClipAt. Stocks with an industry id below 0 have no industry dummy.
+/// <c>into</c> lets a caller reuse one buffer of N × K values for day after day of exposures.
 /// </summary>
 public static class ExposureBuilder
 {
@@ -95,7 +96,8 @@ public static class ExposureBuilder
         IReadOnlyList<StyleFactor> styles,
         ReadOnlySpan<double> marketCaps,
         StyleStandardisation? standardisation = null,
-        bool includeCountry = false)
+        bool includeCountry = false,
+        double[]? into = null)
     {
         standardisation ??= StyleStandardisation.Default;
         int n = industryIds.Length, g = industryNames.Count, s = styles.Count, c = includeCountry ? 1 : 0;
@@ -107,7 +109,10 @@ public static class ExposureBuilder
         if (includeCountry) names.Add("Country");
         names.AddRange(industryNames);
         names.AddRange(styles.Select(x => x.Name));
-        var values = new double[n * k];
+        // into: a buffer of n × k values to reuse (a day at a time, as the panel's risk model does); the exposures
+        // returned then live in it until it is reused.
+        var values = into is { } buffer && buffer.Length == n * k ? buffer : new double[n * k];
+        if (ReferenceEquals(values, into)) Array.Clear(values);
         for (int i = 0; i < n; i++)
         {
             if (includeCountry) values[i * k] = 1;

@@ -45,22 +45,32 @@ public static class RiskModelEstimator
 {
     public static RiskModelEstimate Estimate(IReadOnlyList<RiskModelDay> history, FactorExposures current, RiskModelOptions? options = null)
     {
-        options ??= RiskModelOptions.Default;
         ArgumentNullException.ThrowIfNull(history);
+        return Estimate(history.Count, d => history[d], current, options);
+    }
+
+    /// <summary>
+    /// The same over <paramref name="days"/> days produced one at a time, oldest first: each day is used once, before
+    /// the next is asked for, so a caller may build every day's exposures in the same buffer (no days × N × K arrays).
+    /// </summary>
+    public static RiskModelEstimate Estimate(int days, Func<int, RiskModelDay> dayAt, FactorExposures current, RiskModelOptions? options = null)
+    {
+        options ??= RiskModelOptions.Default;
+        ArgumentNullException.ThrowIfNull(dayAt);
         ArgumentNullException.ThrowIfNull(current);
-        int t = history.Count, n = current.AssetCount, k = current.FactorCount;
-        if (t < 2) throw new ArgumentException($"A risk model needs at least 2 days of history, got {t}.", nameof(history));
+        int t = days, n = current.AssetCount, k = current.FactorCount;
+        if (t < 2) throw new ArgumentException($"A risk model needs at least 2 days of history, got {t}.", "history");
         var factorReturns = new double[t, k];
         var r2 = new double[t];
         var residuals = new double[n * t]; // stock-major: stock i's residuals at [i·t, (i+1)·t)
         for (int d = 0; d < t; d++)
         {
-            var day = history[d];
+            var day = dayAt(d);
             if (day.Exposures.AssetCount != n || day.Exposures.FactorCount != k)
-                throw new ArgumentException($"Day {d} has {day.Exposures.AssetCount} × {day.Exposures.FactorCount} exposures; the model has {n} × {k}.", nameof(history));
+                throw new ArgumentException($"Day {d} has {day.Exposures.AssetCount} × {day.Exposures.FactorCount} exposures; the model has {n} × {k}.", "history");
             for (int j = 0; j < k; j++)
                 if (day.Exposures.FactorNames[j] != current.FactorNames[j])
-                    throw new ArgumentException($"Day {d} factor {j} is '{day.Exposures.FactorNames[j]}', the model's is '{current.FactorNames[j]}'.", nameof(history));
+                    throw new ArgumentException($"Day {d} factor {j} is '{day.Exposures.FactorNames[j]}', the model's is '{current.FactorNames[j]}'.", "history");
             var fit = CrossSectionalRegression.Fit(day.Exposures, day.Returns, day.RegressionWeights, day.ConstraintCaps);
             for (int j = 0; j < k; j++) factorReturns[d, j] = fit.FactorReturns[j];
             r2[d] = fit.RSquared;

@@ -25,11 +25,14 @@ public sealed class RebalanceActor : ReceiveActor
     private readonly Dictionary<string, TargetPortfolio> _today = [];
     private readonly Dictionary<string, long> _sequence = [];
 
-    public static Props Props(IActorRef risk, IActorRef book, Func<Symbol, DateOnly, TradeQuote?> quotes, MarketRules rules, double cashBuffer, TimeSpan timeout) =>
-        Akka.Actor.Props.Create(() => new RebalanceActor(risk, book, quotes, rules, cashBuffer, timeout));
+    private readonly PlannerSizing? _sizing;
 
-    public RebalanceActor(IActorRef risk, IActorRef book, Func<Symbol, DateOnly, TradeQuote?> quotes, MarketRules rules, double cashBuffer, TimeSpan timeout)
+    public static Props Props(IActorRef risk, IActorRef book, Func<Symbol, DateOnly, TradeQuote?> quotes, MarketRules rules, double cashBuffer, TimeSpan timeout, PlannerSizing? sizing = null) =>
+        Akka.Actor.Props.Create(() => new RebalanceActor(risk, book, quotes, rules, cashBuffer, timeout, sizing));
+
+    public RebalanceActor(IActorRef risk, IActorRef book, Func<Symbol, DateOnly, TradeQuote?> quotes, MarketRules rules, double cashBuffer, TimeSpan timeout, PlannerSizing? sizing = null)
     {
+        _sizing = sizing;
         _risk = risk;
         _book = book;
         _quotes = quotes;
@@ -58,7 +61,7 @@ public sealed class RebalanceActor : ReceiveActor
         var account = await _book.Ask<AccountSnapshot>(new GetAccount(), _timeout);
         long seq = _sequence.GetValueOrDefault(t.Strategy);
         var orders = RebalancePlanner.Plan(t.Strategy, t.Date, t.Weights, account.Book, account.AvailableCash,
-            s => _quotes(s, t.Date), _rules, _cashBuffer, ref seq);
+            s => _quotes(s, t.Date), _rules, _cashBuffer, ref seq, sizing: _sizing);
         _sequence[t.Strategy] = seq;
         if (orders.Count == 0) return new ProposalResult(step, [], []);
         var result = await _risk.Ask<ProposalResult>(new ProposeOrders(t.Strategy, orders, step), _timeout);

@@ -35,7 +35,7 @@ public sealed class StrategyActor : ReceiveActor
             ImmutableSortedDictionary<Symbol, double> targets;
             try
             {
-                targets = model.Targets(panel, day - 1, account.Book.Positions.Keys.ToHashSet());
+                targets = model.Targets(panel, day - 1, IStrategyModel.WeightsOf(account.Book));
             }
             catch (Exception e)
             {

@@ -128,6 +128,10 @@ public sealed class ConfigBlock
     public double Double(string key, double fallback, double min, double max) =>
         Text(key) is { } t ? ConfigValues.Number(t, Where(key), min, max)!.Value : fallback;
 
+    /// <summary>Like <see cref="Double"/>, or <c>off</c> (none, null) for no value.</summary>
+    public double? DoubleOrOff(string key, double? fallback, double min, double max) =>
+        Text(key) is { } t ? ConfigValues.Number(t, Where(key), min, max, offAllowed: true) : fallback;
+
     public decimal Decimal(string key, decimal fallback, decimal min, decimal max) =>
         Text(key) is { } t ? ConfigValues.Number(t, Where(key), min, max)!.Value : fallback;
 

@@ -13,7 +13,9 @@ namespace Trading.Runtime.Strategy;
 /// A multi-factor stock-selection strategy from its <see cref="StrategyConfig"/>: on each rebalance day, the
 /// universe at the decision day's close, each factor's cross-section through a point-in-time view, the configured
 /// transforms (winsorize, zscore, rank, fill, neutralize) within the universe, the weighted sum, top-N with a rank
-/// buffer around the current holdings, then weights (equal, score or cap) capped at the max weight.
+/// buffer around the current holdings, then weights (equal, score or cap) capped at the max weight — or, with
+/// <c>weighting = optimised</c> or <c>neutral</c>, <see cref="PortfolioConstruction"/> (optimiser, industry bounds,
+/// ex-ante risk against the benchmark proxy).
 /// </summary>
 public sealed class FactorStrategyModel : IStrategyModel
 {
@@ -22,6 +24,8 @@ public sealed class FactorStrategyModel : IStrategyModel
     private readonly UniverseFilter _universe;
     private IndustryIndex? _industries;
     private MarketPanel? _industriesOf;
+    private readonly PortfolioConstruction? _construction;
+    private readonly SortedDictionary<DateOnly, RebalanceRisk> _riskLog = [];
 
     public FactorStrategyModel(StrategyConfig config, FactorRegistry? registry = null)
     {
@@ -43,6 +47,7 @@ public sealed class FactorStrategyModel : IStrategyModel
             MinAverageAmount = config.MinAverageAmount,
             ExcludeLimitUp = config.ExcludeLimitUp,
         };
+        if (PortfolioConstruction.Applies(config)) _construction = new PortfolioConstruction(config);
     }
 
     public static readonly IReadOnlyList<string> KnownTransforms = ["winsorize", "winsorize_quantile", "zscore", "rank", "fill", "neutralize"];
@@ -67,7 +72,16 @@ public sealed class FactorStrategyModel : IStrategyModel
         };
     }
 
-    public ImmutableSortedDictionary<Symbol, double> Targets(MarketPanel panel, int decisionDay, IReadOnlySet<Symbol> holdings)
+    public ImmutableSortedDictionary<Symbol, double> Targets(MarketPanel panel, int decisionDay, IReadOnlySet<Symbol> holdings) =>
+        Targets(panel, decisionDay, holdings.ToDictionary(h => h, _ => 0.0));
+
+    /// <summary>
+    /// Ex-ante risk of every rebalance so far, by decision date (optimised or neutral weighting, or a portfolio block
+    /// with risk-report on): what risk.csv and the report's risk section show. A date decided again replaces its entry.
+    /// </summary>
+    public IReadOnlyList<RebalanceRisk> RiskLog { get { lock (_riskLog) return _riskLog.Values.ToList(); } }
+
+    public ImmutableSortedDictionary<Symbol, double> Targets(MarketPanel panel, int decisionDay, IReadOnlyDictionary<Symbol, double> currentWeights)
     {
         int n = panel.SymbolCount;
         var mask = new bool[n];
@@ -95,7 +109,7 @@ public sealed class FactorStrategyModel : IStrategyModel
         for (int s = 0; s < n; s++) if (weightSum[s] == 0 || !mask[s]) score[s] = double.NaN;
 
         var held = new long[n];
-        for (int s = 0; s < n; s++) held[s] = holdings.Contains(panel.Symbols[s]) ? 1 : 0;
+        for (int s = 0; s < n; s++) held[s] = currentWeights.ContainsKey(panel.Symbols[s]) ? 1 : 0;
         var selection = TopNSelection.Select(panel.Symbols, score, held, _config.TopN, _config.Buffer);
         var chosen = selection.Selected;
         if (chosen.Length == 0) return ImmutableSortedDictionary<Symbol, double>.Empty;
@@ -114,6 +128,13 @@ public sealed class FactorStrategyModel : IStrategyModel
             weights = weights.Select(x => Math.Min(x, _config.MaxWeight)).ToArray();
         }
         var b = ImmutableSortedDictionary.CreateBuilder<Symbol, double>();
+        if (_construction is not null)
+        {
+            var outcome = _construction.Build(panel, decisionDay, score, selection, weights, currentWeights, Industries(panel));
+            if (outcome.Risk is { } risk) lock (_riskLog) _riskLog[risk.Date] = risk;
+            foreach (var (s, w) in outcome.Weights) b[panel.Symbols[s]] = w;
+            return b.ToImmutable();
+        }
         for (int k = 0; k < chosen.Length; k++) if (weights[k] > 0) b[panel.Symbols[chosen[k]]] = weights[k];
         return b.ToImmutable();
     }

@@ -18,4 +18,21 @@ public interface IStrategyModel
 
     /// <summary>Target weights of NAV from data up to <paramref name="decisionDay"/>; <paramref name="holdings"/> feeds the rank buffer.</summary>
     ImmutableSortedDictionary<Symbol, double> Targets(MarketPanel panel, int decisionDay, IReadOnlySet<Symbol> holdings);
+
+    /// <summary>
+    /// The same with the holdings' current weights of NAV (market value at the decision day's close ÷ NAV), which a
+    /// turnover limit needs; models that only use the names inherit this.
+    /// </summary>
+    ImmutableSortedDictionary<Symbol, double> Targets(MarketPanel panel, int decisionDay, IReadOnlyDictionary<Symbol, double> currentWeights) =>
+        Targets(panel, decisionDay, currentWeights.Keys.ToHashSet());
+
+    /// <summary>Ex-ante risk of the rebalances decided so far (risk.csv); empty for models without a risk model.</summary>
+    IReadOnlyList<RebalanceRisk> RiskLog => [];
+
+    /// <summary>Current weights of NAV of a book's positions (the keys are exactly the book's positions).</summary>
+    static IReadOnlyDictionary<Symbol, double> WeightsOf(Trading.Runtime.State.PositionBookState book)
+    {
+        var nav = book.Nav;
+        return book.Positions.ToDictionary(kv => kv.Key, kv => nav > 0 ? (double)(kv.Value.MarketValue / nav) : 0);
+    }
 }

@@ -1,7 +1,9 @@
 using System.Collections.Immutable;
+using Trading.Domain.Fees;
 using Trading.Domain.Instruments;
 using Trading.Domain.Orders;
 using Trading.Domain.Rules;
+using Trading.Research.Portfolio;
 using Trading.Runtime.State;
 
 namespace Trading.Runtime.Strategy;
@@ -30,8 +32,10 @@ public static class RebalancePlanner
         Func<Symbol, TradeQuote?> quote,
         MarketRules rules,
         double cashBuffer,
-        ref long sequence)
+        ref long sequence,
+        PlannerSizing? sizing = null)
     {
+        if (sizing is not null) return PlanSized(strategy, tradeDate, targets, book, availableCash, quote, rules, cashBuffer, ref sequence, sizing);
         var orders = new List<OrderRequest>();
         decimal nav = book.Nav;
         decimal investable = nav * (decimal)(1 - cashBuffer);
@@ -77,6 +81,101 @@ public static class RebalancePlanner
         return orders;
     }
 
+    /// <summary>
+    /// The planner with a strategy's <c>portfolio</c> block: share targets from <see cref="LotSizer"/> (board lots, the
+    /// greedy that spends the cash budget where it cuts the tracking error most, fees and slippage estimated) or, with
+    /// lot-sizing off, each target rounded down as in <see cref="Plan"/>; then the cost-aware filter of
+    /// <see cref="TradeListBuilder"/> drops trades whose fees + slippage exceed their expected benefit (value × trade
+    /// alpha) or whose value is below the minimum (exits are always kept). Weights are of NAV × (1 − cash buffer) as
+    /// in <see cref="Plan"/>; suspended names and names without a quote keep their holdings. The rest is the same:
+    /// sells first, buys scaled to the cash available now (the top-up round spends the proceeds), the price cage.
+    /// </summary>
+    private static IReadOnlyList<OrderRequest> PlanSized(
+        string strategy, DateOnly tradeDate, ImmutableSortedDictionary<Symbol, double> targets, PositionBookState book,
+        decimal availableCash, Func<Symbol, TradeQuote?> quote, MarketRules rules, double cashBuffer, ref long sequence,
+        PlannerSizing sizing)
+    {
+        var symbols = new List<Symbol>();
+        var prices = new List<decimal>();
+        var quotes = new List<TradeQuote>();
+        foreach (var symbol in targets.Keys.Union(book.Positions.Keys).Distinct().Order())
+        {
+            if (quote(symbol) is not { Suspended: false } q || q.ReferencePrice <= 0) continue;
+            symbols.Add(symbol);
+            prices.Add(q.ReferencePrice);
+            quotes.Add(q);
+        }
+        int n = symbols.Count;
+        var orders = new List<OrderRequest>();
+        if (n == 0) return orders;
+        var held = new long[n];
+        var sellable = new long[n];
+        var weights = new double[n];
+        decimal tradable = Math.Max(0, availableCash);
+        for (int i = 0; i < n; i++)
+        {
+            var h = book.HoldingOf(symbols[i]);
+            held[i] = h.Quantity;
+            sellable[i] = h.Sellable;
+            tradable += prices[i] * held[i];
+            weights[i] = targets.TryGetValue(symbols[i], out var w) && w > 0 ? w : 0;
+        }
+        // Buys are paid at up to the cage price plus the fee allowance: keep that much of the cash aside so the sizer's
+        // greedy does not buy lots that the cash check below would take off again.
+        decimal reserve = Math.Max(0, availableCash) * (1 - 1 / ((1 + CagePct) * (1 + OrderState.FeeAllowanceRate)));
+        // Weights are of NAV × (1 − cash buffer); the sizer's are of its NAV (cash + tradable holdings) − reserve: rescale.
+        double scale = tradable - reserve > 0 ? (double)(book.Nav * (decimal)(1 - cashBuffer) / (tradable - reserve)) : 0;
+        double sum = 0;
+        for (int i = 0; i < n; i++) sum += weights[i] * scale;
+        if (sum > 1) scale /= sum;
+        for (int i = 0; i < n; i++) weights[i] *= scale;
+
+        long[] target;
+        if (sizing.LotSizing)
+        {
+            target = LotSizer.Size(symbols.ToArray(), weights, prices.ToArray(), held, sellable, Math.Max(0, availableCash),
+                new LotSizingOptions { TradeDate = tradeDate, Rules = rules, Fees = sizing.Fees, SlippageBps = sizing.SlippageBps, CashReserve = reserve }).TargetShares;
+        }
+        else
+        {
+            target = new long[n];
+            for (int i = 0; i < n; i++)
+                target[i] = weights[i] <= 0 ? 0 : rules.Quantity(symbols[i]).RoundBuyDown((long)Math.Floor(tradable * (decimal)weights[i] / prices[i]));
+        }
+        var costs = new TradeCostModel { TradeDate = tradeDate, Fees = sizing.Fees, Rules = rules, SlippageBps = sizing.SlippageBps };
+        var list = TradeListBuilder.Build(symbols.ToArray(), held, sellable, target, prices.ToArray(), Math.Max(0, availableCash), costs, sizing.Filter ?? TradeFilter.None);
+
+        long seq = sequence;
+        var index = new Dictionary<Symbol, int>(n);
+        for (int i = 0; i < n; i++) index[symbols[i]] = i;
+        var buys = new List<(Symbol Symbol, long Quantity, decimal Limit)>();
+        foreach (var t in list.Orders) // sells first, then buys, each by symbol
+        {
+            var q = quotes[index[t.Symbol]];
+            var limit = Cage(q, t.Side);
+            if (limit is null) continue;
+            if (t.Side == Side.Sell)
+                orders.Add(new OrderRequest(ClientOrderId.Create(strategy, tradeDate, ++seq), t.Symbol, Side.Sell, t.Quantity, limit.Value,
+                    OrderType.ProtectedMarket, tradeDate, strategy, target[t.Index] == 0 ? "exit" : "reduce"));
+            else
+            {
+                long qty = rules.Quantity(t.Symbol).RoundBuyDown(t.Quantity);
+                if (qty > 0) buys.Add((t.Symbol, qty, limit.Value));
+            }
+        }
+        decimal need = buys.Sum(b => b.Quantity * b.Limit * (1 + OrderState.FeeAllowanceRate));
+        decimal cashScale = need > availableCash && need > 0 ? Math.Max(0, availableCash) / need : 1m;
+        foreach (var (symbol, quantity, limit) in buys)
+        {
+            long qty = cashScale < 1m ? rules.Quantity(symbol).RoundBuyDown((long)Math.Floor(quantity * cashScale)) : quantity;
+            if (qty <= 0) continue;
+            orders.Add(new OrderRequest(ClientOrderId.Create(strategy, tradeDate, ++seq), symbol, Side.Buy, qty, limit,
+                OrderType.ProtectedMarket, tradeDate, strategy, "target"));
+        }
+        sequence = seq;
+        return orders;
+    }
+
     /// <summary>The protective price: previous close ± 2 % on the tick, inside today's limits; null when the limit itself blocks.</summary>
     public static decimal? Cage(TradeQuote q, Side side)
     {
@@ -90,4 +189,17 @@ public static class RebalancePlanner
         if (q.Limit.IsLimited) s = Math.Max(s, q.Limit.Down);
         return s > 0 ? s : null;
     }
+}
+
+/// <summary>
+/// How the planner sizes orders when a strategy has a <c>portfolio</c> block: the fee schedule and slippage the cost
+/// estimates use, whether the greedy <see cref="LotSizer"/> sizes them, and the cost-aware trade filter (null: none).
+/// </summary>
+public sealed record PlannerSizing(FeeSchedule Fees, decimal SlippageBps, bool LotSizing, TradeFilter? Filter)
+{
+    /// <summary>From a strategy's config; null when it has no portfolio block (the planner's plain rounding).</summary>
+    public static PlannerSizing? From(StrategyConfig cfg, FeeSchedule fees) => cfg.Portfolio is not { } p ? null
+        : new PlannerSizing(fees, (decimal)cfg.Execution.SlippageBps, p.LotSizing,
+            p.TradeAlpha is null && p.MinTradeValue == 0 ? null
+                : new TradeFilter { ExpectedAlpha = p.TradeAlpha ?? double.PositiveInfinity, MinTradeValue = p.MinTradeValue });
 }

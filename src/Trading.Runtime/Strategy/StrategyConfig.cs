@@ -5,7 +5,9 @@ using Trading.Runtime.Configuration;
 
 namespace Trading.Runtime.Strategy;
 
-public enum Weighting { Equal, Score, Cap }
+/// <summary>How the selected names are weighted. Optimised: the optimiser (strategy.portfolio); Neutral: equal weights
+/// moved into industry bounds around the benchmark proxy (industry-neutral within strategy.portfolio.industry-band).</summary>
+public enum Weighting { Equal, Score, Cap, Optimised, Neutral }
 
 public enum RebalanceFrequency { Daily, Weekly, Monthly }
 
@@ -46,17 +48,22 @@ public sealed record StrategyConfig
     public string Source { get; init; } = "";
     /// <summary>The whole parsed file: a sweep point overrides keys in it and parses again (<see cref="WithOverrides"/>).</summary>
     public Config? Hocon { get; init; }
+    /// <summary>The <c>portfolio</c> block (optimiser, risk model, lot sizer, trade filter); null when absent.</summary>
+    public PortfolioConfig? Portfolio { get; init; }
 
     /// <summary>The keys of the <c>strategy</c> block.</summary>
     public static readonly IReadOnlySet<string> Keys = new HashSet<string>
     {
         "name", "initial-cash", "start", "end", "benchmark", "factors", "top-n", "buffer", "weighting", "max-weight", "rebalance",
-        "cash-buffer", "universe", "execution", "risk", "fees",
+        "cash-buffer", "universe", "execution", "risk", "fees", "portfolio",
     };
 
     public static readonly IReadOnlySet<string> UniverseKeys = new HashSet<string> { "exclude-st", "min-listed-days", "min-average-amount", "exclude-limit-up" };
     public static readonly IReadOnlySet<string> ExecutionKeys = new HashSet<string> { "fill-at", "slippage-bps", "volume-cap", "impact", "roll-unfilled" };
     public static readonly IReadOnlySet<string> FactorKeys = new HashSet<string> { "spec", "weight", "transforms" };
+
+    /// <summary>A strategy of defaults only (the fallback of every key a file leaves out).</summary>
+    private static readonly StrategyConfig Defaults = new();
 
     public static StrategyConfig Load(string file) => Parse(HoconFile.Load(file), file);
 
@@ -94,40 +101,43 @@ public sealed record StrategyConfig
 
         var u = c.BlockOrEmpty("universe", UniverseKeys);
         var x = c.BlockOrEmpty("execution", ExecutionKeys);
-        var fillAt = x.String("fill-at", "open") switch
+        var fillAt = x.String("fill-at", Defaults.Execution.FillAt.ToString().ToLowerInvariant()) switch
         {
             "open" => FillTiming.Open,
             "close" => FillTiming.Close,
             "vwap" => FillTiming.Vwap,
             var t => throw new ConfigException($"{x.Where("fill-at")} = '{t}' must be open, close or vwap."),
         };
-        var benchmark = c.String("benchmark", "000300.SH");
+        var benchmark = c.String("benchmark", Defaults.Benchmark);
         if (!System.Text.RegularExpressions.Regex.IsMatch(benchmark, @"^[0-9]{6}\.(SH|SZ|BJ)$"))
             throw new ConfigException($"{c.Where("benchmark")} = '{benchmark}' must be an index code such as 000300.SH (six digits, then .SH, .SZ or .BJ).");
+        var d = Defaults; // every fallback is the property's own default: one value per setting
         var cfg = new StrategyConfig
         {
             Name = c.String("name", Path.GetFileNameWithoutExtension(file)),
-            InitialCash = c.Decimal("initial-cash", 600_000m, 1_000m, 1e12m),
+            InitialCash = c.Decimal("initial-cash", d.InitialCash, 1_000m, 1e12m),
             Start = c.Date("start"),
             End = c.Date("end"),
             Benchmark = benchmark,
             Factors = factors,
-            TopN = c.Int("top-n", 30, 1, 5000),
-            Buffer = c.Int("buffer", 45, 1, 10000),
-            Weighting = c.Enum("weighting", Weighting.Equal),
-            MaxWeight = c.Double("max-weight", 0.10, 0.001, 1),
-            Rebalance = c.Enum("rebalance", RebalanceFrequency.Monthly),
-            CashBuffer = c.Double("cash-buffer", 0.01, 0, 0.5),
-            ExcludeSt = u.Flag("exclude-st", true),
-            MinListedDays = u.Int("min-listed-days", 60, 0, 5000),
-            MinAverageAmount = u.Double("min-average-amount", 5_000_000, 0, 1e12),
-            ExcludeLimitUp = u.Flag("exclude-limit-up", true),
-            Execution = new ExecutionConfig(fillAt, x.Double("slippage-bps", 5, 0, 1000), x.Double("volume-cap", 0.10, 0.0001, 1),
-                x.Double("impact", 0.1, 0, 10), x.Flag("roll-unfilled", false)),
+            TopN = c.Int("top-n", d.TopN, 1, 5000),
+            Buffer = c.Int("buffer", d.Buffer, 1, 10000),
+            Weighting = c.Enum("weighting", d.Weighting),
+            MaxWeight = c.Double("max-weight", d.MaxWeight, 0.001, 1),
+            Rebalance = c.Enum("rebalance", d.Rebalance),
+            CashBuffer = c.Double("cash-buffer", d.CashBuffer, 0, 0.5),
+            ExcludeSt = u.Flag("exclude-st", d.ExcludeSt),
+            MinListedDays = u.Int("min-listed-days", d.MinListedDays, 0, 5000),
+            MinAverageAmount = u.Double("min-average-amount", d.MinAverageAmount, 0, 1e12),
+            ExcludeLimitUp = u.Flag("exclude-limit-up", d.ExcludeLimitUp),
+            Execution = new ExecutionConfig(fillAt, x.Double("slippage-bps", d.Execution.SlippageBps, 0, 1000),
+                x.Double("volume-cap", d.Execution.VolumeCap, 0.0001, 1), x.Double("impact", d.Execution.ImpactCoefficient, 0, 10),
+                x.Flag("roll-unfilled", d.Execution.RollUnfilled)),
             Risk = c.Block("risk", RiskConfig.KnownKeys)?.Config,
             Fees = c.Block("fees", MarketConfig.FeeKeys)?.Config,
             Source = file,
             Hocon = root,
+            Portfolio = PortfolioConfig.Parse(c),
         };
         if (cfg.Name.Trim().Length == 0) throw new ConfigException($"{c.Where("name")} is empty.");
         if (cfg.Buffer < cfg.TopN) throw new ConfigException($"{file}: 'strategy.buffer' ({cfg.Buffer}) must be at least 'strategy.top-n' ({cfg.TopN}).");
