@@ -45,7 +45,7 @@ public class PortfolioConfigTests
     [InlineData("portfolio { risk-aversions = 3 }", "unknown key 'strategy.portfolio.risk-aversions'")]
     [InlineData("portfolio { risk-aversion = -1 }", "'strategy.portfolio.risk-aversion' = '-1' must be a number in [0, 1000000]")]
     [InlineData("portfolio { candidates = 2.5 }", "'strategy.portfolio.candidates' = '2.5' must be a whole number in [1, 100]")]
-    [InlineData("portfolio { risk-window = 5 }", "'strategy.portfolio.risk-window' = '5' must be a number in [20, 2000]")]
+    [InlineData("portfolio { risk-window = 5 }", "'strategy.portfolio.risk-window' = '5' must be a whole number in [20, 2000]")]
     [InlineData("portfolio { industry-band = wide }", "'strategy.portfolio.industry-band' = 'wide' must be a number in [0, 1] or off")]
     [InlineData("portfolio { max-turnover = 3 }", "'strategy.portfolio.max-turnover' = '3' must be a number in [0, 2] or off")]
     [InlineData("portfolio { lot-sizing = sometimes }", "'strategy.portfolio.lot-sizing' = 'sometimes' must be on or off")]
