@@ -58,6 +58,8 @@ public static class BacktestRunner
         }
         if (panel is null) return;
         if (panel.Dates.Length == 0) throw new FormatException($"the store {store} has no bars.");
+        if (cfg.Weighting == Weighting.Cap && panel.Valuations is null)
+            throw new Runtime.Configuration.ConfigException($"{cfg.Source}: 'strategy.weighting' = cap needs market values, and the store {store} has no valuations (import TuShare daily_basic files), so it would silently weight equally.");
         var known = panel.Symbols.Select(x => x.ToString()).ToHashSet(StringComparer.Ordinal);
         foreach (var symbol in (StrategyOptions.Risk(cfg).Whitelist ?? []).Select(x => x.ToString()).Order(StringComparer.Ordinal))
             if (!known.Contains(symbol))

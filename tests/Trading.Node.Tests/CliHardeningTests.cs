@@ -80,6 +80,21 @@ public class CliHardeningTests
         AssertOneLineError(exit, err, "'strategy.benchmark' = '000905.SH' is not in the store");
     }
 
+    [Fact]
+    public async Task Cap_weighting_on_a_store_without_valuations_is_an_error_not_equal_weights()
+    {
+        // The bundled sample has bars, names and the CSI 300 series but no daily_basic valuations.
+        var store = Path.Combine(CliRunner.TempDir(), "sample");
+        var (exit, _, err) = await CliRunner.Run("data", "import", "--format", "tushare", "--input",
+            Path.Combine(CliRunner.RepoRoot, "data", "ashare-2024-sample"), "--store", store);
+        Assert.True(exit == 0, err);
+        var file = Strategy(Good.Replace("top-n = 5", "weighting = cap, top-n = 5"));
+        (exit, _, err) = await CliRunner.Run("backtest", "--config", file, "--store", store, "--out", CliRunner.TempDir());
+        AssertOneLineError(exit, err, "'strategy.weighting' = cap needs market values");
+        (exit, _, err) = await CliRunner.Run("sweep", "--config", Strategy(Good), "--store", store, "--grid", "weighting=equal,cap", "--out", CliRunner.TempDir());
+        AssertOneLineError(exit, err, "'strategy.weighting' = cap needs market values");
+    }
+
     [Theory]
     [InlineData("topN=-5", "1", "--grid topN=-5: ")]
     [InlineData("topN=0", "1", "--grid topN=0: ")]

@@ -31,7 +31,8 @@ public static class SweepRunner
         var store = MarketStore.Open(first.Store);
         var panel = await MarketPanel.LoadAsync(store, ct);
         var index = await store.ReadIndexAsync(ct);
-        BacktestRunner.CheckAgainstStore(baseConfig, panel, index, first.Start, first.End, first.Store);
+        // Every point against the store before any runs (a grid may set what the store must have, e.g. weighting=cap).
+        foreach (var p in points) BacktestRunner.CheckAgainstStore(SweepGrid.Apply(baseConfig, p), panel, index, p.Start, p.End, p.Store);
         var results = new SweepOutcome[points.Count];
         await Parallel.ForEachAsync(points, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism), CancellationToken = ct }, async (p, token) =>
         {
