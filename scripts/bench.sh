@@ -40,6 +40,7 @@ tmp="$(mktemp)"
   echo "## Trading.Runtime and Trading.Backtest (issue 4)"
   echo
   bench backtest-scale --runs 3
+  bench backtest-optimised --runs 3
   bench order-path --orders 100000 --sqlite-orders 10000 --pg-orders 10000
   "$root/scripts/trading" data import --format tushare --input "$root/data/ashare-2024-sample" --store "$root/.store/sample" >/dev/null
   bench research --sample-store "$root/.store/sample"

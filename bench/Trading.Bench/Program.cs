@@ -18,6 +18,7 @@ return verb switch
     "import-sample" => await Suites.ImportSample(opts),
     "micro" => Micro.Run(args.Skip(1).ToArray()),
     "backtest-scale" => await Suites.BacktestScale(opts),
+    "backtest-optimised" => await Suites.BacktestOptimised(opts),
     "order-path" => await Suites.OrderPath(opts),
     "backtest-once" => await RuntimeWorkers.BacktestOnce(opts),
     "research" => await Suites.Research(opts),
