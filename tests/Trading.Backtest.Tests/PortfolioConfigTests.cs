@@ -5,20 +5,9 @@ namespace Trading.Backtest.Tests;
 /// <summary>The strategy.portfolio block: every key checked, the bundled optimised example loads.</summary>
 public class PortfolioConfigTests
 {
-    private static string Write(string text)
-    {
-        var f = Path.Combine(Path.GetTempPath(), $"strategy-{Guid.NewGuid():N}.conf");
-        File.WriteAllText(f, text);
-        return f;
-    }
+    private static string Write(string text) => StrategyFiles.Write(text);
 
-    private static string Root([System.Runtime.CompilerServices.CallerFilePath] string source = "")
-    {
-        foreach (var start in new[] { AppContext.BaseDirectory, Path.GetDirectoryName(source) ?? "" })
-            for (var d = new DirectoryInfo(start); d is not null; d = d.Parent)
-                if (File.Exists(Path.Combine(d.FullName, "Trading.Actors.sln"))) return d.FullName;
-        throw new InvalidOperationException("repository root not found");
-    }
+    private static string Root() => StrategyFiles.Root;
 
     [Fact]
     public void The_optimised_example_loads_with_its_portfolio_block()

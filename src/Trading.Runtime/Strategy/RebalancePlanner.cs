@@ -68,15 +68,7 @@ public static class RebalancePlanner
             }
         }
 
-        decimal need = buys.Sum(b => b.Quantity * b.Limit * (1 + OrderState.FeeAllowanceRate));
-        decimal scale = need > cash && need > 0 ? cash / need : 1m;
-        foreach (var (symbol, quantity, limit) in buys)
-        {
-            long qty = scale < 1m ? rules.Quantity(symbol).RoundBuyDown((long)Math.Floor(quantity * scale)) : quantity;
-            if (qty <= 0) continue;
-            orders.Add(new OrderRequest(ClientOrderId.Create(strategy, tradeDate, ++seq), symbol, Side.Buy, qty, limit,
-                OrderType.ProtectedMarket, tradeDate, strategy, "target"));
-        }
+        AddBuys(orders, buys, cash, rules, strategy, tradeDate, ref seq);
         sequence = seq;
         return orders;
     }
@@ -163,17 +155,27 @@ public static class RebalancePlanner
                 if (qty > 0) buys.Add((t.Symbol, qty, limit.Value));
             }
         }
+        AddBuys(orders, buys, availableCash, rules, strategy, tradeDate, ref seq);
+        sequence = seq;
+        return orders;
+    }
+
+    /// <summary>
+    /// The buys as orders, all scaled down by one factor (each rounded down to its lot) when their cost with the fee
+    /// allowance exceeds <paramref name="cash"/>; none when there is no cash.
+    /// </summary>
+    private static void AddBuys(List<OrderRequest> orders, List<(Symbol Symbol, long Quantity, decimal Limit)> buys, decimal cash,
+        MarketRules rules, string strategy, DateOnly tradeDate, ref long seq)
+    {
         decimal need = buys.Sum(b => b.Quantity * b.Limit * (1 + OrderState.FeeAllowanceRate));
-        decimal cashScale = need > availableCash && need > 0 ? Math.Max(0, availableCash) / need : 1m;
+        decimal scale = need > cash && need > 0 ? Math.Max(0, cash) / need : 1m;
         foreach (var (symbol, quantity, limit) in buys)
         {
-            long qty = cashScale < 1m ? rules.Quantity(symbol).RoundBuyDown((long)Math.Floor(quantity * cashScale)) : quantity;
+            long qty = scale < 1m ? rules.Quantity(symbol).RoundBuyDown((long)Math.Floor(quantity * scale)) : quantity;
             if (qty <= 0) continue;
             orders.Add(new OrderRequest(ClientOrderId.Create(strategy, tradeDate, ++seq), symbol, Side.Buy, qty, limit,
                 OrderType.ProtectedMarket, tradeDate, strategy, "target"));
         }
-        sequence = seq;
-        return orders;
     }
 
     /// <summary>The protective price: previous close ± 2 % on the tick, inside today's limits; null when the limit itself blocks.</summary>
