@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Akka.Actor;
 using Akka.Event;
 
@@ -39,22 +40,32 @@ public sealed class RealTimeClockActor : ReceiveActor
     private readonly SchedulePlanner _planner;
     private readonly TimeProvider _time;
     private readonly IActorRef _target;
+    private readonly StrongBox<DayProgress?> _marker;
     private DayProgress? _progress;
     private DateTimeOffset _nextWake;
     private ITimer? _timer;
 
-    public RealTimeClockActor(SchedulePlanner planner, TimeProvider time, IActorRef target, DayProgress? progress)
+    public RealTimeClockActor(SchedulePlanner planner, TimeProvider time, IActorRef target, StrongBox<DayProgress?> marker)
     {
         _planner = planner;
         _time = time;
         _target = target;
-        _progress = progress;
+        _marker = marker;
+        _progress = marker.Value;
         Receive<Tick>(_ => Look());
         Receive<GetClockStatus>(_ => Sender.Tell(new ClockStatus(_progress!, _nextWake)));
     }
 
-    public static Props Props(SchedulePlanner planner, TimeProvider time, IActorRef target, DayProgress? progress = null) =>
-        Akka.Actor.Props.Create(() => new RealTimeClockActor(planner, time, target, progress));
+    /// <summary>
+    /// The clock with the node's journaled marker (null: nothing today). Every incarnation of the actor shares one box
+    /// holding the latest marker, so a restart by its supervisor goes on from what it already fired, not from
+    /// <paramref name="progress"/>.
+    /// </summary>
+    public static Props Props(SchedulePlanner planner, TimeProvider time, IActorRef target, DayProgress? progress = null)
+    {
+        var marker = new StrongBox<DayProgress?>(progress);
+        return Akka.Actor.Props.Create(() => new RealTimeClockActor(planner, time, target, marker));
+    }
 
     protected override void PreStart() => Look();
 
@@ -64,7 +75,7 @@ public sealed class RealTimeClockActor : ReceiveActor
     {
         var now = _time.GetUtcNow();
         var step = _planner.Step(now, _progress);
-        _progress = step.Progress;
+        _progress = _marker.Value = step.Progress;
         _nextWake = step.NextWake;
         Arm(now);
         foreach (var m in step.Missed)

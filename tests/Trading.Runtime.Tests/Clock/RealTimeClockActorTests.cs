@@ -109,6 +109,33 @@ public class RealTimeClockActorTests : RuntimeTestKit
         Assert.Equal([(J.CancelOpenOrders, Sh(10, 8, 14, 55))], Jobs(got));
     }
 
+    /// <summary>Restarts its child on any failure (Akka's default strategy stops a killed actor instead).</summary>
+    private sealed class RestartingParent : ReceiveActor
+    {
+        public RestartingParent(Props child)
+        {
+            var c = Context.ActorOf(child, "clock");
+            Receive<string>(_ => Sender.Tell(c));
+        }
+
+        protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Restart);
+    }
+
+    [Fact]
+    public async Task Restarted_by_its_supervisor_it_goes_on_from_what_it_already_fired()
+    {
+        _time.SetUtcNow(Sh(10, 8, 9, 30));
+        var parent = Sys.ActorOf(Props.Create(() => new RestartingParent(RealTimeClockActor.Props(Planner(null), _time, _target, null))));
+        var clock = await parent.Ask<IActorRef>("child", TimeSpan.FromSeconds(10));
+        Assert.Equal([J.DayStart, J.PreOpen, J.Rebalance], Jobs(await RunUntil(clock, Sh(10, 8, 9, 40))).Select(j => j.Job));
+        clock.Tell(Kill.Instance); // ActorKilledException: this parent restarts it
+        var got = await RunUntil(clock, Sh(10, 8, 15, 0));
+        Assert.Equal([(J.CancelOpenOrders, Sh(10, 8, 14, 55))], Jobs(got));
+        Assert.Equal(Enumerable.Range(0, 109).Select(i => Sh(10, 8, 9, 41).AddMinutes(i)).Concat( // 09:41–11:29, 13:00–14:56
+                Enumerable.Range(0, 117).Select(i => Sh(10, 8, 13, 0).AddMinutes(i))),
+            got.OfType<ScheduledJobDue>().Where(j => j.Job == J.Monitor).Select(j => j.ScheduledAt).Order());
+    }
+
     [Fact]
     public async Task A_process_paused_past_several_jobs_fires_what_is_due_once_in_order_when_it_resumes()
     {
