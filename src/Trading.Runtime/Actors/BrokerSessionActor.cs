@@ -8,11 +8,14 @@ using Trading.Runtime.Messages;
 namespace Trading.Runtime.Actors;
 
 /// <summary>
-/// The link to one broker account over an <see cref="IBrokerGateway"/>. Connecting: orders are stashed. Connected:
-/// orders go out stamped with the node's epoch (a stale primary is fenced by the gateway), pushed reports go to
-/// the OMS in order, and after every (re)connect the session reconciles: it replays the broker's view of the day's
-/// orders and fills to the OMS, which ignores what it already has. A lost connection (heartbeat) or a failed
-/// connect throws, and the BackoffSupervisor around this actor restarts it with exponential backoff.
+/// The link to one broker account over an <see cref="IBrokerGateway"/>. Connecting: submits and cancels are not
+/// kept here — the OMS's outbox holds every order written ahead and not acknowledged (and every cancel not yet
+/// answered), and re-sends them when this session tells it <see cref="BrokerConnected"/>; a failed connect, which
+/// stops this actor, therefore loses nothing. Connected: orders go out stamped with the node's epoch (a stale
+/// primary is fenced by the gateway), pushed reports go to the OMS in order, and after every (re)connect the
+/// session reconciles: it replays the broker's view of the day's orders and fills to the OMS, which ignores what it
+/// already has. A lost connection (heartbeat) or a failed connect throws, and the BackoffSupervisor around this
+/// actor restarts it with exponential backoff.
 /// </summary>
 public sealed class BrokerSessionActor : ReceiveActor, IWithStash, IWithTimers
 {
@@ -61,11 +64,15 @@ public sealed class BrokerSessionActor : ReceiveActor, IWithStash, IWithTimers
             _log.Info("Broker {Broker} connected (epoch {Epoch})", _gateway.Name, _epoch);
             if (_heartbeat > TimeSpan.Zero) Timers.StartPeriodicTimer("heartbeat", new Heartbeat(), _heartbeat);
             Become(Online);
+            _orders.Ref.Tell(new BrokerConnected(_gateway.Name, _epoch));
             Self.Tell(new Reconcile());
             Stash.UnstashAll();
         });
         Receive<ConnectFailed>(f => throw new BrokerUnavailableException($"Connecting to {_gateway.Name} failed: {f.Cause.Message}", f.Cause));
         Receive<BrokerReport>(r => _orders.Ref.Tell(r));
+        // The OMS's outbox re-sends these on BrokerConnected; a copy kept here would die with a failed connect.
+        Receive<SubmitToBroker>(m => _log.Debug("Submit of {OrderId} while connecting: left to the OMS's outbox", m.Order.Id));
+        Receive<CancelAtBroker>(m => _log.Debug("Cancel of {OrderId} while connecting: left to the OMS's outbox", m.OrderId));
         ReceiveAny(_ => Stash.Stash());
     }
 
@@ -146,5 +153,8 @@ public sealed class BrokerSessionActor : ReceiveActor, IWithStash, IWithTimers
     private sealed record Heartbeat;
     private sealed record Reconcile;
 }
+
+/// <summary>Broker session → OMS: connected (again); re-send the outbox (orders written ahead and not acknowledged, cancels not answered).</summary>
+public sealed record BrokerConnected(string Broker, long Epoch);
 
 public sealed class BrokerUnavailableException(string message, Exception? inner) : Exception(message, inner);

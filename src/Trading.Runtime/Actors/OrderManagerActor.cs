@@ -76,6 +76,7 @@ public sealed class OrderManagerActor : ReceivePersistentActor
         Command<DeleteMessagesFailure>(f => _log.Warning(f.Cause, "Deleting journaled OMS events failed"));
 
         Command<SubmitApproved>(Submit);
+        Command<BrokerConnected>(_ => ResendOutbox("broker connected"));
         Command<Trading.Brokers.BrokerReport>(OnReport);
         Command<FillAccepted>(f =>
         {
@@ -104,6 +105,23 @@ public sealed class OrderManagerActor : ReceivePersistentActor
         }
         if (_orders.Count > 0)
             _log.Info("OMS recovered {Orders} orders, {Open} open", _orders.Count, _children.Count);
+    }
+
+    /// <summary>
+    /// The outbox: every order written ahead and not yet acknowledged is sent again under its own client id (the
+    /// broker de-duplicates by id: an order it already has comes back as that order, never a second one), then every
+    /// cancel not yet answered. Sent after recovery and whenever the broker session (re)connects.
+    /// </summary>
+    private void ResendOutbox(string why)
+    {
+        var open = _orders.Values.Where(o => o.Status is OrderStatus.PendingSubmit or OrderStatus.PendingCancel)
+            .OrderBy(o => o.CreatedAt).ThenBy(o => o.Id.Value, StringComparer.Ordinal).ToList();
+        if (open.Count == 0) return;
+        foreach (var o in open.Where(o => o.Status == OrderStatus.PendingSubmit))
+            _broker.Tell(new SubmitToBroker(o.Request));
+        foreach (var o in open.Where(o => o.Status == OrderStatus.PendingCancel))
+            _broker.Tell(new CancelAtBroker(o.Id));
+        _log.Info("OMS outbox ({Why}): {Count} orders sent again under their own client ids", why, open.Count);
     }
 
     /// <summary>A new day: with a retention set, forget orders that finished before it and snapshot the rest.</summary>
