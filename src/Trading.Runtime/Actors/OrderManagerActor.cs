@@ -12,7 +12,9 @@ namespace Trading.Runtime.Actors;
 /// The OMS. Write ahead, then act: an order's intent (<see cref="OrderCreated"/>, with its client order id) is
 /// persisted before it is sent, and every broker report is persisted before it changes anything. Each live order
 /// has an <see cref="OrderActor"/> child running its state machine. Recovery replays the events into order states
-/// and recreates children for the open ones; the broker's idempotent client ids make a resend harmless.
+/// and recreates children for the open ones, then re-sends the outbox — every order written ahead and not
+/// acknowledged, every cancel not answered — under the same client ids, as it does on each reconnect of the broker
+/// session (<see cref="BrokerConnected"/>); the broker's idempotent client ids make a resend harmless.
 /// Only the risk guard sends <see cref="SubmitApproved"/>.
 /// With <c>trading.oms.keep-finished-days</c> = N &gt; 0 (a live node), each day start forgets orders that finished more
 /// than N days before and saves a snapshot of the rest, then deletes the journaled events it covers: memory and
@@ -105,6 +107,9 @@ public sealed class OrderManagerActor : ReceivePersistentActor
         }
         if (_orders.Count > 0)
             _log.Info("OMS recovered {Orders} orders, {Open} open", _orders.Count, _children.Count);
+        // Written ahead but never acknowledged: the send may or may not have reached the broker; the same id makes
+        // sending again safe (the broker returns the order it has, never a second one).
+        ResendOutbox("recovered");
     }
 
     /// <summary>

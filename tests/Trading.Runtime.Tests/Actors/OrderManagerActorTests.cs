@@ -141,6 +141,46 @@ public class OrderManagerActorTests : RuntimeTestKit
     }
 
     [Fact]
+    public void Recovery_resends_orders_written_ahead_but_not_acknowledged_under_the_same_client_id()
+    {
+        var (oms, broker, book) = Start("oms6");
+        var a = Order(1);
+        var b = Order(2);
+        var c = Order(3);
+        oms.Tell(new SubmitApproved([a, b, c], 1));
+        broker.ExpectMsg<SubmitToBroker>();
+        broker.ExpectMsg<SubmitToBroker>();
+        broker.ExpectMsg<SubmitToBroker>();
+        oms.Tell(new OrderAccepted(b.Id, At, "B2")); // b is acknowledged; a never was (the send may have been lost)
+        oms.Tell(new OrderAccepted(c.Id, At, "B3"));
+        oms.Tell(new CancelOrder(c.Id, "operator")); // c's cancel is not answered either
+        broker.ExpectMsg<CancelAtBroker>();
+        oms.Tell(new Flush(1));
+        book.FishForMessage(m => m is Flush);
+
+        Watch(oms);
+        Sys.Stop(oms);
+        ExpectMsg<Status.Failure>(); // the batch's proposer hears the OMS stopped before a's answer
+        ExpectTerminated(oms);
+        var broker2 = CreateTestProbe();
+        var again = Sys.ActorOf(OrderManagerActor.Props("oms6", broker2.Ref, book.Ref, Clock));
+        Assert.Equal(a, broker2.ExpectMsg<SubmitToBroker>().Order); // the same order, the same client id
+        Assert.Equal(c.Id, broker2.ExpectMsg<CancelAtBroker>().OrderId);
+        broker2.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+
+        // … and again on each reconnect of the broker session, until the broker answers.
+        again.Tell(new BrokerConnected("sim", 1));
+        Assert.Equal(a.Id, broker2.ExpectMsg<SubmitToBroker>().Order.Id);
+        broker2.ExpectMsg<CancelAtBroker>();
+        again.Tell(new OrderAccepted(a.Id, At, "B1"));
+        again.Tell(new OrderCancelled(c.Id, At, 0, "cancelled"));
+        again.Tell(new Flush(2));
+        book.FishForMessage(m => m is Flush);
+        again.Tell(new BrokerConnected("sim", 1));
+        broker2.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact]
     public void Cancel_all_cancels_every_open_order_at_the_broker()
     {
         var (oms, broker, book) = Start("oms4");
