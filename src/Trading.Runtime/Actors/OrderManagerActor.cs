@@ -34,6 +34,9 @@ public sealed class OrderManagerActor : ReceivePersistentActor
     private PendingFlush? _flush;
     private long _flushToken;
     private readonly int _keepFinishedDays;
+    // Sends again after "not found" per order in SubmitUnknown (in memory: a restart starts over, which is safe).
+    private readonly Dictionary<ClientOrderId, int> _unknownResends = [];
+    private const int MaxUnknownResends = 3;
 
     private sealed class Batch(SubmitApproved request, IActorRef replyTo, int waiting)
     {
@@ -79,6 +82,9 @@ public sealed class OrderManagerActor : ReceivePersistentActor
 
         Command<SubmitApproved>(Submit);
         Command<BrokerConnected>(_ => ResendOutbox("broker connected"));
+        Command<SubmitOutcomeUnknown>(OnSubmitUnknown);
+        Command<BrokerOrderNotFound>(OnNotFound);
+        Command<BrokerOrderFound>(_ => { });
         Command<Trading.Brokers.BrokerReport>(OnReport);
         Command<FillAccepted>(f =>
         {
@@ -119,14 +125,62 @@ public sealed class OrderManagerActor : ReceivePersistentActor
     /// </summary>
     private void ResendOutbox(string why)
     {
-        var open = _orders.Values.Where(o => o.Status is OrderStatus.PendingSubmit or OrderStatus.PendingCancel)
+        var open = _orders.Values.Where(o => o.Status is OrderStatus.PendingSubmit or OrderStatus.PendingCancel or OrderStatus.SubmitUnknown)
             .OrderBy(o => o.CreatedAt).ThenBy(o => o.Id.Value, StringComparer.Ordinal).ToList();
         if (open.Count == 0) return;
         foreach (var o in open.Where(o => o.Status == OrderStatus.PendingSubmit))
             _broker.Tell(new SubmitToBroker(o.Request));
         foreach (var o in open.Where(o => o.Status == OrderStatus.PendingCancel))
             _broker.Tell(new CancelAtBroker(o.Id));
+        foreach (var o in open.Where(o => o.Status == OrderStatus.SubmitUnknown))
+        {
+            _unknownResends.Remove(o.Id);
+            _broker.Tell(new LookUpOrder(o.Id));
+        }
         _log.Info("OMS outbox ({Why}): {Count} orders sent again under their own client ids", why, open.Count);
+    }
+
+    /// <summary>
+    /// A send timed out or failed without saying whether the broker took the order: the order is SubmitUnknown
+    /// (journaled; its cash stays reserved) and the broker is asked for this client id. Never a new id: two ids
+    /// would be two orders if both sends arrived.
+    /// </summary>
+    private void OnSubmitUnknown(SubmitOutcomeUnknown m)
+    {
+        if (!_orders.TryGetValue(m.OrderId, out var s)) return;
+        if (s.Status == OrderStatus.SubmitUnknown)
+        {
+            _broker.Tell(new LookUpOrder(m.OrderId));
+            return;
+        }
+        if (s.Status != OrderStatus.PendingSubmit) return; // answered meanwhile: nothing is unknown
+        PersistAsync(new OrderSubmitUnknown(m.OrderId, _now(), m.Reason), e =>
+        {
+            var t = _orders[e.OrderId].Apply(e);
+            if (t.Applied) _orders[e.OrderId] = t.State;
+            if (_children.TryGetValue(e.OrderId, out var child)) child.Tell(e);
+            _broker.Tell(new LookUpOrder(e.OrderId));
+        });
+    }
+
+    /// <summary>
+    /// The broker's orders do not include a SubmitUnknown order: the send never arrived, so it is sent again under
+    /// the same client id (a late first copy is then recognised by the broker as the same order, never a second
+    /// one). Not rejected: a first send still in flight could be taken later, and the broker would then hold an
+    /// order the OMS had written off, with its cash released. After <see cref="MaxUnknownResends"/> tries the order
+    /// waits (stuck-order alert) for the next connect, which asks again.
+    /// </summary>
+    private void OnNotFound(BrokerOrderNotFound m)
+    {
+        if (!_orders.TryGetValue(m.OrderId, out var s) || s.Status != OrderStatus.SubmitUnknown) return;
+        int n = _unknownResends.GetValueOrDefault(m.OrderId);
+        if (n >= MaxUnknownResends)
+        {
+            _log.Warning("Order {OrderId} is still unknown to the broker after {Count} sends; waiting for the next connect", m.OrderId, n);
+            return;
+        }
+        _unknownResends[m.OrderId] = n + 1;
+        _broker.Tell(new SubmitToBroker(s.Request));
     }
 
     /// <summary>A new day: with a retention set, forget orders that finished before it and snapshot the rest.</summary>

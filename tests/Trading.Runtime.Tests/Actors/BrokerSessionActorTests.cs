@@ -114,9 +114,39 @@ public class BrokerSessionActorTests : RuntimeTestKit
         };
         var (_, oms) = Start(gateway);
         oms.ExpectMsg<BrokerConnected>();
+        Assert.Equal(a, oms.ExpectMsg<BrokerOrderFound>().Order.Request); // the terms first, to adopt an order the OMS lost
         Assert.Equal("B1", oms.ExpectMsg<OrderAccepted>().BrokerOrderId);
         var filled = oms.ExpectMsg<OrderFilled>();
         Assert.Equal((100L, 0L), (filled.CumulativeQuantity, filled.RemainingQuantity));
+    }
+
+    [Fact]
+    public void A_submit_that_fails_ambiguously_or_times_out_is_reported_unknown_and_looked_up_by_its_id()
+    {
+        var a = Order(1);
+        var gateway = new ScriptedGateway { Orders = [new BrokerOrder(a, "B1", 3, OrderStatus.Submitted, 0, 0m, 0m, "", [])] };
+        var oms = CreateTestProbe();
+        var session = Sys.ActorOf(BrokerSessionActor.Props(gateway, new ActorRefSlot { Ref = oms.Ref }, 3, TimeSpan.Zero, Clock,
+            submitTimeout: TimeSpan.FromMilliseconds(200)));
+        oms.ExpectMsg<BrokerConnected>();
+        oms.ExpectMsg<BrokerOrderFound>();
+        oms.ExpectMsg<OrderAccepted>();
+
+        gateway.SubmitFailure = new IOException("connection reset by peer");
+        session.Tell(new SubmitToBroker(Order(2)));
+        var unknown = oms.ExpectMsg<SubmitOutcomeUnknown>();
+        Assert.Equal((Order(2).Id, "connection reset by peer"), (unknown.OrderId, unknown.Reason));
+
+        gateway.SubmitFailure = null;
+        gateway.SubmitGate = new TaskCompletionSource(); // never answers
+        session.Tell(new SubmitToBroker(Order(3)));
+        Assert.Equal(Order(3).Id, oms.ExpectMsg<SubmitOutcomeUnknown>(TimeSpan.FromSeconds(3)).OrderId);
+
+        session.Tell(new LookUpOrder(a.Id));
+        Assert.Equal("B1", oms.ExpectMsg<BrokerOrderFound>().Order.BrokerOrderId);
+        Assert.Equal(a.Id, oms.ExpectMsg<OrderAccepted>().OrderId);
+        session.Tell(new LookUpOrder(Order(3).Id));
+        Assert.Equal(Order(3).Id, oms.ExpectMsg<BrokerOrderNotFound>().OrderId);
     }
 
     /// <summary>A gateway that records its calls; connects, submits can be held open to play a slow bridge.</summary>

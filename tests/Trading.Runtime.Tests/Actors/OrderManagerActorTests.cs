@@ -181,6 +181,48 @@ public class OrderManagerActorTests : RuntimeTestKit
     }
 
     [Fact]
+    public void A_submit_with_an_unknown_outcome_is_resolved_by_asking_the_broker_never_by_a_new_id()
+    {
+        var (oms, broker, book) = Start("oms7");
+        var a = Order(1);
+        var b = Order(2);
+        oms.Tell(new SubmitApproved([a, b], 1));
+        broker.ExpectMsg<SubmitToBroker>();
+        broker.ExpectMsg<SubmitToBroker>();
+        oms.Tell(new SubmitOutcomeUnknown(a.Id, "no answer within 00:00:30"));
+        oms.Tell(new SubmitOutcomeUnknown(b.Id, "bridge closed the socket"));
+        Assert.Equal(a.Id, broker.ExpectMsg<LookUpOrder>().OrderId);
+        Assert.Equal(b.Id, broker.ExpectMsg<LookUpOrder>().OrderId);
+        oms.Tell(new Flush(1));
+        book.FishForMessage(m => m is Flush);
+        oms.Tell(new GetOrders());
+        Assert.All(ExpectMsg<OrdersSnapshot>().Orders, o => Assert.Equal(OrderStatus.SubmitUnknown, o.Status));
+
+        // A restart asks again (the state was journaled).
+        Watch(oms);
+        Sys.Stop(oms);
+        ExpectMsg<Status.Failure>();
+        ExpectTerminated(oms);
+        var broker2 = CreateTestProbe();
+        var again = Sys.ActorOf(OrderManagerActor.Props("oms7", broker2.Ref, book.Ref, Clock));
+        Assert.Equal([a.Id, b.Id], new[] { broker2.ExpectMsg<LookUpOrder>().OrderId, broker2.ExpectMsg<LookUpOrder>().OrderId });
+
+        // a: the broker has it → its replayed reports settle it. b: the broker has no such id → sent again, same id.
+        again.Tell(new BrokerOrderFound(new BrokerOrder(a, "B1", 1, OrderStatus.Submitted, 0, 0m, 0m, "", [])));
+        again.Tell(new OrderAccepted(a.Id, At, "B1"));
+        again.Tell(new BrokerOrderNotFound(b.Id));
+        Assert.Equal(b, broker2.ExpectMsg<SubmitToBroker>().Order);
+        broker2.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        again.Tell(new OrderAccepted(b.Id, At, "B2"));
+        again.Tell(new Flush(2));
+        book.FishForMessage(m => m is Flush);
+        again.Tell(new GetOrders());
+        var states = ExpectMsg<OrdersSnapshot>().Orders;
+        Assert.Equal(2, states.Count); // never a second order for either id
+        Assert.All(states, o => Assert.Equal(OrderStatus.Submitted, o.Status));
+    }
+
+    [Fact]
     public void Cancel_all_cancels_every_open_order_at_the_broker()
     {
         var (oms, broker, book) = Start("oms4");
