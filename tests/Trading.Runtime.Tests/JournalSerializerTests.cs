@@ -29,6 +29,7 @@ public class JournalSerializerTests : RuntimeTestKit
         new OrderFillReported(Order.Id, At, AFill), new OrderCancelRequested(Order.Id, At, "operator"),
         new OrderCancelReported(Order.Id, At, "cancelled"), new OrderRejectReported(Order.Id, At, "broker", "price: 超出涨跌停"),
         new OrderExpireReported(Order.Id, At, "day end"), new OrderSubmitUnknown(Order.Id, At, "no answer within 00:00:30"),
+        new OrderAdopted(Order.Id, At, Order, "B-8"),
         new CashDeposited(600_000.01m, "seed"), new FillBooked(AFill), new DayOpened(Day),
         new PricesMarked(Day, ImmutableDictionary<Symbol, decimal>.Empty.Add(S, 51.2m).Add(Symbol.Parse("000001.SZ"), 10.01m)),
         new CorporateActionBooked(S, Day, 0.123m, 0.3m),

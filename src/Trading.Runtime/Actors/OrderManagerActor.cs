@@ -37,6 +37,8 @@ public sealed class OrderManagerActor : ReceivePersistentActor
     // Sends again after "not found" per order in SubmitUnknown (in memory: a restart starts over, which is safe).
     private readonly Dictionary<ClientOrderId, int> _unknownResends = [];
     private const int MaxUnknownResends = 3;
+    // Unknown client ids the broker session has been asked about (a flurry of reports asks once).
+    private readonly HashSet<ClientOrderId> _lookingUp = [];
 
     private sealed class Batch(SubmitApproved request, IActorRef replyTo, int waiting)
     {
@@ -63,7 +65,7 @@ public sealed class OrderManagerActor : ReceivePersistentActor
 
         Recover<OrderEvent>(e =>
         {
-            if (e is OrderCreated c) _orders[c.OrderId] = OrderState.Create(c);
+            if (OrderState.Start(e) is { } started) _orders[e.OrderId] = started;
             else if (_orders.TryGetValue(e.OrderId, out var s)) _orders[e.OrderId] = s.Apply(e).State;
         });
         Recover<SnapshotOffer>(o =>
@@ -84,7 +86,7 @@ public sealed class OrderManagerActor : ReceivePersistentActor
         Command<BrokerConnected>(_ => ResendOutbox("broker connected"));
         Command<SubmitOutcomeUnknown>(OnSubmitUnknown);
         Command<BrokerOrderNotFound>(OnNotFound);
-        Command<BrokerOrderFound>(_ => { });
+        Command<BrokerOrderFound>(OnFound);
         Command<Trading.Brokers.BrokerReport>(OnReport);
         Command<FillAccepted>(f =>
         {
@@ -164,6 +166,28 @@ public sealed class OrderManagerActor : ReceivePersistentActor
     }
 
     /// <summary>
+    /// The broker's view of an order, ahead of its replayed reports. One the OMS does not know is adopted: journaled
+    /// as <see cref="OrderAdopted"/> and from then on an order like any other (its replayed fills reach the book once,
+    /// through its order actor). Decided before it is persisted, so the reports right behind it find the order.
+    /// </summary>
+    private void OnFound(BrokerOrderFound m)
+    {
+        var o = m.Order;
+        _lookingUp.Remove(o.Id);
+        if (_orders.ContainsKey(o.Id)) return;
+        var adopted = new OrderAdopted(o.Id, _now(), o.Request, o.BrokerOrderId);
+        var state = OrderState.Adopt(adopted);
+        _orders[o.Id] = state;
+        _children[o.Id] = Context.ActorOf(OrderActor.Props(state), ChildName(o.Id));
+        _log.Warning("Order {OrderId} ({Side} {Quantity} {Symbol}) adopted from the broker", o.Id, o.Request.Side, o.Request.Quantity, o.Request.Symbol);
+        PersistAsync(adopted, _ =>
+        {
+            _book.Tell(OrderReservation.Of(state));
+            Context.System.EventStream.Publish(new OrderUpdated(state));
+        });
+    }
+
+    /// <summary>
     /// The broker's orders do not include a SubmitUnknown order: the send never arrived, so it is sent again under
     /// the same client id (a late first copy is then recognised by the broker as the same order, never a second
     /// one). Not rejected: a first send still in flight could be taken later, and the broker would then hold an
@@ -172,6 +196,7 @@ public sealed class OrderManagerActor : ReceivePersistentActor
     /// </summary>
     private void OnNotFound(BrokerOrderNotFound m)
     {
+        _lookingUp.Remove(m.OrderId);
         if (!_orders.TryGetValue(m.OrderId, out var s) || s.Status != OrderStatus.SubmitUnknown) return;
         int n = _unknownResends.GetValueOrDefault(m.OrderId);
         if (n >= MaxUnknownResends)
@@ -249,9 +274,16 @@ public sealed class OrderManagerActor : ReceivePersistentActor
             Trading.Brokers.OrderExpired x => new OrderExpireReported(x.OrderId, x.At, x.Reason),
             _ => null,
         };
-        if (e is null || !_orders.ContainsKey(r.OrderId))
+        if (e is null) return;
+        if (!_orders.ContainsKey(r.OrderId))
         {
-            _log.Warning("Broker report {Report} for unknown order {OrderId} ignored", r.GetType().Name, r.OrderId);
+            // Not dropped: the broker holds an order this OMS does not (lost with the last commits before a power
+            // cut, or placed elsewhere). Its terms come with the broker's view of it, which replays this report too.
+            if (_lookingUp.Add(r.OrderId))
+            {
+                _log.Warning("Broker report {Report} for unknown order {OrderId}: asking the broker for it to adopt it", r.GetType().Name, r.OrderId);
+                _broker.Tell(new LookUpOrder(r.OrderId));
+            }
             return;
         }
         PersistAsync(e, persisted =>

@@ -7,6 +7,11 @@ namespace Trading.Runtime.State;
 /// <summary>What happens to an order, as the OMS persists it and the order's actor applies it.</summary>
 public abstract record OrderEvent(ClientOrderId OrderId, DateTime At);
 public sealed record OrderCreated(ClientOrderId OrderId, DateTime At, OrderRequest Request) : OrderEvent(OrderId, At);
+/// <summary>
+/// An order the OMS did not know, taken over from the broker's report of it (its terms and broker id): one lost
+/// with the last commits before a power cut, or placed outside this node. It starts as Submitted.
+/// </summary>
+public sealed record OrderAdopted(ClientOrderId OrderId, DateTime At, OrderRequest Request, string BrokerOrderId) : OrderEvent(OrderId, At);
 public sealed record OrderSent(ClientOrderId OrderId, DateTime At) : OrderEvent(OrderId, At);
 public sealed record OrderAcknowledged(ClientOrderId OrderId, DateTime At, string BrokerOrderId) : OrderEvent(OrderId, At);
 public sealed record OrderFillReported(ClientOrderId OrderId, DateTime At, Fill Fill) : OrderEvent(OrderId, At);
@@ -41,6 +46,17 @@ public sealed record OrderState(
 {
     public static OrderState Create(OrderCreated e) =>
         new(e.Request, OrderStatus.New, 0, 0m, 0m, null, null, null, e.At, e.At, ImmutableHashSet<string>.Empty);
+
+    public static OrderState Adopt(OrderAdopted e) =>
+        new(e.Request, OrderStatus.Submitted, 0, 0m, 0m, e.BrokerOrderId, null, "adopted from the broker's report", e.At, e.At, ImmutableHashSet<string>.Empty);
+
+    /// <summary>The state an order's first event creates (<see cref="OrderCreated"/> or <see cref="OrderAdopted"/>), else null.</summary>
+    public static OrderState? Start(OrderEvent e) => e switch
+    {
+        OrderCreated c => Create(c),
+        OrderAdopted a => Adopt(a),
+        _ => null,
+    };
 
     public ClientOrderId Id => Request.Id;
     public long RemainingQuantity => Request.Quantity - FilledQuantity;

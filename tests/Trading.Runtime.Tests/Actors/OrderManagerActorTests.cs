@@ -223,6 +223,47 @@ public class OrderManagerActorTests : RuntimeTestKit
     }
 
     [Fact]
+    public void Reports_for_an_unknown_order_adopt_it_from_the_broker_and_its_fills_reach_the_book_once()
+    {
+        // The SQLite settings may lose the last commits in a power cut: the broker then reports an order the OMS lost.
+        var (oms, broker, book) = Start("oms8");
+        var lost = Order(9, Side.Sell, 500);
+        var f1 = FillOf(lost, "x1", 200);
+        oms.Tell(new OrderAccepted(lost.Id, At, "B9"));
+        oms.Tell(new OrderFilled(lost.Id, At, f1, 200, 300));
+        Assert.Equal(lost.Id, broker.ExpectMsg<LookUpOrder>().OrderId); // asked once for both reports
+        broker.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+
+        // The broker's view (as the session replays it on a look-up or a reconcile): the order, then its reports.
+        var seen = new BrokerOrder(lost, "B9", 1, OrderStatus.PartiallyFilled, 200, 2000m, f1.Fees.Total, "", [f1]);
+        foreach (var m in new object[] { new BrokerOrderFound(seen), new OrderAccepted(lost.Id, At, "B9"), new OrderFilled(lost.Id, At, f1, 200, 300) })
+            oms.Tell(m);
+        // … and the same again (a reconcile after a reconnect): nothing twice.
+        foreach (var m in new object[] { new BrokerOrderFound(seen), new OrderAccepted(lost.Id, At, "B9"), new OrderFilled(lost.Id, At, f1, 200, 300) })
+            oms.Tell(m);
+        oms.Tell(new Flush(1));
+        var fills = new List<string>();
+        book.FishForMessage(m => { if (m is BookFill bf) fills.Add(bf.Fill.FillId); return m is Flush; });
+        Assert.Equal(["x1"], fills);
+        oms.Tell(new GetOrders());
+        var s = Assert.Single(ExpectMsg<OrdersSnapshot>().Orders);
+        Assert.Equal((lost, OrderStatus.PartiallyFilled, 200L, "B9"), (s.Request, s.Status, s.FilledQuantity, s.BrokerOrderId));
+
+        // Persisted: a restart knows the order and its fill.
+        Watch(oms);
+        Sys.Stop(oms);
+        ExpectTerminated(oms);
+        var again = Sys.ActorOf(OrderManagerActor.Props("oms8", broker.Ref, book.Ref, Clock));
+        again.Tell(new OrderFilled(lost.Id, At, f1, 200, 300));
+        again.Tell(new OrderFilled(lost.Id, At, FillOf(lost, "x2", 300), 500, 0));
+        again.Tell(new Flush(2));
+        fills.Clear();
+        book.FishForMessage(m => { if (m is BookFill bf) fills.Add(bf.Fill.FillId); return m is Flush; });
+        Assert.Equal(["x2"], fills);
+        broker.ExpectNoMsg(TimeSpan.FromMilliseconds(100)); // known now: no look-up
+    }
+
+    [Fact]
     public void Cancel_all_cancels_every_open_order_at_the_broker()
     {
         var (oms, broker, book) = Start("oms4");
