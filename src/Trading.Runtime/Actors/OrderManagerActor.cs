@@ -27,7 +27,11 @@ public sealed class OrderManagerActor : ReceivePersistentActor
     private readonly IActorRef _broker;
     private readonly IActorRef _book;
     private readonly Func<DateTime> _now;
+    // As the order actors report them (what GetOrders answers and the book's reservations follow).
     private readonly Dictionary<ClientOrderId, OrderState> _orders = [];
+    // Decided: each order after every event this OMS has decided to journal, applied when decided (before the write
+    // completes). Every decision is taken on it, so a duplicate report is recognised before anything is journaled.
+    private readonly Dictionary<ClientOrderId, OrderState> _decided = [];
     private readonly Dictionary<ClientOrderId, IActorRef> _children = [];
     // Each order of a batch still waiting for the broker's first answer → its batch.
     private readonly Dictionary<ClientOrderId, Batch> _batches = [];
@@ -76,7 +80,7 @@ public sealed class OrderManagerActor : ReceivePersistentActor
         });
         Recover<RecoveryCompleted>(_ => OnRecovered());
         _keepFinishedDays = Context.System.Settings.Config.GetInt("trading.oms.keep-finished-days", 0);
-        Command<StartDay>(OnStartDay);
+        Command<StartDay>(s => DeferAsync(s, OnStartDay));
         Command<SaveSnapshotSuccess>(s => DeleteMessages(s.Metadata.SequenceNr));
         Command<SaveSnapshotFailure>(f => _log.Warning(f.Cause, "OMS snapshot failed; the journal keeps every event"));
         Command<DeleteMessagesSuccess>(_ => { });
@@ -96,7 +100,7 @@ public sealed class OrderManagerActor : ReceivePersistentActor
         Command<CancelOrder>(c => RequestCancel(c.OrderId, c.Reason));
         Command<CancelAllOrders>(c =>
         {
-            foreach (var id in _orders.Values.Where(o => o.Status.IsOpen()).Select(o => o.Id).ToList()) RequestCancel(id, c.Reason);
+            foreach (var id in _decided.Values.Where(o => o.Status.IsOpen()).Select(o => o.Id).ToList()) RequestCancel(id, c.Reason);
             Sender.Tell(new StepDone(0, "cancel-all"));
         });
         Command<GetOrders>(g => DeferAsync(g, _ => Sender.Tell(new OrdersSnapshot(_orders.Values.ToList()))));
@@ -108,6 +112,7 @@ public sealed class OrderManagerActor : ReceivePersistentActor
 
     private void OnRecovered()
     {
+        foreach (var (id, state) in _orders) _decided[id] = state;
         foreach (var s in _orders.Values.Where(o => !o.Status.IsTerminal()))
         {
             _children[s.Id] = Context.ActorOf(OrderActor.Props(s), ChildName(s.Id));
@@ -127,7 +132,7 @@ public sealed class OrderManagerActor : ReceivePersistentActor
     /// </summary>
     private void ResendOutbox(string why)
     {
-        var open = _orders.Values.Where(o => o.Status is OrderStatus.PendingSubmit or OrderStatus.PendingCancel or OrderStatus.SubmitUnknown)
+        var open = _decided.Values.Where(o => o.Status is OrderStatus.PendingSubmit or OrderStatus.PendingCancel or OrderStatus.SubmitUnknown)
             .OrderBy(o => o.CreatedAt).ThenBy(o => o.Id.Value, StringComparer.Ordinal).ToList();
         if (open.Count == 0) return;
         foreach (var o in open.Where(o => o.Status == OrderStatus.PendingSubmit))
@@ -149,14 +154,16 @@ public sealed class OrderManagerActor : ReceivePersistentActor
     /// </summary>
     private void OnSubmitUnknown(SubmitOutcomeUnknown m)
     {
-        if (!_orders.TryGetValue(m.OrderId, out var s)) return;
+        if (!_decided.TryGetValue(m.OrderId, out var s)) return;
         if (s.Status == OrderStatus.SubmitUnknown)
         {
             _broker.Tell(new LookUpOrder(m.OrderId));
             return;
         }
         if (s.Status != OrderStatus.PendingSubmit) return; // answered meanwhile: nothing is unknown
-        PersistAsync(new OrderSubmitUnknown(m.OrderId, _now(), m.Reason), e =>
+        var unknown = new OrderSubmitUnknown(m.OrderId, _now(), m.Reason);
+        _decided[m.OrderId] = s.Apply(unknown).State;
+        PersistAsync(unknown, e =>
         {
             var t = _orders[e.OrderId].Apply(e);
             if (t.Applied) _orders[e.OrderId] = t.State;
@@ -174,10 +181,10 @@ public sealed class OrderManagerActor : ReceivePersistentActor
     {
         var o = m.Order;
         _lookingUp.Remove(o.Id);
-        if (_orders.ContainsKey(o.Id)) return;
+        if (_decided.ContainsKey(o.Id)) return;
         var adopted = new OrderAdopted(o.Id, _now(), o.Request, o.BrokerOrderId);
         var state = OrderState.Adopt(adopted);
-        _orders[o.Id] = state;
+        _orders[o.Id] = _decided[o.Id] = state;
         _children[o.Id] = Context.ActorOf(OrderActor.Props(state), ChildName(o.Id));
         _log.Warning("Order {OrderId} ({Side} {Quantity} {Symbol}) adopted from the broker", o.Id, o.Request.Side, o.Request.Quantity, o.Request.Symbol);
         PersistAsync(adopted, _ =>
@@ -197,7 +204,7 @@ public sealed class OrderManagerActor : ReceivePersistentActor
     private void OnNotFound(BrokerOrderNotFound m)
     {
         _lookingUp.Remove(m.OrderId);
-        if (!_orders.TryGetValue(m.OrderId, out var s) || s.Status != OrderStatus.SubmitUnknown) return;
+        if (!_decided.TryGetValue(m.OrderId, out var s) || s.Status != OrderStatus.SubmitUnknown) return;
         int n = _unknownResends.GetValueOrDefault(m.OrderId);
         if (n >= MaxUnknownResends)
         {
@@ -213,10 +220,16 @@ public sealed class OrderManagerActor : ReceivePersistentActor
     {
         if (_keepFinishedDays > 0)
         {
+            // Run deferred (see the constructor): every decided event is journaled by now, so the decided states are
+            // exactly what the events up to LastSequenceNr say, and the snapshot may stand for them.
             var before = s.Date.AddDays(-_keepFinishedDays);
-            var old = _orders.Values.Where(o => o.Status.IsTerminal() && o.Request.TradeDate < before).Select(o => o.Id).ToList();
-            foreach (var id in old) _orders.Remove(id);
-            SaveSnapshot(new OmsSnapshot([.. _orders.Values.OrderBy(o => o.CreatedAt).ThenBy(o => o.Id.Value, StringComparer.Ordinal)]));
+            var old = _decided.Values.Where(o => o.Status.IsTerminal() && o.Request.TradeDate < before).Select(o => o.Id).ToList();
+            foreach (var id in old)
+            {
+                _orders.Remove(id);
+                _decided.Remove(id);
+            }
+            SaveSnapshot(new OmsSnapshot([.. _decided.Values.OrderBy(o => o.CreatedAt).ThenBy(o => o.Id.Value, StringComparer.Ordinal)]));
             if (old.Count > 0) _log.Info("OMS: {Count} orders finished before {Date} forgotten, {Kept} kept", old.Count, before, _orders.Count);
         }
         Sender.Tell(new StepDone(s.Step, "orders"));
@@ -227,8 +240,8 @@ public sealed class OrderManagerActor : ReceivePersistentActor
     private void Submit(SubmitApproved m)
     {
         var replyTo = m.ReplyTo ?? Sender;
-        var fresh = m.Orders.Where(o => !_orders.ContainsKey(o.Id)).DistinctBy(o => o.Id).ToList();
-        foreach (var dup in m.Orders.Where(o => _orders.ContainsKey(o.Id)))
+        var fresh = m.Orders.Where(o => !_decided.ContainsKey(o.Id)).DistinctBy(o => o.Id).ToList();
+        foreach (var dup in m.Orders.Where(o => _decided.ContainsKey(o.Id)))
             _log.Warning("Order {OrderId} already known; not sent again", dup.Id);
         var batch = new Batch(m, replyTo, fresh.Count);
         if (fresh.Count == 0)
@@ -240,8 +253,11 @@ public sealed class OrderManagerActor : ReceivePersistentActor
         var events = new List<OrderEvent>(2 * fresh.Count);
         foreach (var o in fresh)
         {
-            events.Add(new OrderCreated(o.Id, at, o));
-            events.Add(new OrderSent(o.Id, at));
+            var created = new OrderCreated(o.Id, at, o);
+            var sent = new OrderSent(o.Id, at);
+            _decided[o.Id] = OrderState.Create(created).Apply(sent).State;
+            events.Add(created);
+            events.Add(sent);
             _batches[o.Id] = batch;
         }
         // Async persistence pipelines the journal writes (commands are not stashed meanwhile); each handler still
@@ -275,7 +291,7 @@ public sealed class OrderManagerActor : ReceivePersistentActor
             _ => null,
         };
         if (e is null) return;
-        if (!_orders.ContainsKey(r.OrderId))
+        if (!_decided.TryGetValue(r.OrderId, out var decided))
         {
             // Not dropped: the broker holds an order this OMS does not (lost with the last commits before a power
             // cut, or placed elsewhere). Its terms come with the broker's view of it, which replays this report too.
@@ -286,6 +302,15 @@ public sealed class OrderManagerActor : ReceivePersistentActor
             }
             return;
         }
+        // Decide, then persist: a report that changes nothing (a fill id already counted, a second acknowledgement, an
+        // end after the end — a reconnect's or a resubmission's replay) is recognised here and never journaled.
+        var t = decided.Apply(e);
+        if (!t.Applied)
+        {
+            _log.Debug("Broker report for {OrderId} not journaled: {Why}", r.OrderId, t.Ignored);
+            return;
+        }
+        _decided[r.OrderId] = t.State;
         PersistAsync(e, persisted =>
         {
             if (_children.TryGetValue(persisted.OrderId, out var child)) child.Tell(persisted);
@@ -318,8 +343,12 @@ public sealed class OrderManagerActor : ReceivePersistentActor
 
     private void RequestCancel(ClientOrderId id, string reason)
     {
-        if (!_orders.TryGetValue(id, out var s) || !s.Status.IsOpen() || s.Status == OrderStatus.PendingCancel) return;
-        PersistAsync(new OrderCancelRequested(id, _now(), reason), e =>
+        if (!_decided.TryGetValue(id, out var s) || !s.Status.IsOpen() || s.Status == OrderStatus.PendingCancel) return;
+        var request = new OrderCancelRequested(id, _now(), reason);
+        var t = s.Apply(request);
+        if (!t.Applied) return;
+        _decided[id] = t.State;
+        PersistAsync(request, e =>
         {
             if (_children.TryGetValue(id, out var child)) child.Tell(e);
             _broker.Tell(new CancelAtBroker(id));

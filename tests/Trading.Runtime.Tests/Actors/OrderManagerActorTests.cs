@@ -264,6 +264,52 @@ public class OrderManagerActorTests : RuntimeTestKit
     }
 
     [Fact]
+    public void Duplicate_reports_are_recognised_before_they_are_journaled()
+    {
+        var (oms, broker, book) = Start("oms9");
+        var a = Order(1);
+        oms.Tell(new SubmitApproved([a], 1));
+        broker.ExpectMsg<SubmitToBroker>();
+        var f1 = FillOf(a, "x1", 400);
+        var f2 = FillOf(a, "x2", 600);
+        // Sent back to back, as a reconnect's replay or a resubmission's repeat would: the second of each changes nothing.
+        foreach (var m in new object[]
+        {
+            new OrderAccepted(a.Id, At, "B1"), new OrderAccepted(a.Id, At, "B1"),
+            new OrderFilled(a.Id, At, f1, 400, 600), new OrderFilled(a.Id, At, f1, 400, 600),
+            new OrderFilled(a.Id, At, f2, 1000, 0), new OrderFilled(a.Id, At, f2, 1000, 0),
+            new OrderCancelled(a.Id, At, 1000, "too late"), new OrderExpired(a.Id, At, 1000, "day end"),
+        })
+            oms.Tell(m);
+        ExpectMsg<BatchAcknowledged>();
+        oms.Tell(new Flush(1));
+        book.FishForMessage(m => m is Flush);
+        Watch(oms);
+        Sys.Stop(oms);
+        ExpectTerminated(oms);
+
+        Sys.ActorOf(Akka.Actor.Props.Create(() => new JournalReader("orders-oms9", TestActor)));
+        var events = ExpectMsg<List<object>>();
+        Assert.Equal(["OrderCreated", "OrderSent", "OrderAcknowledged", "OrderFillReported", "OrderFillReported"],
+            events.Select(e => e.GetType().Name));
+    }
+
+    /// <summary>Reads a persistence id's journal and sends its events to <paramref name="to"/> (run after the writer stopped).</summary>
+    private sealed class JournalReader : Akka.Persistence.ReceivePersistentActor
+    {
+        private readonly List<object> _events = [];
+
+        public JournalReader(string id, IActorRef to)
+        {
+            PersistenceId = id;
+            Recover<Akka.Persistence.RecoveryCompleted>(_ => to.Tell(_events));
+            Recover<object>(e => _events.Add(e));
+        }
+
+        public override string PersistenceId { get; }
+    }
+
+    [Fact]
     public void Cancel_all_cancels_every_open_order_at_the_broker()
     {
         var (oms, broker, book) = Start("oms4");
