@@ -112,7 +112,8 @@ public static class BacktestEngine
                 {
                     [cfg.Name] = (rebalancer, book) => StrategyActor.Props(o.Model, panel, rebalancer, book, timeout),
                 },
-                Watchdog: WatchdogOptions.From(o.Risk),
+                // No wall-clock timer in a backtest: the stuck-order check runs at each close of day (a clock step).
+                Watchdog: WatchdogOptions.From(o.Risk) with { StuckCheckInterval = TimeSpan.Zero },
                 Now: () => clock.Now,
                 BrokerMinBackoff: TimeSpan.FromMilliseconds(100),
                 BrokerMaxBackoff: TimeSpan.FromSeconds(2),

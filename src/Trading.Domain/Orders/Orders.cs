@@ -60,6 +60,11 @@ public enum OrderStatus : byte
     Cancelled,
     Rejected,
     Expired,
+    /// <summary>
+    /// Sent, but the send timed out or failed without saying whether the broker took the order: resolved by asking
+    /// the broker for this client id, never by a new id (appended last: stored values of the others do not move).
+    /// </summary>
+    SubmitUnknown,
 }
 
 public static class OrderStatuses

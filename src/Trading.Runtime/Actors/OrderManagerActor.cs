@@ -12,7 +12,9 @@ namespace Trading.Runtime.Actors;
 /// The OMS. Write ahead, then act: an order's intent (<see cref="OrderCreated"/>, with its client order id) is
 /// persisted before it is sent, and every broker report is persisted before it changes anything. Each live order
 /// has an <see cref="OrderActor"/> child running its state machine. Recovery replays the events into order states
-/// and recreates children for the open ones; the broker's idempotent client ids make a resend harmless.
+/// and recreates children for the open ones, then re-sends the outbox — every order written ahead and not
+/// acknowledged, every cancel not answered — under the same client ids, as it does on each reconnect of the broker
+/// session (<see cref="BrokerConnected"/>); the broker's idempotent client ids make a resend harmless.
 /// Only the risk guard sends <see cref="SubmitApproved"/>.
 /// With <c>trading.oms.keep-finished-days</c> = N &gt; 0 (a live node), each day start forgets orders that finished more
 /// than N days before and saves a snapshot of the rest, then deletes the journaled events it covers: memory and
@@ -25,13 +27,22 @@ public sealed class OrderManagerActor : ReceivePersistentActor
     private readonly IActorRef _broker;
     private readonly IActorRef _book;
     private readonly Func<DateTime> _now;
+    // As the order actors report them (what GetOrders answers and the book's reservations follow).
     private readonly Dictionary<ClientOrderId, OrderState> _orders = [];
+    // Decided: each order after every event this OMS has decided to journal, applied when decided (before the write
+    // completes). Every decision is taken on it, so a duplicate report is recognised before anything is journaled.
+    private readonly Dictionary<ClientOrderId, OrderState> _decided = [];
     private readonly Dictionary<ClientOrderId, IActorRef> _children = [];
     // Each order of a batch still waiting for the broker's first answer → its batch.
     private readonly Dictionary<ClientOrderId, Batch> _batches = [];
     private PendingFlush? _flush;
     private long _flushToken;
     private readonly int _keepFinishedDays;
+    // Sends again after "not found" per order in SubmitUnknown (in memory: a restart starts over, which is safe).
+    private readonly Dictionary<ClientOrderId, int> _unknownResends = [];
+    private const int MaxUnknownResends = 3;
+    // Unknown client ids the broker session has been asked about (a flurry of reports asks once).
+    private readonly HashSet<ClientOrderId> _lookingUp = [];
 
     private sealed class Batch(SubmitApproved request, IActorRef replyTo, int waiting)
     {
@@ -58,7 +69,7 @@ public sealed class OrderManagerActor : ReceivePersistentActor
 
         Recover<OrderEvent>(e =>
         {
-            if (e is OrderCreated c) _orders[c.OrderId] = OrderState.Create(c);
+            if (OrderState.Start(e) is { } started) _orders[e.OrderId] = started;
             else if (_orders.TryGetValue(e.OrderId, out var s)) _orders[e.OrderId] = s.Apply(e).State;
         });
         Recover<SnapshotOffer>(o =>
@@ -69,13 +80,17 @@ public sealed class OrderManagerActor : ReceivePersistentActor
         });
         Recover<RecoveryCompleted>(_ => OnRecovered());
         _keepFinishedDays = Context.System.Settings.Config.GetInt("trading.oms.keep-finished-days", 0);
-        Command<StartDay>(OnStartDay);
+        Command<StartDay>(s => DeferAsync(s, OnStartDay));
         Command<SaveSnapshotSuccess>(s => DeleteMessages(s.Metadata.SequenceNr));
         Command<SaveSnapshotFailure>(f => _log.Warning(f.Cause, "OMS snapshot failed; the journal keeps every event"));
         Command<DeleteMessagesSuccess>(_ => { });
         Command<DeleteMessagesFailure>(f => _log.Warning(f.Cause, "Deleting journaled OMS events failed"));
 
         Command<SubmitApproved>(Submit);
+        Command<BrokerConnected>(_ => ResendOutbox("broker connected"));
+        Command<SubmitOutcomeUnknown>(OnSubmitUnknown);
+        Command<BrokerOrderNotFound>(OnNotFound);
+        Command<BrokerOrderFound>(OnFound);
         Command<Trading.Brokers.BrokerReport>(OnReport);
         Command<FillAccepted>(f =>
         {
@@ -85,7 +100,7 @@ public sealed class OrderManagerActor : ReceivePersistentActor
         Command<CancelOrder>(c => RequestCancel(c.OrderId, c.Reason));
         Command<CancelAllOrders>(c =>
         {
-            foreach (var id in _orders.Values.Where(o => o.Status.IsOpen()).Select(o => o.Id).ToList()) RequestCancel(id, c.Reason);
+            foreach (var id in _decided.Values.Where(o => o.Status.IsOpen()).Select(o => o.Id).ToList()) RequestCancel(id, c.Reason);
             Sender.Tell(new StepDone(0, "cancel-all"));
         });
         Command<GetOrders>(g => DeferAsync(g, _ => Sender.Tell(new OrdersSnapshot(_orders.Values.ToList()))));
@@ -97,6 +112,7 @@ public sealed class OrderManagerActor : ReceivePersistentActor
 
     private void OnRecovered()
     {
+        foreach (var (id, state) in _orders) _decided[id] = state;
         foreach (var s in _orders.Values.Where(o => !o.Status.IsTerminal()))
         {
             _children[s.Id] = Context.ActorOf(OrderActor.Props(s), ChildName(s.Id));
@@ -104,6 +120,99 @@ public sealed class OrderManagerActor : ReceivePersistentActor
         }
         if (_orders.Count > 0)
             _log.Info("OMS recovered {Orders} orders, {Open} open", _orders.Count, _children.Count);
+        // Written ahead but never acknowledged: the send may or may not have reached the broker; the same id makes
+        // sending again safe (the broker returns the order it has, never a second one).
+        ResendOutbox("recovered");
+    }
+
+    /// <summary>
+    /// The outbox: every order written ahead and not yet acknowledged is sent again under its own client id (the
+    /// broker de-duplicates by id: an order it already has comes back as that order, never a second one), then every
+    /// cancel not yet answered. Sent after recovery and whenever the broker session (re)connects.
+    /// </summary>
+    private void ResendOutbox(string why)
+    {
+        var open = _decided.Values.Where(o => o.Status is OrderStatus.PendingSubmit or OrderStatus.PendingCancel or OrderStatus.SubmitUnknown)
+            .OrderBy(o => o.CreatedAt).ThenBy(o => o.Id.Value, StringComparer.Ordinal).ToList();
+        if (open.Count == 0) return;
+        foreach (var o in open.Where(o => o.Status == OrderStatus.PendingSubmit))
+            _broker.Tell(new SubmitToBroker(o.Request));
+        foreach (var o in open.Where(o => o.Status == OrderStatus.PendingCancel))
+            _broker.Tell(new CancelAtBroker(o.Id));
+        foreach (var o in open.Where(o => o.Status == OrderStatus.SubmitUnknown))
+        {
+            _unknownResends.Remove(o.Id);
+            _broker.Tell(new LookUpOrder(o.Id));
+        }
+        _log.Info("OMS outbox ({Why}): {Count} orders sent again under their own client ids", why, open.Count);
+    }
+
+    /// <summary>
+    /// A send timed out or failed without saying whether the broker took the order: the order is SubmitUnknown
+    /// (journaled; its cash stays reserved) and the broker is asked for this client id. Never a new id: two ids
+    /// would be two orders if both sends arrived.
+    /// </summary>
+    private void OnSubmitUnknown(SubmitOutcomeUnknown m)
+    {
+        if (!_decided.TryGetValue(m.OrderId, out var s)) return;
+        if (s.Status == OrderStatus.SubmitUnknown)
+        {
+            _broker.Tell(new LookUpOrder(m.OrderId));
+            return;
+        }
+        if (s.Status != OrderStatus.PendingSubmit) return; // answered meanwhile: nothing is unknown
+        var unknown = new OrderSubmitUnknown(m.OrderId, _now(), m.Reason);
+        _decided[m.OrderId] = s.Apply(unknown).State;
+        PersistAsync(unknown, e =>
+        {
+            var t = _orders[e.OrderId].Apply(e);
+            if (t.Applied) _orders[e.OrderId] = t.State;
+            if (_children.TryGetValue(e.OrderId, out var child)) child.Tell(e);
+            _broker.Tell(new LookUpOrder(e.OrderId));
+        });
+    }
+
+    /// <summary>
+    /// The broker's view of an order, ahead of its replayed reports. One the OMS does not know is adopted: journaled
+    /// as <see cref="OrderAdopted"/> and from then on an order like any other (its replayed fills reach the book once,
+    /// through its order actor). Decided before it is persisted, so the reports right behind it find the order.
+    /// </summary>
+    private void OnFound(BrokerOrderFound m)
+    {
+        var o = m.Order;
+        _lookingUp.Remove(o.Id);
+        if (_decided.ContainsKey(o.Id)) return;
+        var adopted = new OrderAdopted(o.Id, _now(), o.Request, o.BrokerOrderId);
+        var state = OrderState.Adopt(adopted);
+        _orders[o.Id] = _decided[o.Id] = state;
+        _children[o.Id] = Context.ActorOf(OrderActor.Props(state), ChildName(o.Id));
+        _log.Warning("Order {OrderId} ({Side} {Quantity} {Symbol}) adopted from the broker", o.Id, o.Request.Side, o.Request.Quantity, o.Request.Symbol);
+        PersistAsync(adopted, _ =>
+        {
+            _book.Tell(OrderReservation.Of(state));
+            Context.System.EventStream.Publish(new OrderUpdated(state));
+        });
+    }
+
+    /// <summary>
+    /// The broker's orders do not include a SubmitUnknown order: the send never arrived, so it is sent again under
+    /// the same client id (a late first copy is then recognised by the broker as the same order, never a second
+    /// one). Not rejected: a first send still in flight could be taken later, and the broker would then hold an
+    /// order the OMS had written off, with its cash released. After <see cref="MaxUnknownResends"/> tries the order
+    /// waits (stuck-order alert) for the next connect, which asks again.
+    /// </summary>
+    private void OnNotFound(BrokerOrderNotFound m)
+    {
+        _lookingUp.Remove(m.OrderId);
+        if (!_decided.TryGetValue(m.OrderId, out var s) || s.Status != OrderStatus.SubmitUnknown) return;
+        int n = _unknownResends.GetValueOrDefault(m.OrderId);
+        if (n >= MaxUnknownResends)
+        {
+            _log.Warning("Order {OrderId} is still unknown to the broker after {Count} sends; waiting for the next connect", m.OrderId, n);
+            return;
+        }
+        _unknownResends[m.OrderId] = n + 1;
+        _broker.Tell(new SubmitToBroker(s.Request));
     }
 
     /// <summary>A new day: with a retention set, forget orders that finished before it and snapshot the rest.</summary>
@@ -111,10 +220,16 @@ public sealed class OrderManagerActor : ReceivePersistentActor
     {
         if (_keepFinishedDays > 0)
         {
+            // Run deferred (see the constructor): every decided event is journaled by now, so the decided states are
+            // exactly what the events up to LastSequenceNr say, and the snapshot may stand for them.
             var before = s.Date.AddDays(-_keepFinishedDays);
-            var old = _orders.Values.Where(o => o.Status.IsTerminal() && o.Request.TradeDate < before).Select(o => o.Id).ToList();
-            foreach (var id in old) _orders.Remove(id);
-            SaveSnapshot(new OmsSnapshot([.. _orders.Values.OrderBy(o => o.CreatedAt).ThenBy(o => o.Id.Value, StringComparer.Ordinal)]));
+            var old = _decided.Values.Where(o => o.Status.IsTerminal() && o.Request.TradeDate < before).Select(o => o.Id).ToList();
+            foreach (var id in old)
+            {
+                _orders.Remove(id);
+                _decided.Remove(id);
+            }
+            SaveSnapshot(new OmsSnapshot([.. _decided.Values.OrderBy(o => o.CreatedAt).ThenBy(o => o.Id.Value, StringComparer.Ordinal)]));
             if (old.Count > 0) _log.Info("OMS: {Count} orders finished before {Date} forgotten, {Kept} kept", old.Count, before, _orders.Count);
         }
         Sender.Tell(new StepDone(s.Step, "orders"));
@@ -125,8 +240,8 @@ public sealed class OrderManagerActor : ReceivePersistentActor
     private void Submit(SubmitApproved m)
     {
         var replyTo = m.ReplyTo ?? Sender;
-        var fresh = m.Orders.Where(o => !_orders.ContainsKey(o.Id)).DistinctBy(o => o.Id).ToList();
-        foreach (var dup in m.Orders.Where(o => _orders.ContainsKey(o.Id)))
+        var fresh = m.Orders.Where(o => !_decided.ContainsKey(o.Id)).DistinctBy(o => o.Id).ToList();
+        foreach (var dup in m.Orders.Where(o => _decided.ContainsKey(o.Id)))
             _log.Warning("Order {OrderId} already known; not sent again", dup.Id);
         var batch = new Batch(m, replyTo, fresh.Count);
         if (fresh.Count == 0)
@@ -138,8 +253,11 @@ public sealed class OrderManagerActor : ReceivePersistentActor
         var events = new List<OrderEvent>(2 * fresh.Count);
         foreach (var o in fresh)
         {
-            events.Add(new OrderCreated(o.Id, at, o));
-            events.Add(new OrderSent(o.Id, at));
+            var created = new OrderCreated(o.Id, at, o);
+            var sent = new OrderSent(o.Id, at);
+            _decided[o.Id] = OrderState.Create(created).Apply(sent).State;
+            events.Add(created);
+            events.Add(sent);
             _batches[o.Id] = batch;
         }
         // Async persistence pipelines the journal writes (commands are not stashed meanwhile); each handler still
@@ -172,11 +290,27 @@ public sealed class OrderManagerActor : ReceivePersistentActor
             Trading.Brokers.OrderExpired x => new OrderExpireReported(x.OrderId, x.At, x.Reason),
             _ => null,
         };
-        if (e is null || !_orders.ContainsKey(r.OrderId))
+        if (e is null) return;
+        if (!_decided.TryGetValue(r.OrderId, out var decided))
         {
-            _log.Warning("Broker report {Report} for unknown order {OrderId} ignored", r.GetType().Name, r.OrderId);
+            // Not dropped: the broker holds an order this OMS does not (lost with the last commits before a power
+            // cut, or placed elsewhere). Its terms come with the broker's view of it, which replays this report too.
+            if (_lookingUp.Add(r.OrderId))
+            {
+                _log.Warning("Broker report {Report} for unknown order {OrderId}: asking the broker for it to adopt it", r.GetType().Name, r.OrderId);
+                _broker.Tell(new LookUpOrder(r.OrderId));
+            }
             return;
         }
+        // Decide, then persist: a report that changes nothing (a fill id already counted, a second acknowledgement, an
+        // end after the end — a reconnect's or a resubmission's replay) is recognised here and never journaled.
+        var t = decided.Apply(e);
+        if (!t.Applied)
+        {
+            _log.Debug("Broker report for {OrderId} not journaled: {Why}", r.OrderId, t.Ignored);
+            return;
+        }
+        _decided[r.OrderId] = t.State;
         PersistAsync(e, persisted =>
         {
             if (_children.TryGetValue(persisted.OrderId, out var child)) child.Tell(persisted);
@@ -209,8 +343,12 @@ public sealed class OrderManagerActor : ReceivePersistentActor
 
     private void RequestCancel(ClientOrderId id, string reason)
     {
-        if (!_orders.TryGetValue(id, out var s) || !s.Status.IsOpen() || s.Status == OrderStatus.PendingCancel) return;
-        PersistAsync(new OrderCancelRequested(id, _now(), reason), e =>
+        if (!_decided.TryGetValue(id, out var s) || !s.Status.IsOpen() || s.Status == OrderStatus.PendingCancel) return;
+        var request = new OrderCancelRequested(id, _now(), reason);
+        var t = s.Apply(request);
+        if (!t.Applied) return;
+        _decided[id] = t.State;
+        PersistAsync(request, e =>
         {
             if (_children.TryGetValue(id, out var child)) child.Tell(e);
             _broker.Tell(new CancelAtBroker(id));

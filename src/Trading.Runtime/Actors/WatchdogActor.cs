@@ -10,13 +10,21 @@ namespace Trading.Runtime.Actors;
 /// <summary>
 /// In-trade monitoring: drawdown alerts from the daily NAV (Trading.Risk's <see cref="DrawdownMonitor"/>; past its
 /// kill-switch level the watchdog engages the risk guard's kill switch), orders stuck without a final report
-/// (<see cref="StuckOrderMonitor"/>), and failures of children reported by the supervisor. (The day's cancel rate is
+/// (<see cref="StuckOrderMonitor"/>: PendingSubmit, SubmitUnknown or PendingCancel for longer than
+/// <see cref="WatchdogOptions.StuckAfter"/>, checked every <see cref="WatchdogOptions.StuckCheckInterval"/> on a timer
+/// and at each close of day — the clock's step, so a backtest, whose timer is off, stays deterministic; one alert per
+/// order and stuck state), and failures of children reported by the supervisor. (The day's cancel rate is
 /// the risk guard's: it holds the day's counts.)
 /// Alerts are published on the event stream as <see cref="RiskAlert"/> (journal projections, reports and the
 /// dashboard read them there).
 /// </summary>
-public sealed class WatchdogActor : ReceiveActor
+public sealed class WatchdogActor : ReceiveActor, IWithTimers
 {
+    // (order, state it is stuck in) already alerted: one alert each, again only if it gets stuck in another state.
+    private readonly HashSet<(ClientOrderId, OrderStatus)> _alerted = [];
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly WatchdogOptions _options;
     private readonly Func<DateTime> _now;
@@ -44,11 +52,21 @@ public sealed class WatchdogActor : ReceiveActor
         Receive<ChildFailed>(f => Alert("failure", f.Child, f.Message));
     }
 
-    protected override void PreStart() => Context.System.EventStream.Subscribe(Self, typeof(OrderUpdated));
+    protected override void PreStart()
+    {
+        Context.System.EventStream.Subscribe(Self, typeof(OrderUpdated));
+        if (_options.StuckCheckInterval > TimeSpan.Zero)
+            Timers.StartPeriodicTimer("stuck-orders", new CheckStuckOrders(), _options.StuckCheckInterval);
+    }
 
     private void Track(OrderState s)
     {
-        if (s.Status.IsTerminal()) _open.Remove(s.Id); else _open[s.Id] = s;
+        if (s.Status.IsTerminal())
+        {
+            _open.Remove(s.Id);
+            _alerted.RemoveWhere(a => a.Item1 == s.Id);
+        }
+        else _open[s.Id] = s;
     }
 
     private void OnNav(NavMarked m)
@@ -62,14 +80,22 @@ public sealed class WatchdogActor : ReceiveActor
             Alert("drawdown", "watchdog", $"{m.Date:yyyy-MM-dd}: {a.Message}");
             if (a.EngageKillSwitch) _riskGuard.Tell(new EngageKillSwitch($"watchdog: {a.Message}"));
         }
+        CheckStuck(); // the close of day is a clock step: the check a backtest gets
         Sender.Tell(new StepDone(m.Step, "watchdog")); // after any kill-switch order, so the clock moves on only behind it
     }
 
     private void CheckStuck()
     {
-        var open = _open.Values.Where(s => s.Status is OrderStatus.PendingSubmit or OrderStatus.PendingCancel)
-            .Select(s => new OpenOrder(s.Request, s.Status, s.FilledQuantity, s.UpdatedAt));
-        foreach (var a in _stuck.Check(open, _now())) Alert("stuck-order", "watchdog", a.Message, a.Symbol, a.OrderId);
+        var open = _open.Values.Where(s => s.Status is OrderStatus.PendingSubmit or OrderStatus.SubmitUnknown or OrderStatus.PendingCancel)
+            .Where(s => !_alerted.Contains((s.Id, s.Status)))
+            .Select(s => new OpenOrder(s.Request, s.Status, s.FilledQuantity, s.UpdatedAt)).ToList();
+        if (open.Count == 0) return;
+        var status = open.ToDictionary(o => o.Id, o => o.Status);
+        foreach (var a in _stuck.Check(open, _now()))
+        {
+            if (a.OrderId is { } id) _alerted.Add((id, status[id]));
+            Alert("stuck-order", "watchdog", a.Message, a.Symbol, a.OrderId);
+        }
     }
 
     private void Alert(string kind, string source, string message, Trading.Domain.Instruments.Symbol? symbol = null, ClientOrderId? id = null)
@@ -88,6 +114,8 @@ public sealed record WatchdogOptions
     public decimal? KillSwitchDrawdown { get; init; } = RiskOptions.Default.KillSwitchDrawdown;
     /// <summary>An order without a final report after this long is stuck.</summary>
     public TimeSpan StuckAfter { get; init; } = RiskOptions.Default.StuckOrderTimeout;
+    /// <summary>How often a timer checks for stuck orders (zero: only at each close of day, as backtests do).</summary>
+    public TimeSpan StuckCheckInterval { get; init; } = TimeSpan.FromSeconds(30);
 
     public static WatchdogOptions From(RiskOptions risk) => new()
     {

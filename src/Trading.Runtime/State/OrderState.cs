@@ -7,12 +7,19 @@ namespace Trading.Runtime.State;
 /// <summary>What happens to an order, as the OMS persists it and the order's actor applies it.</summary>
 public abstract record OrderEvent(ClientOrderId OrderId, DateTime At);
 public sealed record OrderCreated(ClientOrderId OrderId, DateTime At, OrderRequest Request) : OrderEvent(OrderId, At);
+/// <summary>
+/// An order the OMS did not know, taken over from the broker's report of it (its terms and broker id): one lost
+/// with the last commits before a power cut, or placed outside this node. It starts as Submitted.
+/// </summary>
+public sealed record OrderAdopted(ClientOrderId OrderId, DateTime At, OrderRequest Request, string BrokerOrderId) : OrderEvent(OrderId, At);
 public sealed record OrderSent(ClientOrderId OrderId, DateTime At) : OrderEvent(OrderId, At);
 public sealed record OrderAcknowledged(ClientOrderId OrderId, DateTime At, string BrokerOrderId) : OrderEvent(OrderId, At);
 public sealed record OrderFillReported(ClientOrderId OrderId, DateTime At, Fill Fill) : OrderEvent(OrderId, At);
 public sealed record OrderCancelRequested(ClientOrderId OrderId, DateTime At, string Reason) : OrderEvent(OrderId, At);
 public sealed record OrderCancelReported(ClientOrderId OrderId, DateTime At, string Reason) : OrderEvent(OrderId, At);
 public sealed record OrderRejectReported(ClientOrderId OrderId, DateTime At, string Rule, string Reason) : OrderEvent(OrderId, At);
+/// <summary>The send timed out or failed ambiguously: the broker may or may not hold the order (see <see cref="OrderStatus.SubmitUnknown"/>).</summary>
+public sealed record OrderSubmitUnknown(ClientOrderId OrderId, DateTime At, string Reason) : OrderEvent(OrderId, At);
 public sealed record OrderExpireReported(ClientOrderId OrderId, DateTime At, string Reason) : OrderEvent(OrderId, At);
 
 /// <summary>The outcome of applying an event: the new state, or why the event was ignored (illegal or duplicate).</summary>
@@ -20,7 +27,8 @@ public readonly record struct Transition(OrderState State, bool Applied, string?
 
 /// <summary>
 /// One order's explicit state machine: New → PendingSubmit → Submitted → PartiallyFilled → Filled, with
-/// PendingCancel → Cancelled, Rejected and Expired as the other ends. An illegal transition or a fill reported
+/// PendingCancel → Cancelled, Rejected and Expired as the other ends, and PendingSubmit → SubmitUnknown when a send
+/// timed out or failed ambiguously (left by the broker's answer for the same client id, like PendingSubmit). An illegal transition or a fill reported
 /// twice (same fill id) is ignored with a reason, never double-counted. Pure: the OMS replays the same events.
 /// </summary>
 public sealed record OrderState(
@@ -39,6 +47,17 @@ public sealed record OrderState(
     public static OrderState Create(OrderCreated e) =>
         new(e.Request, OrderStatus.New, 0, 0m, 0m, null, null, null, e.At, e.At, ImmutableHashSet<string>.Empty);
 
+    public static OrderState Adopt(OrderAdopted e) =>
+        new(e.Request, OrderStatus.Submitted, 0, 0m, 0m, e.BrokerOrderId, null, "adopted from the broker's report", e.At, e.At, ImmutableHashSet<string>.Empty);
+
+    /// <summary>The state an order's first event creates (<see cref="OrderCreated"/> or <see cref="OrderAdopted"/>), else null.</summary>
+    public static OrderState? Start(OrderEvent e) => e switch
+    {
+        OrderCreated c => Create(c),
+        OrderAdopted a => Adopt(a),
+        _ => null,
+    };
+
     public ClientOrderId Id => Request.Id;
     public long RemainingQuantity => Request.Quantity - FilledQuantity;
     public decimal AveragePrice => FilledQuantity > 0 ? FilledValue / FilledQuantity : 0m;
@@ -50,17 +69,19 @@ public sealed record OrderState(
         {
             case OrderSent when Status == OrderStatus.New:
                 return Ok(this with { Status = OrderStatus.PendingSubmit, UpdatedAt = e.At });
-            case OrderAcknowledged a when Status == OrderStatus.PendingSubmit:
+            case OrderSubmitUnknown u when Status == OrderStatus.PendingSubmit:
+                return Ok(this with { Status = OrderStatus.SubmitUnknown, Reason = u.Reason, UpdatedAt = e.At });
+            case OrderAcknowledged a when Status is OrderStatus.PendingSubmit or OrderStatus.SubmitUnknown:
                 return Ok(this with { Status = OrderStatus.Submitted, BrokerOrderId = a.BrokerOrderId, UpdatedAt = e.At });
             case OrderAcknowledged when Status is OrderStatus.Submitted or OrderStatus.PartiallyFilled or OrderStatus.Filled or OrderStatus.PendingCancel:
                 return Ignore("duplicate acknowledgement");
             case OrderFillReported f:
                 return ApplyFill(f);
-            case OrderCancelRequested when Status is OrderStatus.Submitted or OrderStatus.PartiallyFilled or OrderStatus.PendingSubmit:
+            case OrderCancelRequested when Status is OrderStatus.Submitted or OrderStatus.PartiallyFilled or OrderStatus.PendingSubmit or OrderStatus.SubmitUnknown:
                 return Ok(this with { Status = OrderStatus.PendingCancel, UpdatedAt = e.At, Reason = ((OrderCancelRequested)e).Reason });
             case OrderCancelReported c when Status.IsOpen():
                 return Ok(this with { Status = OrderStatus.Cancelled, Reason = c.Reason, UpdatedAt = e.At });
-            case OrderRejectReported r when Status is OrderStatus.New or OrderStatus.PendingSubmit or OrderStatus.Submitted or OrderStatus.PendingCancel && FilledQuantity == 0:
+            case OrderRejectReported r when Status is OrderStatus.New or OrderStatus.PendingSubmit or OrderStatus.SubmitUnknown or OrderStatus.Submitted or OrderStatus.PendingCancel && FilledQuantity == 0:
                 return Ok(this with { Status = OrderStatus.Rejected, Rule = r.Rule, Reason = r.Reason, UpdatedAt = e.At });
             case OrderExpireReported x when Status.IsOpen():
                 return Ok(this with { Status = OrderStatus.Expired, Reason = x.Reason, UpdatedAt = e.At });
@@ -73,7 +94,7 @@ public sealed record OrderState(
     {
         var fill = f.Fill;
         if (FillIds.Contains(fill.FillId)) return Ignore($"duplicate fill {fill.FillId}");
-        if (Status is not (OrderStatus.Submitted or OrderStatus.PartiallyFilled or OrderStatus.PendingCancel or OrderStatus.PendingSubmit))
+        if (Status is not (OrderStatus.Submitted or OrderStatus.PartiallyFilled or OrderStatus.PendingCancel or OrderStatus.PendingSubmit or OrderStatus.SubmitUnknown))
             return Ignore($"fill {fill.FillId} in state {Status}");
         if (fill.Quantity <= 0 || fill.Quantity > RemainingQuantity)
             return Ignore($"fill {fill.FillId} of {fill.Quantity} exceeds the remaining {RemainingQuantity}");

@@ -6,6 +6,7 @@ using Trading.Domain.Instruments;
 using Trading.Domain.Orders;
 using Trading.Domain.Rules;
 using Trading.Runtime.Actors;
+using Trading.Runtime.Messages;
 
 namespace Trading.Runtime.Tests.Actors;
 
@@ -25,18 +26,43 @@ public class BrokerSessionActorTests : RuntimeTestKit
     }
 
     [Fact]
-    public void Orders_wait_for_the_connection_then_go_out_in_order_stamped_with_the_epoch()
+    public void Orders_sent_while_connecting_are_left_to_the_oms_outbox_which_is_told_on_connect()
     {
         var gateway = new ScriptedGateway { ConnectGate = new TaskCompletionSource() };
         var (session, oms) = Start(gateway);
         session.Tell(new SubmitToBroker(Order(1)));
-        session.Tell(new SubmitToBroker(Order(2)));
-        AwaitCondition(() => gateway.Calls.Count == 0 && gateway.ConnectStarted, TimeSpan.FromSeconds(3));
+        AwaitCondition(() => gateway.ConnectStarted, TimeSpan.FromSeconds(3));
         gateway.ConnectGate.SetResult();
-        AwaitCondition(() => gateway.Calls.Count == 3, TimeSpan.FromSeconds(3));
+        Assert.Equal(3, oms.ExpectMsg<BrokerConnected>().Epoch);
+        // The OMS re-sends its outbox; they go out in order, stamped with the epoch.
+        session.Tell(new SubmitToBroker(Order(1)), oms.Ref);
+        session.Tell(new SubmitToBroker(Order(2)), oms.Ref);
+        AwaitCondition(() => gateway.Calls.Count(c => c.StartsWith("submit")) == 2, TimeSpan.FromSeconds(3));
         var submits = gateway.Calls.Where(c => c.StartsWith("submit")).ToList();
         Assert.Equal([$"submit {Order(1).Id.Value} @3", $"submit {Order(2).Id.Value} @3"], submits);
         Assert.Contains("query", gateway.Calls); // reconciled on connect
+    }
+
+    [Fact]
+    public void A_submit_made_while_a_connect_fails_is_sent_once_the_restarted_session_connects()
+    {
+        // Before the OMS kept the outbox, the session stashed the submit and the failed connect (which stops it under
+        // its BackoffSupervisor) lost it: the order stayed PendingSubmit for ever and never reached the broker.
+        var gateway = new ScriptedGateway { ConnectGate = new TaskCompletionSource(), ConnectFailures = 1 };
+        var slot = new ActorRefSlot();
+        var session = Sys.ActorOf(Akka.Pattern.BackoffSupervisor.Props(Akka.Pattern.Backoff.OnFailure(
+            BrokerSessionActor.Props(gateway, slot, 3, TimeSpan.Zero, Clock), "session",
+            TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(300), 0, -1)));
+        var book = CreateTestProbe();
+        var orders = Sys.ActorOf(OrderManagerActor.Props("bs-outbox", session, book.Ref, Clock));
+        slot.Ref = orders;
+        var a = Order(1);
+        orders.Tell(new SubmitApproved([a], 1));
+        AwaitCondition(() => gateway.ConnectStarted, TimeSpan.FromSeconds(3));
+        Thread.Sleep(200); // the submit reaches the connecting session
+        gateway.ConnectGate.SetResult(); // … whose connect now fails
+        AwaitCondition(() => gateway.Calls.Contains($"submit {a.Id.Value} @3"), TimeSpan.FromSeconds(5));
+        Assert.Single(gateway.Calls, c => c.StartsWith("submit"));
     }
 
     [Fact]
@@ -65,6 +91,7 @@ public class BrokerSessionActorTests : RuntimeTestKit
         var gateway = new ScriptedGateway();
         var (session, oms) = Start(gateway);
         AwaitCondition(() => gateway.Calls.Contains("query"), TimeSpan.FromSeconds(3));
+        oms.ExpectMsg<BrokerConnected>();
         var a = Order(1);
         gateway.Push(new OrderAccepted(a.Id, At, "B1"));
         Assert.Equal("B1", oms.ExpectMsg<OrderAccepted>().BrokerOrderId);
@@ -86,9 +113,40 @@ public class BrokerSessionActorTests : RuntimeTestKit
             Orders = [new BrokerOrder(a, "B1", 3, OrderStatus.Filled, 100, 1000m, fill.Fees.Total, "", [fill])],
         };
         var (_, oms) = Start(gateway);
+        oms.ExpectMsg<BrokerConnected>();
+        Assert.Equal(a, oms.ExpectMsg<BrokerOrderFound>().Order.Request); // the terms first, to adopt an order the OMS lost
         Assert.Equal("B1", oms.ExpectMsg<OrderAccepted>().BrokerOrderId);
         var filled = oms.ExpectMsg<OrderFilled>();
         Assert.Equal((100L, 0L), (filled.CumulativeQuantity, filled.RemainingQuantity));
+    }
+
+    [Fact]
+    public void A_submit_that_fails_ambiguously_or_times_out_is_reported_unknown_and_looked_up_by_its_id()
+    {
+        var a = Order(1);
+        var gateway = new ScriptedGateway { Orders = [new BrokerOrder(a, "B1", 3, OrderStatus.Submitted, 0, 0m, 0m, "", [])] };
+        var oms = CreateTestProbe();
+        var session = Sys.ActorOf(BrokerSessionActor.Props(gateway, new ActorRefSlot { Ref = oms.Ref }, 3, TimeSpan.Zero, Clock,
+            submitTimeout: TimeSpan.FromMilliseconds(200)));
+        oms.ExpectMsg<BrokerConnected>();
+        oms.ExpectMsg<BrokerOrderFound>();
+        oms.ExpectMsg<OrderAccepted>();
+
+        gateway.SubmitFailure = new IOException("connection reset by peer");
+        session.Tell(new SubmitToBroker(Order(2)));
+        var unknown = oms.ExpectMsg<SubmitOutcomeUnknown>();
+        Assert.Equal((Order(2).Id, "connection reset by peer"), (unknown.OrderId, unknown.Reason));
+
+        gateway.SubmitFailure = null;
+        gateway.SubmitGate = new TaskCompletionSource(); // never answers
+        session.Tell(new SubmitToBroker(Order(3)));
+        Assert.Equal(Order(3).Id, oms.ExpectMsg<SubmitOutcomeUnknown>(TimeSpan.FromSeconds(3)).OrderId);
+
+        session.Tell(new LookUpOrder(a.Id));
+        Assert.Equal("B1", oms.ExpectMsg<BrokerOrderFound>().Order.BrokerOrderId);
+        Assert.Equal(a.Id, oms.ExpectMsg<OrderAccepted>().OrderId);
+        session.Tell(new LookUpOrder(Order(3).Id));
+        Assert.Equal(Order(3).Id, oms.ExpectMsg<BrokerOrderNotFound>().OrderId);
     }
 
     /// <summary>A gateway that records its calls; connects, submits can be held open to play a slow bridge.</summary>
@@ -97,6 +155,7 @@ public class BrokerSessionActorTests : RuntimeTestKit
         private readonly object _lock = new();
         private readonly List<string> _calls = [];
         public TaskCompletionSource? ConnectGate { get; init; }
+        public int ConnectFailures { get; set; }
         public TaskCompletionSource? SubmitGate { get; set; }
         public Exception? SubmitFailure { get; set; }
         public IReadOnlyList<BrokerOrder> Orders { get; init; } = [];
@@ -113,6 +172,11 @@ public class BrokerSessionActorTests : RuntimeTestKit
         {
             ConnectStarted = true;
             if (ConnectGate is not null) await ConnectGate.Task;
+            if (ConnectFailures > 0)
+            {
+                ConnectFailures--;
+                throw new InvalidOperationException("connect refused");
+            }
             IsConnected = true;
         }
 

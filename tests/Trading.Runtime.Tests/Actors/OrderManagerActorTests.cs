@@ -141,6 +141,175 @@ public class OrderManagerActorTests : RuntimeTestKit
     }
 
     [Fact]
+    public void Recovery_resends_orders_written_ahead_but_not_acknowledged_under_the_same_client_id()
+    {
+        var (oms, broker, book) = Start("oms6");
+        var a = Order(1);
+        var b = Order(2);
+        var c = Order(3);
+        oms.Tell(new SubmitApproved([a, b, c], 1));
+        broker.ExpectMsg<SubmitToBroker>();
+        broker.ExpectMsg<SubmitToBroker>();
+        broker.ExpectMsg<SubmitToBroker>();
+        oms.Tell(new OrderAccepted(b.Id, At, "B2")); // b is acknowledged; a never was (the send may have been lost)
+        oms.Tell(new OrderAccepted(c.Id, At, "B3"));
+        oms.Tell(new CancelOrder(c.Id, "operator")); // c's cancel is not answered either
+        broker.ExpectMsg<CancelAtBroker>();
+        oms.Tell(new Flush(1));
+        book.FishForMessage(m => m is Flush);
+
+        Watch(oms);
+        Sys.Stop(oms);
+        ExpectMsg<Status.Failure>(); // the batch's proposer hears the OMS stopped before a's answer
+        ExpectTerminated(oms);
+        var broker2 = CreateTestProbe();
+        var again = Sys.ActorOf(OrderManagerActor.Props("oms6", broker2.Ref, book.Ref, Clock));
+        Assert.Equal(a, broker2.ExpectMsg<SubmitToBroker>().Order); // the same order, the same client id
+        Assert.Equal(c.Id, broker2.ExpectMsg<CancelAtBroker>().OrderId);
+        broker2.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+
+        // … and again on each reconnect of the broker session, until the broker answers.
+        again.Tell(new BrokerConnected("sim", 1));
+        Assert.Equal(a.Id, broker2.ExpectMsg<SubmitToBroker>().Order.Id);
+        broker2.ExpectMsg<CancelAtBroker>();
+        again.Tell(new OrderAccepted(a.Id, At, "B1"));
+        again.Tell(new OrderCancelled(c.Id, At, 0, "cancelled"));
+        again.Tell(new Flush(2));
+        book.FishForMessage(m => m is Flush);
+        again.Tell(new BrokerConnected("sim", 1));
+        broker2.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact]
+    public void A_submit_with_an_unknown_outcome_is_resolved_by_asking_the_broker_never_by_a_new_id()
+    {
+        var (oms, broker, book) = Start("oms7");
+        var a = Order(1);
+        var b = Order(2);
+        oms.Tell(new SubmitApproved([a, b], 1));
+        broker.ExpectMsg<SubmitToBroker>();
+        broker.ExpectMsg<SubmitToBroker>();
+        oms.Tell(new SubmitOutcomeUnknown(a.Id, "no answer within 00:00:30"));
+        oms.Tell(new SubmitOutcomeUnknown(b.Id, "bridge closed the socket"));
+        Assert.Equal(a.Id, broker.ExpectMsg<LookUpOrder>().OrderId);
+        Assert.Equal(b.Id, broker.ExpectMsg<LookUpOrder>().OrderId);
+        oms.Tell(new Flush(1));
+        book.FishForMessage(m => m is Flush);
+        oms.Tell(new GetOrders());
+        Assert.All(ExpectMsg<OrdersSnapshot>().Orders, o => Assert.Equal(OrderStatus.SubmitUnknown, o.Status));
+
+        // A restart asks again (the state was journaled).
+        Watch(oms);
+        Sys.Stop(oms);
+        ExpectMsg<Status.Failure>();
+        ExpectTerminated(oms);
+        var broker2 = CreateTestProbe();
+        var again = Sys.ActorOf(OrderManagerActor.Props("oms7", broker2.Ref, book.Ref, Clock));
+        Assert.Equal([a.Id, b.Id], new[] { broker2.ExpectMsg<LookUpOrder>().OrderId, broker2.ExpectMsg<LookUpOrder>().OrderId });
+
+        // a: the broker has it → its replayed reports settle it. b: the broker has no such id → sent again, same id.
+        again.Tell(new BrokerOrderFound(new BrokerOrder(a, "B1", 1, OrderStatus.Submitted, 0, 0m, 0m, "", [])));
+        again.Tell(new OrderAccepted(a.Id, At, "B1"));
+        again.Tell(new BrokerOrderNotFound(b.Id));
+        Assert.Equal(b, broker2.ExpectMsg<SubmitToBroker>().Order);
+        broker2.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        again.Tell(new OrderAccepted(b.Id, At, "B2"));
+        again.Tell(new Flush(2));
+        book.FishForMessage(m => m is Flush);
+        again.Tell(new GetOrders());
+        var states = ExpectMsg<OrdersSnapshot>().Orders;
+        Assert.Equal(2, states.Count); // never a second order for either id
+        Assert.All(states, o => Assert.Equal(OrderStatus.Submitted, o.Status));
+    }
+
+    [Fact]
+    public void Reports_for_an_unknown_order_adopt_it_from_the_broker_and_its_fills_reach_the_book_once()
+    {
+        // The SQLite settings may lose the last commits in a power cut: the broker then reports an order the OMS lost.
+        var (oms, broker, book) = Start("oms8");
+        var lost = Order(9, Side.Sell, 500);
+        var f1 = FillOf(lost, "x1", 200);
+        oms.Tell(new OrderAccepted(lost.Id, At, "B9"));
+        oms.Tell(new OrderFilled(lost.Id, At, f1, 200, 300));
+        Assert.Equal(lost.Id, broker.ExpectMsg<LookUpOrder>().OrderId); // asked once for both reports
+        broker.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+
+        // The broker's view (as the session replays it on a look-up or a reconcile): the order, then its reports.
+        var seen = new BrokerOrder(lost, "B9", 1, OrderStatus.PartiallyFilled, 200, 2000m, f1.Fees.Total, "", [f1]);
+        foreach (var m in new object[] { new BrokerOrderFound(seen), new OrderAccepted(lost.Id, At, "B9"), new OrderFilled(lost.Id, At, f1, 200, 300) })
+            oms.Tell(m);
+        // … and the same again (a reconcile after a reconnect): nothing twice.
+        foreach (var m in new object[] { new BrokerOrderFound(seen), new OrderAccepted(lost.Id, At, "B9"), new OrderFilled(lost.Id, At, f1, 200, 300) })
+            oms.Tell(m);
+        oms.Tell(new Flush(1));
+        var fills = new List<string>();
+        book.FishForMessage(m => { if (m is BookFill bf) fills.Add(bf.Fill.FillId); return m is Flush; });
+        Assert.Equal(["x1"], fills);
+        oms.Tell(new GetOrders());
+        var s = Assert.Single(ExpectMsg<OrdersSnapshot>().Orders);
+        Assert.Equal((lost, OrderStatus.PartiallyFilled, 200L, "B9"), (s.Request, s.Status, s.FilledQuantity, s.BrokerOrderId));
+
+        // Persisted: a restart knows the order and its fill.
+        Watch(oms);
+        Sys.Stop(oms);
+        ExpectTerminated(oms);
+        var again = Sys.ActorOf(OrderManagerActor.Props("oms8", broker.Ref, book.Ref, Clock));
+        again.Tell(new OrderFilled(lost.Id, At, f1, 200, 300));
+        again.Tell(new OrderFilled(lost.Id, At, FillOf(lost, "x2", 300), 500, 0));
+        again.Tell(new Flush(2));
+        fills.Clear();
+        book.FishForMessage(m => { if (m is BookFill bf) fills.Add(bf.Fill.FillId); return m is Flush; });
+        Assert.Equal(["x2"], fills);
+        broker.ExpectNoMsg(TimeSpan.FromMilliseconds(100)); // known now: no look-up
+    }
+
+    [Fact]
+    public void Duplicate_reports_are_recognised_before_they_are_journaled()
+    {
+        var (oms, broker, book) = Start("oms9");
+        var a = Order(1);
+        oms.Tell(new SubmitApproved([a], 1));
+        broker.ExpectMsg<SubmitToBroker>();
+        var f1 = FillOf(a, "x1", 400);
+        var f2 = FillOf(a, "x2", 600);
+        // Sent back to back, as a reconnect's replay or a resubmission's repeat would: the second of each changes nothing.
+        foreach (var m in new object[]
+        {
+            new OrderAccepted(a.Id, At, "B1"), new OrderAccepted(a.Id, At, "B1"),
+            new OrderFilled(a.Id, At, f1, 400, 600), new OrderFilled(a.Id, At, f1, 400, 600),
+            new OrderFilled(a.Id, At, f2, 1000, 0), new OrderFilled(a.Id, At, f2, 1000, 0),
+            new OrderCancelled(a.Id, At, 1000, "too late"), new OrderExpired(a.Id, At, 1000, "day end"),
+        })
+            oms.Tell(m);
+        ExpectMsg<BatchAcknowledged>();
+        oms.Tell(new Flush(1));
+        book.FishForMessage(m => m is Flush);
+        Watch(oms);
+        Sys.Stop(oms);
+        ExpectTerminated(oms);
+
+        Sys.ActorOf(Akka.Actor.Props.Create(() => new JournalReader("orders-oms9", TestActor)));
+        var events = ExpectMsg<List<object>>();
+        Assert.Equal(["OrderCreated", "OrderSent", "OrderAcknowledged", "OrderFillReported", "OrderFillReported"],
+            events.Select(e => e.GetType().Name));
+    }
+
+    /// <summary>Reads a persistence id's journal and sends its events to <paramref name="to"/> (run after the writer stopped).</summary>
+    private sealed class JournalReader : Akka.Persistence.ReceivePersistentActor
+    {
+        private readonly List<object> _events = [];
+
+        public JournalReader(string id, IActorRef to)
+        {
+            PersistenceId = id;
+            Recover<Akka.Persistence.RecoveryCompleted>(_ => to.Tell(_events));
+            Recover<object>(e => _events.Add(e));
+        }
+
+        public override string PersistenceId { get; }
+    }
+
+    [Fact]
     public void Cancel_all_cancels_every_open_order_at_the_broker()
     {
         var (oms, broker, book) = Start("oms4");
