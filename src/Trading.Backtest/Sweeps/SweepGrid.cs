@@ -81,12 +81,19 @@ public static class SweepGrid
     /// (the strategy's own checks, its factors built from the registry): the first bad one is an error naming the axis
     /// or the point, before anything runs.
     /// </summary>
-    public static void Check(IReadOnlyList<SweepPoint> points, StrategyConfig baseConfig)
+    public static IReadOnlyList<StrategyConfig> Check(IReadOnlyList<SweepPoint> points, StrategyConfig baseConfig)
     {
-        if (points.Count == 0) return;
+        if (points.Count == 0) return [];
         foreach (var (key, value) in points.SelectMany(p => p.Parameters).Distinct())
             Validate(Apply(baseConfig, points[0] with { Parameters = [new(key, value)] }), $"{key}={value}");
-        foreach (var p in points) Validate(Apply(baseConfig, p), p.Label);
+        var configs = new List<StrategyConfig>(points.Count);
+        foreach (var p in points)
+        {
+            var cfg = Apply(baseConfig, p);
+            Validate(cfg, p.Label);
+            configs.Add(cfg);
+        }
+        return configs; // each point's strategy, in the points' order, for checks that need more than the file
     }
 
     private static void Validate(StrategyConfig cfg, string label)

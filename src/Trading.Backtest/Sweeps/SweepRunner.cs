@@ -27,12 +27,13 @@ public static class SweepRunner
         ThreadPool.SetMinThreads(Math.Max(workers, 8 * Math.Max(1, parallelism)), io);
         var first = points[0];
         var baseConfig = StrategyConfig.Load(first.ConfigFile);
-        SweepGrid.Check(points, baseConfig);
+        var configs = SweepGrid.Check(points, baseConfig);
         var store = MarketStore.Open(first.Store);
         var panel = await MarketPanel.LoadAsync(store, ct);
         var index = await store.ReadIndexAsync(ct);
         // Every point against the store before any runs (a grid may set what the store must have, e.g. weighting=cap).
-        foreach (var p in points) BacktestRunner.CheckAgainstStore(SweepGrid.Apply(baseConfig, p), panel, index, p.Start, p.End, p.Store);
+        for (int i = 0; i < points.Count; i++)
+            BacktestRunner.CheckAgainstStore(configs[i], panel, index, points[i].Start, points[i].End, points[i].Store);
         var results = new SweepOutcome[points.Count];
         await Parallel.ForEachAsync(points, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism), CancellationToken = ct }, async (p, token) =>
         {

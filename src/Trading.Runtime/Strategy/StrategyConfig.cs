@@ -101,8 +101,9 @@ public sealed record StrategyConfig
 
         var u = c.BlockOrEmpty("universe", UniverseKeys);
         var x = c.BlockOrEmpty("execution", ExecutionKeys);
-        var fillAt = x.String("fill-at", Defaults.Execution.FillAt.ToString().ToLowerInvariant()) switch
+        var fillAt = x.Text("fill-at") switch
         {
+            null => Defaults.Execution.FillAt,
             "open" => FillTiming.Open,
             "close" => FillTiming.Close,
             "vwap" => FillTiming.Vwap,
