@@ -11,6 +11,7 @@ using Trading.Domain.Rules;
 using Trading.Risk;
 using Trading.Runtime;
 using Trading.Runtime.Actors;
+using Trading.Runtime.Hosting;
 using Trading.Runtime.Messages;
 using Trading.Runtime.State;
 using Trading.Runtime.Strategy;
@@ -170,14 +171,19 @@ internal static class RuntimeWorkers
         };
         using var system = TradingSystem.Create("bench", kind, pg?.Connection ?? db, "akka.loglevel = WARNING\n" + o.Get("hocon", ""));
         var timeout = TimeSpan.FromSeconds(60);
-        var setup = new TradingNodeSetup("bench",
-            slot => BrokerSessionActor.Props(exchange, slot, 1, TimeSpan.Zero, () => now),
-            (orders, book) => RiskGuardActor.Props("bench", risk, orders, book, (s, d) => quote, MarketRules.Default, FeeSchedule.Default, () => now),
-            (r, b) => Props.Empty, new Dictionary<string, Func<IActorRef, IActorRef, Props>>(), new WatchdogOptions(), () => now,
-            TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(1), timeout);
-        var trader = system.ActorOf(TradingSupervisor.Props(setup), "trader");
-        var kids = await trader.Ask<Children>(new GetChildren(), timeout);
-        await kids.Book.Ask<Deposited>(new Deposit(10_000_000_000m, "bench"), timeout);
+        var node = new TradingNodeOptions
+        {
+            AccountId = "bench", BrokerHeartbeat = TimeSpan.Zero,
+            ReconnectMinBackoff = TimeSpan.FromMilliseconds(100), ReconnectMaxBackoff = TimeSpan.FromSeconds(1),
+        };
+        var brain = new TradingBrain
+        {
+            Gateway = exchange, Now = () => now, Quotes = (s, d) => new TradeQuote(quote.ReferencePrice, quote.Limit, false),
+            Risk = risk, StepTimeout = timeout, Watchdog = new WatchdogOptions(),
+        };
+        var trader = TradingComposition.Start(system, node, brain);
+        await TradingComposition.WaitReadyAsync(trader, timeout);
+        await trader.Ask<Deposited>(new Deposit(10_000_000_000m, "bench"), timeout);
 
         var latencies = new double[total];
         var day = new DateOnly(2024, 1, 2);
@@ -194,12 +200,12 @@ internal static class RuntimeWorkers
                     var order = new OrderRequest(ClientOrderId.Create("b", day, k + 1), symbols[k % symbols.Length], Side.Buy, 100,
                         9.90m + (k % 20) / 100m, OrderType.Limit, day);
                     long t0 = Stopwatch.GetTimestamp();
-                    var r = await kids.Risk.Ask<ProposalResult>(new ProposeOrders("b", [order], sent), timeout);
+                    var r = await trader.Ask<ProposalResult>(new ProposeOrders("b", [order], sent), timeout);
                     if (record is not null) record[sent] = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
                     if (r.Approved.Count != 1) throw new InvalidOperationException($"order {order.Id} rejected: {r.Rejected[0].Rule} {r.Rejected[0].Reason}");
                 }
                 exchange.EndDay(day);
-                await kids.Broker.Ask<StepDone>(new Flush(sent), timeout);
+                await trader.Ask<StepDone>(new Flush(sent), timeout);
                 day = day.AddDays(1);
             }
         }
@@ -221,7 +227,7 @@ internal static class RuntimeWorkers
         var batch = Enumerable.Range(0, 5000).Select(k => new OrderRequest(ClientOrderId.Create("r", day, k + 1), symbols[k % symbols.Length], Side.Buy, 100 * (1 + k / symbols.Length),
             9.95m, OrderType.Limit, day)).ToList();
         var rb = Stopwatch.StartNew();
-        var result = await kids.Risk.Ask<ProposalResult>(new ProposeOrders("r", batch, 1), timeout);
+        var result = await trader.Ask<ProposalResult>(new ProposeOrders("r", batch, 1), timeout);
         rb.Stop();
         await system.Terminate();
         if (File.Exists(db)) File.Delete(db);

@@ -11,6 +11,7 @@ using Trading.Domain.Rules;
 using Trading.Risk;
 using Trading.Runtime;
 using Trading.Runtime.Actors;
+using Trading.Runtime.Hosting;
 using Trading.Runtime.Messages;
 using Trading.Runtime.Strategy;
 using Trading.Runtime.Threading;
@@ -98,36 +99,38 @@ public static class BacktestEngine
             system.EventStream.Subscribe(listener, typeof(RiskAlert));
             system.EventStream.Subscribe(listener, typeof(ProposalResult));
 
-            TradeQuote? Quote(Symbol s, DateOnly date) => PreOpenQuote(panel, s, date);
-            MarketQuote? RiskQuote(Symbol s, DateOnly date) => Quote(s, date) is { } q ? new MarketQuote(q.ReferencePrice, q.Limit, q.Suspended) : null;
-
             var timeout = o.StepTimeout;
-            var accountId = name;
-            var setup = new TradingNodeSetup(
-                AccountId: accountId,
-                BrokerSession: slot => BrokerSessionActor.Props(exchange, slot, epoch: 1, heartbeat: TimeSpan.Zero, () => clock.Now),
-                RiskGuard: (orders, book) => RiskGuardActor.Props(accountId, o.Risk, orders, book, RiskQuote, o.Rules, o.Fees, () => clock.Now),
-                Rebalancer: (risk, book) => RebalanceActor.Props(risk, book, Quote, o.Rules, cfg.CashBuffer, timeout, PlannerSizing.From(cfg, o.Fees)),
-                Strategies: new Dictionary<string, Func<IActorRef, IActorRef, Props>>
-                {
-                    [cfg.Name] = (rebalancer, book) => StrategyActor.Props(o.Model, panel, rebalancer, book, timeout),
-                },
-                // No wall-clock timer in a backtest: the stuck-order check runs at each close of day (a clock step).
-                Watchdog: WatchdogOptions.From(o.Risk) with { StuckCheckInterval = TimeSpan.Zero },
-                Now: () => clock.Now,
-                BrokerMinBackoff: TimeSpan.FromMilliseconds(100),
-                BrokerMaxBackoff: TimeSpan.FromSeconds(2),
-                StepTimeout: timeout);
-            var trader = system.ActorOf(TradingSupervisor.Props(setup), "trader");
-            var children = await trader.Ask<Children>(new GetChildren(), timeout);
+            // The one composition root, as the paper and live node use it: a virtual clock, the simulated exchange,
+            // no heartbeat (nothing can drop), and no wall-clock timer (the stuck-order check runs at each close of day).
+            var node = new TradingNodeOptions
+            {
+                AccountId = name,
+                BrokerHeartbeat = TimeSpan.Zero,
+                ReconnectMinBackoff = TimeSpan.FromMilliseconds(100),
+                ReconnectMaxBackoff = TimeSpan.FromSeconds(2),
+            };
+            var brain = new TradingBrain
+            {
+                Gateway = exchange,
+                Now = () => clock.Now,
+                Quotes = (s, date) => PreOpenQuote(panel, s, date),
+                Strategies = [new StrategySpec(cfg, o.Model, panel)],
+                Risk = o.Risk,
+                Rules = o.Rules,
+                Fees = o.Fees,
+                StepTimeout = timeout,
+                Watchdog = WatchdogOptions.From(o.Risk) with { StuckCheckInterval = TimeSpan.Zero },
+            };
+            var trader = TradingComposition.Start(system, node, brain);
+            await TradingComposition.WaitReadyAsync(trader, timeout, ct);
             var steps = new StepChannel(system, timeout, "backtest-clock");
-            await children.Book.Ask<Deposited>(new Deposit(cfg.InitialCash, "initial capital"), timeout);
+            await trader.Ask<Deposited>(new Deposit(cfg.InitialCash, "initial capital"), timeout);
 
             long step = 0;
             var timing = cfg.Execution.FillAt;
             // Held symbols as of the last close (nothing changes overnight), plus whatever today's fills bring: the clock
             // knows them without asking the book twice a day. Closes for a symbol sold out meanwhile are ignored by the book.
-            var held = (await children.Book.Ask<AccountSnapshot>(new GetAccount(), timeout)).Book.Positions.Keys.ToHashSet();
+            var held = (await trader.Ask<AccountSnapshot>(new GetAccount(), timeout)).Book.Positions.Keys.ToHashSet();
             exchange.Report += r => { if (r is Trading.Brokers.OrderFilled f) held.Add(f.Fill.Symbol); };
             for (int i = 0; i < days.Length; i++)
             {
@@ -139,7 +142,7 @@ public static class BacktestEngine
                 clock.Set(date, new TimeOnly(9, 15));
                 var actions = CorporateActions(panel, d, held.Order());
                 exchange.BeginDay(date, bars, actions);
-                foreach (var a in actions) children.Book.Tell(new Runtime.State.CorporateActionBooked(a.Symbol, a.ExDate, a.CashPerShare, a.BonusPerShare));
+                foreach (var a in actions) trader.Tell(new Runtime.State.CorporateActionBooked(a.Symbol, a.ExDate, a.CashPerShare, a.BonusPerShare));
                 await steps.Step(trader, new StartDay(date, ++step));
 
                 // A flush is only needed when the exchange reported something since the last one (quiet days skip it).
@@ -147,7 +150,7 @@ public static class BacktestEngine
                 {
                     if (reports == flushedAt) return;
                     flushedAt = reports;
-                    await steps.Step(children.Broker, new Flush(++step));
+                    await steps.Step(trader, new Flush(++step));
                 }
 
                 clock.Set(date, new TimeOnly(9, 25));
@@ -162,7 +165,7 @@ public static class BacktestEngine
                 if (decided.Detail.Length > 0) // a strategy acted today: the top-up round may spend the morning's proceeds
                 {
                     clock.Set(date, new TimeOnly(10, 0));
-                    await steps.Step(children.Rebalancer, new TopUp(date, ++step));
+                    await steps.Step(trader, new TopUp(date, ++step));
                 }
                 clock.Set(date, new TimeOnly(14, 57));
                 exchange.MatchBar(date, Trading.Domain.Orders.FillTiming.Vwap, bars);
@@ -179,7 +182,7 @@ public static class BacktestEngine
                 o.Progress?.Report((i + 1, days.Length, date));
             }
 
-            var orders = (await children.Orders.Ask<OrdersSnapshot>(new GetOrders(), timeout)).Orders;
+            var orders = (await trader.Ask<OrdersSnapshot>(new GetOrders(), timeout)).Orders;
             // Portfolio construction that fell back (optimiser infeasible, too little history) is a risk event of the decision day.
             var risk = o.Model.RiskLog;
             foreach (var r in risk)

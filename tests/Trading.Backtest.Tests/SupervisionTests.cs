@@ -8,6 +8,7 @@ using Trading.Domain.Rules;
 using Trading.Risk;
 using Trading.Runtime;
 using Trading.Runtime.Actors;
+using Trading.Runtime.Hosting;
 using Trading.Runtime.Messages;
 using Trading.Runtime.Strategy;
 using static Trading.Backtest.Tests.HandCalculatedBacktestTests;
@@ -20,23 +21,44 @@ public class SupervisionTests() : TestKit(TradingSystem.LoadConfig(JournalKind.I
     private static readonly DateTime At = new(2024, 2, 1, 9, 25, 0);
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
-    private (IActorRef Trader, Children Kids, SimulatedExchange Exchange) Tree(IStrategyModel model, IBrokerGateway? gateway = null, string account = "sup")
+    /// <summary>The tree as every node builds it (the composition root), with a fixed quote and a 60 % position cap.</summary>
+    private (IActorRef Trader, Kids Kids, SimulatedExchange Exchange) Tree(IStrategyModel model, IBrokerGateway? gateway = null, string account = "sup")
     {
         var panel = Panel();
         var exchange = new SimulatedExchange(() => At);
         exchange.Deposit(100_000m);
-        TradeQuote? Quote(Symbol s, DateOnly date) => new TradeQuote(10.00m, PriceLimit.FromReference(10.00m, 0.10m), false);
-        var setup = new TradingNodeSetup(account,
-            slot => BrokerSessionActor.Props(gateway ?? exchange, slot, 1, TimeSpan.Zero, () => At),
-            (orders, book) => RiskGuardActor.Props(account, RiskOptions.Default with { MaxPositionWeight = 0.6m }, orders, book,
-                (s, d) => new MarketQuote(10.00m, PriceLimit.FromReference(10.00m, 0.10m)), MarketRules.Default, Trading.Domain.Fees.FeeSchedule.Default, () => At),
-            (risk, book) => RebalanceActor.Props(risk, book, Quote, MarketRules.Default, 0, Timeout),
-            new Dictionary<string, Func<IActorRef, IActorRef, Props>> { [model.Name] = (r, b) => StrategyActor.Props(model, panel, r, b, Timeout) },
-            new WatchdogOptions(), () => At, TimeSpan.FromMilliseconds(400), TimeSpan.FromSeconds(8), Timeout);
-        var trader = Sys.ActorOf(TradingSupervisor.Props(setup), "trader-" + account);
-        var kids = trader.Ask<Children>(new GetChildren(), Timeout).GetAwaiter().GetResult();
-        kids.Book.Ask<Deposited>(new Deposit(100_000m, "seed"), Timeout).GetAwaiter().GetResult();
-        return (trader, kids, exchange);
+        var node = new TradingNodeOptions
+        {
+            AccountId = account,
+            BrokerHeartbeat = TimeSpan.Zero,
+            ReconnectMinBackoff = TimeSpan.FromMilliseconds(400),
+            ReconnectMaxBackoff = TimeSpan.FromSeconds(8),
+        };
+        var brain = new TradingBrain
+        {
+            Gateway = gateway ?? exchange,
+            Now = () => At,
+            Quotes = (s, d) => new TradeQuote(10.00m, PriceLimit.FromReference(10.00m, 0.10m), false),
+            Strategies = [new StrategySpec(new StrategyConfig { Name = model.Name, CashBuffer = 0 }, model, panel)],
+            Risk = RiskOptions.Default with { MaxPositionWeight = 0.6m },
+            StepTimeout = Timeout,
+            Watchdog = new WatchdogOptions(),
+        };
+        var trader = TradingComposition.Start(Sys, node, brain, "trader-" + account);
+        TradingComposition.WaitReadyAsync(trader, Timeout).GetAwaiter().GetResult();
+        trader.Ask<Deposited>(new Deposit(100_000m, "seed"), Timeout).GetAwaiter().GetResult();
+        return (trader, new Kids(this, trader), exchange);
+    }
+
+    /// <summary>The children, found by path — only tests look inside the brain (the supervisor hands out no child).</summary>
+    private sealed class Kids(TestKit kit, IActorRef trader)
+    {
+        private IActorRef Child(string name) => kit.Sys.ActorSelection(trader.Path / name).ResolveOne(Timeout).GetAwaiter().GetResult();
+        public IActorRef Risk => Child("risk-guard");
+        public IActorRef Book => Child("position-book");
+        public IActorRef Orders => Child("orders");
+        public IActorRef Rebalancer => Child("rebalancer");
+        public IActorRef Strategy(string name) => Child(TradingSupervisor.ChildName(name));
     }
 
     [Fact]
@@ -45,7 +67,7 @@ public class SupervisionTests() : TestKit(TradingSystem.LoadConfig(JournalKind.I
         var alerts = CreateTestProbe();
         Sys.EventStream.Subscribe(alerts.Ref, typeof(RiskAlert));
         var (trader, kids, exchange) = Tree(new FixedTargetModel("broken", [], new InvalidOperationException("division by zero in a factor")), account: "s1");
-        var strategy = kids.Strategies["broken"];
+        var strategy = kids.Strategy("broken");
         Watch(strategy);
         trader.Tell(new Decide(D1, 1));
         // The clock's step fails at once and the strategy is stopped (either may be seen first).
@@ -61,9 +83,10 @@ public class SupervisionTests() : TestKit(TradingSystem.LoadConfig(JournalKind.I
     public void While_the_risk_guard_is_down_no_order_leaves()
     {
         var (trader, kids, exchange) = Tree(HalfAndForty(), account: "s2");
-        Watch(kids.Risk);
-        Sys.Stop(kids.Risk);
-        ExpectTerminated(kids.Risk);
+        var risk = kids.Risk;
+        Watch(risk);
+        Sys.Stop(risk);
+        ExpectTerminated(risk);
         var target = new TargetPortfolio("hand", D1, new Dictionary<Symbol, double> { [A] = 0.5 }.ToImmutableSortedDictionary(), 1);
         kids.Rebalancer.Tell(target);
         ExpectNoMsg(TimeSpan.FromMilliseconds(500));
@@ -80,14 +103,15 @@ public class SupervisionTests() : TestKit(TradingSystem.LoadConfig(JournalKind.I
         Assert.Single(first.Approved);
         Assert.Single(exchange.Orders, o => o.Status == OrderStatus.Submitted);
 
-        kids.Risk.Tell(new EngageKillSwitch("operator: test"));
+        trader.Tell(new ForAccount("s3", new EngageKillSwitch("operator: test")));
         Assert.True(ExpectMsg<RiskStatus>().KillSwitchEngaged);
         AwaitAssert(() => Assert.All(exchange.Orders, o => Assert.Equal(OrderStatus.Cancelled, o.Status)), Timeout);
 
         // The risk guard restarts (e.g. after a crash) and recovers the switch from its journal.
-        Watch(kids.Risk);
-        Sys.Stop(kids.Risk);
-        ExpectTerminated(kids.Risk);
+        var risk = kids.Risk;
+        Watch(risk);
+        Sys.Stop(risk);
+        ExpectTerminated(risk);
         var risk2 = Sys.ActorOf(RiskGuardActor.Props("s3", RiskOptions.Default, kids.Orders, kids.Book,
             (s, d) => new MarketQuote(10.00m, PriceLimit.FromReference(10.00m, 0.10m)), MarketRules.Default, Trading.Domain.Fees.FeeSchedule.Default, () => At));
         risk2.Tell(new GetRiskStatus());

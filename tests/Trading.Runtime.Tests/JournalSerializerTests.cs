@@ -41,6 +41,7 @@ public class JournalSerializerTests : RuntimeTestKit
         RiskState.Empty.Apply(new DayStarted(Day)).Apply(new OrderApproved(Order, At)).Apply(new KillSwitchEngaged("x", At)),
         new Trading.Runtime.Actors.OmsSnapshot([OrderState.Create(new OrderCreated(Order.Id, At, Order)).Apply(new OrderSent(Order.Id, At)).State
             .Apply(new OrderFillReported(Order.Id, At, AFill)).State]),
+        new EpochStarted(3, At),
     ];
 
     [Fact]

@@ -57,12 +57,15 @@ public sealed class OrderManagerActor : ReceivePersistentActor
 
     private sealed record PendingFlush(long Token, long Step, IActorRef ReplyTo, HashSet<ClientOrderId> Waiting);
 
+    private readonly string _accountId;
+
     public static Props Props(string accountId, IActorRef broker, IActorRef book, Func<DateTime> now) =>
         Akka.Actor.Props.Create(() => new OrderManagerActor(accountId, broker, book, now));
 
     public OrderManagerActor(string accountId, IActorRef broker, IActorRef book, Func<DateTime> now)
     {
         PersistenceId = $"orders-{accountId}";
+        _accountId = accountId;
         _broker = broker;
         _book = book;
         _now = now;
@@ -190,7 +193,7 @@ public sealed class OrderManagerActor : ReceivePersistentActor
         PersistAsync(adopted, _ =>
         {
             _book.Tell(OrderReservation.Of(state));
-            Context.System.EventStream.Publish(new OrderUpdated(state));
+            Context.System.EventStream.Publish(new OrderUpdated(state, _accountId));
         });
     }
 
@@ -326,7 +329,7 @@ public sealed class OrderManagerActor : ReceivePersistentActor
         // The book hears only what changes the reservation (a fill, the end); an acknowledgement changes nothing there.
         var now = OrderReservation.Of(s);
         if (before is null || before.Remaining != now.Remaining || before.FrozenCash != now.FrozenCash) _book.Tell(now);
-        Context.System.EventStream.Publish(new OrderUpdated(s));
+        Context.System.EventStream.Publish(new OrderUpdated(s, _accountId));
         if ((s.Status is OrderStatus.Submitted or OrderStatus.Rejected or OrderStatus.Filled or OrderStatus.PartiallyFilled
             or OrderStatus.Cancelled or OrderStatus.Expired) && _batches.Remove(s.Id, out var batch))
         {

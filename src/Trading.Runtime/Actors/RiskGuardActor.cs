@@ -164,6 +164,7 @@ public sealed class RiskGuardActor : ReceivePersistentActor, IWithTimers
         }));
         Command<OrderUpdated>(u =>
         {
+            if (u.AccountId != _accountId) return; // another account's order on the same event stream
             var id = u.Order.Id;
             if (u.Order.Status.IsTerminal() && _state.IsActive(id))
                 Apply(new OrderFinished(id)); // the OMS's journal holds the order's end
@@ -175,7 +176,7 @@ public sealed class RiskGuardActor : ReceivePersistentActor, IWithTimers
                     {
                         _cancelRateAlerted = true;
                         _log.Warning("Cancel rate: {Message}", alert.Message);
-                        Context.System.EventStream.Publish(new RiskAlert(_now(), alert.Monitor, "risk-guard", alert.Message));
+                        Context.System.EventStream.Publish(new RiskAlert(_now(), alert.Monitor, "risk-guard", alert.Message, AccountId: _accountId));
                     }
                 });
         });
@@ -183,14 +184,14 @@ public sealed class RiskGuardActor : ReceivePersistentActor, IWithTimers
         {
             Apply(e);
             _log.Warning("Kill switch engaged: {Reason}", k.Reason);
-            Context.System.EventStream.Publish(new RiskAlert(_now(), "kill-switch", "risk-guard", $"engaged: {k.Reason}"));
+            Context.System.EventStream.Publish(new RiskAlert(_now(), "kill-switch", "risk-guard", $"engaged: {k.Reason}", AccountId: _accountId));
             _orders.Tell(new CancelAllOrders("kill switch: " + k.Reason));
             Sender.Tell(Status());
         }));
         Command<ReleaseKillSwitch>(r => Persist(new KillSwitchReleased(r.By, _now()), e =>
         {
             Apply(e);
-            Context.System.EventStream.Publish(new RiskAlert(_now(), "kill-switch", "risk-guard", $"released by {r.By}"));
+            Context.System.EventStream.Publish(new RiskAlert(_now(), "kill-switch", "risk-guard", $"released by {r.By}", AccountId: _accountId));
             Sender.Tell(Status());
         }));
         Command<GetRiskStatus>(_ => Sender.Tell(Status()));
@@ -267,7 +268,7 @@ public sealed class RiskGuardActor : ReceivePersistentActor, IWithTimers
         var rejections = batch.Events.Where(e => e is not OrderApproved).ToList();
         if (rejections.Count > 0) PersistAllAsync(rejections, _ => { });
         foreach (var r in rejected)
-            Context.System.EventStream.Publish(new RiskAlert(_now(), "risk-reject", r.Rule, r.Reason, r.Order.Symbol, r.Order.Id));
+            Context.System.EventStream.Publish(new RiskAlert(_now(), "risk-reject", r.Rule, r.Reason, r.Order.Symbol, r.Order.Id, AccountId: _accountId));
         if (approved.Count == 0) replyTo.Tell(new ProposalResult(p.Step, approved, rejected));
         else _orders.Tell(new SubmitApproved(approved, p.Step, replyTo, rejected));
     }

@@ -1,6 +1,8 @@
 using Akka.Actor;
 using Akka.Event;
 using Akka.Pattern;
+using Akka.Persistence;
+using Trading.Runtime.State;
 using Trading.Runtime.Messages;
 
 namespace Trading.Runtime.Actors;
@@ -17,10 +19,33 @@ public sealed class ActorRefSlot
     public IActorRef Ref { get; set; } = ActorRefs.Nobody;
 }
 
-/// <summary>How to build the children of a trading node (the same tree in backtest and live).</summary>
+/// <summary>
+/// Where a node's epoch comes from. <see cref="Fixed"/>: the configured number, which must not be below the last one
+/// the node journaled (a stale configuration never goes back). Null (<c>trading.epoch = auto</c>): one more than the
+/// last journaled, so every start of the node fences the incarnations before it.
+/// </summary>
+public sealed record EpochSource(long? Fixed)
+{
+    public static readonly EpochSource Auto = new((long?)null);
+
+    public static EpochSource Of(long epoch) => new(epoch);
+
+    /// <summary>The epoch to start with after <paramref name="last"/> (0: none journaled), or why it cannot start.</summary>
+    public (long Epoch, string? Refused) Next(long last) => Fixed switch
+    {
+        null => (last + 1, null),
+        long f when f < 1 => (0, $"trading.epoch must be at least 1, not {f}"),
+        long f when f < last => (0, $"trading.epoch = {f} is below the epoch {last} this node already ran with: a stale configuration, or another node's journal"),
+        long f => (f, null),
+    };
+
+    public override string ToString() => Fixed?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "auto";
+}
+
+/// <summary>How to build the children of a trading node (the same tree in backtest and live); see <see cref="TradingComposition"/>.</summary>
 public sealed record TradingNodeSetup(
     string AccountId,
-    Func<ActorRefSlot, Props> BrokerSession,
+    Func<ActorRefSlot, long, Props> BrokerSession,         // (OMS slot, epoch) → props
     Func<IActorRef, IActorRef, Props> RiskGuard,          // (orders, book) → props
     Func<IActorRef, IActorRef, Props> Rebalancer,         // (risk guard, book) → props
     IReadOnlyDictionary<string, Func<IActorRef, IActorRef, Props>> Strategies, // name → (rebalancer, book) → props
@@ -28,10 +53,25 @@ public sealed record TradingNodeSetup(
     Func<DateTime> Now,
     TimeSpan BrokerMinBackoff,
     TimeSpan BrokerMaxBackoff,
-    TimeSpan StepTimeout);
+    TimeSpan StepTimeout)
+{
+    public EpochSource Epoch { get; init; } = EpochSource.Auto;
+}
 
 /// <summary>
-/// The root of a trading node. Supervision (each row has a test):
+/// The root of a trading brain for one account, and its <b>single entry point</b>: every command is sent here and
+/// routed to the child that owns it (no child reference is handed out), so the whole brain can run as a cluster
+/// singleton behind one proxy. Before any child starts it recovers its journal (<c>trader-{account}</c>) and persists
+/// the epoch of this incarnation (<see cref="EpochSource"/>); the broker session stamps that epoch on every order, so a
+/// stale primary is fenced at the broker. Commands that arrive before the children exist wait (stashed).
+/// <para>Routing: clock steps <see cref="StartDay"/>, <see cref="Decide"/>, <see cref="MarkToMarket"/> are gathered
+/// here (below); <see cref="TopUp"/>, <see cref="TargetPortfolio"/> → rebalancer; <see cref="Flush"/> → broker session
+/// (→ OMS); <see cref="Deposit"/>, <see cref="GetAccount"/>, <see cref="CorporateActionBooked"/> → position book; <see cref="GetOrders"/>,
+/// <see cref="CancelOrder"/>, <see cref="CancelAllOrders"/> → OMS; <see cref="ProposeOrders"/>,
+/// <see cref="EngageKillSwitch"/>, <see cref="ReleaseKillSwitch"/>, <see cref="GetRiskStatus"/> → risk guard. Each is
+/// forwarded, so the child answers the original sender. <see cref="ForAccount"/> wraps any of them with the account
+/// id, checked here (a command for another account is refused, not obeyed).</para>
+/// Supervision (each row has a test):
 /// <list type="table">
 /// <item><term>broker-session</term><description>restarted with exponential backoff (BackoffSupervisor)</description></item>
 /// <item><term>strategy-*</term><description>stopped on failure, with an alert: it never trades on broken logic</description></item>
@@ -44,7 +84,7 @@ public sealed record TradingNodeSetup(
 /// Clock steps (<see cref="StartDay"/>, <see cref="Decide"/>, <see cref="MarkToMarket"/>) are answered with
 /// <see cref="StepDone"/> only when every child involved has answered.
 /// </summary>
-public sealed class TradingSupervisor : ReceiveActor
+public sealed class TradingSupervisor : ReceivePersistentActor
 {
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly TradingNodeSetup _setup;
@@ -52,25 +92,87 @@ public sealed class TradingSupervisor : ReceiveActor
         _rebalancer = ActorRefs.Nobody, _watchdog = ActorRefs.Nobody;
     private readonly Dictionary<string, IActorRef> _strategies = [];
     private OpenStep? _pending;
+    private long _lastEpoch, _epoch;
+    private string? _refused;
 
     public static Props Props(TradingNodeSetup setup) => Akka.Actor.Props.Create(() => new TradingSupervisor(setup));
+
+    public override string PersistenceId { get; }
 
     public TradingSupervisor(TradingNodeSetup setup)
     {
         _setup = setup;
-        Receive<StartDay>(s => Gather(s.Step, [_book, _orders, _risk, _watchdog], s));
-        Receive<Decide>(d => Gather(d.Step, _strategies.Values.ToList(), d));
-        Receive<MarkToMarket>(OnMark);
-        Receive<AccountSnapshot>(OnMarked);
-        Receive<StepDone>(OnStepDone);
-        Receive<Status.Failure>(f => FinishStep(f));
-        Receive<StepTimedOut>(t =>
+        PersistenceId = $"trader-{setup.AccountId}";
+        Recover<EpochStarted>(e => _lastEpoch = Math.Max(_lastEpoch, e.Epoch));
+        Recover<RecoveryCompleted>(_ => Self.Tell(Begin.Instance));
+        Command<Begin>(_ => OnBegin());
+        Command<GetNodeStatus>(_ => Sender.Tell(CurrentStatus()));
+        CommandAny(_ =>
+        {
+            if (_refused is null) Stash.Stash();
+            else Sender.Tell(new Akka.Actor.Status.Failure(new InvalidOperationException(_refused)));
+        });
+    }
+
+    private NodeStatus CurrentStatus() => new(_setup.AccountId, _epoch, _refused is null && _epoch > 0, _refused, _strategies.Keys.Order(StringComparer.Ordinal).ToArray());
+
+    private void OnBegin()
+    {
+        var (epoch, refused) = _setup.Epoch.Next(_lastEpoch);
+        if (refused is not null)
+        {
+            // The brain does not start: nothing would fence it. Commands are answered with the reason.
+            _refused = refused;
+            _log.Error("Trading node {0} not started: {1}", _setup.AccountId, refused);
+            Context.System.EventStream.Publish(new RiskAlert(_setup.Now(), "failure", "trader", $"not started: {refused}", AccountId: _setup.AccountId));
+            Stash.UnstashAll();
+            return;
+        }
+        Persist(new EpochStarted(epoch, _setup.Now()), e =>
+        {
+            _epoch = e.Epoch;
+            _log.Info("Trading node {0} starts with epoch {1}", _setup.AccountId, _epoch);
+            StartChildren();
+            Become(Ready);
+            Stash.UnstashAll();
+        });
+    }
+
+    private void Ready()
+    {
+        Command<StartDay>(s => Gather(s.Step, [_book, _orders, _risk, _watchdog], s));
+        Command<Decide>(d => Gather(d.Step, _strategies.Values.ToList(), d));
+        Command<MarkToMarket>(OnMark);
+        Command<AccountSnapshot>(OnMarked);
+        Command<StepDone>(OnStepDone);
+        Command<Akka.Actor.Status.Failure>(f => FinishStep(f));
+        Command<StepTimedOut>(t =>
         {
             if (_pending is { } p && p.Step == t.Step)
-                FinishStep(new Status.Failure(new TimeoutException($"step {t.Step}: no answer within {_setup.StepTimeout} from {string.Join(", ", p.Waiting().Select(a => a.Path.Name))}")));
+                FinishStep(new Akka.Actor.Status.Failure(new TimeoutException($"step {t.Step}: no answer within {_setup.StepTimeout} from {string.Join(", ", p.Waiting().Select(a => a.Path.Name))}")));
         });
-        Receive<GetChildren>(_ => Sender.Tell(new Children(_broker, _book, _orders, _risk, _rebalancer, _watchdog, _strategies.ToDictionary())));
-        Receive<Terminated>(t =>
+        // Commands, each to the child that owns it (forwarded: the child answers the sender).
+        Command<TopUp>(m => _rebalancer.Forward(m));
+        Command<TargetPortfolio>(m => _rebalancer.Forward(m));
+        Command<Flush>(m => _broker.Forward(m));
+        Command<Deposit>(m => _book.Forward(m));
+        Command<CorporateActionBooked>(m => _book.Forward(m));
+        Command<GetAccount>(m => _book.Forward(m));
+        Command<GetOrders>(m => _orders.Forward(m));
+        Command<CancelOrder>(m => _orders.Forward(m));
+        Command<CancelAllOrders>(m => _orders.Forward(m));
+        Command<ProposeOrders>(m => _risk.Forward(m));
+        Command<EngageKillSwitch>(m => _risk.Forward(m));
+        Command<ReleaseKillSwitch>(m => _risk.Forward(m));
+        Command<GetRiskStatus>(m => _risk.Forward(m));
+        Command<ForAccount>(m =>
+        {
+            if (m.AccountId == _setup.AccountId) Self.Forward(m.Command);
+            else Sender.Tell(new Akka.Actor.Status.Failure(new InvalidOperationException(
+                $"{m.Command.GetType().Name} is for account '{m.AccountId}', this node trades '{_setup.AccountId}'")));
+        });
+        Command<GetNodeStatus>(_ => Sender.Tell(CurrentStatus()));
+        Command<Terminated>(t =>
         {
             var name = _strategies.FirstOrDefault(kv => kv.Value.Equals(t.ActorRef)).Key;
             if (name is null) return;
@@ -79,19 +181,20 @@ public sealed class TradingSupervisor : ReceiveActor
         });
     }
 
-    protected override void PreStart()
+    private void StartChildren()
     {
         var slot = new ActorRefSlot();
+        var epoch = _epoch;
         // The backoff grows while connects keep failing; only a session that stayed up for the longest backoff
         // counts as recovered (Akka's default resets after the shortest, which a slow failure already exceeds).
-        _broker = Context.ActorOf(BackoffSupervisor.Props(Backoff.OnFailure(_setup.BrokerSession(slot), "session",
+        _broker = Context.ActorOf(BackoffSupervisor.Props(Backoff.OnFailure(_setup.BrokerSession(slot, epoch), "session",
             _setup.BrokerMinBackoff, _setup.BrokerMaxBackoff, 0.2, maxNrOfRetries: -1).WithAutoReset(_setup.BrokerMaxBackoff)), "broker-session");
         _book = Context.ActorOf(PositionBookActor.Props(_setup.AccountId), "position-book");
         _orders = Context.ActorOf(OrderManagerActor.Props(_setup.AccountId, _broker, _book, _setup.Now), "orders");
         slot.Ref = _orders;
         _risk = Context.ActorOf(_setup.RiskGuard(_orders, _book), "risk-guard");
         _rebalancer = Context.ActorOf(_setup.Rebalancer(_risk, _book), "rebalancer");
-        _watchdog = Context.ActorOf(WatchdogActor.Props(_setup.Watchdog, _risk, _setup.Now), "watchdog");
+        _watchdog = Context.ActorOf(WatchdogActor.Props(_setup.Watchdog, _risk, _setup.Now, _setup.AccountId), "watchdog");
         foreach (var (name, props) in _setup.Strategies)
         {
             var child = Context.ActorOf(props(_rebalancer, _book), ChildName(name));
@@ -101,7 +204,7 @@ public sealed class TradingSupervisor : ReceiveActor
     }
 
     /// <summary>An actor name for a strategy: characters Akka does not allow in paths become '_'.</summary>
-    internal static string ChildName(string strategy) =>
+    public static string ChildName(string strategy) =>
         "strategy-" + System.Text.RegularExpressions.Regex.Replace(strategy, @"[^A-Za-z0-9\-_.*$+:@&=,!~';()]", "_");
 
     protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(ex =>
@@ -125,7 +228,7 @@ public sealed class TradingSupervisor : ReceiveActor
         var live = targets.Where(t => !t.IsNobody()).ToArray();
         if (_pending is { } open)
         {
-            Sender.Tell(new Status.Failure(new InvalidOperationException($"step {step} sent while step {open.Step} is still open")));
+            Sender.Tell(new Akka.Actor.Status.Failure(new InvalidOperationException($"step {step} sent while step {open.Step} is still open")));
             return null;
         }
         if (live.Length == 0)
@@ -198,6 +301,23 @@ public sealed class TradingSupervisor : ReceiveActor
     }
 }
 
-public sealed record GetChildren;
-public sealed record Children(IActorRef Broker, IActorRef Book, IActorRef Orders, IActorRef Risk, IActorRef Rebalancer, IActorRef Watchdog,
-    IReadOnlyDictionary<string, IActorRef> Strategies);
+/// <summary>Sent to the supervisor by itself once its journal is recovered: persist the epoch, start the children.</summary>
+internal sealed class Begin
+{
+    public static readonly Begin Instance = new();
+}
+
+/// <summary>Asks a trading node for its <see cref="NodeStatus"/> (answered also before it is ready).</summary>
+public sealed record GetNodeStatus
+{
+    public static readonly GetNodeStatus Instance = new();
+}
+
+/// <summary>
+/// A trading node's state: <see cref="Ready"/> once its epoch is journaled and its children started;
+/// <see cref="Refused"/> says why it will not start (e.g. a configured epoch below the journaled one).
+/// </summary>
+public sealed record NodeStatus(string AccountId, long Epoch, bool Ready, string? Refused, IReadOnlyList<string> Strategies);
+
+/// <summary>A command for the trading node of one account (the console and the cluster address nodes this way).</summary>
+public sealed record ForAccount(string AccountId, object Command);

@@ -35,17 +35,21 @@ public sealed class WatchdogActor : ReceiveActor, IWithTimers
 
     private readonly IActorRef _riskGuard;
 
-    public static Props Props(WatchdogOptions options, IActorRef riskGuard, Func<DateTime> now) =>
-        Akka.Actor.Props.Create(() => new WatchdogActor(options, riskGuard, now));
+    private readonly string? _accountId;
 
-    public WatchdogActor(WatchdogOptions options, IActorRef riskGuard, Func<DateTime> now)
+    /// <param name="accountId">the account watched: orders of other accounts on the event stream are ignored, and alerts carry it</param>
+    public static Props Props(WatchdogOptions options, IActorRef riskGuard, Func<DateTime> now, string? accountId = null) =>
+        Akka.Actor.Props.Create(() => new WatchdogActor(options, riskGuard, now, accountId));
+
+    public WatchdogActor(WatchdogOptions options, IActorRef riskGuard, Func<DateTime> now, string? accountId = null)
     {
+        _accountId = accountId;
         _options = options;
         _riskGuard = riskGuard;
         _now = now;
         _drawdown = new DrawdownMonitor(options.DrawdownAlerts, options.KillSwitchDrawdown);
         _stuck = new StuckOrderMonitor(options.StuckAfter);
-        Receive<OrderUpdated>(u => Track(u.Order));
+        Receive<OrderUpdated>(u => { if (_accountId is null || u.AccountId == _accountId) Track(u.Order); });
         Receive<NavMarked>(OnNav);
         Receive<StartDay>(s => Sender.Tell(new StepDone(s.Step, "watchdog")));
         Receive<CheckStuckOrders>(_ => CheckStuck());
@@ -101,7 +105,7 @@ public sealed class WatchdogActor : ReceiveActor, IWithTimers
     private void Alert(string kind, string source, string message, Trading.Domain.Instruments.Symbol? symbol = null, ClientOrderId? id = null)
     {
         _log.Warning("Alert {Kind} from {Source}: {Message}", kind, source, message);
-        Context.System.EventStream.Publish(new RiskAlert(_now(), kind, source, message, symbol, id));
+        Context.System.EventStream.Publish(new RiskAlert(_now(), kind, source, message, symbol, id, _accountId));
     }
 }
 

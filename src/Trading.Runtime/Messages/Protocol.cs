@@ -106,7 +106,7 @@ public sealed record RiskStatus(bool KillSwitchEngaged, string? Reason, int Orde
 // ---- Events published on the event stream (watchdog, journal projections, dashboard). ----
 
 /// <summary>Something an operator should see: risk rejections, drawdowns, stuck orders, failures.</summary>
-public sealed record RiskAlert(DateTime At, string Kind, string Source, string Message, Symbol? Symbol = null, ClientOrderId? OrderId = null);
+public sealed record RiskAlert(DateTime At, string Kind, string Source, string Message, Symbol? Symbol = null, ClientOrderId? OrderId = null, string? AccountId = null);
 
 /// <summary>An order changed state (for logs, reports and the dashboard).</summary>
-public sealed record OrderUpdated(OrderState Order);
+public sealed record OrderUpdated(OrderState Order, string AccountId);

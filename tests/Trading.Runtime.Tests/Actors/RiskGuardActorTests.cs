@@ -105,7 +105,7 @@ public class RiskGuardActorTests : RuntimeTestKit
         Sys.EventStream.Publish(new AccountChanged("rg3", View(Funded), first.Id));
         var state = OrderState.Create(new OrderCreated(first.Id, Clock(), first)).Apply(new OrderSent(first.Id, Clock())).State
             .Apply(new OrderCancelReported(first.Id, Clock(), "cancelled")).State;
-        Sys.EventStream.Publish(new OrderUpdated(state));
+        Sys.EventStream.Publish(new OrderUpdated(state, "rg3"));
         AwaitAssert(() =>
         {
             risk.Tell(new GetRiskStatus());
@@ -146,13 +146,13 @@ public class RiskGuardActorTests : RuntimeTestKit
         Assert.Equal(3, oms.ExpectMsg<SubmitApproved>().Orders.Count);
         OrderState Cancelling(OrderRequest o) => OrderState.Create(new OrderCreated(o.Id, Clock(), o)).Apply(new OrderSent(o.Id, Clock())).State
             .Apply(new OrderCancelRequested(o.Id, Clock(), "test")).State;
-        Sys.EventStream.Publish(new OrderUpdated(Cancelling(orders[0])));
+        Sys.EventStream.Publish(new OrderUpdated(Cancelling(orders[0]), "rg5"));
         alerts.ExpectNoMsg(TimeSpan.FromMilliseconds(200)); // 1 of 3
-        Sys.EventStream.Publish(new OrderUpdated(Cancelling(orders[1])));
+        Sys.EventStream.Publish(new OrderUpdated(Cancelling(orders[1]), "rg5"));
         var alert = alerts.ExpectMsg<RiskAlert>();
         Assert.Equal(("cancel-rate", "risk-guard"), (alert.Kind, alert.Source));
         Assert.Contains("2 cancels / 3 orders", alert.Message);
-        Sys.EventStream.Publish(new OrderUpdated(Cancelling(orders[2])));
+        Sys.EventStream.Publish(new OrderUpdated(Cancelling(orders[2]), "rg5"));
         alerts.ExpectNoMsg(TimeSpan.FromMilliseconds(200)); // once a day
     }
 }

@@ -65,15 +65,15 @@ public class WatchdogActorTests : RuntimeTestKit
         }, CreateTestProbe().Ref, () => now));
         var a = Stuck(1, Trading.Domain.Orders.OrderStatus.SubmitUnknown, at);
         var b = Stuck(2, Trading.Domain.Orders.OrderStatus.Submitted, at); // acknowledged: not stuck
-        watchdog.Tell(new OrderUpdated(a));
-        watchdog.Tell(new OrderUpdated(b));
+        watchdog.Tell(new OrderUpdated(a, "wd"));
+        watchdog.Tell(new OrderUpdated(b, "wd"));
         alerts.ExpectNoMsg(TimeSpan.FromMilliseconds(300)); // not yet past the timeout
         now = at.AddMinutes(3);
         var alert = alerts.ExpectMsg<RiskAlert>(TimeSpan.FromSeconds(3));
         Assert.Equal(("stuck-order", a.Id), (alert.Kind, alert.OrderId));
         alerts.ExpectNoMsg(TimeSpan.FromMilliseconds(400)); // many more ticks, no second alert
         // Stuck again in another state (a cancel nobody answers): one more alert.
-        watchdog.Tell(new OrderUpdated(a with { Status = Trading.Domain.Orders.OrderStatus.PendingCancel }));
+        watchdog.Tell(new OrderUpdated(a with { Status = Trading.Domain.Orders.OrderStatus.PendingCancel }, "wd"));
         Assert.Equal(a.Id, alerts.ExpectMsg<RiskAlert>(TimeSpan.FromSeconds(3)).OrderId);
         alerts.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
     }
@@ -87,7 +87,7 @@ public class WatchdogActorTests : RuntimeTestKit
         Sys.EventStream.Subscribe(alerts.Ref, typeof(RiskAlert));
         var watchdog = Sys.ActorOf(WatchdogActor.Props(new WatchdogOptions { StuckCheckInterval = TimeSpan.Zero }, CreateTestProbe().Ref, () => now));
         var a = Stuck(1, Trading.Domain.Orders.OrderStatus.PendingSubmit, at);
-        watchdog.Tell(new OrderUpdated(a));
+        watchdog.Tell(new OrderUpdated(a, "wd"));
         now = at.AddHours(6);
         watchdog.Tell(new NavMarked(new DateOnly(2024, 1, 2), 1_000_000m, 4));
         Assert.Equal(a.Id, alerts.ExpectMsg<RiskAlert>().OrderId); // published before the step is done
