@@ -198,10 +198,13 @@ public static class BacktestEngine
     }
 
     /// <summary>The simulated exchange a run trades on, funded with the initial cash.</summary>
-    internal static SimulatedExchange CreateExchange(BacktestOptions o, VirtualClock clock)
+    internal static SimulatedExchange CreateExchange(BacktestOptions o, VirtualClock clock) => CreateExchange(o, () => clock.Now, fund: true);
+
+    /// <summary>The simulated exchange with the strategy's execution settings (funded with the initial cash when <paramref name="fund"/>).</summary>
+    public static SimulatedExchange CreateExchange(BacktestOptions o, Func<DateTime> now, bool fund)
     {
         var execution = o.Strategy.Execution;
-        var exchange = new SimulatedExchange(() => clock.Now, new SimulatedExchangeOptions
+        var exchange = new SimulatedExchange(now, new SimulatedExchangeOptions
         {
             Rules = o.Rules,
             Fees = o.Fees,
@@ -210,7 +213,7 @@ public static class BacktestEngine
             MaxParticipation = (decimal)execution.VolumeCap,
             RollOverOpenOrders = execution.RollUnfilled,
         });
-        exchange.Deposit(o.Strategy.InitialCash);
+        if (fund) exchange.Deposit(o.Strategy.InitialCash);
         return exchange;
     }
 

@@ -17,9 +17,12 @@ internal static class Logging
     /// <summary>Today's log file, as errors name it.</summary>
     public static string LogFile => Path.Combine(Directory, $"trading-{DateTime.Now:yyyyMMdd}.log");
 
-    public static void Configure(bool verbose)
+    public static void Configure(bool verbose) => Configure(verbose, Directory, "trading");
+
+    /// <summary>The same, with the files in <paramref name="dir"/> named <paramref name="name"/>-YYYYMMDD.log (a node's own logs). The console shows warnings and node milestones.</summary>
+    public static void Configure(bool verbose, string dir, string name)
     {
-        var dir = Directory;
+        (Log.Logger as IDisposable)?.Dispose();
         Log.Logger = new LoggerConfiguration()
             .MinimumLevel.Is(verbose ? LogEventLevel.Debug : LogEventLevel.Information)
             .Enrich.WithProperty("App", "trading")
@@ -27,7 +30,7 @@ internal static class Logging
                 restrictedToMinimumLevel: verbose ? LogEventLevel.Debug : LogEventLevel.Warning,
                 standardErrorFromLevel: LogEventLevel.Verbose,
                 outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}")
-            .WriteTo.File(Path.Combine(dir, "trading-.log"), rollingInterval: RollingInterval.Day, retainedFileCountLimit: 14,
+            .WriteTo.File(Path.Combine(dir, name + "-.log"), rollingInterval: RollingInterval.Day, retainedFileCountLimit: 14,
                 outputTemplate: "{Timestamp:o} [{Level:u3}] {SourceContext} {Message:lj} {Properties:j}{NewLine}{Exception}")
             .CreateLogger();
     }

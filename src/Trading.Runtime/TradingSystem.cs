@@ -14,6 +14,9 @@ public enum JournalKind
     Postgres,
 }
 
+/// <summary>A journal for an actor system: config, plugin setup (null: none), start-up action, a description without secrets.</summary>
+public sealed record NodeJournal(Config Config, Akka.Actor.Setup.Setup? Setup, Action<ActorSystem> Started, string Description);
+
 /// <summary>Builds an ActorSystem from the project's HOCON (embedded copies of hocon/*.conf) plus overrides.</summary>
 public static class TradingSystem
 {
@@ -51,26 +54,43 @@ public static class TradingSystem
     /// </summary>
     public static ActorSystem Create(string name, JournalKind journal, string? connection = null, string? extra = null, Akka.Actor.Setup.Setup? with = null)
     {
-        var config = LoadConfig(journal, connection, extra);
-        var setup = Akka.Actor.Setup.ActorSystemSetup.Create(BootstrapSetup.Create().WithConfig(config));
+        var j = Journal(journal, connection, extra);
+        var setup = Akka.Actor.Setup.ActorSystemSetup.Create(BootstrapSetup.Create().WithConfig(j.Config));
         if (with is not null) setup = setup.And(with);
-        if (journal == JournalKind.InMemory) return ActorSystem.Create(name, setup);
-        ActorSystem system;
-        if (journal == JournalKind.Postgres)
-        {
-            var postgres = Persistence.PostgresJournal.Open(config, connection);
-            system = ActorSystem.Create(name, setup.And(postgres.Setup));
-            system.Log.Info("Journal: PostgreSQL at {0}", postgres.Description);
-        }
-        else
-        {
-            var sqlite = Persistence.SqliteJournal.Open(config);
-            system = ActorSystem.Create(name, setup.And(sqlite.Setup));
-            sqlite.StartCheckpoints(system);
-        }
-        // Loads Akka.Persistence.Sql's own defaults (table names, plugin classes) before any persistent actor starts.
-        Akka.Persistence.Sql.SqlPersistence.Get(system);
+        if (j.Setup is not null) setup = setup.And(j.Setup);
+        var system = ActorSystem.Create(name, setup);
+        j.Started(system);
         return system;
+    }
+
+    /// <summary>
+    /// What an actor system needs for this journal: its config, the plugins' setup (connection strings kept out of the
+    /// config) and what to do once the system runs. <see cref="Create"/> uses it, and so does a generic host's
+    /// Akka.Hosting builder (<c>AddHocon</c>, <c>AddSetup</c>, <c>AddStartup</c>).
+    /// </summary>
+    public static NodeJournal Journal(JournalKind journal, string? connection = null, string? extra = null)
+    {
+        var config = LoadConfig(journal, connection, extra);
+        switch (journal)
+        {
+            case JournalKind.InMemory:
+                return new NodeJournal(config, null, _ => { }, "in memory");
+            case JournalKind.Postgres:
+                var postgres = Persistence.PostgresJournal.Open(config, connection);
+                return new NodeJournal(config, postgres.Setup, system =>
+                {
+                    system.Log.Info("Journal: PostgreSQL at {0}", postgres.Description);
+                    Akka.Persistence.Sql.SqlPersistence.Get(system);
+                }, $"PostgreSQL at {postgres.Description}");
+            default:
+                var sqlite = Persistence.SqliteJournal.Open(config);
+                return new NodeJournal(config, sqlite.Setup, system =>
+                {
+                    sqlite.StartCheckpoints(system);
+                    // Loads Akka.Persistence.Sql's own defaults (table names, plugin classes) before any persistent actor starts.
+                    Akka.Persistence.Sql.SqlPersistence.Get(system);
+                }, $"SQLite {connection ?? "journal.db"}");
+        }
     }
 
     private static string ReadEmbedded(string file)

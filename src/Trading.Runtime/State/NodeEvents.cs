@@ -5,3 +5,9 @@ public abstract record NodeEvent;
 
 /// <summary>An incarnation of the node started with this epoch: every order it sends carries it.</summary>
 public sealed record EpochStarted(long Epoch, DateTime At) : NodeEvent;
+
+/// <summary>The node's clock fired <paramref name="Job"/> of <paramref name="Day"/> (journaled before the job runs: at most once).</summary>
+public sealed record JobFired(Clock.ScheduledJob Job, DateOnly Day, DateTimeOffset ScheduledAt) : NodeEvent;
+
+/// <summary>The node's clock gave up <paramref name="Job"/> of <paramref name="Day"/> (e.g. a rebalance found late).</summary>
+public sealed record JobMissed(Clock.ScheduledJob Job, DateOnly Day, DateTimeOffset ScheduledAt, string Reason) : NodeEvent;

@@ -1,0 +1,231 @@
+using System.Collections.Immutable;
+using Akka.Actor;
+using Akka.Event;
+using Akka.Persistence;
+using Trading.Domain.Instruments;
+using Trading.Runtime.Actors;
+using Trading.Runtime.Clock;
+using Trading.Runtime.Hosting;
+using Trading.Runtime.Messages;
+using Trading.Runtime.State;
+using Trading.Runtime.Strategy;
+
+namespace Trading.Backtest.Paper;
+
+/// <summary>What a paper node's day runs on.</summary>
+public sealed record PaperDaySetup(
+    string AccountId,
+    IActorRef Trader,
+    PaperMarket Market,
+    IStrategyModel Model,
+    SchedulePlanner Planner,
+    TimeProvider Time,
+    decimal InitialCash,
+    string ReportsDirectory,
+    string StrategyName,
+    TimeSpan StepTimeout)
+{
+    /// <summary>After the post-close of this day the node's work is done (replays and tests stop there); null: run on.</summary>
+    public DateOnly? LastDay { get; init; }
+
+    /// <summary>Called once the post-close of <see cref="LastDay"/> has run (the host stops).</summary>
+    public Action? Finished { get; init; }
+}
+
+/// <summary>A paper day's milestone, published on the event stream (logs, tests, the dashboard).</summary>
+public sealed record PaperDayEvent(string AccountId, DateOnly Day, ScheduledJob Job, string Detail);
+
+/// <summary>
+/// Runs a paper node's trading day on the real-time clock: the <see cref="RealTimeClockActor"/> (its child) fires the
+/// schedule's jobs, this actor journals each one (<c>day-{account}</c>) before running it — so a restarted node never
+/// runs a job twice (the rebalance included) and still runs the ones it has not (the cancel of open orders, the
+/// post-close) — and drives the same steps the backtest does, through the trading brain's single entry point:
+/// <list type="bullet">
+/// <item>day-start: the replayed day opens at the exchange; corporate actions to the book; <see cref="StartDay"/>;</item>
+/// <item>rebalance: <see cref="Decide"/> on rebalance days; the exchange fills at the strategy's timing; <see cref="TopUp"/>;</item>
+/// <item>cancel-open-orders: the rest of the day fills at its average price, then every open order is cancelled (nothing overnight);</item>
+/// <item>post-close: the exchange closes the day; <see cref="MarkToMarket"/>; nav, positions, trades and orders written to the reports folder.</item>
+/// </list>
+/// The simulated exchange lives in this process: on start it is funded from the book as journaled (or with the
+/// initial cash on a fresh journal), so a restarted paper node trades on from its own account.
+/// </summary>
+public sealed class PaperDayActor : ReceivePersistentActor
+{
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly PaperDaySetup _s;
+    private readonly BacktestRecorder _recorder = new();
+    private DayProgress? _progress;
+    private bool _journaled;
+    private long _step;
+
+    public static Props Props(PaperDaySetup setup) => Akka.Actor.Props.Create(() => new PaperDayActor(setup));
+
+    public override string PersistenceId { get; }
+
+    public PaperDayActor(PaperDaySetup setup)
+    {
+        _s = setup;
+        PersistenceId = $"day-{setup.AccountId}";
+        _s.Market.Exchange.Report += _recorder.OnReport;
+        Recover<JobFired>(e => { _journaled = true; Apply(e.Day, e.Job, e.ScheduledAt, ran: true); });
+        Recover<JobMissed>(e => { _journaled = true; Apply(e.Day, e.Job, e.ScheduledAt, ran: false); });
+        Recover<RecoveryCompleted>(_ => Self.Tell(Begin.Instance));
+        CommandAsync<Begin>(_ => StartAsync());
+        Command<ScheduledJobDue>(j => Persist(new JobFired(j.Job, j.Day, j.ScheduledAt), e =>
+        {
+            Apply(e.Day, e.Job, e.ScheduledAt, ran: true);
+            Self.Tell(new Run(j));
+        }));
+        Command<ScheduledJobMissed>(m => Persist(new JobMissed(m.Job, m.Day, m.ScheduledAt, m.Reason), e =>
+        {
+            Apply(e.Day, e.Job, e.ScheduledAt, ran: false);
+            Publish(m.Day, m.Job, $"missed: {m.Reason}");
+        }));
+        CommandAsync<Run>(r => RunAsync(r.Job));
+    }
+
+    protected override void PostStop() => _s.Market.Exchange.Report -= _recorder.OnReport;
+
+    /// <summary>The clock's marker rebuilt from the journal (the same rules as <see cref="SchedulePlanner"/>'s).</summary>
+    private void Apply(DateOnly day, ScheduledJob job, DateTimeOffset at, bool ran)
+    {
+        var p = _progress is { } x && x.Day == day ? x : DayProgress.Empty(day);
+        if (job == ScheduledJob.Monitor) p = p with { LastMonitor = TimeOnly.FromDateTime(_s.Planner.Local(at).DateTime) };
+        else p = ran ? p with { Ran = p.Ran.Add(job) } : p with { Missed = p.Missed.Add(job) };
+        _progress = p;
+    }
+
+    private async Task StartAsync()
+    {
+        await TradingComposition.WaitReadyAsync(_s.Trader, _s.StepTimeout);
+        var account = (await _s.Trader.Ask<AccountSnapshot>(new GetAccount(), _s.StepTimeout)).Book;
+        var exchange = _s.Market.Exchange;
+        if (!_journaled && account.Cash == 0 && account.Positions.Count == 0)
+        {
+            await _s.Trader.Ask<Deposited>(new Deposit(_s.InitialCash, "initial capital (paper)"), _s.StepTimeout);
+            exchange.Deposit(_s.InitialCash);
+            _log.Info("Paper account {0} funded with {1:N2}", _s.AccountId, _s.InitialCash);
+        }
+        else
+        {
+            // The simulated broker starts from the account the node journaled.
+            exchange.Deposit(account.Cash);
+            foreach (var (symbol, holding) in account.Positions) exchange.TransferInShares(symbol, holding.Quantity);
+            _log.Info("Paper account {0} resumed from its journal: cash {1:N2}, {2} positions", _s.AccountId, account.Cash, account.Positions.Count);
+        }
+        // Restarted after today's day-start: reopen the day at the (new) exchange; the book already rolled.
+        if (_progress is { } p && p.Ran.Contains(ScheduledJob.DayStart) && _s.Market.IsStored(p.Day) && !p.Ran.Contains(ScheduledJob.PostClose))
+            _s.Market.BeginDay(p.Day, []);
+        if (_s.LastDay is { } last && _progress is { } done && done.Day >= last && done.Ran.Contains(ScheduledJob.PostClose))
+        {
+            Publish(done.Day, ScheduledJob.PostClose, "already closed in the journal: nothing left to run");
+            _s.Finished?.Invoke();
+            return;
+        }
+        if (_s.Time is ReplayTimeProvider replay) replay.Start();
+        Context.ActorOf(RealTimeClockActor.Props(_s.Planner, _s.Time, Self, _progress), "clock");
+    }
+
+    private async Task RunAsync(ScheduledJobDue job)
+    {
+        var day = job.Day;
+        if (!_s.Market.IsStored(day))
+        {
+            Publish(day, job.Job, "not in the store: nothing to replay");
+            return;
+        }
+        try
+        {
+            switch (job.Job)
+            {
+                case ScheduledJob.DayStart:
+                    var held = (await Account()).Book.Positions.Keys.ToList();
+                    var actions = _s.Market.BeginDay(day, held);
+                    foreach (var a in actions) _s.Trader.Tell(new CorporateActionBooked(a.Symbol, a.ExDate, a.CashPerShare, a.BonusPerShare));
+                    await Step(new StartDay(day, ++_step));
+                    Publish(day, job.Job, $"{actions.Count} corporate actions");
+                    break;
+                case ScheduledJob.PreOpen:
+                    Publish(day, job.Job, "pre-open");
+                    break;
+                case ScheduledJob.Rebalance:
+                    int d = _s.Market.Panel.DayIndex(day);
+                    if (d <= 0 || !_s.Model.IsRebalanceDay(_s.Market.Panel, d))
+                    {
+                        Publish(day, job.Job, "not a rebalance day");
+                        break;
+                    }
+                    var decided = (StepDone)await Step(new Decide(day, ++_step));
+                    var fills = _s.Market.AfterRebalance(day);
+                    await Step(new Flush(++_step));
+                    if (decided.Detail.Length > 0) await Step(new TopUp(day, ++_step));
+                    Publish(day, job.Job, $"{decided.Detail}; {fills.Count} fills at {_s.Market.Timing}");
+                    break;
+                case ScheduledJob.Monitor:
+                    break;
+                case ScheduledJob.CancelOpenOrders:
+                    var rest = _s.Market.RestOfDay(day);
+                    await Step(new Flush(++_step));
+                    await _s.Trader.Ask<StepDone>(new CancelAllOrders("close of day: nothing overnight"), _s.StepTimeout);
+                    await Step(new Flush(++_step));
+                    Publish(day, job.Job, $"{rest.Count} fills at the day's average price; open orders cancelled");
+                    break;
+                case ScheduledJob.PostClose:
+                    await PostCloseAsync(day);
+                    if (_s.LastDay is { } last && day >= last) _s.Finished?.Invoke();
+                    break;
+            }
+        }
+        catch (Exception e)
+        {
+            // The job is journaled as run: it is not retried blindly; the operator sees the alert.
+            _log.Error(e, "Paper {0} of {1:yyyy-MM-dd} failed", job.Job, day);
+            Context.System.EventStream.Publish(new RiskAlert(DateTime.Now, "failure", "paper-day", $"{job.Job} of {day:yyyy-MM-dd} failed: {e.Message}", AccountId: _s.AccountId));
+        }
+    }
+
+    private async Task PostCloseAsync(DateOnly day)
+    {
+        _s.Market.Close(day);
+        await Step(new Flush(++_step));
+        var held = (await Account()).Book.Positions.Keys.ToList();
+        var marked = (MarkedToMarket)await Step(new MarkToMarket(day, _s.Market.Closes(day, held), ++_step));
+        var book = marked.Account.Book;
+        _recorder.OnNav(new NavRow(day, book.Nav, book.Cash, book.MarketValue, double.NaN));
+        _recorder.OnPositions(day, book);
+        var orders = (await _s.Trader.Ask<OrdersSnapshot>(new GetOrders(), _s.StepTimeout)).Orders;
+        var summary = System.Text.Json.JsonSerializer.Serialize(new SortedDictionary<string, object>(StringComparer.Ordinal)
+        {
+            ["account"] = _s.AccountId,
+            ["strategy"] = _s.StrategyName,
+            ["day"] = day.ToString("yyyy-MM-dd"),
+            ["nav"] = book.Nav,
+            ["cash"] = book.Cash,
+            ["positions"] = book.Positions.Count,
+            ["orders"] = orders.Count,
+        });
+        _recorder.Write(_s.ReportsDirectory, orders, summary);
+        Publish(day, ScheduledJob.PostClose, $"NAV {book.Nav:N2}, cash {book.Cash:N2}, {book.Positions.Count} positions, {orders.Count} orders; reports in {_s.ReportsDirectory}");
+    }
+
+    private Task<AccountSnapshot> Account() => _s.Trader.Ask<AccountSnapshot>(new GetAccount(), _s.StepTimeout);
+
+    private async Task<object> Step(object message)
+    {
+        var answer = await _s.Trader.Ask<object>(message, _s.StepTimeout);
+        return answer is Status.Failure f ? throw f.Cause : answer;
+    }
+
+    private void Publish(DateOnly day, ScheduledJob job, string detail)
+    {
+        _log.Info("Paper {0} {1:yyyy-MM-dd}: {2}", job, day, detail);
+        Context.System.EventStream.Publish(new PaperDayEvent(_s.AccountId, day, job, detail));
+    }
+
+    private sealed class Begin
+    {
+        public static readonly Begin Instance = new();
+    }
+
+    private sealed record Run(ScheduledJobDue Job);
+}

@@ -1,0 +1,181 @@
+using System.CommandLine;
+using System.Globalization;
+using Akka.Actor;
+using Akka.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Serilog;
+using Trading.Backtest;
+using Trading.Backtest.Paper;
+using Trading.Brokers;
+using Trading.Data.Store;
+using Trading.Runtime;
+using Trading.Runtime.Clock;
+using Trading.Runtime.Configuration;
+using Trading.Runtime.Hosting;
+using Trading.Runtime.Strategy;
+
+namespace Trading.Node.Commands;
+
+/// <summary>The <c>trading.node</c> block of a node's HOCON (examples/paper-node.conf documents each key).</summary>
+internal sealed record NodeFileOptions(
+    string Mode, string StrategyFile, string Store, string DataDirectory, JournalKind Journal,
+    string ReplayDay, TimeOnly StartAt, double Speed, bool ExitAfterClose)
+{
+    private static readonly string[] NodeKeys = ["mode", "strategy", "store", "data-dir", "journal", "paper"];
+    private static readonly string[] PaperKeys = ["replay-day", "start-at", "speed", "exit-after-close"];
+
+    public static NodeFileOptions Parse(Akka.Configuration.Config root, string file)
+    {
+        var n = ConfigBlock.Root(root, file).Block("trading", null)?.Block("node", NodeKeys)
+            ?? throw new ConfigException($"{file}: 'trading.node' is missing (mode, strategy, store, data-dir).");
+        var dir = Path.GetDirectoryName(Path.GetFullPath(file))!;
+        string PathOf(string key) => n.Text(key) is { Length: > 0 } p ? Path.GetFullPath(Path.Combine(dir, p))
+            : throw new ConfigException($"{n.Where(key)} is missing.");
+        var mode = n.String("mode", "paper").Trim().ToLowerInvariant();
+        if (mode != "paper")
+            throw new ConfigException($"{n.Where("mode")} = '{mode}': this build runs 'paper' nodes (the live miniQMT channel comes with the bridge).");
+        var journal = n.String("journal", "sqlite").Trim().ToLowerInvariant() switch
+        {
+            "sqlite" => JournalKind.Sqlite,
+            "postgres" or "postgresql" => JournalKind.Postgres,
+            var j => throw new ConfigException($"{n.Where("journal")} = '{j}' must be sqlite or postgres."),
+        };
+        var p = n.BlockOrEmpty("paper", PaperKeys);
+        var startText = p.String("start-at", "08:40");
+        if (!TimeOnly.TryParseExact(startText.Trim(), ["HH:mm", "HH:mm:ss"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var start))
+            throw new ConfigException($"{p.Where("start-at")} = '{startText}' must be a Shanghai time HH:mm.");
+        return new NodeFileOptions(mode, PathOf("strategy"), PathOf("store"), PathOf("data-dir"), journal,
+            p.String("replay-day", "last-rebalance").Trim(), start, p.Double("speed", 1, 1, 100_000), p.Flag("exit-after-close", false));
+    }
+}
+
+/// <summary>
+/// <c>trading node --config FILE</c>: a trading node on the generic host (Microsoft.Extensions.Hosting, Serilog,
+/// Akka.Hosting): the trading brain from the composition root, its journal (SQLite in the data folder, or
+/// PostgreSQL), the real-time clock and, in paper mode, the simulated exchange replaying a stored day. Ctrl-C or
+/// SIGTERM stops it gracefully (the actor system's coordinated shutdown); a restart goes on from its journal.
+/// </summary>
+internal static class NodeCommand
+{
+    public static Command Build()
+    {
+        var config = new Option<string>("--config", "-c") { Description = "Node HOCON (e.g. examples/paper-node.conf)", Required = true };
+        var speed = new Option<double?>("--speed") { Description = "Paper: replay this many times faster than real time (overrides trading.node.paper.speed)" };
+        var day = new Option<string?>("--replay-day") { Description = "Paper: the stored day to replay, YYYY-MM-DD, last or last-rebalance" };
+        var dataDir = new Option<string?>("--data-dir") { Description = "Folder of the journal, logs and reports (overrides trading.node.data-dir)" };
+        var cmd = new Command("node", "Run a trading node (paper: the simulated exchange on a replayed stored day, on the real-time clock)")
+        {
+            config, speed, day, dataDir,
+        };
+        cmd.SetAction((parse, ct) => Cli.Guard(async () =>
+        {
+            var file = parse.GetValue(config)!;
+            var root = HoconFile.Load(file);
+            var node = TradingNodeOptions.FromConfig(root, file);
+            var o = NodeFileOptions.Parse(root, file);
+            if (parse.GetValue(speed) is { } sp)
+                o = o with { Speed = sp is >= 1 and <= 100_000 ? sp : throw new FormatException($"--speed {sp} must be between 1 and 100000.") };
+            if (parse.GetValue(day) is { } d) o = o with { ReplayDay = d };
+            if (parse.GetValue(dataDir) is { } dd) o = o with { DataDirectory = Path.GetFullPath(dd) };
+            return await RunAsync(node, o, ct);
+        }));
+        return cmd;
+    }
+
+    private static async Task<int> RunAsync(TradingNodeOptions node, NodeFileOptions o, CancellationToken ct)
+    {
+        var cfg = StrategyConfig.Load(o.StrategyFile);
+        var store = MarketStore.Open(o.Store);
+        var run = await BacktestRunner.PrepareAsync(cfg, store, null, null, ct);
+        var panel = run.Options.Panel;
+        var replay = ReplayDay(o.ReplayDay, panel, run.Model);
+        Directory.CreateDirectory(o.DataDirectory);
+        var logs = Path.Combine(o.DataDirectory, "logs");
+        var reports = Path.Combine(o.DataDirectory, "reports");
+        Logging.Configure(false, logs, "node");
+
+        // Accelerated, a timer's jitter is worth minutes of the replayed day: a rebalance found "late" still runs (before the cancel time).
+        var schedule = o.Speed > 1 ? node.Schedule with { LateRebalance = LateRebalance.Run } : node.Schedule;
+        var planner = new SchedulePlanner(new TradingDays(panel.Calendar, schedule.Holidays), schedule);
+        var time = new ReplayTimeProvider(planner.At(replay, o.StartAt), o.Speed);
+        DateTime Now() => planner.Local(time.GetUtcNow()).DateTime;
+        var exchange = BacktestEngine.CreateExchange(run.Options, Now, fund: false);
+        var market = new PaperMarket(panel, exchange, cfg.Execution.FillAt);
+        var brain = new TradingBrain
+        {
+            Gateway = exchange,
+            Now = Now,
+            Quotes = market.Quote,
+            Strategies = [new StrategySpec(cfg, run.Model, panel)],
+            Risk = run.Options.Risk,
+            Rules = run.Options.Rules,
+            Fees = run.Options.Fees,
+        };
+        var journalPath = Path.Combine(o.DataDirectory, "journal.db");
+        var journal = TradingSystem.Journal(o.Journal, o.Journal == JournalKind.Sqlite ? journalPath : null);
+
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddSerilog(Log.Logger, dispose: false);
+        builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(20));
+        IHostApplicationLifetime? lifetime = null;
+        builder.Services.AddAkka("trading-node", (akka, services) =>
+        {
+            akka.AddHocon(journal.Config, HoconAddMode.Replace);
+            if (journal.Setup is not null) akka.AddSetup(journal.Setup);
+            akka.AddStartup((system, _) => journal.Started(system));
+            akka.WithTradingNode(node, brain);
+            akka.WithActors((system, registry) =>
+            {
+                var trader = registry.Get<TradingNodeKey>();
+                var echo = system.ActorOf(Props.Create(() => new ConsoleEcho()), "console-echo");
+                system.EventStream.Subscribe(echo, typeof(PaperDayEvent));
+                system.EventStream.Subscribe(echo, typeof(Trading.Runtime.Messages.RiskAlert));
+                system.ActorOf(PaperDayActor.Props(new PaperDaySetup(node.AccountId, trader, market, run.Model, planner, time, cfg.InitialCash,
+                    reports, cfg.Name, TimeSpan.FromSeconds(120))
+                {
+                    LastDay = o.ExitAfterClose ? replay : null,
+                    Finished = () => lifetime?.StopApplication(),
+                }), "paper-day");
+            });
+        });
+        using var host = builder.Build();
+        lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
+        Console.WriteLine($"Paper node '{node.AccountId}' ({cfg.Name}): replaying {replay:yyyy-MM-dd} from {o.StartAt:HH\\:mm} Shanghai at {o.Speed:0.##}x");
+        Console.WriteLine($"  journal: {journal.Description}");
+        Console.WriteLine($"  logs:    {logs}");
+        Console.WriteLine($"  reports: {reports} (nav.csv, positions.csv, trades.csv, orders.csv after the post-close)");
+        Console.WriteLine("  stop with Ctrl-C; a restart goes on from the journal");
+        await host.RunAsync(ct);
+        var summary = Path.Combine(reports, "summary.json");
+        if (File.Exists(summary)) Console.WriteLine(await File.ReadAllTextAsync(summary, ct));
+        return 0;
+    }
+
+    /// <summary>The day to replay: a date, <c>last</c>, or <c>last-rebalance</c> (the strategy's last rebalance day in the store).</summary>
+    internal static DateOnly ReplayDay(string text, Trading.Data.Panel.MarketPanel panel, IStrategyModel model)
+    {
+        if (text.Equals("last", StringComparison.OrdinalIgnoreCase)) return panel.Dates[^1];
+        if (text.Equals("last-rebalance", StringComparison.OrdinalIgnoreCase))
+        {
+            for (int d = panel.Dates.Length - 1; d > 0; d--)
+                if (model.IsRebalanceDay(panel, d)) return panel.Dates[d];
+            throw new FormatException("replay-day = last-rebalance: the strategy has no rebalance day in the store.");
+        }
+        if (!DateOnly.TryParseExact(text, ["yyyy-MM-dd", "yyyyMMdd"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
+            throw new FormatException($"replay-day '{text}' must be YYYY-MM-DD, last or last-rebalance.");
+        if (panel.DayIndex(day) < 0)
+            throw new FormatException($"replay-day {day:yyyy-MM-dd} is not a trading day of the store ({panel.Dates[0]:yyyy-MM-dd}..{panel.Dates[^1]:yyyy-MM-dd}).");
+        return day;
+    }
+
+    /// <summary>The node's milestones and alerts on the console (the log file has everything).</summary>
+    private sealed class ConsoleEcho : ReceiveActor
+    {
+        public ConsoleEcho()
+        {
+            Receive<PaperDayEvent>(e => { if (e.Job != ScheduledJob.Monitor) Console.WriteLine($"[{e.Day:yyyy-MM-dd}] {e.Job}: {e.Detail}"); });
+            Receive<Trading.Runtime.Messages.RiskAlert>(a => { if (a.Kind != "risk-reject") Console.WriteLine($"[alert] {a.Kind} {a.Source}: {a.Message}"); });
+        }
+    }
+}
