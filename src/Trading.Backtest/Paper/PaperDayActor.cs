@@ -28,8 +28,8 @@ public sealed record PaperDaySetup(
     /// <summary>After the post-close of this day the node's work is done (replays and tests stop there); null: run on.</summary>
     public DateOnly? LastDay { get; init; }
 
-    /// <summary>Called once the post-close of <see cref="LastDay"/> has run (the host stops).</summary>
-    public Action? Finished { get; init; }
+    /// <summary>Called, with a line saying why, once the post-close of <see cref="LastDay"/> has run (the host stops).</summary>
+    public Action<string>? Finished { get; init; }
 }
 
 /// <summary>A paper day's milestone, published on the event stream (logs, tests, the dashboard).</summary>
@@ -119,7 +119,7 @@ public sealed class PaperDayActor : ReceivePersistentActor
         if (_s.LastDay is { } last && _progress is { } done && done.Day >= last && done.Ran.Contains(ScheduledJob.PostClose))
         {
             Publish(done.Day, ScheduledJob.PostClose, "already closed in the journal: nothing left to run");
-            _s.Finished?.Invoke();
+            _s.Finished?.Invoke($"{done.Day:yyyy-MM-dd} is already closed in the journal: nothing left to run");
             return;
         }
         if (_s.Time is ReplayTimeProvider replay) replay.Start();
@@ -172,7 +172,7 @@ public sealed class PaperDayActor : ReceivePersistentActor
                     break;
                 case ScheduledJob.PostClose:
                     await PostCloseAsync(day);
-                    if (_s.LastDay is { } last && day >= last) _s.Finished?.Invoke();
+                    if (_s.LastDay is { } last && day >= last) _s.Finished?.Invoke($"{day:yyyy-MM-dd} closed: the replay is done");
                     break;
             }
         }

@@ -135,7 +135,11 @@ internal static class NodeCommand
                     reports, cfg.Name, TimeSpan.FromSeconds(120))
                 {
                     LastDay = o.ExitAfterClose ? replay : null,
-                    Finished = () => lifetime?.StopApplication(),
+                    Finished = why =>
+                    {
+                        Console.WriteLine(why);
+                        lifetime?.StopApplication();
+                    },
                 }), "paper-day");
             });
         });

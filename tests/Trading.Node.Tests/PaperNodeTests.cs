@@ -1,0 +1,105 @@
+namespace Trading.Node.Tests;
+
+/// <summary>
+/// Issue 11: <c>trading node</c> in paper mode — the same actors as the backtest on the real-time clock (replayed,
+/// accelerated), a paper day's orders equal a backtest's of the same day, a restart after the day runs nothing twice,
+/// and bad node files are one line.
+/// </summary>
+[Collection("console")]
+public class PaperNodeTests
+{
+    private static readonly Lazy<Task<string>> Store = new(async () =>
+    {
+        var store = Path.Combine(CliRunner.TempDir(), "store");
+        var (exit, _, err) = await CliRunner.Run("data", "synth", "--symbols", "40", "--days", "90", "--seed", "11", "--store", store);
+        Assert.True(exit == 0, err);
+        return store;
+    });
+
+    private const string Strategy =
+        "strategy { name = paper-test, factors = [ { spec = \"momentum(lookback=20,skip=0)\" } ], top-n = 6, buffer = 8, rebalance = weekly, universe { min-listed-days = 0, min-average-amount = 0 } }";
+
+    private static async Task<(string Dir, string NodeFile, string StrategyFile)> Files(string extra = "")
+    {
+        var store = await Store.Value;
+        var dir = CliRunner.TempDir();
+        var strategy = Path.Combine(dir, "strategy.conf");
+        await File.WriteAllTextAsync(strategy, Strategy);
+        var node = Path.Combine(dir, "node.conf");
+        await File.WriteAllTextAsync(node, $$"""
+            trading {
+              account-id = "paper-test"
+              node {
+                mode = paper
+                strategy = "strategy.conf"
+                store = "{{store.Replace("\\", "/")}}"
+                data-dir = "node-data"
+                journal = sqlite
+                paper { replay-day = last-rebalance, start-at = "08:40", speed = 4000, exit-after-close = on }
+              }
+              {{extra}}
+            }
+            """);
+        return (dir, node, strategy);
+    }
+
+    /// <summary>(order id, symbol, side, quantity, limit price) of every order in an orders.csv.</summary>
+    private static string[] Orders(string csv) =>
+        File.ReadAllLines(csv).Skip(1).Select(l => string.Join(",", l.Split(',')[1..6])).Order(StringComparer.Ordinal).ToArray();
+
+    [Fact]
+    public async Task A_paper_day_sends_the_same_orders_as_a_backtest_of_that_day_and_a_restart_runs_nothing_twice()
+    {
+        var (dir, node, strategy) = await Files();
+        var (exit, output, err) = await CliRunner.Run("node", "--config", node);
+        Assert.True(exit == 0, err + output);
+        Assert.Contains("closed: the replay is done", output);
+        Assert.Contains("\"nav\":", output); // the day's summary
+        var reports = Path.Combine(dir, "node-data", "reports");
+        var day = File.ReadAllLines(Path.Combine(reports, "nav.csv"))[1].Split(',')[0];
+        var paper = Orders(Path.Combine(reports, "orders.csv"));
+        Assert.NotEmpty(paper);
+
+        // The backtest from the trading day before (a report needs two NAV rows; that day is no rebalance day of a weekly strategy
+        // whose last rebalance is the replayed day), so the replayed day starts from the same untouched account.
+        var panel = await Trading.Data.Panel.MarketPanel.LoadAsync(Trading.Data.Store.MarketStore.Open(await Store.Value));
+        var before = panel.Dates[panel.DayIndex(DateOnly.Parse(day)) - 1].ToString("yyyy-MM-dd");
+        var backtestOut = Path.Combine(dir, "backtest");
+        (exit, _, err) = await CliRunner.Run("backtest", "--config", strategy, "--store", await Store.Value, "--start", before, "--end", day, "--out", backtestOut);
+        Assert.True(exit == 0, err);
+        Assert.Equal(Orders(Path.Combine(backtestOut, "orders.csv")), paper);
+        Assert.True(File.Exists(Path.Combine(dir, "node-data", "journal.db")));
+        Assert.NotEmpty(Directory.GetFiles(Path.Combine(dir, "node-data", "logs"), "node-*.log"));
+
+        // Restarted on the same journal: the day is closed, nothing runs again, no second order.
+        (exit, output, err) = await CliRunner.Run("node", "--config", node);
+        Assert.True(exit == 0, err + output);
+        Assert.Contains("already closed in the journal", output);
+        Assert.DoesNotContain("Rebalance:", output);
+        Assert.Equal(paper, Orders(Path.Combine(reports, "orders.csv")));
+    }
+
+    public static TheoryData<string, string> BadNodeFiles => new()
+    {
+        { "trading.node { mode = live, strategy = s.conf, store = x, data-dir = d }", "'trading.node.mode' = 'live'" },
+        { "trading.node { mode = paper, strategy = s.conf, store = x, data-dir = d, journal = mysql }", "'trading.node.journal' = 'mysql'" },
+        { "trading.node { mode = paper, strategy = s.conf, store = x, data-dir = d, paper { speed = 0 } }", "'trading.node.paper.speed'" },
+        { "trading { epoch = -1, node { mode = paper, strategy = s.conf, store = x, data-dir = d } }", "'trading.epoch' = '-1'" },
+        { "trading.node { mode = paper, strategy = s.conf, store = x, data-dir = d, paper { replay-dya = last } }", "replay-dya" },
+        { "trading.account-id = \"\"", "'trading.account-id'" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadNodeFiles))]
+    public async Task A_bad_node_file_is_one_line(string text, string expected)
+    {
+        var f = Path.Combine(CliRunner.TempDir(), "node.conf");
+        await File.WriteAllTextAsync(f, text);
+        var (exit, _, err) = await CliRunner.Run("node", "--config", f);
+        Assert.Equal(1, exit);
+        var lines = err.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(lines.Length == 1, err);
+        Assert.StartsWith("error: ", lines[0]);
+        Assert.Contains(expected, lines[0]);
+    }
+}
