@@ -149,8 +149,16 @@ public sealed class BridgeServer : IAsyncDisposable
 
     private void BroadcastLocked(Frame frame)
     {
+        if (frame.Kind == Wire.Event && DropPushes > 0)
+        {
+            DropPushes--;
+            return;
+        }
         foreach (var c in _clients) c.Send(frame);
     }
+
+    /// <summary>Tests: this many next events are numbered and kept for replay but not sent (a lost push).</summary>
+    internal int DropPushes { get; set; }
 
     // ---- Clients ----
 
