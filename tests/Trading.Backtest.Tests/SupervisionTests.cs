@@ -140,15 +140,16 @@ public class SupervisionTests() : TestKit(TradingSystem.LoadConfig(JournalKind.I
         private int _left = failures;
         public List<DateTime> Attempts { get; } = [];
         public string Name => "flaky";
-        public event Action<BrokerReport>? Report { add { } remove { } }
+        public IDisposable Listen(Action<GatewayEvent> listener) => new GatewayListeners().Add(listener);
         public bool IsConnected { get; private set; }
-        public Task ConnectAsync(CancellationToken ct)
+        public Task<GatewaySession> ConnectAsync(CancellationToken ct)
         {
             lock (Attempts) Attempts.Add(DateTime.UtcNow);
-            if (Interlocked.Decrement(ref _left) >= 0) return Task.FromException(new IOException("connection refused"));
+            if (Interlocked.Decrement(ref _left) >= 0) return Task.FromException<GatewaySession>(new IOException("connection refused"));
             IsConnected = true;
-            return Task.CompletedTask;
+            return Task.FromResult(new GatewaySession("flaky", 0));
         }
+        public Task<ReplayResult> ReplayAsync(string epoch, long fromSeq, CancellationToken ct) => Task.FromResult(ReplayResult.Missing);
         public Task DisconnectAsync(CancellationToken ct) { IsConnected = false; return Task.CompletedTask; }
         public Task SubmitAsync(OrderRequest order, long epoch, CancellationToken ct) => Task.CompletedTask;
         public Task CancelAsync(ClientOrderId id, CancellationToken ct) => Task.CompletedTask;

@@ -6,10 +6,11 @@ namespace Trading.Brokers.Tests;
 /// <summary>The gateway contract: idempotent client order ids, epoch fencing, connection, ordered and reproducible reports.</summary>
 public class GatewayContractTests
 {
-    [Fact]
-    public void Submitting_the_same_client_order_id_twice_makes_one_order_and_repeats_its_reports()
+    [Theory]
+    [MemberData(nameof(Links), MemberType = typeof(Harness))]
+    public void Submitting_the_same_client_order_id_twice_makes_one_order_and_repeats_its_reports(Link link)
     {
-        var h = new Harness().Open(Day1, Flat(Main, Day1, 10.5m));
+        using var h = new Harness(link: link).Open(Day1, Flat(Main, Day1, 10.5m));
         var buy = h.Submit(h.Buy(Main, 1000, 10m));
         var frozen = h.Exchange.Account.FrozenCash;
 
@@ -22,10 +23,11 @@ public class GatewayContractTests
         Assert.Equal(frozen, h.Exchange.Account.FrozenCash);
     }
 
-    [Fact]
-    public void A_resubmission_after_fills_replays_the_same_fills_and_changes_nothing()
+    [Theory]
+    [MemberData(nameof(Links), MemberType = typeof(Harness))]
+    public void A_resubmission_after_fills_replays_the_same_fills_and_changes_nothing(Link link)
     {
-        var h = new Harness().Open(Day1, Flat(Main, Day1));
+        using var h = new Harness(link: link).Open(Day1, Flat(Main, Day1));
         var buy = h.Submit(h.Buy(Main, 1000, 10m));
         h.Match();
         var account = h.Exchange.Account;
@@ -40,10 +42,11 @@ public class GatewayContractTests
         Assert.Single(h.Exchange.Orders);
     }
 
-    [Fact]
-    public void A_rejected_id_stays_rejected_when_resubmitted()
+    [Theory]
+    [MemberData(nameof(Links), MemberType = typeof(Harness))]
+    public void A_rejected_id_stays_rejected_when_resubmitted(Link link)
     {
-        var h = new Harness(cash: 1_000m).Open(Day1, Flat(Main, Day1));
+        using var h = new Harness(cash: 1_000m, link: link).Open(Day1, Flat(Main, Day1));
         var buy = h.Submit(h.Buy(Main, 1000, 10m));
         Assert.Equal(RejectRules.Cash, RejectRules.Of(h.RejectionOf(buy)));
         h.Exchange.Deposit(1_000_000m);
@@ -55,10 +58,11 @@ public class GatewayContractTests
         Assert.Single(h.Exchange.Orders);
     }
 
-    [Fact]
-    public void The_same_id_with_different_terms_is_a_conflict()
+    [Theory]
+    [MemberData(nameof(Links), MemberType = typeof(Harness))]
+    public void The_same_id_with_different_terms_is_a_conflict(Link link)
     {
-        var h = new Harness().Open(Day1, Flat(Main, Day1));
+        using var h = new Harness(link: link).Open(Day1, Flat(Main, Day1));
         var buy = h.Submit(h.Buy(Main, 1000, 10m));
 
         var ex = Assert.Throws<ClientOrderIdConflictException>(() => h.Submit(buy with { Quantity = 2000 }));
@@ -67,10 +71,11 @@ public class GatewayContractTests
         Assert.Equal(1000, Assert.Single(h.Exchange.Orders).Request.Quantity);
     }
 
-    [Fact]
-    public void Orders_below_the_highest_epoch_seen_are_rejected()
+    [Theory]
+    [MemberData(nameof(Links), MemberType = typeof(Harness))]
+    public void Orders_below_the_highest_epoch_seen_are_rejected(Link link)
     {
-        var h = new Harness().Open(Day1, Flat(Main, Day1));
+        using var h = new Harness(link: link).Open(Day1, Flat(Main, Day1));
         var first = h.Submit(h.Buy(Main, 100, 10m), epoch: 2);
         var stale = h.Submit(h.Buy(Main, 100, 10m), epoch: 1);
         var newer = h.Submit(h.Buy(Main, 100, 10m), epoch: 3);
@@ -84,10 +89,11 @@ public class GatewayContractTests
         Assert.Equal(new[] { 2L, 1L, 3L, 2L }, h.Exchange.Orders.Select(o => o.Epoch));
     }
 
-    [Fact]
-    public void A_stale_primary_replaying_an_existing_id_gets_its_state_not_a_rejection()
+    [Theory]
+    [MemberData(nameof(Links), MemberType = typeof(Harness))]
+    public void A_stale_primary_replaying_an_existing_id_gets_its_state_not_a_rejection(Link link)
     {
-        var h = new Harness().Open(Day1, Flat(Main, Day1));
+        using var h = new Harness(link: link).Open(Day1, Flat(Main, Day1));
         var order = h.Submit(h.Buy(Main, 100, 10m), epoch: 1);
         h.Submit(h.Buy(Main, 100, 10m), epoch: 2);
 
@@ -97,10 +103,11 @@ public class GatewayContractTests
         Assert.Equal(OrderStatus.Submitted, h.Order(order.Id).Status);
     }
 
-    [Fact]
-    public void Cancelling_an_unknown_order_fails()
+    [Theory]
+    [MemberData(nameof(Links), MemberType = typeof(Harness))]
+    public void Cancelling_an_unknown_order_fails(Link link)
     {
-        var h = new Harness().Open(Day1, Flat(Main, Day1));
+        using var h = new Harness(link: link).Open(Day1, Flat(Main, Day1));
         Assert.Throws<KeyNotFoundException>(() => h.Cancel(ClientOrderId.Create("t", Day1, 999)));
     }
 
@@ -141,12 +148,13 @@ public class GatewayContractTests
         Assert.Equal(new[] { first.Id, second.Id }, h.Reports.Select(r => r.OrderId));
     }
 
-    [Fact]
-    public void The_same_inputs_give_the_same_reports()
+    [Theory]
+    [MemberData(nameof(Links), MemberType = typeof(Harness))]
+    public void The_same_inputs_give_the_same_reports(Link link)
     {
-        static List<BrokerReport> Run()
+        List<BrokerReport> Run()
         {
-            var h = new Harness(new SimulatedExchangeOptions { MaxParticipation = 0.1m });
+            using var h = new Harness(new SimulatedExchangeOptions { MaxParticipation = 0.1m }, link: link);
             h.Exchange.TransferInShares(Main2, 1000);
             h.Open(Day1, Bar(Main, Day1, 10m, 10.3m, 9.9m, 10.1m, volume: 20_000), Bar(Main2, Day1, 20m, 20.4m, 19.8m, 20.2m, preClose: 20m, volume: 20_000));
             h.Submit(h.Buy(Main, 3000, 10.3m));
@@ -163,5 +171,31 @@ public class GatewayContractTests
         Assert.Equal(a, b);
         Assert.Contains(a, r => r is OrderFilled);
         Assert.Contains(a, r => r is OrderExpired);
+    }
+
+    [Fact]
+    public void The_bridge_delivers_exactly_the_reports_the_exchange_pushes()
+    {
+        static List<BrokerReport> Run(Link link)
+        {
+            using var h = new Harness(new SimulatedExchangeOptions { MaxParticipation = 0.1m }, link: link);
+            h.Exchange.TransferInShares(Main2, 1000);
+            h.Open(Day1, Bar(Main, Day1, 10m, 10.3m, 9.9m, 10.1m, volume: 20_000), Bar(Main2, Day1, 20m, 20.4m, 19.8m, 20.2m, preClose: 20m, volume: 20_000));
+            var buy = h.Submit(h.Buy(Main, 3000, 10.3m));
+            h.Submit(h.Sell(Main2, 1000, 19.9m));
+            h.Submit(h.Buy(Main, 150, 10.3m)); // rejected: not a lot
+            h.Match(FillTiming.Open);
+            h.Cancel(buy.Id);
+            h.Close();
+            return h.Reports;
+        }
+
+        var direct = Run(Link.Direct);
+        var bridged = Run(Link.Bridge);
+
+        Assert.Equal(direct, bridged); // every field of every report, decimals and times included
+        Assert.Contains(direct, r => r is OrderRejected);
+        Assert.Contains(direct, r => r is OrderCancelled);
+        Assert.Contains(direct, r => r is OrderFilled { Fill.Fees.Total: > 0m });
     }
 }

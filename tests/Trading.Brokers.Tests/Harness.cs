@@ -1,3 +1,4 @@
+using Trading.Brokers.Bridge;
 using Trading.Data.Model;
 using Trading.Domain.Instruments;
 using Trading.Domain.Orders;
@@ -5,12 +6,19 @@ using Trading.Domain.Rules;
 
 namespace Trading.Brokers.Tests;
 
+/// <summary>How a test reaches the exchange: directly, or over the bridge wire on loopback.</summary>
+public enum Link { Direct, Bridge }
+
 /// <summary>
 /// A simulated exchange with a virtual clock, the day's bars in a dictionary and every pushed report in a list. Orders
-/// get client ids t-yyyyMMdd-000001, … in the order they are made.
+/// get client ids t-yyyyMMdd-000001, … in the order they are made. Over <see cref="Link.Bridge"/>, submits, cancels
+/// and reports go through a <see cref="BridgeGateway"/> to a <see cref="BridgeServer"/> around the exchange on
+/// loopback (the clock's steps still drive the exchange itself), and every step waits for the pushes it caused.
 /// </summary>
-internal sealed class Harness
+internal sealed class Harness : IDisposable
 {
+    public static TheoryData<Link> Links => new() { Link.Direct, Link.Bridge };
+
     public static readonly Symbol Main = Symbol.Parse("600000.SH");
     public static readonly Symbol Main2 = Symbol.Parse("000001.SZ");
     public static readonly Symbol ChiNext = Symbol.Parse("300750.SZ");
@@ -26,16 +34,45 @@ internal sealed class Harness
 
     private long _sequence;
 
-    public Harness(SimulatedExchangeOptions? options = null, decimal cash = 1_000_000m)
+    public Harness(SimulatedExchangeOptions? options = null, decimal cash = 1_000_000m, Link link = Link.Direct)
     {
         Exchange = new SimulatedExchange(() => Clock, options ?? Exact);
-        Exchange.Report += Reports.Add;
-        Exchange.ConnectAsync(default).GetAwaiter().GetResult();
         if (cash > 0m) Exchange.Deposit(cash);
+        if (link == Link.Direct)
+        {
+            Gateway = Exchange;
+            Exchange.Report += Reports.Add;
+            Exchange.ConnectAsync(default).GetAwaiter().GetResult();
+            return;
+        }
+        Server = new BridgeServer(Exchange);
+        Server.StartAsync().GetAwaiter().GetResult();
+        Bridge = new BridgeGateway(new BridgeGatewayOptions("127.0.0.1", Server.Port));
+        Gateway = Bridge;
+        Bridge.Listen(e =>
+        {
+            if (e is SequencedReport r) lock (Reports) Reports.Add(r.Report);
+        });
+        Bridge.ConnectAsync(default).GetAwaiter().GetResult();
     }
 
     public SimulatedExchange Exchange { get; }
+
+    /// <summary>What submits and cancels go through: the exchange itself, or the bridge client.</summary>
+    public IBrokerGateway Gateway { get; }
+
+    public BridgeServer? Server { get; }
+    public BridgeGateway? Bridge { get; }
     public List<BrokerReport> Reports { get; } = [];
+
+    /// <summary>Over the bridge, waits until every push the exchange made so far has arrived (a ping's round trip).</summary>
+    public void Sync() => Bridge?.PingAsync().GetAwaiter().GetResult();
+
+    public void Dispose()
+    {
+        Bridge?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        Server?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+    }
     public DateTime Clock { get; set; }
     public DateOnly Day { get; private set; }
     public Dictionary<Symbol, DailyBar> Bars { get; private set; } = [];
@@ -57,13 +94,16 @@ internal sealed class Harness
     public IReadOnlyList<Fill> Match(FillTiming timing = FillTiming.Open)
     {
         Clock = Day.ToDateTime(timing == FillTiming.Open ? new TimeOnly(9, 30) : new TimeOnly(15, 0));
-        return Exchange.MatchBar(Day, timing, BarOf);
+        var fills = Exchange.MatchBar(Day, timing, BarOf);
+        Sync();
+        return fills;
     }
 
     public void Close()
     {
         Clock = Day.ToDateTime(new TimeOnly(15, 0));
         Exchange.EndDay(Day);
+        Sync();
     }
 
     public OrderRequest Buy(Symbol symbol, long quantity, decimal price, OrderType type = OrderType.Limit) =>
@@ -74,11 +114,11 @@ internal sealed class Harness
 
     public OrderRequest Submit(OrderRequest order, long epoch = 1)
     {
-        Exchange.SubmitAsync(order, epoch, default).GetAwaiter().GetResult();
+        Gateway.SubmitAsync(order, epoch, default).GetAwaiter().GetResult();
         return order;
     }
 
-    public void Cancel(ClientOrderId id) => Exchange.CancelAsync(id, default).GetAwaiter().GetResult();
+    public void Cancel(ClientOrderId id) => Gateway.CancelAsync(id, default).GetAwaiter().GetResult();
 
     public BrokerOrder Order(ClientOrderId id) => Exchange.Orders.Single(o => o.Id == id);
 

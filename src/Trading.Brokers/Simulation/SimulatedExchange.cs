@@ -19,9 +19,13 @@ namespace Trading.Brokers;
 /// and open orders are matched in the order they were accepted, so a run is reproducible.
 /// </para>
 /// <para>
-/// Reports are raised after the exchange's lock is released, one at a time, in the order they happened; a handler may
-/// submit or cancel from inside the event. While disconnected the exchange keeps trading but its pushes are lost, as a
-/// live broker's are; <see cref="QueryOrdersAsync"/> and <see cref="QueryAccountAsync"/> catch up after a reconnect.
+/// Reports are raised after the exchange's lock is released, one at a time, in the order they happened, on the thread
+/// that caused them (in a backtest, the one actor loop thread: a listener's Tell is all the hop costs); a handler may
+/// submit or cancel from inside the event. Each report is numbered in the exchange's epoch (gap-free) and kept in a
+/// ring of the last <see cref="ReplayCapacity"/> for <see cref="ReplayAsync"/>. While disconnected the exchange keeps
+/// trading (and numbering) but its pushes are lost, as a live broker's are; <see cref="ReplayAsync"/>,
+/// <see cref="QueryOrdersAsync"/> and <see cref="QueryAccountAsync"/> catch up after a reconnect.
+/// <see cref="StartNewEpoch"/> plays a broker that rebuilt its session.
 /// </para>
 /// </summary>
 public sealed class SimulatedExchange : IBrokerGateway
@@ -37,7 +41,11 @@ public sealed class SimulatedExchange : IBrokerGateway
     private readonly Dictionary<Symbol, long> _frozenShares = [];
     private decimal _cash, _frozenCash;
 
-    private readonly Queue<BrokerReport> _outbox = new();
+    private readonly Queue<GatewayEvent> _outbox = new();
+    private readonly GatewayListeners _listeners = new();
+    private readonly Queue<SequencedReport> _ring = new();
+    private string _epoch = NewEpochId();
+    private long _seq;
     private bool _dispatching;
     private bool _connected;
 
@@ -59,7 +67,16 @@ public sealed class SimulatedExchange : IBrokerGateway
 
     public SimulatedExchangeOptions Options => _options;
 
+    /// <summary>Reports kept for <see cref="ReplayAsync"/> (BROKER_BRIDGES §2.1 asks at least 20 000).</summary>
+    public const int ReplayCapacity = 20_000;
+
+    /// <summary>The pushed reports, unnumbered (a backtest's recorder); <see cref="Listen"/> gets them with their seq.</summary>
     public event Action<BrokerReport>? Report;
+
+    public IDisposable Listen(Action<GatewayEvent> listener) => _listeners.Add(listener);
+
+    /// <summary>The current epoch and the last seq given out (pushed or not).</summary>
+    public GatewaySession Cursor { get { lock (_sync) return new(_epoch, _seq); } }
 
     public bool IsConnected { get { lock (_sync) return _connected; } }
 
@@ -100,19 +117,65 @@ public sealed class SimulatedExchange : IBrokerGateway
 
     // ---- Gateway ----
 
-    public Task ConnectAsync(CancellationToken ct)
+    public Task<GatewaySession> ConnectAsync(CancellationToken ct)
     {
         ct.ThrowIfCancellationRequested();
-        lock (_sync) _connected = true;
-        return Task.CompletedTask;
+        GatewaySession session;
+        lock (_sync)
+        {
+            _connected = true;
+            session = new GatewaySession(_epoch, _seq);
+            _outbox.Enqueue(new ConnectionChanged(ConnectionState.Connected, _epoch, "connected"));
+        }
+        Publish();
+        return Task.FromResult(session);
     }
 
     public Task DisconnectAsync(CancellationToken ct)
     {
         ct.ThrowIfCancellationRequested();
-        lock (_sync) _connected = false;
+        lock (_sync)
+        {
+            if (_connected) _outbox.Enqueue(new ConnectionChanged(ConnectionState.Disconnected, _epoch, "disconnected by the client"));
+            _connected = false;
+        }
+        Publish();
         return Task.CompletedTask;
     }
+
+    public Task<ReplayResult> ReplayAsync(string epoch, long fromSeq, CancellationToken ct)
+    {
+        ct.ThrowIfCancellationRequested();
+        lock (_sync)
+        {
+            EnsureConnected();
+            if (epoch != _epoch) return Task.FromResult(ReplayResult.Missing);
+            fromSeq = Math.Max(fromSeq, 1);
+            long oldest = _ring.TryPeek(out var first) ? first.Seq : _seq + 1;
+            if (fromSeq < oldest && fromSeq <= _seq) return Task.FromResult(ReplayResult.Missing);
+            return Task.FromResult(new ReplayResult(_ring.Where(e => e.Seq >= fromSeq).ToArray(), false));
+        }
+    }
+
+    /// <summary>
+    /// Plays a broker that rebuilt its session (a bridge restart, a new xtquant session): a new epoch whose seq starts
+    /// again at 1, nothing of the old one kept for replay; connected listeners are told with <see cref="ConnectionChanged"/>.
+    /// </summary>
+    public string StartNewEpoch(string reason)
+    {
+        string epoch;
+        lock (_sync)
+        {
+            _epoch = epoch = NewEpochId();
+            _seq = 0;
+            _ring.Clear();
+            if (_connected) _outbox.Enqueue(new ConnectionChanged(ConnectionState.Connected, epoch, reason));
+        }
+        Publish();
+        return epoch;
+    }
+
+    private static string NewEpochId() => Guid.NewGuid().ToString("N");
 
     public Task SubmitAsync(OrderRequest order, long epoch, CancellationToken ct)
     {
@@ -124,10 +187,10 @@ public sealed class SimulatedExchange : IBrokerGateway
             if (_orders.TryGetValue(order.Id, out var existing))
             {
                 // Idempotent: the same client order id never makes a second order; its reports go out again.
-                var conflict = TermsConflict(existing.Request, order);
+                var conflict = OrderTerms.Conflict(existing.Request, order);
                 if (conflict is not null) throw new ClientOrderIdConflictException(order.Id, conflict);
                 _highestEpoch = Math.Max(_highestEpoch, epoch);
-                foreach (var report in existing.History) _outbox.Enqueue(report);
+                foreach (var report in existing.History) Push(report);
             }
             else
             {
@@ -159,7 +222,7 @@ public sealed class SimulatedExchange : IBrokerGateway
                     ? $"cancelled by the client with {o.Filled} of {o.Request.Quantity} filled"
                     : "cancelled by the client");
             else
-                _outbox.Enqueue(o.History[^1]);
+                Push(o.History[^1]);
         }
         Publish();
         return Task.CompletedTask;
@@ -329,18 +392,6 @@ public sealed class SimulatedExchange : IBrokerGateway
         return lots.SellViolation(order.Quantity, availableShares) is { } lotViolation ? $"{RejectRules.Lot}: {lotViolation}" : null;
     }
 
-    private static string? TermsConflict(OrderRequest had, OrderRequest got)
-    {
-        var diffs = new List<string>();
-        if (had.Symbol != got.Symbol) diffs.Add($"symbol {had.Symbol} vs {got.Symbol}");
-        if (had.Side != got.Side) diffs.Add($"side {had.Side} vs {got.Side}");
-        if (had.Quantity != got.Quantity) diffs.Add($"quantity {had.Quantity} vs {got.Quantity}");
-        if (had.LimitPrice != got.LimitPrice) diffs.Add($"price {had.LimitPrice} vs {got.LimitPrice}");
-        if (had.Type != got.Type) diffs.Add($"type {had.Type} vs {got.Type}");
-        if (had.TradeDate != got.TradeDate) diffs.Add($"trade date {had.TradeDate:yyyy-MM-dd} vs {got.TradeDate:yyyy-MM-dd}");
-        return diffs.Count == 0 ? null : string.Join(", ", diffs);
-    }
-
     private void Accept(SimulatedOrder o)
     {
         o.Status = OrderStatus.Submitted;
@@ -468,11 +519,20 @@ public sealed class SimulatedExchange : IBrokerGateway
                 : $"Trading day {day:yyyy-MM-dd} is not open: call BeginDay first.");
     }
 
-    /// <summary>Keeps the report in the order's history; pushes it only while connected (a live push is lost otherwise).</summary>
+    /// <summary>Keeps the report in the order's history and pushes it.</summary>
     private void Record(SimulatedOrder o, BrokerReport report)
     {
         o.History.Add(report);
-        if (_connected) _outbox.Enqueue(report);
+        Push(report);
+    }
+
+    /// <summary>Numbers the report and keeps it for replay; queues it only while connected (a live push is lost otherwise).</summary>
+    private void Push(BrokerReport report)
+    {
+        var e = new SequencedReport(_epoch, ++_seq, report);
+        if (_ring.Count == ReplayCapacity) _ring.Dequeue();
+        _ring.Enqueue(e);
+        if (_connected) _outbox.Enqueue(e);
     }
 
     /// <summary>
@@ -490,18 +550,19 @@ public sealed class SimulatedExchange : IBrokerGateway
         {
             while (true)
             {
-                BrokerReport report;
+                GatewayEvent e;
                 Action<BrokerReport>? handler;
                 lock (_sync)
                 {
-                    if (!_outbox.TryDequeue(out report!))
+                    if (!_outbox.TryDequeue(out e!))
                     {
                         _dispatching = false;
                         return;
                     }
                     handler = Report;
                 }
-                handler?.Invoke(report);
+                if (e is SequencedReport r) handler?.Invoke(r.Report);
+                _listeners.Publish(e);
             }
         }
         catch

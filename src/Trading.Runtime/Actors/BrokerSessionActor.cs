@@ -1,5 +1,4 @@
 using Akka.Actor;
-using Akka.Dispatch;
 using Akka.Event;
 using Trading.Brokers;
 using Trading.Domain.Orders;
@@ -8,14 +7,22 @@ using Trading.Runtime.Messages;
 namespace Trading.Runtime.Actors;
 
 /// <summary>
-/// The link to one broker account over an <see cref="IBrokerGateway"/>. Connecting: submits and cancels are not
-/// kept here — the OMS's outbox holds every order written ahead and not acknowledged (and every cancel not yet
-/// answered), and re-sends them when this session tells it <see cref="BrokerConnected"/>; a failed connect, which
-/// stops this actor, therefore loses nothing. Connected: orders go out stamped with the node's epoch (a stale
-/// primary is fenced by the gateway), pushed reports go to the OMS in order, and after every (re)connect the
-/// session reconciles: it replays the broker's view of the day's orders and fills to the OMS, which ignores what it
-/// already has. A lost connection (heartbeat) or a failed connect throws, and the BackoffSupervisor around this
-/// actor restarts it with exponential backoff.
+/// The link to one broker account over an <see cref="IBrokerGateway"/>, event-driven: the gateway's pushes (numbered
+/// reports, changes of the link) arrive here as messages, and every gateway call runs under a timeout from
+/// <see cref="BrokerSessionOptions"/> with its result coming back as a message, so the mailbox is never held by a
+/// slow call and the heartbeat keeps running behind it.
+/// <para>
+/// Connecting: submits and cancels are not kept here — the OMS's outbox holds every order written ahead and not
+/// acknowledged (and every cancel not yet answered), and re-sends them when this session tells it
+/// <see cref="BrokerConnected"/>; a failed connect, which stops this actor, therefore loses nothing. Connected: orders
+/// go out stamped with the node's epoch (a stale primary is fenced by the gateway) in the order they arrive here — the
+/// gateway serialises its writes, so a submit need not complete before the next call starts. Pushed reports go to the
+/// OMS in seq order: a seq jump asks the gateway to replay from the first missing seq (later reports wait), and a
+/// replay that answers "gap" or a new broker epoch reconciles in full. After every (re)connect the session
+/// reconciles: it replays the broker's view of the day's orders and fills to the OMS, which ignores what it already
+/// has. A lost connection (pushed, or seen by the heartbeat) or a failed connect throws, and the BackoffSupervisor
+/// around this actor restarts it with exponential backoff.
+/// </para>
 /// </summary>
 public sealed class BrokerSessionActor : ReceiveActor, IWithStash, IWithTimers
 {
@@ -23,98 +30,266 @@ public sealed class BrokerSessionActor : ReceiveActor, IWithStash, IWithTimers
     private readonly IBrokerGateway _gateway;
     private readonly ActorRefSlot _orders;
     private readonly long _epoch;
-    private readonly TimeSpan _heartbeat;
+    private readonly BrokerSessionOptions _options;
     private readonly Func<DateTime> _now;
-    private readonly TimeSpan _submitTimeout;
-    private Action<BrokerReport>? _handler;
+    private readonly CancellationTokenSource _stopping = new();
+    private IDisposable? _subscription;
+
+    // Where the pushed stream stands: the broker's epoch, the last seq passed to the OMS, reports waiting for a replay.
+    private string _brokerEpoch = "";
+    private long _lastSeq;
+    private readonly SortedDictionary<long, SequencedReport> _waiting = [];
+    private bool _replaying;
 
     public IStash Stash { get; set; } = null!;
     public ITimerScheduler Timers { get; set; } = null!;
 
     /// <param name="submitTimeout">how long a submit may run before its outcome counts as unknown (default 30 s)</param>
     public static Props Props(IBrokerGateway gateway, ActorRefSlot orders, long epoch, TimeSpan heartbeat, Func<DateTime> now, TimeSpan? submitTimeout = null) =>
-        Akka.Actor.Props.Create(() => new BrokerSessionActor(gateway, orders, epoch, heartbeat, now, submitTimeout ?? TimeSpan.FromSeconds(30)));
+        Props(gateway, orders, epoch, BrokerSessionOptions.Default with
+        {
+            Heartbeat = heartbeat,
+            SubmitTimeout = submitTimeout ?? BrokerSessionOptions.Default.SubmitTimeout,
+        }, now);
 
-    public BrokerSessionActor(IBrokerGateway gateway, ActorRefSlot orders, long epoch, TimeSpan heartbeat, Func<DateTime> now, TimeSpan submitTimeout)
+    public static Props Props(IBrokerGateway gateway, ActorRefSlot orders, long epoch, BrokerSessionOptions options, Func<DateTime> now) =>
+        Akka.Actor.Props.Create(() => new BrokerSessionActor(gateway, orders, epoch, options, now));
+
+    public BrokerSessionActor(IBrokerGateway gateway, ActorRefSlot orders, long epoch, BrokerSessionOptions options, Func<DateTime> now)
     {
-        _submitTimeout = submitTimeout;
         _gateway = gateway;
         _orders = orders;
         _epoch = epoch;
-        _heartbeat = heartbeat;
+        _options = options;
         _now = now;
         Connecting();
     }
 
     protected override void PreStart()
     {
-        // Reports go straight to the OMS, in the order the gateway raises them (one hop fewer on every acknowledgement).
-        var orders = _orders;
-        _handler = r => orders.Ref.Tell(r);
-        _gateway.Report += _handler;
-        _gateway.ConnectAsync(CancellationToken.None).PipeTo(Self, success: () => new Connected(), failure: e => new ConnectFailed(e));
+        var self = Self;
+        _subscription = _gateway.Listen(e => self.Tell(e));
+        Call(_gateway.ConnectAsync(_stopping.Token), _options.ConnectTimeout, s => new Connected(s), e => new ConnectFailed(e));
     }
 
     protected override void PostStop()
     {
-        if (_handler is not null) _gateway.Report -= _handler;
+        _subscription?.Dispose();
+        _stopping.Cancel();
+        _stopping.Dispose();
     }
 
     private void Connecting()
     {
-        Receive<Connected>(_ =>
+        Receive<Connected>(c =>
         {
-            _log.Info("Broker {Broker} connected (epoch {Epoch})", _gateway.Name, _epoch);
-            if (_heartbeat > TimeSpan.Zero) Timers.StartPeriodicTimer("heartbeat", new Heartbeat(), _heartbeat);
+            _log.Info("Broker {Broker} connected (epoch {Epoch}, broker epoch {BrokerEpoch} at seq {Seq})",
+                _gateway.Name, _epoch, c.Session.Epoch, c.Session.LastSeq);
+            (_brokerEpoch, _lastSeq) = (c.Session.Epoch, c.Session.LastSeq);
+            if (_options.Heartbeat > TimeSpan.Zero) Timers.StartPeriodicTimer("heartbeat", new Heartbeat(), _options.Heartbeat);
             Become(Online);
             _orders.Ref.Tell(new BrokerConnected(_gateway.Name, _epoch));
-            Self.Tell(new Reconcile());
+            Reconcile("connected");
             Stash.UnstashAll();
         });
-        Receive<ConnectFailed>(f => throw new BrokerUnavailableException($"Connecting to {_gateway.Name} failed: {f.Cause.Message}", f.Cause));
-        Receive<BrokerReport>(r => _orders.Ref.Tell(r));
+        Receive<ConnectFailed>(f => throw new BrokerUnavailableException($"Connecting to {_gateway.Name} failed: {Describe(f.Cause, _options.ConnectTimeout)}", f.Cause));
+        Receive<ConnectionChanged>(_ => { }); // the connect's own answer decides
         Receive<LookUpOrder>(_ => { }); // the OMS's outbox asks again on BrokerConnected
         // The OMS's outbox re-sends these on BrokerConnected; a copy kept here would die with a failed connect.
         Receive<SubmitToBroker>(m => _log.Debug("Submit of {OrderId} while connecting: left to the OMS's outbox", m.Order.Id));
         Receive<CancelAtBroker>(m => _log.Debug("Cancel of {OrderId} while connecting: left to the OMS's outbox", m.OrderId));
-        ReceiveAny(_ => Stash.Stash());
+        CallResults();
+        ReceiveAny(_ => Stash.Stash()); // pushed reports wait for the connect's cursor
     }
 
     private void Online()
     {
-        Receive<SubmitToBroker>(m => InOrder(Submit(m)));
-        Receive<CancelAtBroker>(m => InOrder(Cancel(m)));
-        Receive<BrokerReport>(r => _orders.Ref.Tell(r));
-        Receive<Flush>(f => _orders.Ref.Forward(f));
-        ReceiveAsync<Reconcile>(async _ =>
+        Receive<SubmitToBroker>(Submit);
+        Receive<CancelAtBroker>(Cancel);
+        Receive<SequencedReport>(OnReport);
+        Receive<ConnectionChanged>(c =>
         {
-            var orders = await _gateway.QueryOrdersAsync(CancellationToken.None);
-            int fills = 0;
-            foreach (var o in orders) fills += Replay(o);
-            if (orders.Count > 0) _log.Info("Reconciled {Orders} broker orders ({Fills} fills) with the OMS", orders.Count, fills);
+            if (c.State == ConnectionState.Disconnected)
+                throw new BrokerUnavailableException($"{_gateway.Name} disconnected: {c.Reason}", null);
+            if (c.Epoch != _brokerEpoch) NewBrokerEpoch(c.Epoch, 0, c.Reason);
         });
-        ReceiveAsync<LookUpOrder>(async m =>
+        Receive<Flush>(f => _orders.Ref.Forward(f));
+        Receive<LookUpOrder>(m => Call(_gateway.QueryOrdersAsync(_stopping.Token), _options.QueryTimeout,
+            orders => new LookedUp(m.OrderId, orders), e => new LookUpFailed(m.OrderId, e)));
+        Receive<Reconciled>(r =>
         {
-            IReadOnlyList<BrokerOrder> orders;
-            try
-            {
-                orders = await _gateway.QueryOrdersAsync(CancellationToken.None);
-            }
-            catch (Exception e)
-            {
-                // Unresolved: the order stays SubmitUnknown (the watchdog sees it); the next connect asks again.
-                _log.Warning(e, "Looking up {OrderId} at {Broker} failed", m.OrderId, _gateway.Name);
-                return;
-            }
-            var found = orders.FirstOrDefault(o => o.Id == m.OrderId);
+            int fills = 0;
+            foreach (var o in r.Orders) fills += Replay(o);
+            if (r.Orders.Count > 0) _log.Info("Reconciled {Orders} broker orders ({Fills} fills) with the OMS ({Why})", r.Orders.Count, fills, r.Why);
+        });
+        Receive<ReconcileFailed>(f => throw new BrokerUnavailableException(
+            $"Reconciling with {_gateway.Name} failed: {Describe(f.Cause, _options.QueryTimeout)}", f.Cause));
+        Receive<LookedUp>(m =>
+        {
+            var found = m.Orders.FirstOrDefault(o => o.Id == m.OrderId);
             if (found is null) _orders.Ref.Tell(new BrokerOrderNotFound(m.OrderId));
             else Replay(found);
         });
+        Receive<LookUpFailed>(m =>
+            // Unresolved: the order stays SubmitUnknown (the watchdog sees it); the next connect asks again.
+            _log.Warning(m.Cause, "Looking up {OrderId} at {Broker} failed: {Why}", m.OrderId, _gateway.Name, Describe(m.Cause, _options.QueryTimeout)));
+        Receive<Replayed>(OnReplayed);
         Receive<Heartbeat>(_ =>
         {
             if (!_gateway.IsConnected) throw new BrokerUnavailableException($"Heartbeat: {_gateway.Name} is disconnected", null);
         });
+        CallResults();
     }
+
+    /// <summary>The answers of submits and cancels: they may come back to a restarted session, so every state takes them.</summary>
+    private void CallResults()
+    {
+        Receive<SubmitFailed>(m =>
+        {
+            if (m.Cause is ClientOrderIdConflictException e)
+            {
+                _orders.Ref.Tell(new OrderRejected(m.OrderId, _now(), e.Message));
+                return;
+            }
+            // A timeout or a failure that does not say whether the broker took the order: never guess, never a new id.
+            var why = Describe(m.Cause, _options.SubmitTimeout);
+            _log.Warning("Submit of {OrderId}: outcome unknown ({Why})", m.OrderId, why);
+            _orders.Ref.Tell(new SubmitOutcomeUnknown(m.OrderId, why));
+        });
+        Receive<CancelFailed>(m =>
+        {
+            // Unanswered: the OMS's outbox keeps the cancel and re-sends it on the next connect.
+            if (m.Cause is KeyNotFoundException) _log.Warning("Cancel of {OrderId}: the broker does not know the order", m.OrderId);
+            else _log.Warning("Cancel of {OrderId} failed: {Why}", m.OrderId, Describe(m.Cause, _options.CancelTimeout));
+        });
+    }
+
+    private void Submit(SubmitToBroker m)
+    {
+        var id = m.Order.Id;
+        Call(_gateway.SubmitAsync(m.Order, _epoch, _stopping.Token), _options.SubmitTimeout, e => new SubmitFailed(id, e));
+    }
+
+    private void Cancel(CancelAtBroker m)
+    {
+        var id = m.OrderId;
+        Call(_gateway.CancelAsync(id, _stopping.Token), _options.CancelTimeout, e => new CancelFailed(id, e));
+    }
+
+    // ---- The pushed stream ----
+
+    private void OnReport(SequencedReport e)
+    {
+        if (e.Epoch != _brokerEpoch)
+        {
+            NewBrokerEpoch(e.Epoch, e.Seq - 1, "a report of a new epoch");
+            OnReport(e);
+            return;
+        }
+        if (e.Seq <= _lastSeq) return; // already passed on (a replay overlapping the live stream)
+        if (e.Seq == _lastSeq + 1)
+        {
+            Forward(e);
+            DrainWaiting();
+            return;
+        }
+        _waiting[e.Seq] = e;
+        if (_replaying) return;
+        _replaying = true;
+        var (epoch, from) = (_brokerEpoch, _lastSeq + 1);
+        _log.Info("Broker {Broker}: seq {Seq} after {Last}, replaying from {From}", _gateway.Name, e.Seq, _lastSeq, from);
+        Call(_gateway.ReplayAsync(epoch, from, _stopping.Token), _options.ReplayTimeout,
+            r => new Replayed(epoch, r, null), ex => new Replayed(epoch, null, ex));
+    }
+
+    private void OnReplayed(Replayed m)
+    {
+        if (m.Epoch != _brokerEpoch) return; // a new epoch reconciled meanwhile
+        _replaying = false;
+        if (m.Result is { Gap: false } result)
+            foreach (var e in result.Events.OrderBy(e => e.Seq))
+                if (e.Epoch == _brokerEpoch && e.Seq == _lastSeq + 1) Forward(e);
+        DrainWaiting();
+        if (_waiting.Count == 0) return;
+        // The replay could not fill the hole: pass on what is here in order and take the broker's full view.
+        var why = m.Failure is { } f ? $"replay failed: {Describe(f, _options.ReplayTimeout)}" : m.Result!.Gap ? "replay gap" : "replay incomplete";
+        _log.Warning("Broker {Broker}: missing reports after seq {Last} ({Why}): reconciling", _gateway.Name, _lastSeq, why);
+        foreach (var e in _waiting.Values) Forward(e);
+        _waiting.Clear();
+        Reconcile(why);
+    }
+
+    private void NewBrokerEpoch(string epoch, long lastSeq, string why)
+    {
+        _log.Info("Broker {Broker}: new epoch {Epoch} ({Why}): reconciling", _gateway.Name, epoch, why);
+        // Reports waiting for a replay of the old epoch go on as they are; the reconcile covers what is missing.
+        foreach (var w in _waiting.Values) _orders.Ref.Tell(w.Report);
+        _waiting.Clear();
+        _replaying = false;
+        (_brokerEpoch, _lastSeq) = (epoch, lastSeq);
+        Reconcile($"new broker epoch: {why}");
+    }
+
+    private void Forward(SequencedReport e)
+    {
+        _orders.Ref.Tell(e.Report);
+        _lastSeq = e.Seq;
+    }
+
+    private void DrainWaiting()
+    {
+        while (_waiting.Count > 0)
+        {
+            var (seq, e) = _waiting.First();
+            if (seq > _lastSeq + 1) return;
+            _waiting.Remove(seq);
+            if (seq == _lastSeq + 1) Forward(e);
+        }
+    }
+
+    private void Reconcile(string why) =>
+        Call(_gateway.QueryOrdersAsync(_stopping.Token), _options.QueryTimeout, orders => new Reconciled(orders, why), e => new ReconcileFailed(e));
+
+    // ---- Calls ----
+
+    /// <summary>
+    /// Runs a gateway call under a timeout; its answer comes back as a message. One that finished at once (the
+    /// simulator) is answered at once, so a backtest stays a plain sequence of Tells.
+    /// </summary>
+    private void Call<T>(Task<T> call, TimeSpan timeout, Func<T, object> success, Func<Exception, object> failure)
+    {
+        if (call.IsCompleted)
+        {
+            Self.Tell(call.IsCompletedSuccessfully ? success(call.Result) : failure(Unwrap(call.Exception)));
+            return;
+        }
+        call.WaitAsync(timeout).PipeTo(Self, success: success, failure: e => failure(Unwrap(e)));
+    }
+
+    /// <summary>A call whose success needs no answer (submit, cancel): only its failure comes back.</summary>
+    private void Call(Task call, TimeSpan timeout, Func<Exception, object> failure)
+    {
+        if (call.IsCompletedSuccessfully) return;
+        if (call.IsCompleted)
+        {
+            Self.Tell(failure(Unwrap(call.Exception)));
+            return;
+        }
+        var self = Self;
+        call.WaitAsync(timeout).ContinueWith(t =>
+        {
+            if (!t.IsCompletedSuccessfully) self.Tell(failure(Unwrap(t.Exception)));
+        }, TaskScheduler.Default);
+    }
+
+    private static Exception Unwrap(Exception? e) => e switch
+    {
+        AggregateException { InnerExceptions.Count: 1 } a => Unwrap(a.InnerException),
+        null => new TaskCanceledException("the call was cancelled"),
+        _ => e,
+    };
+
+    private static string Describe(Exception e, TimeSpan timeout) => e is TimeoutException ? $"no answer within {timeout}" : e.Message;
 
     /// <summary>
     /// The broker's view of one order, to the OMS: the order itself (so the OMS can adopt one it does not know), then
@@ -142,51 +317,16 @@ public sealed class BrokerSessionActor : ReceiveActor, IWithStash, IWithTimers
         return o.Fills.Count;
     }
 
-    /// <summary>
-    /// A gateway call that finished at once (the simulator, a queued write) costs nothing more; one still running
-    /// holds the mailbox until it ends, so the broker sees submits and cancels in the order they were sent.
-    /// </summary>
-    private static void InOrder(Task call)
-    {
-        if (!call.IsCompleted) ActorTaskScheduler.RunTask(() => call);
-        else call.GetAwaiter().GetResult(); // rethrows a failure here, as the actor's own
-    }
-
-    private async Task Submit(SubmitToBroker m)
-    {
-        try
-        {
-            var call = _gateway.SubmitAsync(m.Order, _epoch, CancellationToken.None);
-            await (call.IsCompleted ? call : call.WaitAsync(_submitTimeout));
-        }
-        catch (ClientOrderIdConflictException e)
-        {
-            _orders.Ref.Tell(new OrderRejected(m.Order.Id, _now(), e.Message));
-        }
-        catch (Exception e)
-        {
-            // A timeout or a failure that does not say whether the broker took the order: never guess, never a new id.
-            _log.Warning(e, "Submit of {OrderId}: outcome unknown", m.Order.Id);
-            _orders.Ref.Tell(new SubmitOutcomeUnknown(m.Order.Id, e is TimeoutException ? $"no answer within {_submitTimeout}" : e.Message));
-        }
-    }
-
-    private async Task Cancel(CancelAtBroker m)
-    {
-        try
-        {
-            await _gateway.CancelAsync(m.OrderId, CancellationToken.None);
-        }
-        catch (KeyNotFoundException)
-        {
-            _log.Warning("Cancel of {OrderId}: the broker does not know the order", m.OrderId);
-        }
-    }
-
-    private sealed record Connected;
+    private sealed record Connected(GatewaySession Session);
     private sealed record ConnectFailed(Exception Cause);
     private sealed record Heartbeat;
-    private sealed record Reconcile;
+    private sealed record Reconciled(IReadOnlyList<BrokerOrder> Orders, string Why);
+    private sealed record ReconcileFailed(Exception Cause);
+    private sealed record LookedUp(ClientOrderId OrderId, IReadOnlyList<BrokerOrder> Orders);
+    private sealed record LookUpFailed(ClientOrderId OrderId, Exception Cause);
+    private sealed record Replayed(string Epoch, ReplayResult? Result, Exception? Failure);
+    private sealed record SubmitFailed(ClientOrderId OrderId, Exception Cause);
+    private sealed record CancelFailed(ClientOrderId OrderId, Exception Cause);
 }
 
 /// <summary>Broker session → OMS: connected (again); re-send the outbox (orders written ahead and not acknowledged, cancels not answered).</summary>

@@ -66,23 +66,104 @@ public class BrokerSessionActorTests : RuntimeTestKit
     }
 
     [Fact]
-    public void A_slow_gateway_call_holds_the_next_one_so_the_broker_sees_them_in_order()
+    public void A_slow_submit_does_not_hold_the_next_call_which_still_goes_out_after_it()
     {
+        // Ordering is the gateway's job (a serialised writer): the session makes the calls in send order and never
+        // waits for one to complete before the next.
         var gateway = new ScriptedGateway();
         var (session, oms) = Start(gateway);
         AwaitCondition(() => gateway.Calls.Contains("query"), TimeSpan.FromSeconds(3));
-        var slow = new TaskCompletionSource();
-        gateway.SubmitGate = slow;
+        gateway.SubmitGate = new TaskCompletionSource(); // never answers within the test
         var a = Order(1);
         session.Tell(new SubmitToBroker(a));
         session.Tell(new CancelAtBroker(a.Id));
-        AwaitCondition(() => gateway.Calls.Any(c => c.StartsWith("submit")), TimeSpan.FromSeconds(3));
-        Thread.Sleep(200);
-        Assert.DoesNotContain(gateway.Calls, c => c.StartsWith("cancel")); // still waiting for the submit
-        slow.SetResult();
         AwaitCondition(() => gateway.Calls.Any(c => c.StartsWith("cancel")), TimeSpan.FromSeconds(3));
         var calls = gateway.Calls.ToList();
         Assert.True(calls.FindIndex(c => c.StartsWith("submit")) < calls.FindIndex(c => c.StartsWith("cancel")));
+    }
+
+    [Fact]
+    public void A_submit_that_never_answers_does_not_block_the_heartbeat_and_times_out_as_unknown()
+    {
+        var gateway = new ScriptedGateway();
+        var oms = CreateTestProbe();
+        var options = BrokerSessionOptions.Default with { Heartbeat = TimeSpan.FromMilliseconds(100), SubmitTimeout = TimeSpan.FromSeconds(2) };
+        var session = Sys.ActorOf(BrokerSessionActor.Props(gateway, new ActorRefSlot { Ref = oms.Ref }, 3, options, Clock));
+        oms.ExpectMsg<BrokerConnected>();
+        gateway.SubmitGate = new TaskCompletionSource(); // the bridge hangs
+        session.Tell(new SubmitToBroker(Order(1)));
+        AwaitCondition(() => gateway.Calls.Any(c => c.StartsWith("submit")), TimeSpan.FromSeconds(3));
+
+        gateway.Drop(); // the link goes silently, no event: only the heartbeat can notice
+        // Well before the submit's timeout, the heartbeat has seen it: the session restarted and connects again.
+        AwaitCondition(() => gateway.Connects >= 2, TimeSpan.FromMilliseconds(1500));
+        var unknown = oms.FishForMessage<SubmitOutcomeUnknown>(_ => true, TimeSpan.FromSeconds(5));
+        Assert.Equal(Order(1).Id, unknown.OrderId);
+        Assert.Contains("no answer within", unknown.Reason);
+    }
+
+    [Fact]
+    public void A_pushed_disconnect_restarts_the_session_which_reconnects_and_reconciles()
+    {
+        var gateway = new ScriptedGateway();
+        var (_, oms) = Start(gateway);
+        oms.ExpectMsg<BrokerConnected>();
+        gateway.PushDisconnect("link down");
+        oms.ExpectMsg<BrokerConnected>(); // the restarted session's
+        Assert.Equal(2, gateway.Connects);
+        Assert.Equal(2, gateway.Calls.Count(c => c == "query"));
+    }
+
+    [Fact]
+    public void A_seq_gap_is_replayed_and_reports_reach_the_oms_in_order()
+    {
+        var gateway = new ScriptedGateway();
+        var (_, oms) = Start(gateway);
+        oms.ExpectMsg<BrokerConnected>();
+        var a = Order(1);
+        var lost = new OrderAccepted(a.Id, At, "B2");
+        gateway.Push(new OrderAccepted(a.Id, At, "B1"));                // seq 1
+        gateway.Skip(lost);                                              // seq 2 never arrives live
+        gateway.Push(new OrderCancelled(a.Id, At, 0, "by the client")); // seq 3: a jump
+
+        Assert.Equal("B1", oms.ExpectMsg<OrderAccepted>().BrokerOrderId);
+        Assert.Equal("B2", oms.ExpectMsg<OrderAccepted>().BrokerOrderId); // replayed before 3
+        oms.ExpectMsg<OrderCancelled>();
+        Assert.Contains("replay 1@2", gateway.Calls);
+        Assert.Single(gateway.Calls, c => c == "query"); // no full reconcile
+    }
+
+    [Fact]
+    public void A_replay_gap_reconciles_in_full()
+    {
+        var a = Order(1);
+        var gateway = new ScriptedGateway { ReplayGap = true };
+        var (_, oms) = Start(gateway);
+        oms.ExpectMsg<BrokerConnected>();
+        gateway.Orders = [new BrokerOrder(a, "B1", 3, OrderStatus.Submitted, 0, 0m, 0m, "", [])];
+        gateway.Skip(new OrderAccepted(a.Id, At, "B1"));
+        gateway.Push(new OrderCancelled(a.Id, At, 0, "by the client"));
+
+        oms.ExpectMsg<OrderCancelled>(); // what is there goes on
+        Assert.Equal(a, oms.ExpectMsg<BrokerOrderFound>().Order.Request); // then the broker's full view
+        AwaitCondition(() => gateway.Calls.Count(c => c == "query") == 2, TimeSpan.FromSeconds(3));
+    }
+
+    [Fact]
+    public void A_new_broker_epoch_reconciles_in_full_and_its_reports_pass()
+    {
+        var a = Order(1);
+        var gateway = new ScriptedGateway();
+        var (_, oms) = Start(gateway);
+        oms.ExpectMsg<BrokerConnected>();
+        gateway.Orders = [new BrokerOrder(a, "B9", 3, OrderStatus.Submitted, 0, 0m, 0m, "", [])];
+        gateway.NewEpoch();
+        gateway.Push(new OrderAccepted(a.Id, At, "B9")); // seq 1 of the new epoch (after 0 of the old: not a gap)
+
+        Assert.Equal("B9", oms.ExpectMsg<OrderAccepted>().BrokerOrderId);
+        Assert.Equal("B9", oms.ExpectMsg<BrokerOrderFound>().Order.BrokerOrderId);
+        AwaitCondition(() => gateway.Calls.Count(c => c == "query") == 2, TimeSpan.FromSeconds(3));
+        Assert.DoesNotContain(gateway.Calls, c => c.StartsWith("replay"));
     }
 
     [Fact]
@@ -149,28 +230,60 @@ public class BrokerSessionActorTests : RuntimeTestKit
         Assert.Equal(Order(3).Id, oms.ExpectMsg<BrokerOrderNotFound>().OrderId);
     }
 
-    /// <summary>A gateway that records its calls; connects, submits can be held open to play a slow bridge.</summary>
+    /// <summary>
+    /// A gateway that records its calls; connects and submits can be held open to play a slow bridge; pushes are
+    /// numbered like a bridge's (seq per epoch), and <see cref="Skip"/> numbers one without pushing it (kept for replay).
+    /// </summary>
     private sealed class ScriptedGateway : IBrokerGateway
     {
         private readonly object _lock = new();
         private readonly List<string> _calls = [];
+        private readonly List<SequencedReport> _sent = [];
+        private readonly GatewayListeners _listeners = new();
+        private string _epoch = "e1";
+        private long _seq;
+        private int _connects;
         public TaskCompletionSource? ConnectGate { get; init; }
         public int ConnectFailures { get; set; }
         public TaskCompletionSource? SubmitGate { get; set; }
         public Exception? SubmitFailure { get; set; }
-        public IReadOnlyList<BrokerOrder> Orders { get; init; } = [];
+        public IReadOnlyList<BrokerOrder> Orders { get; set; } = [];
+        public bool ReplayGap { get; init; }
         public volatile bool ConnectStarted;
         public IReadOnlyList<string> Calls { get { lock (_lock) return _calls.ToList(); } }
+        public int Connects => Volatile.Read(ref _connects);
         public string Name => "scripted";
         public bool IsConnected { get; private set; }
-        public event Action<BrokerReport>? Report;
 
-        public void Push(BrokerReport r) => Report?.Invoke(r);
+        public IDisposable Listen(Action<GatewayEvent> listener) => _listeners.Add(listener);
+
+        public void Push(BrokerReport r) => _listeners.Publish(Number(r));
+        public void Skip(BrokerReport r) => Number(r);
+        public void PushDisconnect(string reason) { IsConnected = false; _listeners.Publish(new ConnectionChanged(ConnectionState.Disconnected, _epoch, reason)); }
+        public void Drop() => IsConnected = false;
+
+        public void NewEpoch()
+        {
+            lock (_lock) (_epoch, _seq) = ("e2", 0);
+            _listeners.Publish(new ConnectionChanged(ConnectionState.Connected, "e2", "trader rebuilt"));
+        }
+
+        private SequencedReport Number(BrokerReport r)
+        {
+            lock (_lock)
+            {
+                var e = new SequencedReport(_epoch, ++_seq, r);
+                _sent.Add(e);
+                return e;
+            }
+        }
+
         private void Record(string call) { lock (_lock) _calls.Add(call); }
 
-        public async Task ConnectAsync(CancellationToken ct)
+        public async Task<GatewaySession> ConnectAsync(CancellationToken ct)
         {
             ConnectStarted = true;
+            Interlocked.Increment(ref _connects);
             if (ConnectGate is not null) await ConnectGate.Task;
             if (ConnectFailures > 0)
             {
@@ -178,6 +291,7 @@ public class BrokerSessionActorTests : RuntimeTestKit
                 throw new InvalidOperationException("connect refused");
             }
             IsConnected = true;
+            lock (_lock) return new GatewaySession(_epoch, _seq);
         }
 
         public Task DisconnectAsync(CancellationToken ct) { IsConnected = false; return Task.CompletedTask; }
@@ -201,6 +315,16 @@ public class BrokerSessionActorTests : RuntimeTestKit
         {
             Record("query");
             return Task.FromResult(Orders);
+        }
+
+        public Task<ReplayResult> ReplayAsync(string epoch, long fromSeq, CancellationToken ct)
+        {
+            lock (_lock)
+            {
+                _calls.Add($"replay {epoch[1..]}@{fromSeq}");
+                if (ReplayGap || epoch != _epoch) return Task.FromResult(ReplayResult.Missing);
+                return Task.FromResult(new ReplayResult(_sent.Where(e => e.Epoch == epoch && e.Seq >= fromSeq).ToArray(), false));
+            }
         }
     }
 }

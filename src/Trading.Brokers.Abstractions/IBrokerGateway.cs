@@ -5,17 +5,36 @@ namespace Trading.Brokers;
 
 /// <summary>
 /// A broker account as the runtime's BrokerSessionActor drives it: the simulated exchange in backtests, a miniQMT
-/// bridge or a PTrade hand-off live. Every acknowledgement comes back as a <see cref="BrokerReport"/> through
-/// <see cref="Report"/>; the queries are for reconciliation after a restart or a reconnect.
+/// bridge (Trading.Brokers.Bridge) or a PTrade hand-off live. Event-driven: everything the broker pushes — reports and
+/// changes of the link — reaches the listeners given to <see cref="Listen"/> as <see cref="GatewayEvent"/>s; the calls
+/// only say whether the broker took the request. The queries are for reconciliation after a restart or a reconnect.
+/// <para>
+/// <b>Sequence.</b> Every report is a <see cref="SequencedReport"/> numbered gap-free within an epoch (BROKER_BRIDGES
+/// §2.1). A new epoch starts whenever the broker side restarts or rebuilds its session; a receiver that sees a seq
+/// jump asks <see cref="ReplayAsync"/> from the first missing seq, and one that sees a new epoch (or a replay that
+/// answers <see cref="ReplayResult.Gap"/>) reconciles in full with <see cref="QueryOrdersAsync"/>.
+/// </para>
+/// <para>
+/// <b>Order of writes.</b> Submits and cancels reach the broker in the order the calls were <i>made</i>, not the order
+/// they complete: the gateway serialises its writes (a single writer), so a caller may start the next call without
+/// awaiting the previous one. Listeners are called one event at a time, in seq order, never concurrently.
+/// </para>
 /// </summary>
 public interface IBrokerGateway
 {
     string Name { get; }
 
-    /// <summary>Pushed reports, in the order they happened. Reports produced while disconnected are lost, as live pushes are: query to catch up.</summary>
-    event Action<BrokerReport>? Report;
+    /// <summary>
+    /// Adds a listener for pushed events; disposing the result removes it. Listeners must not block (tell an actor).
+    /// Events produced while disconnected are not pushed: <see cref="ReplayAsync"/> or the queries catch up.
+    /// </summary>
+    IDisposable Listen(Action<GatewayEvent> listener);
 
-    Task ConnectAsync(CancellationToken ct);
+    /// <summary>
+    /// Connects; the session says where the pushed stream continues (events after <see cref="GatewaySession.LastSeq"/>
+    /// of <see cref="GatewaySession.Epoch"/> will be pushed). Listeners also get <see cref="ConnectionChanged"/>.
+    /// </summary>
+    Task<GatewaySession> ConnectAsync(CancellationToken ct);
 
     Task DisconnectAsync(CancellationToken ct);
 
@@ -41,6 +60,31 @@ public interface IBrokerGateway
 
     /// <summary>Every order of the trading day (rejected ones included) and any older order still open, with status and fills.</summary>
     Task<IReadOnlyList<BrokerOrder>> QueryOrdersAsync(CancellationToken ct);
+
+    /// <summary>
+    /// The reports of <paramref name="epoch"/> from <paramref name="fromSeq"/> on, in order; <see cref="ReplayResult.Gap"/>
+    /// when they are no longer all kept (or the epoch is not the current one): then reconcile with the queries.
+    /// </summary>
+    Task<ReplayResult> ReplayAsync(string epoch, long fromSeq, CancellationToken ct);
+}
+
+/// <summary>
+/// What differs between two requests under one client order id, or null when their terms agree. Labels (strategy,
+/// reason) are not terms: a replay after a crash may carry other labels.
+/// </summary>
+public static class OrderTerms
+{
+    public static string? Conflict(OrderRequest had, OrderRequest got)
+    {
+        var diffs = new List<string>();
+        if (had.Symbol != got.Symbol) diffs.Add($"symbol {had.Symbol} vs {got.Symbol}");
+        if (had.Side != got.Side) diffs.Add($"side {had.Side} vs {got.Side}");
+        if (had.Quantity != got.Quantity) diffs.Add($"quantity {had.Quantity} vs {got.Quantity}");
+        if (had.LimitPrice != got.LimitPrice) diffs.Add($"price {had.LimitPrice} vs {got.LimitPrice}");
+        if (had.Type != got.Type) diffs.Add($"type {had.Type} vs {got.Type}");
+        if (had.TradeDate != got.TradeDate) diffs.Add($"trade date {had.TradeDate:yyyy-MM-dd} vs {got.TradeDate:yyyy-MM-dd}");
+        return diffs.Count == 0 ? null : string.Join(", ", diffs);
+    }
 }
 
 /// <summary>Thrown when a client order id is submitted again with different terms (bridge status <c>conflict</c>).</summary>
