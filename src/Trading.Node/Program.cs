@@ -84,6 +84,7 @@ public static class Program
         root.Subcommands.Add(SweepCommand.Worker());
         root.Subcommands.Add(ReportCommands.Metrics());
         root.Subcommands.Add(ReportCommands.Report());
+        root.Subcommands.Add(JournalCommand.Build());
         return root;
     }
 }

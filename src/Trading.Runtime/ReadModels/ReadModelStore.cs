@@ -263,8 +263,8 @@ public sealed class ReadModelStore(ReadModelDatabase database, ILoggingAdapter? 
         return persistenceId;
     }
 
-    internal static string Money(decimal d) => d.ToString(CultureInfo.InvariantCulture);
-    internal static string Date(DateOnly d) => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-    internal static string Time(DateTime t) => t.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff", CultureInfo.InvariantCulture);
+    public static string Money(decimal d) => d.ToString(CultureInfo.InvariantCulture);
+    public static string Date(DateOnly d) => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+    public static string Time(DateTime t) => t.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff", CultureInfo.InvariantCulture);
     private static string Json(object o) => JsonSerializer.Serialize(o, o.GetType(), JournalSerializer.Options);
 }
