@@ -164,6 +164,42 @@ internal static class Suites
         return Task.FromResult(0);
     }
 
+    /// <summary>Issue 11: recovery of the OMS and the book from a SQLite journal of ~1 M events, with the actors' snapshots (see <see cref="RecoveryWorkers"/>).</summary>
+    public static Task<int> Recovery(Options o)
+    {
+        int days = o.Int("days", 41), perDay = o.Int("orders-per-day", 5000), runs = o.Int("runs", 3);
+        var file = o.Get("file", Path.Combine(Path.GetTempPath(), $"trading-bench-recovery-{days}x{perDay}.db"));
+        var written = File.Exists(file) && o.Get("rewrite", "false") != "true"
+            ? null
+            : Measure.RunWorker("recovery-write", "--file", file, "--days", $"{days}", "--orders-per-day", $"{perDay}");
+        var live = new Dictionary<string, string> { ["DOTNET_TieredCompilation"] = "0", ["DOTNET_gcConcurrent"] = "0" };
+        var defaults = new Dictionary<string, string>();
+        var floor = Measure.RunWorker("recovery-floor-once", "--file", file);
+        var full = Enumerable.Range(0, runs).Select(_ => Measure.RunWorker(live, "recovery-once", "--file", file, "--days", $"{days}")).ToList();
+        var tiered = Measure.RunWorker(defaults, "recovery-once", "--file", file, "--days", $"{days}");
+        var without = o.Get("without-snapshots", "on") == "on"
+            ? Measure.RunWorker(live, "recovery-once", "--file", file, "--days", $"{days}", "--without-snapshots", "true")
+            : null;
+        var median = Measure.Median(full.Select(x => x.Seconds));
+        Console.WriteLine("### Recovery of a node from a SQLite journal of ~1 M events (issue 11)");
+        Console.WriteLine();
+        Console.WriteLine($"Command: `dotnet .build/bench/Trading.Bench.dll recovery --days {days} --orders-per-day {perDay} --runs {runs}`. " +
+            $"{days} days of {perDay:N0} orders (created, sent, acknowledged, filled; the last day's acknowledged and open), one book fill per order, " +
+            "written in bulk with the real serializer and tags, the snapshots the actors' own policy leaves (OMS: last day start, keep-finished-days = 5; book: every 500 events), nothing deleted. " +
+            "Timed: a fresh process creates the actor system on the file and the OMS and the book recover until both answer (GetOrders, GetAccount).");
+        if (written is not null) Console.WriteLine($"Journal: {written.Detail}, written in {written.Seconds:F0} s.");
+        Console.WriteLine();
+        Console.WriteLine("| measurement | runtime | wall s | peak | result | target |");
+        Console.WriteLine("|---|---|---|---|---|---|");
+        Console.WriteLine($"| recovery, OMS + book, median of {runs} | live node settings | **{median:F2}** ({string.Join(", ", full.Select(x => x.Seconds.ToString("F2")))}) | {Measure.Mb(full.Max(x => x.PeakRssBytes))} | {full[0].Detail} | < 3 s |");
+        Console.WriteLine($"| recovery, OMS + book | runtime defaults | {tiered.Seconds:F2} | {Measure.Mb(tiered.PeakRssBytes)} | {tiered.Detail} | |");
+        if (without is not null)
+            Console.WriteLine($"| recovery without the snapshots (deleted from a copy) | live node settings | {without.Seconds:F2} | {Measure.Mb(without.PeakRssBytes)} | {without.Detail} | (why snapshots) |");
+        Console.WriteLine($"| floor: open the file, read + deserialize the 2 snapshots and the events after them, no actors | runtime defaults | {floor.Seconds:F2} | {Measure.Mb(floor.PeakRssBytes)} | {floor.Detail} | |");
+        Console.WriteLine();
+        return Task.FromResult(0);
+    }
+
     /// <summary>Issues 3 and 5: factors, optimiser, report render, sweep speed-up.</summary>
     public static Task<int> Research(Options o)
     {

@@ -40,6 +40,7 @@ public static class TradingSystem
             config = ConfigurationFactory.ParseString($"""
                 akka.persistence.journal.sql.connection-string = "Data Source={path}"
                 akka.persistence.snapshot-store.sql.connection-string = "Data Source={path}"
+                akka.persistence.query.journal.sql.connection-string = "Data Source={path}"
                 """).WithFallback(config);
         }
         if (!string.IsNullOrWhiteSpace(extra)) config = ConfigurationFactory.ParseString(extra).WithFallback(config);

@@ -30,9 +30,7 @@ public class SupervisionTests() : TestKit(TradingSystem.LoadConfig(JournalKind.I
         var node = new TradingNodeOptions
         {
             AccountId = account,
-            BrokerHeartbeat = TimeSpan.Zero,
-            ReconnectMinBackoff = TimeSpan.FromMilliseconds(400),
-            ReconnectMaxBackoff = TimeSpan.FromSeconds(8),
+            Broker = BrokerSessionOptions.Default with { Heartbeat = TimeSpan.Zero, ReconnectMinBackoff = TimeSpan.FromMilliseconds(400), ReconnectMaxBackoff = TimeSpan.FromSeconds(8) },
         };
         var brain = new TradingBrain
         {

@@ -39,6 +39,8 @@ public class JournalSerializerTests : RuntimeTestKit
         PositionBookState.Empty.Apply(new CashDeposited(100_000m, "seed")).Apply(new DayOpened(Day))
             .Apply(new FillBooked(AFill with { Side = Side.Buy, OrderId = new ClientOrderId("b") })),
         RiskState.Empty.Apply(new DayStarted(Day)).Apply(new OrderApproved(Order, At)).Apply(new KillSwitchEngaged("x", At)),
+        new Trading.Runtime.Messages.RiskAlert(At, "risk-reject", "cash", "no cash", S, Order.Id),
+        new Trading.Runtime.Messages.AuditEntry(At, "alice", "kill-switch engage", "manual"),
         new Trading.Runtime.Actors.OmsSnapshot([OrderState.Create(new OrderCreated(Order.Id, At, Order)).Apply(new OrderSent(Order.Id, At)).State
             .Apply(new OrderFillReported(Order.Id, At, AFill)).State]),
         new EpochStarted(3, At),

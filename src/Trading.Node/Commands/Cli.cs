@@ -27,7 +27,8 @@ internal static class Cli
     public static bool IsUserError(Exception e) =>
         e is FileNotFoundException or DirectoryNotFoundException or StoreException or ConfigException or FormatException
             or InvalidDataException or Trading.Reporting.Metrics.MetricsInputException or Trading.Backtest.BacktestFailedException
-            or UnauthorizedAccessException or IOException or OperationCanceledException;
+            or UnauthorizedAccessException or IOException or OperationCanceledException
+            or Trading.Runtime.Persistence.JournalUnavailableException or Akka.Configuration.ConfigurationException;
 
     /// <summary>Logs <paramref name="e"/> with its stack (file log only: the console sink shows warnings and up) and prints one line.</summary>
     public static int Fail(Exception e)

@@ -24,17 +24,13 @@ public sealed record TradingNodeOptions
 {
     public string AccountId { get; init; } = "main";
     public EpochSource Epoch { get; init; } = EpochSource.Auto;
-    /// <summary>How often the broker session checks its link (zero: never, as in backtests).</summary>
-    public TimeSpan BrokerHeartbeat { get; init; } = TimeSpan.FromSeconds(5);
-    public TimeSpan ReconnectMinBackoff { get; init; } = TimeSpan.FromSeconds(1);
-    public TimeSpan ReconnectMaxBackoff { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>The broker session: heartbeat (zero: none, as in backtests), reconnect backoff, a timeout per call (<c>trading.broker</c>).</summary>
+    public BrokerSessionOptions Broker { get; init; } = BrokerSessionOptions.Default;
     public TradingSchedule Schedule { get; init; } = TradingSchedule.Default;
 
     public static TradingNodeOptions Default { get; } = new();
 
     private static readonly string[] TradingKeys = ["account-id", "epoch", "broker", "schedule", "node"];
-    private static readonly string[] BrokerKeys =
-        ["heartbeat-interval", "reconnect-min-backoff", "reconnect-max-backoff", "kind", "host", "port", "request-timeout", "connect-timeout", "submit-timeout", "query-timeout"];
 
     /// <summary>The <c>trading</c> block of <paramref name="root"/>, strictly: an unknown key or a bad value names its place in <paramref name="file"/>.</summary>
     public static TradingNodeOptions FromConfig(Config root, string file)
@@ -50,21 +46,13 @@ public sealed record TradingNodeOptions
             : long.TryParse(epochText, NumberStyles.None, CultureInfo.InvariantCulture, out var e) && e >= 1
                 ? EpochSource.Of(e)
                 : throw new ConfigException($"{t.Where("epoch")} = '{epochText}' must be 'auto' or a whole number ≥ 1.");
-        var b = t.BlockOrEmpty("broker", BrokerKeys);
-        TimeSpan Span(string key, TimeSpan fallback, int min, int max) =>
-            b.Text(key) is { } s ? TradingSchedule.Duration(b, key, s, min, max) : fallback;
-        var options = new TradingNodeOptions
+        return new TradingNodeOptions
         {
             AccountId = account,
             Epoch = epoch,
-            BrokerHeartbeat = Span("heartbeat-interval", d.BrokerHeartbeat, 1, 3600),
-            ReconnectMinBackoff = Span("reconnect-min-backoff", d.ReconnectMinBackoff, 1, 3600),
-            ReconnectMaxBackoff = Span("reconnect-max-backoff", d.ReconnectMaxBackoff, 1, 3600),
+            Broker = BrokerSessionOptions.From(root, file),
             Schedule = TradingSchedule.Parse(root, file),
         };
-        if (options.ReconnectMaxBackoff < options.ReconnectMinBackoff)
-            throw new ConfigException($"{b.Where("reconnect-max-backoff")} must not be below reconnect-min-backoff.");
-        return options;
     }
 }
 
@@ -119,15 +107,15 @@ public static class TradingComposition
         }
         return new TradingNodeSetup(
             AccountId: account,
-            BrokerSession: (slot, epoch) => BrokerSessionActor.Props(brain.Gateway, slot, epoch, node.BrokerHeartbeat, brain.Now),
+            BrokerSession: (slot, epoch) => BrokerSessionActor.Props(brain.Gateway, slot, epoch, node.Broker, brain.Now),
             RiskGuard: (orders, book) => RiskGuardActor.Props(account, brain.Risk, orders, book, RiskQuote, brain.Rules, brain.Fees, brain.Now),
             Rebalancer: (risk, book) => RebalanceActor.Props(risk, book, brain.Quotes, brain.Rules, primary?.CashBuffer ?? 0,
                 timeout, primary is null ? null : PlannerSizing.From(primary, brain.Fees)),
             Strategies: strategies,
             Watchdog: brain.Watchdog ?? WatchdogOptions.From(brain.Risk),
             Now: brain.Now,
-            BrokerMinBackoff: node.ReconnectMinBackoff,
-            BrokerMaxBackoff: node.ReconnectMaxBackoff,
+            BrokerMinBackoff: node.Broker.ReconnectMinBackoff,
+            BrokerMaxBackoff: node.Broker.ReconnectMaxBackoff,
             StepTimeout: timeout) { Epoch = node.Epoch };
     }
 

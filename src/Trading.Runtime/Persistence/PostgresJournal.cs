@@ -17,7 +17,8 @@ public sealed class PostgresJournal
     /// <summary>The variable a node reads its connection string from when none is given.</summary>
     public const string ConnectionVariable = "TRADING_PG_CONNECTION";
 
-    private static readonly string[] Plugins = ["akka.persistence.journal.sql", "akka.persistence.snapshot-store.sql"];
+    // The query plugin (the read models' EventsByTag) reads the same database with the same options.
+    private static readonly string[] Plugins = ["akka.persistence.journal.sql", "akka.persistence.snapshot-store.sql", "akka.persistence.query.journal.sql"];
 
     private PostgresJournal(MultiDataOptionsSetup setup, string description, string connectionString)
     {

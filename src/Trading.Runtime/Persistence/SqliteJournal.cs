@@ -27,7 +27,8 @@ namespace Trading.Runtime.Persistence;
 /// </summary>
 public sealed class SqliteJournal
 {
-    private static readonly string[] Plugins = ["akka.persistence.journal.sql", "akka.persistence.snapshot-store.sql"];
+    // The query plugin (the read models' EventsByTag) reads the same database with the same options.
+    private static readonly string[] Plugins = ["akka.persistence.journal.sql", "akka.persistence.snapshot-store.sql", "akka.persistence.query.journal.sql"];
     private readonly IReadOnlyList<string> _connectionStrings;
     private readonly TimeSpan _checkpointInterval;
 

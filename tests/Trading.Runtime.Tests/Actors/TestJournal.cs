@@ -41,6 +41,12 @@ public sealed class TestJournal : IAsyncDisposable
         return new TestJournal(kind, new NpgsqlConnectionStringBuilder(admin) { Database = database }.ConnectionString, admin);
     }
 
+    /// <summary>The read models in this journal's database.</summary>
+    public Runtime.ReadModels.ReadModelDatabase ReadModels() => Runtime.ReadModels.ReadModelDatabase.For(Kind, _connection);
+
+    /// <summary>The SQLite file, or the PostgreSQL connection string (with its password: tests only).</summary>
+    public string Connection => _connection;
+
     /// <summary>An actor system on this journal.</summary>
     public ActorSystem Start(string name, string extra) => TradingSystem.Create(name, Kind, _connection, extra);
 

@@ -43,7 +43,7 @@ public class CompositionTests : IDisposable
     };
 
     private static TradingNodeOptions Node(EpochSource? epoch = null) =>
-        new() { AccountId = "acct-1", Epoch = epoch ?? EpochSource.Auto, BrokerHeartbeat = TimeSpan.Zero };
+        new() { AccountId = "acct-1", Epoch = epoch ?? EpochSource.Auto, Broker = BrokerSessionOptions.Default with { Heartbeat = TimeSpan.Zero } };
 
     /// <summary>One incarnation of the node on the shared SQLite journal: start, buy 100 shares under <paramref name="n"/>, stop.</summary>
     private async Task<NodeStatus> RunOnce(SimulatedExchange exchange, int n, EpochSource? epoch = null)
@@ -118,8 +118,8 @@ public class CompositionTests : IDisposable
             """), "node.conf");
         Assert.Equal("huatai-01", o.AccountId);
         Assert.Equal(7, o.Epoch.Fixed);
-        Assert.Equal(TimeSpan.FromSeconds(2), o.BrokerHeartbeat);
-        Assert.Equal(TimeSpan.FromMinutes(1), o.ReconnectMaxBackoff);
+        Assert.Equal(TimeSpan.FromSeconds(2), o.Broker.Heartbeat);
+        Assert.Equal(TimeSpan.FromMinutes(1), o.Broker.ReconnectMaxBackoff);
         Assert.Null(TradingNodeOptions.FromConfig(ConfigurationFactory.ParseString("trading.epoch = auto"), "x.conf").Epoch.Fixed);
 
         var bad = Assert.Throws<Trading.Runtime.Configuration.ConfigException>(() => TradingNodeOptions.FromConfig(ConfigurationFactory.ParseString("trading.epoch = -3"), "node.conf"));
