@@ -23,6 +23,7 @@ return verb switch
     "backtest-once" => await RuntimeWorkers.BacktestOnce(opts),
     "research" => await Suites.Research(opts),
     "recovery" => await Suites.Recovery(opts),
+    "kill9" => await KillNineSuite.Run(opts),
     "recovery-write" => await RecoveryWorkers.Write(opts),
     "recovery-once" => await RecoveryWorkers.RecoverOnce(opts),
     "recovery-floor-once" => await RecoveryWorkers.FloorOnce(opts),

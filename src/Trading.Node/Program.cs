@@ -85,6 +85,7 @@ public static class Program
         root.Subcommands.Add(ReportCommands.Metrics());
         root.Subcommands.Add(ReportCommands.Report());
         root.Subcommands.Add(NodeCommand.Build());
+        root.Subcommands.Add(NodeCommand.BrokerSim());
         root.Subcommands.Add(JournalCommand.Build());
         return root;
     }

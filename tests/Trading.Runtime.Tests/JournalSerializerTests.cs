@@ -44,6 +44,8 @@ public class JournalSerializerTests : RuntimeTestKit
         new Trading.Runtime.Actors.OmsSnapshot([OrderState.Create(new OrderCreated(Order.Id, At, Order)).Apply(new OrderSent(Order.Id, At)).State
             .Apply(new OrderFillReported(Order.Id, At, AFill)).State]),
         new EpochStarted(3, At),
+        new JobFired(Trading.Runtime.Clock.ScheduledJob.Rebalance, Day, new DateTimeOffset(At, TimeSpan.FromHours(8))),
+        new JobMissed(Trading.Runtime.Clock.ScheduledJob.PreOpen, Day, new DateTimeOffset(At, TimeSpan.FromHours(8)), "late"),
     ];
 
     [Fact]

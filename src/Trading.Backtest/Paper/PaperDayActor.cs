@@ -66,7 +66,7 @@ public sealed class PaperDayActor : ReceivePersistentActor
     {
         _s = setup;
         PersistenceId = $"day-{setup.AccountId}";
-        _s.Market.Exchange.Report += _recorder.OnReport;
+        if (_s.Market.Exchange is { } ex) ex.Report += _recorder.OnReport;
         Recover<JobFired>(e => { _journaled = true; Apply(e.Day, e.Job, e.ScheduledAt, ran: true); });
         Recover<JobMissed>(e => { _journaled = true; Apply(e.Day, e.Job, e.ScheduledAt, ran: false); });
         Recover<RecoveryCompleted>(_ => Self.Tell(Begin.Instance));
@@ -84,7 +84,10 @@ public sealed class PaperDayActor : ReceivePersistentActor
         CommandAsync<Run>(r => RunAsync(r.Job));
     }
 
-    protected override void PostStop() => _s.Market.Exchange.Report -= _recorder.OnReport;
+    protected override void PostStop()
+    {
+        if (_s.Market.Exchange is { } ex) ex.Report -= _recorder.OnReport;
+    }
 
     /// <summary>The clock's marker rebuilt from the journal (the same rules as <see cref="SchedulePlanner"/>'s).</summary>
     private void Apply(DateOnly day, ScheduledJob job, DateTimeOffset at, bool ran)
@@ -103,12 +106,12 @@ public sealed class PaperDayActor : ReceivePersistentActor
         if (!_journaled && account.Cash == 0 && account.Positions.Count == 0)
         {
             await _s.Trader.Ask<Deposited>(new Deposit(_s.InitialCash, "initial capital (paper)"), _s.StepTimeout);
-            exchange.Deposit(_s.InitialCash);
+            exchange?.Deposit(_s.InitialCash);
             _log.Info("Paper account {0} funded with {1:N2}", _s.AccountId, _s.InitialCash);
         }
-        else
+        else if (exchange is not null)
         {
-            // The simulated broker starts from the account the node journaled.
+            // The simulated broker in this process starts from the account the node journaled.
             exchange.Deposit(account.Cash);
             foreach (var (symbol, holding) in account.Positions) exchange.TransferInShares(symbol, holding.Quantity);
             _log.Info("Paper account {0} resumed from its journal: cash {1:N2}, {2} positions", _s.AccountId, account.Cash, account.Positions.Count);

@@ -11,13 +11,15 @@ namespace Trading.Backtest.Paper;
 /// The market of a paper node: a stored day replayed through the simulated exchange, in the same phases as the
 /// backtest (<see cref="BacktestEngine"/>): the day opens (reference prices, limits, corporate actions), orders fill
 /// at the configured timing after the rebalance, the rest of the day at its average price (VWAP proxy), and the
-/// close ends the day. Only daily bars are stored, so no intraday path is invented.
+/// close ends the day. Only daily bars are stored, so no intraday path is invented. Without an exchange (null: the
+/// broker lives in another process, behind the bridge, and runs its own market) only the data side remains: quotes,
+/// corporate actions and closes for the book.
 /// </summary>
-public sealed class PaperMarket(MarketPanel panel, SimulatedExchange exchange, FillTiming timing)
+public sealed class PaperMarket(MarketPanel panel, SimulatedExchange? exchange, FillTiming timing)
 {
     public MarketPanel Panel { get; } = panel;
 
-    public SimulatedExchange Exchange { get; } = exchange;
+    public SimulatedExchange? Exchange { get; } = exchange;
 
     public FillTiming Timing { get; } = timing;
 
@@ -28,17 +30,17 @@ public sealed class PaperMarket(MarketPanel panel, SimulatedExchange exchange, F
     {
         int d = Panel.DayIndex(day);
         var actions = BacktestEngine.CorporateActions(Panel, d, held.Order());
-        Exchange.BeginDay(day, PanelBars.On(Panel, day), actions);
+        Exchange?.BeginDay(day, PanelBars.On(Panel, day), actions);
         return actions;
     }
 
     /// <summary>Fills at the strategy's timing (the open, by default): what the continuous session does with the rebalance's orders.</summary>
-    public IReadOnlyList<Fill> AfterRebalance(DateOnly day) => Exchange.MatchBar(day, Timing, PanelBars.On(Panel, day));
+    public IReadOnlyList<Fill> AfterRebalance(DateOnly day) => Exchange?.MatchBar(day, Timing, PanelBars.On(Panel, day)) ?? [];
 
     /// <summary>The rest of the day's trading at its average price, before open orders are cancelled.</summary>
-    public IReadOnlyList<Fill> RestOfDay(DateOnly day) => Exchange.MatchBar(day, FillTiming.Vwap, PanelBars.On(Panel, day));
+    public IReadOnlyList<Fill> RestOfDay(DateOnly day) => Exchange?.MatchBar(day, FillTiming.Vwap, PanelBars.On(Panel, day)) ?? [];
 
-    public void Close(DateOnly day) => Exchange.EndDay(day);
+    public void Close(DateOnly day) => Exchange?.EndDay(day);
 
     public TradeQuote? Quote(Symbol symbol, DateOnly day) => BacktestEngine.PreOpenQuote(Panel, symbol, day);
 

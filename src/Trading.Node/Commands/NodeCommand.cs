@@ -22,7 +22,13 @@ internal sealed record NodeFileOptions(
     string Mode, string StrategyFile, string Store, string DataDirectory, JournalKind Journal,
     string ReplayDay, TimeOnly StartAt, double Speed, bool ExitAfterClose)
 {
-    private static readonly string[] NodeKeys = ["mode", "strategy", "store", "data-dir", "journal", "paper"];
+    /// <summary><c>trading.node.broker.kind</c>: <c>simulated</c> (in this process) or <c>bridge</c> (another process over the bridge wire).</summary>
+    public string BrokerKind { get; init; } = "simulated";
+    public string BrokerHost { get; init; } = "127.0.0.1";
+    public int BrokerPort { get; init; } = 17100;
+
+    private static readonly string[] NodeKeys = ["mode", "strategy", "store", "data-dir", "journal", "paper", "broker"];
+    private static readonly string[] BrokerKeys = ["kind", "host", "port"];
     private static readonly string[] PaperKeys = ["replay-day", "start-at", "speed", "exit-after-close"];
 
     public static NodeFileOptions Parse(Akka.Configuration.Config root, string file)
@@ -45,8 +51,17 @@ internal sealed record NodeFileOptions(
         var startText = p.String("start-at", "08:40");
         if (!TimeOnly.TryParseExact(startText.Trim(), ["HH:mm", "HH:mm:ss"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var start))
             throw new ConfigException($"{p.Where("start-at")} = '{startText}' must be a Shanghai time HH:mm.");
+        var b = n.BlockOrEmpty("broker", BrokerKeys);
+        var kind = b.String("kind", "simulated").Trim().ToLowerInvariant();
+        if (kind is not ("simulated" or "bridge"))
+            throw new ConfigException($"{b.Where("kind")} = '{kind}' must be simulated or bridge.");
         return new NodeFileOptions(mode, PathOf("strategy"), PathOf("store"), PathOf("data-dir"), journal,
-            p.String("replay-day", "last-rebalance").Trim(), start, p.Double("speed", 1, 1, 100_000), p.Flag("exit-after-close", false));
+            p.String("replay-day", "last-rebalance").Trim(), start, p.Double("speed", 1, 1, 100_000), p.Flag("exit-after-close", false))
+        {
+            BrokerKind = kind,
+            BrokerHost = b.String("host", "127.0.0.1").Trim(),
+            BrokerPort = b.Int("port", 17100, 1, 65535),
+        };
     }
 }
 
@@ -100,11 +115,15 @@ internal static class NodeCommand
         var planner = new SchedulePlanner(new TradingDays(panel.Calendar, schedule.Holidays), schedule);
         var time = new ReplayTimeProvider(planner.At(replay, o.StartAt), o.Speed);
         DateTime Now() => planner.Local(time.GetUtcNow()).DateTime;
-        var exchange = BacktestEngine.CreateExchange(run.Options, Now, fund: false);
+        // simulated: the exchange in this process, driven by the paper day; bridge: the broker in another process
+        // (trading broker-sim, later the miniQMT bridge) runs its own market, this node only trades with it.
+        var exchange = o.BrokerKind == "bridge" ? null : BacktestEngine.CreateExchange(run.Options, Now, fund: false);
+        IBrokerGateway gateway = exchange is not null ? exchange
+            : new Trading.Brokers.Bridge.BridgeGateway(new Trading.Brokers.Bridge.BridgeGatewayOptions(o.BrokerHost, o.BrokerPort, Account: node.AccountId, Name: "bridge"));
         var market = new PaperMarket(panel, exchange, cfg.Execution.FillAt);
         var brain = new TradingBrain
         {
-            Gateway = exchange,
+            Gateway = gateway,
             Now = Now,
             Quotes = market.Quote,
             Strategies = [new StrategySpec(cfg, run.Model, panel)],
@@ -146,6 +165,7 @@ internal static class NodeCommand
         using var host = builder.Build();
         lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
         Console.WriteLine($"Paper node '{node.AccountId}' ({cfg.Name}): replaying {replay:yyyy-MM-dd} from {o.StartAt:HH\\:mm} Shanghai at {o.Speed:0.##}x");
+        Console.WriteLine($"  broker:  {(exchange is null ? $"bridge at {o.BrokerHost}:{o.BrokerPort}" : "simulated exchange in this process")}");
         Console.WriteLine($"  journal: {journal.Description}");
         Console.WriteLine($"  logs:    {logs}");
         Console.WriteLine($"  reports: {reports} (nav.csv, positions.csv, trades.csv, orders.csv after the post-close)");
@@ -181,5 +201,55 @@ internal static class NodeCommand
             Receive<PaperDayEvent>(e => { if (e.Job != ScheduledJob.Monitor) Console.WriteLine($"[{e.Day:yyyy-MM-dd}] {e.Job}: {e.Detail}"); });
             Receive<Trading.Runtime.Messages.RiskAlert>(a => { if (a.Kind != "risk-reject") Console.WriteLine($"[alert] {a.Kind} {a.Source}: {a.Message}"); });
         }
+    }
+
+    /// <summary>
+    /// <c>trading broker-sim --config NODE.conf</c>: the simulated exchange of a paper node's replayed day in its own
+    /// process, served over the bridge wire on 127.0.0.1 (the connection the miniQMT bridge will use), so the broker
+    /// lives on while a node is killed. It opens the day, matches open orders against the day's bar every
+    /// <c>--match-every</c> (at the strategy's fill timing), and runs until Ctrl-C or SIGTERM.
+    /// </summary>
+    public static Command BrokerSim()
+    {
+        var config = new Option<string>("--config", "-c") { Description = "The node's HOCON (strategy, store, replay day, account)", Required = true };
+        var port = new Option<int?>("--port") { Description = "Port on 127.0.0.1 (overrides trading.node.broker.port; 0: any free port)" };
+        var day = new Option<string?>("--replay-day") { Description = "The stored day to open (overrides trading.node.paper.replay-day)" };
+        var every = new Option<int>("--match-every-ms") { Description = "How often open orders are matched against the day's bar", DefaultValueFactory = _ => 50 };
+        var cmd = new Command("broker-sim", "Serve the simulated exchange of a replayed day over the bridge wire, in its own process") { config, port, day, every };
+        cmd.SetAction((parse, ct) => Cli.Guard(async () =>
+        {
+            var file = parse.GetValue(config)!;
+            var root = HoconFile.Load(file);
+            var node = TradingNodeOptions.FromConfig(root, file);
+            var o = NodeFileOptions.Parse(root, file);
+            if (parse.GetValue(day) is { } d) o = o with { ReplayDay = d };
+            int matchEvery = parse.GetValue(every);
+            if (matchEvery is < 1 or > 60_000) throw new FormatException($"--match-every-ms {matchEvery} must be between 1 and 60000.");
+            int listen = parse.GetValue(port) ?? o.BrokerPort;
+            if (listen is < 0 or > 65535) throw new FormatException($"--port {listen} must be between 0 and 65535.");
+            var cfg = StrategyConfig.Load(o.StrategyFile);
+            var run = await BacktestRunner.PrepareAsync(cfg, MarketStore.Open(o.Store), null, null, ct);
+            var panel = run.Options.Panel;
+            var replay = ReplayDay(o.ReplayDay, panel, run.Model);
+            var exchange = BacktestEngine.CreateExchange(run.Options, () => DateTime.Now, fund: true);
+            var bars = Trading.Brokers.PanelBars.On(panel, replay);
+            exchange.BeginDay(replay, bars);
+            await using var server = new Trading.Brokers.Bridge.BridgeServer(exchange, new Trading.Brokers.Bridge.BridgeServerOptions(Port: listen, Account: node.AccountId));
+            server.Log += line => Log.Information("broker-sim: {Line}", line);
+            await server.StartAsync(ct);
+            Console.WriteLine($"broker-sim: account '{node.AccountId}', {replay:yyyy-MM-dd}, cash {cfg.InitialCash:N2}, listening on 127.0.0.1:{server.Port}");
+            try
+            {
+                while (!ct.IsCancellationRequested)
+                {
+                    await Task.Delay(matchEvery, ct);
+                    exchange.MatchBar(replay, cfg.Execution.FillAt, bars);
+                }
+            }
+            catch (OperationCanceledException) { }
+            Console.WriteLine("broker-sim: stopped");
+            return 0;
+        }));
+        return cmd;
     }
 }

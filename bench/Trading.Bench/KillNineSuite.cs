@@ -1,0 +1,50 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Trading.Bench.Workloads;
+
+namespace Trading.Bench;
+
+/// <summary>
+/// <c>bench kill9 --trials 200 [--seed 1] [--trading PATH/trading.dll] [--out FILE]</c>: the kill -9 tally of issue 11.
+/// Each trial starts a broker process and a paper node, SIGKILLs the node after a random delay, restarts it, and
+/// compares broker and node (<see cref="KillNineDriver"/>). Writes one line per trial and the tally.
+/// </summary>
+internal static class KillNineSuite
+{
+    public static async Task<int> Run(Options o)
+    {
+        int trials = o.Int("trials", 200), seed = o.Int("seed", 1);
+        int minDelay = o.Int("min-delay-ms", 800), maxDelay = o.Int("max-delay-ms", 6000);
+        var trading = o.Get("trading", Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "src", "Trading.Node", "bin", "Release", "net10.0", "trading.dll"));
+        trading = Path.GetFullPath(trading);
+        if (!File.Exists(trading)) { Console.Error.WriteLine($"error: {trading} not found (build src/Trading.Node -c Release first)"); return 1; }
+        var root = Path.Combine(Path.GetTempPath(), $"kill9-{Guid.NewGuid():N}");
+        var store = Path.Combine(root, "store");
+        Directory.CreateDirectory(root);
+        var synth = Process.Start(new ProcessStartInfo("dotnet", ["exec", trading, "data", "synth", "--symbols", "40", "--days", "90", "--seed", "11", "--store", store]) { RedirectStandardOutput = true })!;
+        await synth.WaitForExitAsync();
+        if (synth.ExitCode != 0) { Console.Error.WriteLine("error: synth store failed"); return 1; }
+        var rng = new Random(seed);
+        var results = new List<KillTrial>();
+        var sw = Stopwatch.StartNew();
+        var log = new StringBuilder("trial,kill_after_ms,killed,broker_orders,node_orders,duplicates,lost_fills,mismatches,detail\n");
+        for (int t = 1; t <= trials; t++)
+        {
+            int delay = rng.Next(minDelay, maxDelay + 1);
+            KillTrial r;
+            try { r = await KillNineDriver.RunAsync(trading, store, root, t, delay, TimeSpan.FromSeconds(120)); }
+            catch (Exception e) { r = new KillTrial(t, delay, false, 0, 0, 0, 0, 1, "driver: " + e.Message); }
+            results.Add(r);
+            log.AppendLine(FormattableString.Invariant($"{r.Trial},{r.KillAfterMs},{r.Killed},{r.BrokerOrders},{r.NodeOrders},{r.Duplicates},{r.LostFills},{r.Mismatches},\"{r.Detail.Replace("\"", "'")}\""));
+            Console.WriteLine(FormattableString.Invariant($"trial {t}/{trials}: kill after {delay} ms{(r.Killed ? "" : " (finished first)")}: broker {r.BrokerOrders} orders, node {r.NodeOrders}; duplicates {r.Duplicates}, lost fills {r.LostFills}, mismatches {r.Mismatches} {r.Detail}"));
+            if (r.Clean) try { Directory.Delete(Path.Combine(root, $"trial-{t:D4}"), true); } catch (IOException) { }
+        }
+        var outFile = o.Get("out", Path.Combine(root, "kill9.csv"));
+        await File.WriteAllTextAsync(outFile, log.ToString());
+        int killed = results.Count(r => r.Killed);
+        Console.WriteLine(FormattableString.Invariant(
+            $"kill9: {trials} trials ({killed} killed mid-run) in {sw.Elapsed.TotalMinutes:F1} min: duplicates {results.Sum(r => r.Duplicates)}, lost fills {results.Sum(r => r.LostFills)}, mismatches {results.Sum(r => r.Mismatches)}, broker orders {results.Sum(r => r.BrokerOrders)}; per-trial rows in {outFile}"));
+        return results.All(r => r.Clean) ? 0 : 1;
+    }
+}

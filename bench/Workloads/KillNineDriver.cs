@@ -1,0 +1,174 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Trading.Brokers;
+using Trading.Brokers.Bridge;
+
+namespace Trading.Bench.Workloads;
+
+/// <summary>One kill -9 trial: where the node was killed and what the broker and the restarted node then agree on.</summary>
+public sealed record KillTrial(int Trial, int KillAfterMs, bool Killed, int BrokerOrders, int NodeOrders, int Duplicates, int LostFills, int Mismatches, string Detail)
+{
+    public bool Clean => Duplicates == 0 && LostFills == 0 && Mismatches == 0;
+}
+
+/// <summary>
+/// The fault driver of issue 11: a paper node whose broker lives in another process (<c>trading broker-sim</c>, the
+/// simulated exchange behind the bridge wire), started on a rebalance day, killed with SIGKILL after a random delay
+/// (anywhere from start-up through the rebalance to the close), restarted on the same journal and left to finish
+/// the day. Then the broker's orders and account are compared with the node's: no two broker orders for one
+/// (symbol, side) — a re-run rebalance would send them under new ids —, every broker fill in the node's order, and
+/// the node's positions and cash equal the broker's. Every process runs on loopback and is bounded in time.
+/// </summary>
+public static class KillNineDriver
+{
+    public const string Strategy =
+        "strategy { name = kill9, factors = [ { spec = \"momentum(lookback=20,skip=0)\" } ], top-n = 8, buffer = 10, rebalance = weekly, universe { min-listed-days = 0, min-average-amount = 0 } }";
+
+    /// <summary>Runs trial <paramref name="trial"/> in a folder of its own under <paramref name="root"/>.</summary>
+    public static async Task<KillTrial> RunAsync(string tradingDll, string store, string root, int trial, int killAfterMs, TimeSpan limit)
+    {
+        var dir = Path.Combine(root, $"trial-{trial:D4}");
+        Directory.CreateDirectory(dir);
+        int port = FreePort();
+        await File.WriteAllTextAsync(Path.Combine(dir, "strategy.conf"), Strategy);
+        var node = Path.Combine(dir, "node.conf");
+        await File.WriteAllTextAsync(node, $$"""
+            trading {
+              account-id = "kill9"
+              node {
+                mode = paper
+                strategy = "strategy.conf"
+                store = "{{store.Replace("\\", "/")}}"
+                data-dir = "node-data"
+                journal = sqlite
+                broker { kind = bridge, host = "127.0.0.1", port = {{port}} }
+                paper { replay-day = last-rebalance, start-at = "09:34", speed = 3000, exit-after-close = on }
+              }
+              broker { heartbeat-interval = 1s, reconnect-min-backoff = 1s, reconnect-max-backoff = 2s }
+              schedule { monitor-every = off }
+            }
+            """);
+        using var broker = Start(tradingDll, dir, "broker-sim", "--config", node, "--port", port.ToString(CultureInfo.InvariantCulture));
+        try
+        {
+            await WaitForLine(broker, "listening on", TimeSpan.FromSeconds(60));
+            bool killed;
+            using (var first = Start(tradingDll, dir, "node", "--config", node))
+            {
+                killed = !first.Process.WaitForExit(killAfterMs);
+                if (killed) first.Process.Kill(entireProcessTree: true); // SIGKILL on Unix
+                await first.Process.WaitForExitAsync();
+            }
+            using (var second = Start(tradingDll, dir, "node", "--config", node))
+            {
+                using var cts = new CancellationTokenSource(limit);
+                try { await second.Process.WaitForExitAsync(cts.Token); }
+                catch (OperationCanceledException)
+                {
+                    second.Process.Kill(entireProcessTree: true);
+                    return new KillTrial(trial, killAfterMs, killed, 0, 0, 0, 0, 1, $"restarted node did not finish within {limit}: {second.Tail()}");
+                }
+                if (second.Process.ExitCode != 0)
+                    return new KillTrial(trial, killAfterMs, killed, 0, 0, 0, 0, 1, $"restarted node exited {second.Process.ExitCode}: {second.Tail()}");
+            }
+            return await Compare(trial, killAfterMs, killed, dir, port);
+        }
+        finally
+        {
+            if (!broker.Process.HasExited) broker.Process.Kill(entireProcessTree: true);
+        }
+    }
+
+    private static async Task<KillTrial> Compare(int trial, int killAfterMs, bool killed, string dir, int port)
+    {
+        await using var gateway = new BridgeGateway(new BridgeGatewayOptions("127.0.0.1", port, Account: "kill9", Name: "checker"));
+        await gateway.ConnectAsync(CancellationToken.None);
+        var orders = await gateway.QueryOrdersAsync(CancellationToken.None);
+        var account = await gateway.QueryAccountAsync(CancellationToken.None);
+        var reports = Path.Combine(dir, "node-data", "reports");
+        var nodeOrders = Rows(Path.Combine(reports, "orders.csv")).ToDictionary(r => r["order_id"]);
+        var notes = new List<string>();
+
+        int duplicates = orders.GroupBy(o => (o.Request.Symbol, o.Request.Side)).Sum(g => g.Count() - 1);
+        if (duplicates > 0) notes.Add($"{duplicates} duplicate broker orders");
+        int lost = 0;
+        foreach (var o in orders)
+        {
+            long nodeFilled = nodeOrders.TryGetValue(o.Id.Value, out var row) ? long.Parse(row["filled_quantity"], CultureInfo.InvariantCulture) : -1;
+            if (nodeFilled != o.FilledQuantity)
+            {
+                lost++;
+                notes.Add($"{o.Id}: broker filled {o.FilledQuantity}, node {(nodeFilled < 0 ? "has no such order" : nodeFilled.ToString(CultureInfo.InvariantCulture))}");
+            }
+        }
+        int mismatches = 0;
+        var positions = Rows(Path.Combine(reports, "positions.csv"))
+            .ToDictionary(r => r["symbol"], r => long.Parse(r["quantity"], CultureInfo.InvariantCulture));
+        foreach (var p in account.Positions.Where(p => p.Quantity != 0))
+            if (!positions.TryGetValue(p.Symbol.ToString(), out var q) || q != p.Quantity) { mismatches++; notes.Add($"{p.Symbol}: broker {p.Quantity}, node {q}"); }
+        foreach (var (symbol, q) in positions)
+            if (account.PositionOf(Trading.Domain.Instruments.Symbol.Parse(symbol)) is null && q != 0) { mismatches++; notes.Add($"{symbol}: node {q}, broker none"); }
+        var cash = decimal.Parse(Rows(Path.Combine(reports, "nav.csv")).Last()["cash"], CultureInfo.InvariantCulture);
+        if (cash != account.Cash) { mismatches++; notes.Add($"cash: broker {account.Cash}, node {cash}"); }
+        return new KillTrial(trial, killAfterMs, killed, orders.Count, nodeOrders.Count, duplicates, lost, mismatches, string.Join("; ", notes));
+    }
+
+    private static IEnumerable<Dictionary<string, string>> Rows(string csv)
+    {
+        if (!File.Exists(csv)) yield break;
+        var lines = File.ReadAllLines(csv);
+        var header = lines[0].Split(',');
+        foreach (var line in lines.Skip(1))
+        {
+            var cells = line.Split(',');
+            yield return header.Select((h, i) => (h, v: i < cells.Length ? cells[i] : "")).ToDictionary(x => x.h, x => x.v);
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        return ((IPEndPoint)l.LocalEndpoint).Port;
+    }
+
+    private sealed class Child : IDisposable
+    {
+        private readonly List<string> _lines = [];
+        public required Process Process { get; init; }
+        public void Add(string? line) { if (line is not null) lock (_lines) _lines.Add(line); }
+        public bool Has(string text) { lock (_lines) return _lines.Any(l => l.Contains(text, StringComparison.Ordinal)); }
+        public string Tail() { lock (_lines) return string.Join(" | ", _lines.TakeLast(6)); }
+        public void Dispose() => Process.Dispose();
+    }
+
+    private static Child Start(string tradingDll, string dir, params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = dir, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(tradingDll);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        psi.Environment["TRADING_LOG_DIR"] = Path.Combine(dir, "logs");
+        psi.Environment["TRADING_JIT_PROFILE"] = "0";
+        var p = new Process { StartInfo = psi };
+        var child = new Child { Process = p };
+        p.OutputDataReceived += (_, e) => child.Add(e.Data);
+        p.ErrorDataReceived += (_, e) => child.Add(e.Data);
+        p.Start();
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        return child;
+    }
+
+    private static async Task WaitForLine(Child c, string text, TimeSpan limit)
+    {
+        var sw = Stopwatch.StartNew();
+        while (!c.Has(text))
+        {
+            if (c.Process.HasExited) throw new InvalidOperationException($"broker-sim exited {c.Process.ExitCode}: {c.Tail()}");
+            if (sw.Elapsed > limit) throw new TimeoutException($"broker-sim not listening within {limit}: {c.Tail()}");
+            await Task.Delay(50);
+        }
+    }
+}
