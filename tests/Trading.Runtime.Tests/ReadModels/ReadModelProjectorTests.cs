@@ -130,6 +130,24 @@ public class ReadModelProjectorTests
         await sys.Terminate();
     }
 
+    [Theory, InlineData(JournalKind.Sqlite), PostgresJournal]
+    public async Task Events_deleted_after_a_snapshot_before_they_were_projected_are_stood_for_by_the_snapshot(JournalKind kind)
+    {
+        await using var journal = await TestJournal.CreateAsync(kind);
+        using var sys = journal.Start("rm3", Quiet);
+        var book = sys.ActorOf(PositionBookActor.Props("gap"));
+        // The book snapshots at its 500th event and then deletes the events the snapshot covers.
+        for (int i = 0; i < PositionBookActor.SnapshotEvery + 2; i++) await book.Ask<Deposited>(new Deposit(1m, $"d{i}"), T);
+        await Eventually(async () => await journal.RowsAsync("position-book-gap") < 10);
+        await book.Ask<AccountSnapshot>(new MarkToMarket(Day, ImmutableDictionary<Symbol, decimal>.Empty, 1), T);
+
+        var db = journal.ReadModels();
+        Assert.Equal(3, (await ReadModelProjector.CatchUpAsync(sys, db))["position"]); // two deposits and the mark survive
+        var nav = Assert.Single(await new Trading.Runtime.ReadModels.ReadModels(db).NavAsync("gap"));
+        Assert.Equal(PositionBookActor.SnapshotEvery + 2m, nav.Cash); // 500 from the snapshot, not 2
+        await sys.Terminate();
+    }
+
     private static async Task Eventually(Func<Task<bool>> condition)
     {
         var until = DateTime.UtcNow.AddSeconds(30);
