@@ -147,6 +147,12 @@ internal static class NodeCommand
             akka.WithActors((system, registry) =>
             {
                 var trader = registry.Get<TradingNodeKey>();
+                // Alerts and operator actions journaled; read models (orders, fills, positions, NAV, risk events, alerts,
+                // audit) projected from the tagged journal for reports, the console and the dashboard.
+                system.ActorOf(Trading.Runtime.Actors.AlertLogActor.Props(), "alert-log");
+                system.ActorOf(Trading.Runtime.Actors.AuditLogActor.Props(), "audit-log");
+                system.ActorOf(Trading.Runtime.ReadModels.ReadModelProjector.Props(
+                    Trading.Runtime.ReadModels.ReadModelDatabase.For(o.Journal, o.Journal == JournalKind.Sqlite ? journalPath : null)), "read-models");
                 var echo = system.ActorOf(Props.Create(() => new ConsoleEcho()), "console-echo");
                 system.EventStream.Subscribe(echo, typeof(PaperDayEvent));
                 system.EventStream.Subscribe(echo, typeof(Trading.Runtime.Messages.RiskAlert));
