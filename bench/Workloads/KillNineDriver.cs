@@ -17,8 +17,9 @@ public sealed record KillTrial(int Trial, int KillAfterMs, bool Killed, int Brok
 /// The fault driver of issue 11: a paper node whose broker lives in another process (<c>trading broker-sim</c>, the
 /// simulated exchange behind the bridge wire), started on a rebalance day, killed with SIGKILL after a random delay
 /// (anywhere from start-up through the rebalance to the close), restarted on the same journal and left to finish
-/// the day. Then the broker's orders and account are compared with the node's: no two broker orders for one
-/// (symbol, side) — a re-run rebalance would send them under new ids —, every broker fill in the node's order, and
+/// the day. Then the broker's orders and account are compared with the node's: no two broker orders with the same
+/// terms (symbol, side, quantity, limit) — a re-run rebalance or a blind resubmit would send them under new ids —,
+/// every broker order known to the node with the same fills, and
 /// the node's positions and cash equal the broker's. Every process runs on loopback and is bounded in time.
 /// </summary>
 public static class KillNineDriver
@@ -91,7 +92,9 @@ public static class KillNineDriver
         var nodeOrders = Rows(Path.Combine(reports, "orders.csv")).ToDictionary(r => r["order_id"]);
         var notes = new List<string>();
 
-        int duplicates = orders.GroupBy(o => (o.Request.Symbol, o.Request.Side)).Sum(g => g.Count() - 1);
+        // A re-sent intent under a new id (the classic failure after a timeout or a restart) has the same terms as the
+        // first: the same symbol, side, quantity and limit. Top-up orders of the same stock differ in quantity.
+        int duplicates = orders.GroupBy(o => (o.Request.Symbol, o.Request.Side, o.Request.Quantity, o.Request.LimitPrice)).Sum(g => g.Count() - 1);
         if (duplicates > 0) notes.Add($"{duplicates} duplicate broker orders");
         int lost = 0;
         foreach (var o in orders)

@@ -22,7 +22,6 @@ internal static class Logging
     /// <summary>The same, with the files in <paramref name="dir"/> named <paramref name="name"/>-YYYYMMDD.log (a node's own logs). The console shows warnings and node milestones.</summary>
     public static void Configure(bool verbose, string dir, string name)
     {
-        (Log.Logger as IDisposable)?.Dispose();
         Log.Logger = new LoggerConfiguration()
             .MinimumLevel.Is(verbose ? LogEventLevel.Debug : LogEventLevel.Information)
             .Enrich.WithProperty("App", "trading")

@@ -108,7 +108,24 @@ internal static class NodeCommand
         Directory.CreateDirectory(o.DataDirectory);
         var logs = Path.Combine(o.DataDirectory, "logs");
         var reports = Path.Combine(o.DataDirectory, "reports");
+        // The node's own log files for this run; the process's logger comes back after it (tests run commands in one process).
+        var previousLogger = Log.Logger;
         Logging.Configure(false, logs, "node");
+        try
+        {
+            return await RunNodeAsync(node, o, cfg, run, replay, logs, reports, ct);
+        }
+        finally
+        {
+            await Log.CloseAndFlushAsync();
+            Log.Logger = previousLogger;
+        }
+    }
+
+    private static async Task<int> RunNodeAsync(TradingNodeOptions node, NodeFileOptions o, StrategyConfig cfg, BacktestRunner.Prepared run,
+        DateOnly replay, string logs, string reports, CancellationToken ct)
+    {
+        var panel = run.Options.Panel;
 
         // Accelerated, a timer's jitter is worth minutes of the replayed day: a rebalance found "late" still runs (before the cancel time).
         var schedule = o.Speed > 1 ? node.Schedule with { LateRebalance = LateRebalance.Run } : node.Schedule;
