@@ -162,6 +162,13 @@ internal static class RecoveryWorkers
         }
         var timeout = TimeSpan.FromMinutes(10);
         var sw = Stopwatch.StartNew();
+        if (o.Get("jit-profile", "") is { Length: > 0 } profiles)
+        {
+            // What the node does (Trading.Node's Program.StartJitProfile): multi-core JIT from the previous run's profile.
+            Directory.CreateDirectory(profiles);
+            System.Runtime.ProfileOptimization.SetProfileRoot(profiles);
+            System.Runtime.ProfileOptimization.StartProfile("recovery.jitprofile");
+        }
         using var system = TradingSystem.Create("recovery", JournalKind.Sqlite, file, $"akka.loglevel = WARNING\ntrading.oms.keep-finished-days = {KeepFinishedDays}");
         var started = sw.Elapsed;
         // --account other: the same recovery of streams that are not in the journal (the plugin's fixed start cost).

@@ -23,7 +23,8 @@ public static class CsvTable
     public static void Write(TextWriter writer, IReadOnlyList<string> header, IEnumerable<string?[]> rows)
     {
         using var reader = new RowReader(header, rows);
-        using var csv = CsvDataWriter.Create(writer, new CsvDataWriterOptions { NewLine = "\n", Culture = CultureInfo.InvariantCulture });
+        // MaxBufferSize: a row may be long (a journal event's JSON with a thousand prices); Sylvan's default refuses it.
+        using var csv = CsvDataWriter.Create(writer, new CsvDataWriterOptions { NewLine = "\n", Culture = CultureInfo.InvariantCulture, MaxBufferSize = 64 << 20 });
         csv.Write(reader);
         writer.Flush();
     }

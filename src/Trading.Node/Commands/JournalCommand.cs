@@ -82,12 +82,15 @@ internal static class JournalCommand
             int rows;
             if (kindOf == "events")
             {
-                var list = new List<string?[]>();
-                await foreach (var r in inspector.RowsAsync(ct))
-                    list.Add([r.Ordering.ToString(CultureInfo.InvariantCulture), r.PersistenceId, r.SequenceNr.ToString(CultureInfo.InvariantCulture),
-                        r.Deleted ? "true" : "false", ReadModelStore.Time(r.Written), r.Manifest, r.Tags, r.Payload]);
-                CsvTable.Write(outFile, ["ordering", "persistence_id", "sequence_nr", "deleted", "written", "manifest", "tags", "event"], list);
-                rows = list.Count;
+                // Streamed row by row: a journal of millions of events never sits in memory.
+                rows = 0;
+                var events = inspector.RowsAsync(ct).ToBlockingEnumerable(ct).Select(r =>
+                {
+                    rows++;
+                    return new string?[] { r.Ordering.ToString(CultureInfo.InvariantCulture), r.PersistenceId, r.SequenceNr.ToString(CultureInfo.InvariantCulture),
+                        r.Deleted ? "true" : "false", ReadModelStore.Time(r.Written), r.Manifest, r.Tags, r.Payload };
+                });
+                await Task.Run(() => CsvTable.Write(outFile, ["ordering", "persistence_id", "sequence_nr", "deleted", "written", "manifest", "tags", "event"], events), ct);
             }
             else
             {
@@ -106,7 +109,7 @@ internal static class JournalCommand
         using var system = TradingSystem.Create("journal-export", kind, connection, "akka.loglevel = WARNING");
         try
         {
-            await ReadModelProjector.CatchUpAsync(system, database, ct);
+            await ReadModelProjector.CatchUpInBulkAsync(system, database, ct);
         }
         finally
         {

@@ -74,6 +74,49 @@ public sealed class ReadModelProjector : ReceiveActor
         return counts;
     }
 
+    /// <summary>
+    /// The same catch-up read straight from the journal's tables (tags joined to journal rows in ordering order,
+    /// pages of <see cref="BulkPage"/>, payloads through the system's serializers), for a journal far behind its read
+    /// models — <c>trading journal export</c> on a journal never projected. The query plugin's EventsByTag is the live
+    /// path; measured on a 19,000-event journal it streamed about 700 events a second, too slow for a million. The
+    /// offsets are the same orderings, so either path may go on from the other.
+    /// </summary>
+    public static async Task<IReadOnlyDictionary<string, long>> CatchUpInBulkAsync(ActorSystem system, ReadModelDatabase database, CancellationToken ct = default)
+    {
+        await database.EnsureSchemaAsync(ct);
+        var store = new ReadModelStore(database, Logging.GetLogger(system, nameof(ReadModelProjector)));
+        var counts = new Dictionary<string, long>();
+        foreach (var tag in ReadModelStore.ProjectedTags)
+        {
+            long offset = await store.OffsetAsync(tag, ct), total = 0;
+            while (true)
+            {
+                var page = new List<JournalEvent>(BulkPage);
+                await using (var c = await database.OpenAsync(ct))
+                await using (var q = ReadModelDatabase.Command(c, null, """
+                    SELECT j.ordering, j.persistence_id, j.sequence_number, j.message, j.identifier, j.manifest, j.created
+                    FROM tags t JOIN journal j ON j.ordering = t.ordering_id
+                    WHERE t.tag = @tag AND t.ordering_id > @offset AND j.deleted = @deleted
+                    ORDER BY t.ordering_id LIMIT @page
+                    """, ("@tag", tag), ("@offset", offset), ("@deleted", false), ("@page", BulkPage)))
+                await using (var r = await q.ExecuteReaderAsync(ct))
+                    while (await r.ReadAsync(ct))
+                    {
+                        var payload = system.Serialization.Deserialize((byte[])r.GetValue(3), Convert.ToInt32(r.GetValue(4)), r.IsDBNull(5) ? "" : r.GetString(5));
+                        page.Add(new JournalEvent(r.GetInt64(0), r.GetString(1), r.GetInt64(2), payload, new DateTime(r.GetInt64(6), DateTimeKind.Utc)));
+                    }
+                if (page.Count == 0) break;
+                foreach (var batch in page.Chunk(BatchSize)) await store.ApplyAsync(tag, batch, ct);
+                offset = page[^1].Ordering;
+                total += page.Count;
+            }
+            counts[tag] = total;
+        }
+        return counts;
+    }
+
+    private const int BulkPage = 5000;
+
     private static Flow<EventEnvelope, int, NotUsed> Project(ReadModelStore store, string tag) =>
         Flow.Create<EventEnvelope>()
             .GroupedWithin(BatchSize, BatchWindow)
