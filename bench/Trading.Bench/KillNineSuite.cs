@@ -28,7 +28,7 @@ internal static class KillNineSuite
         var rng = new Random(seed);
         var results = new List<KillTrial>();
         var sw = Stopwatch.StartNew();
-        var log = new StringBuilder("trial,kill_after_ms,killed,broker_orders,node_orders,duplicates,lost_fills,mismatches,detail\n");
+        var log = new StringBuilder("trial,kill_after_ms,killed,broker_orders,node_orders,bought_symbols,duplicates,lost_fills,mismatches,detail\n");
         for (int t = 1; t <= trials; t++)
         {
             int delay = rng.Next(minDelay, maxDelay + 1);
@@ -36,15 +36,15 @@ internal static class KillNineSuite
             try { r = await KillNineDriver.RunAsync(trading, store, root, t, delay, TimeSpan.FromSeconds(120)); }
             catch (Exception e) { r = new KillTrial(t, delay, false, 0, 0, 0, 0, 1, "driver: " + e.Message); }
             results.Add(r);
-            log.AppendLine(FormattableString.Invariant($"{r.Trial},{r.KillAfterMs},{r.Killed},{r.BrokerOrders},{r.NodeOrders},{r.Duplicates},{r.LostFills},{r.Mismatches},\"{r.Detail.Replace("\"", "'")}\""));
-            Console.WriteLine(FormattableString.Invariant($"trial {t}/{trials}: kill after {delay} ms{(r.Killed ? "" : " (finished first)")}: broker {r.BrokerOrders} orders, node {r.NodeOrders}; duplicates {r.Duplicates}, lost fills {r.LostFills}, mismatches {r.Mismatches} {r.Detail}"));
+            log.AppendLine(FormattableString.Invariant($"{r.Trial},{r.KillAfterMs},{r.Killed},{r.BrokerOrders},{r.NodeOrders},{r.BoughtSymbols},{r.Duplicates},{r.LostFills},{r.Mismatches},\"{r.Detail.Replace("\"", "'")}\""));
+            Console.WriteLine(FormattableString.Invariant($"trial {t}/{trials}: kill after {delay} ms{(r.Killed ? "" : " (finished first)")}: broker {r.BrokerOrders} orders ({r.BoughtSymbols} stocks bought), node {r.NodeOrders}; duplicates {r.Duplicates}, lost fills {r.LostFills}, mismatches {r.Mismatches} {r.Detail}"));
             if (r.Clean) try { Directory.Delete(Path.Combine(root, $"trial-{t:D4}"), true); } catch (IOException) { }
         }
         var outFile = o.Get("out", Path.Combine(root, "kill9.csv"));
         await File.WriteAllTextAsync(outFile, log.ToString());
         int killed = results.Count(r => r.Killed);
         Console.WriteLine(FormattableString.Invariant(
-            $"kill9: {trials} trials ({killed} killed mid-run) in {sw.Elapsed.TotalMinutes:F1} min: duplicates {results.Sum(r => r.Duplicates)}, lost fills {results.Sum(r => r.LostFills)}, mismatches {results.Sum(r => r.Mismatches)}, broker orders {results.Sum(r => r.BrokerOrders)}; per-trial rows in {outFile}"));
+            $"kill9: {trials} trials ({killed} killed mid-run) in {sw.Elapsed.TotalMinutes:F1} min: duplicates {results.Sum(r => r.Duplicates)}, lost fills {results.Sum(r => r.LostFills)}, mismatches {results.Sum(r => r.Mismatches)}, broker orders {results.Sum(r => r.BrokerOrders)}, rebalances completed {results.Count(r => r.RebalanceComplete)} of {trials}; per-trial rows in {outFile}"));
         return results.All(r => r.Clean) ? 0 : 1;
     }
 }

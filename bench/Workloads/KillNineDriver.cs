@@ -10,6 +10,11 @@ namespace Trading.Bench.Workloads;
 /// <summary>One kill -9 trial: where the node was killed and what the broker and the restarted node then agree on.</summary>
 public sealed record KillTrial(int Trial, int KillAfterMs, bool Killed, int BrokerOrders, int NodeOrders, int Duplicates, int LostFills, int Mismatches, string Detail)
 {
+    /// <summary>Stocks the broker bought that day: a finished rebalance of the driver's strategy buys <see cref="KillNineDriver.TopN"/>.</summary>
+    public int BoughtSymbols { get; init; }
+
+    public bool RebalanceComplete => BoughtSymbols == KillNineDriver.TopN;
+
     public bool Clean => Duplicates == 0 && LostFills == 0 && Mismatches == 0;
 }
 
@@ -24,6 +29,8 @@ public sealed record KillTrial(int Trial, int KillAfterMs, bool Killed, int Brok
 /// </summary>
 public static class KillNineDriver
 {
+    public const int TopN = 8;
+
     public const string Strategy =
         "strategy { name = kill9, factors = [ { spec = \"momentum(lookback=20,skip=0)\" } ], top-n = 8, buffer = 10, rebalance = weekly, universe { min-listed-days = 0, min-average-amount = 0 } }";
 
@@ -115,7 +122,10 @@ public static class KillNineDriver
             if (account.PositionOf(Trading.Domain.Instruments.Symbol.Parse(symbol)) is null && q != 0) { mismatches++; notes.Add($"{symbol}: node {q}, broker none"); }
         var cash = decimal.Parse(Rows(Path.Combine(reports, "nav.csv")).Last()["cash"], CultureInfo.InvariantCulture);
         if (cash != account.Cash) { mismatches++; notes.Add($"cash: broker {account.Cash}, node {cash}"); }
-        return new KillTrial(trial, killAfterMs, killed, orders.Count, nodeOrders.Count, duplicates, lost, mismatches, string.Join("; ", notes));
+        return new KillTrial(trial, killAfterMs, killed, orders.Count, nodeOrders.Count, duplicates, lost, mismatches, string.Join("; ", notes))
+        {
+            BoughtSymbols = orders.Where(o => o.Request.Side == Trading.Domain.Rules.Side.Buy && o.FilledQuantity > 0).Select(o => o.Request.Symbol).Distinct().Count(),
+        };
     }
 
     private static IEnumerable<Dictionary<string, string>> Rows(string csv)

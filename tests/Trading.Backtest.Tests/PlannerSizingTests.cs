@@ -85,4 +85,34 @@ public class PlannerSizingTests
         var minimum = new PlannerSizing(FeeSchedule.Default, 5m, true, new TradeFilter { ExpectedAlpha = 1, MinTradeValue = 10_000m });
         Assert.DoesNotContain(Plan(book, small, minimum), o => o.Symbol == Held);
     }
+
+    /// <summary>
+    /// Open orders count as held: a round planned while the first round's orders are still open (the top-up before
+    /// they fill, or a rebalance re-run after a crash) orders only what is missing, with either planner.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Shares_of_open_orders_are_not_ordered_again(bool sized)
+    {
+        var book = Book(100_000m);
+        var sizing = sized ? new PlannerSizing(FeeSchedule.Default, 5m, LotSizing: true, Filter: null) : null;
+        long seq = 0;
+        var first = RebalancePlanner.Plan("s", D2, Targets, book, book.Cash, Quote, MarketRules.Default, 0.01, ref seq, sizing: sizing);
+        Assert.Equal(3, first.Count);
+        // All three still open (their cash frozen): nothing more to buy.
+        var reservations = first.Select(o => new Trading.Runtime.Messages.OrderReservation(o, o.Quantity, o.Quantity * o.LimitPrice, D2.ToDateTime(TimeOnly.MinValue)));
+        var pending = RebalancePlanner.PendingOf(reservations);
+        var again = RebalancePlanner.Plan("s", D2, Targets, book, book.Cash - first.Sum(o => o.Quantity * o.LimitPrice), Quote, MarketRules.Default, 0.01, ref seq, sizing: sizing, pending: pending);
+        // At most the small gap the first round's cash margin (cage price, fees) left: never the same shares again.
+        foreach (var o in again) Assert.True(o.Quantity * 4 < first.Single(f => f.Symbol == o.Symbol).Quantity, $"{o.Symbol}: {o.Quantity} again");
+        // Without them counted, the same shares would go out a second time (the failure this guards against).
+        var blind = RebalancePlanner.Plan("s", D2, Targets, book, book.Cash, Quote, MarketRules.Default, 0.01, ref seq, sizing: sizing);
+        Assert.Equal(first.Select(o => (o.Symbol, o.Quantity)), blind.Select(o => (o.Symbol, o.Quantity)));
+        // One order cancelled (no longer pending, its cash released): that symbol is bought again in full.
+        var partial = RebalancePlanner.PendingOf(reservations.Where(r => r.Order.Symbol != Sz));
+        var missing = RebalancePlanner.Plan("s", D2, Targets, book, book.Cash - first.Where(o => o.Symbol != Sz).Sum(o => o.Quantity * o.LimitPrice), Quote, MarketRules.Default, 0.01, ref seq, sizing: sizing, pending: partial);
+        Assert.True(missing.Single(o => o.Symbol == Sz).Quantity * 10 >= first.Single(o => o.Symbol == Sz).Quantity * 9);
+        Assert.All(missing.Where(o => o.Symbol != Sz), o => Assert.True(o.Quantity * 4 < first.Single(f => f.Symbol == o.Symbol).Quantity));
+    }
 }

@@ -45,6 +45,7 @@ public class JournalSerializerTests : RuntimeTestKit
             .Apply(new OrderFillReported(Order.Id, At, AFill)).State]),
         new EpochStarted(3, At),
         new JobFired(Trading.Runtime.Clock.ScheduledJob.Rebalance, Day, new DateTimeOffset(At, TimeSpan.FromHours(8))),
+        new JobDone(Trading.Runtime.Clock.ScheduledJob.Rebalance, Day),
         new JobMissed(Trading.Runtime.Clock.ScheduledJob.PreOpen, Day, new DateTimeOffset(At, TimeSpan.FromHours(8)), "late"),
     ];
 

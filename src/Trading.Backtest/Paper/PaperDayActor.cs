@@ -55,6 +55,7 @@ public sealed class PaperDayActor : ReceivePersistentActor
     private readonly PaperDaySetup _s;
     private readonly BacktestRecorder _recorder = new();
     private DayProgress? _progress;
+    private readonly HashSet<(DateOnly, ScheduledJob)> _done = [];
     private bool _journaled;
     private long _step;
 
@@ -69,7 +70,9 @@ public sealed class PaperDayActor : ReceivePersistentActor
         if (_s.Market.Exchange is { } ex) ex.Report += _recorder.OnReport;
         Recover<JobFired>(e => { _journaled = true; Apply(e.Day, e.Job, e.ScheduledAt, ran: true); });
         Recover<JobMissed>(e => { _journaled = true; Apply(e.Day, e.Job, e.ScheduledAt, ran: false); });
+        Recover<JobDone>(e => _done.Add((e.Day, e.Job)));
         Recover<RecoveryCompleted>(_ => Self.Tell(Begin.Instance));
+        Command<Completed>(c => Persist(new JobDone(c.Job, c.Day), e => _done.Add((e.Day, e.Job))));
         CommandAsync<Begin>(_ => StartAsync());
         Command<ScheduledJobDue>(j => Persist(new JobFired(j.Job, j.Day, j.ScheduledAt), e =>
         {
@@ -125,6 +128,15 @@ public sealed class PaperDayActor : ReceivePersistentActor
             _s.Finished?.Invoke($"{done.Day:yyyy-MM-dd} is already closed in the journal: nothing left to run");
             return;
         }
+        // A rebalance the node had started when it died runs again before anything else: the planner counts the
+        // orders it already sent (open or filled) and the new incarnation's ids are its own, so only what is missing goes out.
+        if (_progress is { } q && q.Ran.Contains(ScheduledJob.Rebalance) && !_done.Contains((q.Day, ScheduledJob.Rebalance))
+            && !q.Decided(ScheduledJob.CancelOpenOrders))
+        {
+            var at = _s.Planner.At(q.Day, _s.Planner.Schedule.Rebalance);
+            _log.Warning("Paper rebalance of {0:yyyy-MM-dd} was interrupted: running it again", q.Day);
+            Self.Tell(new Run(new ScheduledJobDue(ScheduledJob.Rebalance, q.Day, at, at, true)));
+        }
         if (_s.Time is ReplayTimeProvider replay) replay.Start();
         Context.ActorOf(RealTimeClockActor.Props(_s.Planner, _s.Time, Self, _progress), "clock");
     }
@@ -156,6 +168,7 @@ public sealed class PaperDayActor : ReceivePersistentActor
                     if (d <= 0 || !_s.Model.IsRebalanceDay(_s.Market.Panel, d))
                     {
                         Publish(day, job.Job, "not a rebalance day");
+                        Self.Tell(new Completed(job.Job, day));
                         break;
                     }
                     var decided = (StepDone)await Step(new Decide(day, ++_step));
@@ -163,6 +176,7 @@ public sealed class PaperDayActor : ReceivePersistentActor
                     await Step(new Flush(++_step));
                     if (decided.Detail.Length > 0) await Step(new TopUp(day, ++_step));
                     Publish(day, job.Job, $"{decided.Detail}; {fills.Count} fills at {_s.Market.Timing}");
+                    Self.Tell(new Completed(job.Job, day));
                     break;
                 case ScheduledJob.Monitor:
                     break;
@@ -231,4 +245,6 @@ public sealed class PaperDayActor : ReceivePersistentActor
     }
 
     private sealed record Run(ScheduledJobDue Job);
+
+    private sealed record Completed(ScheduledJob Job, DateOnly Day);
 }

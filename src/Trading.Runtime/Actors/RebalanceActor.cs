@@ -27,11 +27,18 @@ public sealed class RebalanceActor : ReceiveActor
 
     private readonly PlannerSizing? _sizing;
 
-    public static Props Props(IActorRef risk, IActorRef book, Func<Symbol, DateOnly, TradeQuote?> quotes, MarketRules rules, double cashBuffer, TimeSpan timeout, PlannerSizing? sizing = null) =>
-        Akka.Actor.Props.Create(() => new RebalanceActor(risk, book, quotes, rules, cashBuffer, timeout, sizing));
+    private readonly long _sequenceBase;
 
-    public RebalanceActor(IActorRef risk, IActorRef book, Func<Symbol, DateOnly, TradeQuote?> quotes, MarketRules rules, double cashBuffer, TimeSpan timeout, PlannerSizing? sizing = null)
+    /// <param name="sequenceBase">
+    /// where the day's client order ids start: each incarnation of a node has its own range ((epoch − 1) × 10,000), so
+    /// a rebalance re-run after a crash never reuses an id the OMS already holds for another order
+    /// </param>
+    public static Props Props(IActorRef risk, IActorRef book, Func<Symbol, DateOnly, TradeQuote?> quotes, MarketRules rules, double cashBuffer, TimeSpan timeout, PlannerSizing? sizing = null, long sequenceBase = 0) =>
+        Akka.Actor.Props.Create(() => new RebalanceActor(risk, book, quotes, rules, cashBuffer, timeout, sizing, sequenceBase));
+
+    public RebalanceActor(IActorRef risk, IActorRef book, Func<Symbol, DateOnly, TradeQuote?> quotes, MarketRules rules, double cashBuffer, TimeSpan timeout, PlannerSizing? sizing = null, long sequenceBase = 0)
     {
+        _sequenceBase = sequenceBase;
         _sizing = sizing;
         _risk = risk;
         _book = book;
@@ -42,7 +49,7 @@ public sealed class RebalanceActor : ReceiveActor
 
         ReceiveAsync<TargetPortfolio>(async t =>
         {
-            if (!_today.TryGetValue(t.Strategy, out var old) || old.Date != t.Date) _sequence[t.Strategy] = 0;
+            if (!_today.TryGetValue(t.Strategy, out var old) || old.Date != t.Date) _sequence[t.Strategy] = _sequenceBase;
             _today[t.Strategy] = t;
             Sender.Tell(await Round(t, t.Step));
         });
@@ -59,9 +66,9 @@ public sealed class RebalanceActor : ReceiveActor
     private async Task<ProposalResult> Round(TargetPortfolio t, long step)
     {
         var account = await _book.Ask<AccountSnapshot>(new GetAccount(), _timeout);
-        long seq = _sequence.GetValueOrDefault(t.Strategy);
+        long seq = _sequence.GetValueOrDefault(t.Strategy, _sequenceBase);
         var orders = RebalancePlanner.Plan(t.Strategy, t.Date, t.Weights, account.Book, account.AvailableCash,
-            s => _quotes(s, t.Date), _rules, _cashBuffer, ref seq, sizing: _sizing);
+            s => _quotes(s, t.Date), _rules, _cashBuffer, ref seq, sizing: _sizing, pending: RebalancePlanner.PendingOf(account.Reservations.Values));
         _sequence[t.Strategy] = seq;
         if (orders.Count == 0) return new ProposalResult(step, [], []);
         var result = await _risk.Ask<ProposalResult>(new ProposeOrders(t.Strategy, orders, step), _timeout);

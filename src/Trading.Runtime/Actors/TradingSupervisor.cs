@@ -47,7 +47,7 @@ public sealed record TradingNodeSetup(
     string AccountId,
     Func<ActorRefSlot, long, Props> BrokerSession,         // (OMS slot, epoch) → props
     Func<IActorRef, IActorRef, Props> RiskGuard,          // (orders, book) → props
-    Func<IActorRef, IActorRef, Props> Rebalancer,         // (risk guard, book) → props
+    Func<IActorRef, IActorRef, long, Props> Rebalancer,   // (risk guard, book, epoch) → props
     IReadOnlyDictionary<string, Func<IActorRef, IActorRef, Props>> Strategies, // name → (rebalancer, book) → props
     WatchdogOptions Watchdog,
     Func<DateTime> Now,
@@ -193,7 +193,7 @@ public sealed class TradingSupervisor : ReceivePersistentActor
         _orders = Context.ActorOf(OrderManagerActor.Props(_setup.AccountId, _broker, _book, _setup.Now), "orders");
         slot.Ref = _orders;
         _risk = Context.ActorOf(_setup.RiskGuard(_orders, _book), "risk-guard");
-        _rebalancer = Context.ActorOf(_setup.Rebalancer(_risk, _book), "rebalancer");
+        _rebalancer = Context.ActorOf(_setup.Rebalancer(_risk, _book, epoch), "rebalancer");
         _watchdog = Context.ActorOf(WatchdogActor.Props(_setup.Watchdog, _risk, _setup.Now, _setup.AccountId), "watchdog");
         foreach (var (name, props) in _setup.Strategies)
         {

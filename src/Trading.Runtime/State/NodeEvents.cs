@@ -11,3 +11,6 @@ public sealed record JobFired(Clock.ScheduledJob Job, DateOnly Day, DateTimeOffs
 
 /// <summary>The node's clock gave up <paramref name="Job"/> of <paramref name="Day"/> (e.g. a rebalance found late).</summary>
 public sealed record JobMissed(Clock.ScheduledJob Job, DateOnly Day, DateTimeOffset ScheduledAt, string Reason) : NodeEvent;
+
+/// <summary>A job of the node's clock ran to its end (a rebalance fired but not done when the node died is run again).</summary>
+public sealed record JobDone(Clock.ScheduledJob Job, DateOnly Day) : NodeEvent;

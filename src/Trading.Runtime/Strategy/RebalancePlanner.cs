@@ -19,6 +19,9 @@ public readonly record struct TradeQuote(decimal ReferencePrice, PriceLimit Limi
 /// protection is the price cage: 2 % from the previous close, clipped to the day's limits — so nothing is sent
 /// into a locked limit. Pure and deterministic: orders come out sorted by side then symbol with sequential ids.
 /// </summary>
+/// <summary>Unfilled shares of a symbol's open orders: being bought, being sold.</summary>
+public readonly record struct PendingShares(long Buying, long Selling);
+
 public static class RebalancePlanner
 {
     public const decimal CagePct = 0.02m;
@@ -33,9 +36,10 @@ public static class RebalancePlanner
         MarketRules rules,
         double cashBuffer,
         ref long sequence,
-        PlannerSizing? sizing = null)
+        PlannerSizing? sizing = null,
+        IReadOnlyDictionary<Symbol, PendingShares>? pending = null)
     {
-        if (sizing is not null) return PlanSized(strategy, tradeDate, targets, book, availableCash, quote, rules, cashBuffer, ref sequence, sizing);
+        if (sizing is not null) return PlanSized(strategy, tradeDate, targets, book, availableCash, quote, rules, cashBuffer, ref sequence, sizing, pending);
         var orders = new List<OrderRequest>();
         decimal nav = book.Nav;
         decimal investable = nav * (decimal)(1 - cashBuffer);
@@ -47,8 +51,9 @@ public static class RebalancePlanner
         {
             if (quote(symbol) is not { Suspended: false } q || q.ReferencePrice <= 0) continue;
             var rule = rules.Quantity(symbol);
-            long held = book.HoldingOf(symbol).Quantity;
-            long sellable = book.HoldingOf(symbol).Sellable;
+            var open = Pending(pending, symbol);
+            long held = book.HoldingOf(symbol).Quantity + open.Buying - open.Selling;
+            long sellable = Math.Max(0, book.HoldingOf(symbol).Sellable - open.Selling);
             double w = targets.TryGetValue(symbol, out var tw) ? tw : 0;
             long target = w <= 0 ? 0 : rule.RoundBuyDown((long)Math.Floor(investable * (decimal)w / q.ReferencePrice));
             if (target < held)
@@ -85,7 +90,7 @@ public static class RebalancePlanner
     private static IReadOnlyList<OrderRequest> PlanSized(
         string strategy, DateOnly tradeDate, ImmutableSortedDictionary<Symbol, double> targets, PositionBookState book,
         decimal availableCash, Func<Symbol, TradeQuote?> quote, MarketRules rules, double cashBuffer, ref long sequence,
-        PlannerSizing sizing)
+        PlannerSizing sizing, IReadOnlyDictionary<Symbol, PendingShares>? pending)
     {
         var symbols = new List<Symbol>();
         var prices = new List<decimal>();
@@ -107,9 +112,10 @@ public static class RebalancePlanner
         for (int i = 0; i < n; i++)
         {
             var h = book.HoldingOf(symbols[i]);
-            held[i] = h.Quantity;
-            sellable[i] = h.Sellable;
-            tradable += prices[i] * held[i];
+            var open = Pending(pending, symbols[i]);
+            tradable += prices[i] * h.Quantity;
+            held[i] = h.Quantity + open.Buying - open.Selling;
+            sellable[i] = Math.Max(0, h.Sellable - open.Selling);
             weights[i] = targets.TryGetValue(symbols[i], out var w) && w > 0 ? w : 0;
         }
         // Buys are paid at up to the cage price plus the fee allowance: keep that much of the cash aside so the sizer's
@@ -179,6 +185,26 @@ public static class RebalancePlanner
     }
 
     /// <summary>The protective price: previous close ± 2 % on the tick, inside today's limits; null when the limit itself blocks.</summary>
+    private static PendingShares Pending(IReadOnlyDictionary<Symbol, PendingShares>? pending, Symbol symbol) =>
+        pending is not null && pending.TryGetValue(symbol, out var p) ? p : default;
+
+    /// <summary>
+    /// Shares of open orders per symbol, from the book's reservations: what is already on its way counts as held, so a
+    /// round planned while earlier orders are still open (the top-up before they fill, a rebalance re-run after a
+    /// crash) never orders the same shares again.
+    /// </summary>
+    public static IReadOnlyDictionary<Symbol, PendingShares> PendingOf(IEnumerable<Messages.OrderReservation> reservations)
+    {
+        var d = new Dictionary<Symbol, PendingShares>();
+        foreach (var r in reservations)
+        {
+            if (r.Remaining <= 0) continue;
+            var p = d.GetValueOrDefault(r.Order.Symbol);
+            d[r.Order.Symbol] = r.Order.Side == Side.Buy ? p with { Buying = p.Buying + r.Remaining } : p with { Selling = p.Selling + r.Remaining };
+        }
+        return d;
+    }
+
     public static decimal? Cage(TradeQuote q, Side side)
     {
         if (side == Side.Buy)
