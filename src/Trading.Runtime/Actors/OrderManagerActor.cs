@@ -29,20 +29,15 @@ public sealed class OrderManagerActor : ReceivePersistentActor
     private readonly Func<DateTime> _now;
     // As the order actors report them (what GetOrders answers and the book's reservations follow).
     private readonly Dictionary<ClientOrderId, OrderState> _orders = [];
-    // Decided: each order after every event this OMS has decided to journal, applied when decided (before the write
-    // completes). Every decision is taken on it, so a duplicate report is recognised before anything is journaled.
-    private readonly Dictionary<ClientOrderId, OrderState> _decided = [];
+    // The decisions (pure): each order after every event this OMS has decided to journal, applied when decided (before
+    // the write completes), so a duplicate report is recognised before anything is journaled.
+    private readonly OmsDecisions _decisions = new();
     private readonly Dictionary<ClientOrderId, IActorRef> _children = [];
     // Each order of a batch still waiting for the broker's first answer → its batch.
     private readonly Dictionary<ClientOrderId, Batch> _batches = [];
     private PendingFlush? _flush;
     private long _flushToken;
     private readonly int _keepFinishedDays;
-    // Sends again after "not found" per order in SubmitUnknown (in memory: a restart starts over, which is safe).
-    private readonly Dictionary<ClientOrderId, int> _unknownResends = [];
-    private const int MaxUnknownResends = 3;
-    // Unknown client ids the broker session has been asked about (a flurry of reports asks once).
-    private readonly HashSet<ClientOrderId> _lookingUp = [];
 
     private sealed class Batch(SubmitApproved request, IActorRef replyTo, int waiting)
     {
@@ -103,7 +98,7 @@ public sealed class OrderManagerActor : ReceivePersistentActor
         Command<CancelOrder>(c => RequestCancel(c.OrderId, c.Reason));
         Command<CancelAllOrders>(c =>
         {
-            foreach (var id in _decided.Values.Where(o => o.Status.IsOpen()).Select(o => o.Id).ToList()) RequestCancel(id, c.Reason);
+            foreach (var id in _decisions.Open()) RequestCancel(id, c.Reason);
             Sender.Tell(new StepDone(0, "cancel-all"));
         });
         Command<GetOrders>(g => DeferAsync(g, _ => Sender.Tell(new OrdersSnapshot(_orders.Values.ToList()))));
@@ -115,7 +110,7 @@ public sealed class OrderManagerActor : ReceivePersistentActor
 
     private void OnRecovered()
     {
-        foreach (var (id, state) in _orders) _decided[id] = state;
+        _decisions.Recovered(_orders.Values);
         foreach (var s in _orders.Values.Where(o => !o.Status.IsTerminal()))
         {
             _children[s.Id] = Context.ActorOf(OrderActor.Props(s), ChildName(s.Id));
@@ -135,19 +130,12 @@ public sealed class OrderManagerActor : ReceivePersistentActor
     /// </summary>
     private void ResendOutbox(string why)
     {
-        var open = _decided.Values.Where(o => o.Status is OrderStatus.PendingSubmit or OrderStatus.PendingCancel or OrderStatus.SubmitUnknown)
-            .OrderBy(o => o.CreatedAt).ThenBy(o => o.Id.Value, StringComparer.Ordinal).ToList();
-        if (open.Count == 0) return;
-        foreach (var o in open.Where(o => o.Status == OrderStatus.PendingSubmit))
-            _broker.Tell(new SubmitToBroker(o.Request));
-        foreach (var o in open.Where(o => o.Status == OrderStatus.PendingCancel))
-            _broker.Tell(new CancelAtBroker(o.Id));
-        foreach (var o in open.Where(o => o.Status == OrderStatus.SubmitUnknown))
-        {
-            _unknownResends.Remove(o.Id);
-            _broker.Tell(new LookUpOrder(o.Id));
-        }
-        _log.Info("OMS outbox ({Why}): {Count} orders sent again under their own client ids", why, open.Count);
+        var outbox = _decisions.TakeOutbox();
+        if (outbox.Count == 0) return;
+        foreach (var o in outbox.Submits) _broker.Tell(new SubmitToBroker(o));
+        foreach (var id in outbox.Cancels) _broker.Tell(new CancelAtBroker(id));
+        foreach (var id in outbox.LookUps) _broker.Tell(new LookUpOrder(id));
+        _log.Info("OMS outbox ({Why}): {Count} orders sent again under their own client ids", why, outbox.Count);
     }
 
     /// <summary>
@@ -157,15 +145,9 @@ public sealed class OrderManagerActor : ReceivePersistentActor
     /// </summary>
     private void OnSubmitUnknown(SubmitOutcomeUnknown m)
     {
-        if (!_decided.TryGetValue(m.OrderId, out var s)) return;
-        if (s.Status == OrderStatus.SubmitUnknown)
-        {
-            _broker.Tell(new LookUpOrder(m.OrderId));
-            return;
-        }
-        if (s.Status != OrderStatus.PendingSubmit) return; // answered meanwhile: nothing is unknown
-        var unknown = new OrderSubmitUnknown(m.OrderId, _now(), m.Reason);
-        _decided[m.OrderId] = s.Apply(unknown).State;
+        var unknown = _decisions.SubmitUnknown(m.OrderId, m.Reason, _now(), out bool lookUp);
+        if (lookUp) _broker.Tell(new LookUpOrder(m.OrderId));
+        if (unknown is null) return;
         PersistAsync(unknown, e =>
         {
             var t = _orders[e.OrderId].Apply(e);
@@ -183,11 +165,9 @@ public sealed class OrderManagerActor : ReceivePersistentActor
     private void OnFound(BrokerOrderFound m)
     {
         var o = m.Order;
-        _lookingUp.Remove(o.Id);
-        if (_decided.ContainsKey(o.Id)) return;
-        var adopted = new OrderAdopted(o.Id, _now(), o.Request, o.BrokerOrderId);
-        var state = OrderState.Adopt(adopted);
-        _orders[o.Id] = _decided[o.Id] = state;
+        if (_decisions.Found(o, _now()) is not { } adopted) return;
+        var state = _decisions.Orders[o.Id];
+        _orders[o.Id] = state;
         _children[o.Id] = Context.ActorOf(OrderActor.Props(state), ChildName(o.Id));
         _log.Warning("Order {OrderId} ({Side} {Quantity} {Symbol}) adopted from the broker", o.Id, o.Request.Side, o.Request.Quantity, o.Request.Symbol);
         PersistAsync(adopted, _ =>
@@ -206,16 +186,9 @@ public sealed class OrderManagerActor : ReceivePersistentActor
     /// </summary>
     private void OnNotFound(BrokerOrderNotFound m)
     {
-        _lookingUp.Remove(m.OrderId);
-        if (!_decided.TryGetValue(m.OrderId, out var s) || s.Status != OrderStatus.SubmitUnknown) return;
-        int n = _unknownResends.GetValueOrDefault(m.OrderId);
-        if (n >= MaxUnknownResends)
-        {
-            _log.Warning("Order {OrderId} is still unknown to the broker after {Count} sends; waiting for the next connect", m.OrderId, n);
-            return;
-        }
-        _unknownResends[m.OrderId] = n + 1;
-        _broker.Tell(new SubmitToBroker(s.Request));
+        if (_decisions.NotFound(m.OrderId, out int tries) is { } again) _broker.Tell(new SubmitToBroker(again));
+        else if (tries >= OmsDecisions.MaxUnknownResends)
+            _log.Warning("Order {OrderId} is still unknown to the broker after {Count} sends; waiting for the next connect", m.OrderId, tries);
     }
 
     /// <summary>A new day: with a retention set, forget orders that finished before it and snapshot the rest.</summary>
@@ -226,13 +199,13 @@ public sealed class OrderManagerActor : ReceivePersistentActor
             // Run deferred (see the constructor): every decided event is journaled by now, so the decided states are
             // exactly what the events up to LastSequenceNr say, and the snapshot may stand for them.
             var before = s.Date.AddDays(-_keepFinishedDays);
-            var old = _decided.Values.Where(o => o.Status.IsTerminal() && o.Request.TradeDate < before).Select(o => o.Id).ToList();
+            var old = _decisions.Orders.Values.Where(o => o.Status.IsTerminal() && o.Request.TradeDate < before).Select(o => o.Id).ToList();
             foreach (var id in old)
             {
                 _orders.Remove(id);
-                _decided.Remove(id);
+                _decisions.Forget(id);
             }
-            SaveSnapshot(new OmsSnapshot([.. _decided.Values.OrderBy(o => o.CreatedAt).ThenBy(o => o.Id.Value, StringComparer.Ordinal)]));
+            SaveSnapshot(new OmsSnapshot([.. _decisions.Orders.Values.OrderBy(o => o.CreatedAt).ThenBy(o => o.Id.Value, StringComparer.Ordinal)]));
             if (old.Count > 0) _log.Info("OMS: {Count} orders finished before {Date} forgotten, {Kept} kept", old.Count, before, _orders.Count);
         }
         Sender.Tell(new StepDone(s.Step, "orders"));
@@ -243,26 +216,15 @@ public sealed class OrderManagerActor : ReceivePersistentActor
     private void Submit(SubmitApproved m)
     {
         var replyTo = m.ReplyTo ?? Sender;
-        var fresh = m.Orders.Where(o => !_decided.ContainsKey(o.Id)).DistinctBy(o => o.Id).ToList();
-        foreach (var dup in m.Orders.Where(o => _decided.ContainsKey(o.Id)))
-            _log.Warning("Order {OrderId} already known; not sent again", dup.Id);
-        var batch = new Batch(m, replyTo, fresh.Count);
-        if (fresh.Count == 0)
+        var events = _decisions.Submit(m.Orders, _now(), out var known);
+        foreach (var dup in known) _log.Warning("Order {OrderId} already known; not sent again", dup);
+        var batch = new Batch(m, replyTo, events.Count / 2);
+        if (events.Count == 0)
         {
             replyTo.Tell(batch.Answer());
             return;
         }
-        var at = _now();
-        var events = new List<OrderEvent>(2 * fresh.Count);
-        foreach (var o in fresh)
-        {
-            var created = new OrderCreated(o.Id, at, o);
-            var sent = new OrderSent(o.Id, at);
-            _decided[o.Id] = OrderState.Create(created).Apply(sent).State;
-            events.Add(created);
-            events.Add(sent);
-            _batches[o.Id] = batch;
-        }
+        foreach (var e in events) _batches[e.OrderId] = batch;
         // Async persistence pipelines the journal writes (commands are not stashed meanwhile); each handler still
         // runs only after its event is stored, in order, and Flush/GetOrders wait for the handlers (DeferAsync).
         PersistAllAsync(events, e =>
@@ -284,41 +246,26 @@ public sealed class OrderManagerActor : ReceivePersistentActor
 
     private void OnReport(Trading.Brokers.BrokerReport r)
     {
-        OrderEvent? e = r switch
+        switch (_decisions.Report(r))
         {
-            Trading.Brokers.OrderAccepted a => new OrderAcknowledged(a.OrderId, a.At, a.BrokerOrderId),
-            Trading.Brokers.OrderRejected x => new OrderRejectReported(x.OrderId, x.At, "broker", x.Reason),
-            Trading.Brokers.OrderFilled f => new OrderFillReported(f.OrderId, f.At, f.Fill),
-            Trading.Brokers.OrderCancelled c => new OrderCancelReported(c.OrderId, c.At, c.Reason),
-            Trading.Brokers.OrderExpired x => new OrderExpireReported(x.OrderId, x.At, x.Reason),
-            _ => null,
-        };
-        if (e is null) return;
-        if (!_decided.TryGetValue(r.OrderId, out var decided))
-        {
-            // Not dropped: the broker holds an order this OMS does not (lost with the last commits before a power
-            // cut, or placed elsewhere). Its terms come with the broker's view of it, which replays this report too.
-            if (_lookingUp.Add(r.OrderId))
-            {
+            case ReportDecision.LookUp { First: true }:
+                // Not dropped: the broker holds an order this OMS does not (lost with the last commits before a power
+                // cut, or placed elsewhere). Its terms come with the broker's view of it, which replays this report too.
                 _log.Warning("Broker report {Report} for unknown order {OrderId}: asking the broker for it to adopt it", r.GetType().Name, r.OrderId);
                 _broker.Tell(new LookUpOrder(r.OrderId));
-            }
-            return;
+                break;
+            case ReportDecision.Ignore i:
+                // A report that changes nothing (a reconnect's or a resubmission's replay) is never journaled.
+                _log.Debug("Broker report for {OrderId} not journaled: {Why}", r.OrderId, i.Why);
+                break;
+            case ReportDecision.Journal j:
+                PersistAsync(j.Event, persisted =>
+                {
+                    if (_children.TryGetValue(persisted.OrderId, out var child)) child.Tell(persisted);
+                    else _log.Warning("Report {Event} for finished order {OrderId} ignored", persisted.GetType().Name, persisted.OrderId);
+                });
+                break;
         }
-        // Decide, then persist: a report that changes nothing (a fill id already counted, a second acknowledgement, an
-        // end after the end — a reconnect's or a resubmission's replay) is recognised here and never journaled.
-        var t = decided.Apply(e);
-        if (!t.Applied)
-        {
-            _log.Debug("Broker report for {OrderId} not journaled: {Why}", r.OrderId, t.Ignored);
-            return;
-        }
-        _decided[r.OrderId] = t.State;
-        PersistAsync(e, persisted =>
-        {
-            if (_children.TryGetValue(persisted.OrderId, out var child)) child.Tell(persisted);
-            else _log.Warning("Report {Event} for finished order {OrderId} ignored", persisted.GetType().Name, persisted.OrderId);
-        });
     }
 
     private void OnStateChanged(OrderStateChanged m)
@@ -346,11 +293,7 @@ public sealed class OrderManagerActor : ReceivePersistentActor
 
     private void RequestCancel(ClientOrderId id, string reason)
     {
-        if (!_decided.TryGetValue(id, out var s) || !s.Status.IsOpen() || s.Status == OrderStatus.PendingCancel) return;
-        var request = new OrderCancelRequested(id, _now(), reason);
-        var t = s.Apply(request);
-        if (!t.Applied) return;
-        _decided[id] = t.State;
+        if (_decisions.Cancel(id, reason, _now()) is not { } request) return;
         PersistAsync(request, e =>
         {
             if (_children.TryGetValue(id, out var child)) child.Tell(e);
