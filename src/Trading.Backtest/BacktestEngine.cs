@@ -97,7 +97,7 @@ public static class BacktestEngine
         {
             var listener = system.ActorOf(Props.Create(() => new EventListener(recorder)), "backtest-listener");
             system.EventStream.Subscribe(listener, typeof(RiskAlert));
-            system.EventStream.Subscribe(listener, typeof(ProposalResult));
+            system.EventStream.Subscribe(listener, typeof(ProposalJudged));
 
             var timeout = o.StepTimeout;
             // The one composition root, as the paper and live node use it: a virtual clock, the simulated exchange,
@@ -296,7 +296,7 @@ public static class BacktestEngine
         public EventListener(BacktestRecorder recorder)
         {
             Receive<RiskAlert>(a => { if (a.Kind != "risk-reject") recorder.OnAlert(a); });
-            Receive<ProposalResult>(p => recorder.OnRejections(p.Rejected));
+            Receive<ProposalJudged>(p => recorder.OnRejections(p.Result.Rejected));
         }
     }
 }

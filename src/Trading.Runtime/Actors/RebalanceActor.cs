@@ -28,17 +28,19 @@ public sealed class RebalanceActor : ReceiveActor
     private readonly PlannerSizing? _sizing;
 
     private readonly long _sequenceBase;
+    private readonly string _accountId;
 
     /// <param name="sequenceBase">
     /// where the day's client order ids start: each incarnation of a node has its own range ((epoch − 1) × 10,000), so
     /// a rebalance re-run after a crash never reuses an id the OMS already holds for another order
     /// </param>
-    public static Props Props(IActorRef risk, IActorRef book, Func<Symbol, DateOnly, TradeQuote?> quotes, MarketRules rules, double cashBuffer, TimeSpan timeout, PlannerSizing? sizing = null, long sequenceBase = 0) =>
-        Akka.Actor.Props.Create(() => new RebalanceActor(risk, book, quotes, rules, cashBuffer, timeout, sizing, sequenceBase));
+    public static Props Props(IActorRef risk, IActorRef book, Func<Symbol, DateOnly, TradeQuote?> quotes, MarketRules rules, double cashBuffer, TimeSpan timeout, PlannerSizing? sizing = null, long sequenceBase = 0, string accountId = "") =>
+        Akka.Actor.Props.Create(() => new RebalanceActor(risk, book, quotes, rules, cashBuffer, timeout, sizing, sequenceBase, accountId));
 
-    public RebalanceActor(IActorRef risk, IActorRef book, Func<Symbol, DateOnly, TradeQuote?> quotes, MarketRules rules, double cashBuffer, TimeSpan timeout, PlannerSizing? sizing = null, long sequenceBase = 0)
+    public RebalanceActor(IActorRef risk, IActorRef book, Func<Symbol, DateOnly, TradeQuote?> quotes, MarketRules rules, double cashBuffer, TimeSpan timeout, PlannerSizing? sizing = null, long sequenceBase = 0, string accountId = "")
     {
         _sequenceBase = sequenceBase;
+        _accountId = accountId;
         _sizing = sizing;
         _risk = risk;
         _book = book;
@@ -72,11 +74,14 @@ public sealed class RebalanceActor : ReceiveActor
         _sequence[t.Strategy] = seq;
         if (orders.Count == 0) return new ProposalResult(step, [], []);
         var result = await _risk.Ask<ProposalResult>(new ProposeOrders(t.Strategy, orders, step), _timeout);
-        Context.System.EventStream.Publish(result);
+        Context.System.EventStream.Publish(new ProposalJudged(_accountId, t.Strategy, result));
         _log.Debug("Rebalance {Strategy} {Date}: {Approved} approved, {Rejected} rejected", t.Strategy, t.Date, result.Approved.Count, result.Rejected.Count);
         return result;
     }
 }
+
+/// <summary>Published on the event stream after each round: the risk guard's verdict on a strategy's proposal, for its account.</summary>
+public sealed record ProposalJudged(string AccountId, string Strategy, ProposalResult Result);
 
 /// <summary>After the open's fills: send the buys that sale proceeds now pay for.</summary>
 public sealed record TopUp(DateOnly Date, long Step);

@@ -110,7 +110,7 @@ public static class TradingComposition
             BrokerSession: (slot, epoch) => BrokerSessionActor.Props(brain.Gateway, slot, epoch, node.Broker, brain.Now),
             RiskGuard: (orders, book) => RiskGuardActor.Props(account, brain.Risk, orders, book, RiskQuote, brain.Rules, brain.Fees, brain.Now),
             Rebalancer: (risk, book, epoch) => RebalanceActor.Props(risk, book, brain.Quotes, brain.Rules, primary?.CashBuffer ?? 0,
-                timeout, primary is null ? null : PlannerSizing.From(primary, brain.Fees), sequenceBase: (epoch - 1) * 10_000),
+                timeout, primary is null ? null : PlannerSizing.From(primary, brain.Fees), sequenceBase: (epoch - 1) * 10_000, accountId: account),
             Strategies: strategies,
             Watchdog: brain.Watchdog ?? WatchdogOptions.From(brain.Risk),
             Now: brain.Now,
