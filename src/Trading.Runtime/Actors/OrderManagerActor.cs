@@ -38,6 +38,9 @@ public sealed class OrderManagerActor : ReceivePersistentActor
     private PendingFlush? _flush;
     private long _flushToken;
     private readonly int _keepFinishedDays;
+    // Fills replayed from the journal after the last snapshot: handed to the book again on recovery (it keeps each fill
+    // id once), because a crash between this journal's write and the book's loses the book's copy, not this one.
+    private readonly List<Fill> _recoveredFills = [];
 
     private sealed class Batch(SubmitApproved request, IActorRef replyTo, int waiting)
     {
@@ -68,12 +71,18 @@ public sealed class OrderManagerActor : ReceivePersistentActor
         Recover<OrderEvent>(e =>
         {
             if (OrderState.Start(e) is { } started) _orders[e.OrderId] = started;
-            else if (_orders.TryGetValue(e.OrderId, out var s)) _orders[e.OrderId] = s.Apply(e).State;
+            else if (_orders.TryGetValue(e.OrderId, out var s))
+            {
+                var t = s.Apply(e);
+                _orders[e.OrderId] = t.State;
+                if (t.Applied && e is OrderFillReported f) _recoveredFills.Add(f.Fill);
+            }
         });
         Recover<SnapshotOffer>(o =>
         {
             if (o.Snapshot is not OmsSnapshot s) return;
             _orders.Clear();
+            _recoveredFills.Clear();
             foreach (var order in s.Orders) _orders[order.Id] = order;
         });
         Recover<RecoveryCompleted>(_ => OnRecovered());
@@ -111,6 +120,10 @@ public sealed class OrderManagerActor : ReceivePersistentActor
     private void OnRecovered()
     {
         _decisions.Recovered(_orders.Values);
+        // Before anything else reaches the book from here: every journaled fill again (the book ignores the ones it has).
+        foreach (var fill in _recoveredFills) _book.Tell(new BookFill(fill));
+        if (_recoveredFills.Count > 0) _log.Info("OMS handed {Fills} journaled fills to the book again (it keeps each once)", _recoveredFills.Count);
+        _recoveredFills.Clear();
         foreach (var s in _orders.Values.Where(o => !o.Status.IsTerminal()))
         {
             _children[s.Id] = Context.ActorOf(OrderActor.Props(s), ChildName(s.Id));

@@ -43,7 +43,7 @@ public sealed class PositionBookActor : ReceivePersistentActor
             var e = new FillBooked(f.Fill);
             if (!_state.Accepts(e))
             {
-                _log.Warning("Ignored duplicate fill {FillId} of order {OrderId}", f.Fill.FillId, f.Fill.OrderId);
+                _log.Debug("Fill {FillId} of order {OrderId} already booked", f.Fill.FillId, f.Fill.OrderId);
                 return;
             }
             PersistAndReply(e, null);

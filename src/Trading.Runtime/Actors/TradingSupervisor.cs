@@ -155,6 +155,7 @@ public sealed class TradingSupervisor : ReceivePersistentActor
         Command<TopUp>(m => _rebalancer.Forward(m));
         Command<TargetPortfolio>(m => _rebalancer.Forward(m));
         Command<Flush>(m => _broker.Forward(m));
+        Command<FlushOrders>(m => _orders.Forward(new Flush(m.Step)));
         Command<Deposit>(m => _book.Forward(m));
         Command<CorporateActionBooked>(m => _book.Forward(m));
         Command<GetAccount>(m => _book.Forward(m));
@@ -318,6 +319,13 @@ public sealed record GetNodeStatus
 /// <see cref="Refused"/> says why it will not start (e.g. a configured epoch below the journaled one).
 /// </summary>
 public sealed record NodeStatus(string AccountId, long Epoch, bool Ready, string? Refused, IReadOnlyList<string> Strategies);
+
+/// <summary>
+/// Answered (with <see cref="StepDone"/>) once the OMS has recovered and everything it handed the book — the
+/// journaled fills it gives back on recovery included — is booked; unlike <see cref="Flush"/> it does not wait for the
+/// broker's connection. A node reads its account only after this following a restart.
+/// </summary>
+public sealed record FlushOrders(long Step);
 
 /// <summary>A command for the trading node of one account (the console and the cluster address nodes this way).</summary>
 public sealed record ForAccount(string AccountId, object Command);
