@@ -2,6 +2,9 @@ using System.Collections.Concurrent;
 using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Polly;
+using Polly.Retry;
+using Trading.Domain.Fees;
 using Trading.Domain.Orders;
 
 namespace Trading.Brokers.Bridge;
@@ -10,6 +13,11 @@ namespace Trading.Brokers.Bridge;
 /// <param name="RequestTimeout">how long a request waits for its answer before it fails with <see cref="TimeoutException"/></param>
 /// <param name="HeartbeatInterval">how often this side sends a heartbeat frame</param>
 /// <param name="SilenceTimeout">no frame at all for this long: the link is down</param>
+/// <param name="Secret">the shared secret of an authenticated bridge (one off the host must have one), or null</param>
+/// <param name="Fees">the account's fee schedule: fees of a fill the bridge reports without them (xtquant's trades
+/// carry at most a commission, which then replaces the computed one)</param>
+/// <param name="ConnectAttempts">connects tried within one <see cref="BridgeGateway.ConnectAsync"/> (jittered, capped
+/// backoff between them) before it fails; the session actor's own backoff then takes over</param>
 public sealed record BridgeGatewayOptions(
     string Host,
     int Port,
@@ -17,11 +25,19 @@ public sealed record BridgeGatewayOptions(
     string Name = "bridge",
     TimeSpan? RequestTimeout = null,
     TimeSpan? HeartbeatInterval = null,
-    TimeSpan? SilenceTimeout = null)
+    TimeSpan? SilenceTimeout = null,
+    byte[]? Secret = null,
+    FeeSchedule? Fees = null,
+    int ConnectAttempts = 3)
 {
     public TimeSpan Request => RequestTimeout ?? TimeSpan.FromSeconds(10);
     public TimeSpan Heartbeat => HeartbeatInterval ?? TimeSpan.FromSeconds(1);
     public TimeSpan Silence => SilenceTimeout ?? TimeSpan.FromSeconds(3);
+    public FeeSchedule FeeSchedule => Fees ?? FeeSchedule.Default;
+
+    /// <summary>Never the secret itself: whether there is one.</summary>
+    public override string ToString() =>
+        $"BridgeGatewayOptions {{ {Host}:{Port}, account {Account}, name {Name}, secret {(Secret is { Length: > 0 } ? "set" : "none")} }}";
 }
 
 /// <summary>
@@ -58,7 +74,32 @@ public sealed class BridgeGateway : IBrokerGateway, IAsyncDisposable
 
     public IDisposable Listen(Action<GatewayEvent> listener) => _listeners.Add(listener);
 
-    public async Task<GatewaySession> ConnectAsync(CancellationToken ct)
+    /// <summary>
+    /// Connects and says hello. A refused or dropped connect (a bridge restarting, a link flapping) is tried again
+    /// within this call through a Polly pipeline — exponential backoff from 200 ms, jittered, capped at 2 s — up to
+    /// <see cref="BridgeGatewayOptions.ConnectAttempts"/> times; refusals that another try cannot change (a wrong
+    /// account, a missing or wrong secret) fail at once. Longer outages are the session actor's: its supervisor restarts
+    /// it with its own backoff.
+    /// </summary>
+    public Task<GatewaySession> ConnectAsync(CancellationToken ct) =>
+        _connectPipeline.ExecuteAsync(static (self, token) => new ValueTask<GatewaySession>(self.ConnectOnceAsync(token)), this, ct).AsTask();
+
+    private ResiliencePipeline? _connectPipelineCache;
+
+    private ResiliencePipeline _connectPipeline => _connectPipelineCache ??= _options.ConnectAttempts <= 1 ? ResiliencePipeline.Empty : new ResiliencePipelineBuilder()
+        .AddRetry(new RetryStrategyOptions
+        {
+            MaxRetryAttempts = _options.ConnectAttempts - 1,
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = true,
+            Delay = TimeSpan.FromMilliseconds(200),
+            MaxDelay = TimeSpan.FromSeconds(2),
+            ShouldHandle = new PredicateBuilder().Handle<SocketException>().Handle<IOException>(e => e is not (BridgeProtocolException or BridgeRequestException))
+                .Handle<TimeoutException>(),
+        })
+        .Build();
+
+    private async Task<GatewaySession> ConnectOnceAsync(CancellationToken ct)
     {
         CloseLink("reconnecting");
         var tcp = new TcpClient();
@@ -71,7 +112,7 @@ public sealed class BridgeGateway : IBrokerGateway, IAsyncDisposable
             tcp.Dispose();
             throw;
         }
-        var link = new FrameLink(tcp, $"bridge {_options.Host}:{_options.Port}");
+        var link = new FrameLink(tcp, $"bridge {_options.Host}:{_options.Port}", _options.Secret);
         var stop = new CancellationTokenSource();
         lock (_sync) (_link, _linkStop) = (link, stop);
         _ = Task.Run(() => ReadLoop(link, stop.Token));
@@ -105,14 +146,14 @@ public sealed class BridgeGateway : IBrokerGateway, IAsyncDisposable
     public async Task<IReadOnlyList<BrokerOrder>> QueryOrdersAsync(CancellationToken ct)
     {
         var answer = await Request(Wire.QueryOrders, new Empty(), BridgeJson.Default.Empty, BridgeJson.Default.QueryOrdersResponse, ct);
-        return answer.Orders.Select(WireMapping.FromWire).ToArray();
+        return answer.Orders.Select(o => WireMapping.FromWire(o, _options.FeeSchedule)).ToArray();
     }
 
     public async Task<ReplayResult> ReplayAsync(string epoch, long fromSeq, CancellationToken ct)
     {
         var answer = await Request(Wire.Replay, new ReplayRequest(epoch, fromSeq), BridgeJson.Default.ReplayRequest, BridgeJson.Default.ReplayResponse, ct);
         if (answer.Gap) return ReplayResult.Missing;
-        return new ReplayResult(answer.Events.Select(f => (SequencedReport)ToEvent(f)).ToArray(), false);
+        return new ReplayResult(answer.Events.Select(f => (SequencedReport)ToEvent(f, _options.FeeSchedule)).ToArray(), false);
     }
 
     /// <summary>A round trip: every frame the bridge sent before its answer has reached the listeners when this completes.</summary>
@@ -193,7 +234,7 @@ public sealed class BridgeGateway : IBrokerGateway, IAsyncDisposable
                         if (frame.Id is { } id && _pending.TryRemove(id, out var waiting)) waiting.TrySetResult(frame);
                         break;
                     case Wire.Event:
-                        var e = ToEvent(frame); // whole or not at all: a bad event throws before any listener sees it
+                        var e = ToEvent(frame, _options.FeeSchedule); // whole or not at all: a bad event throws before any listener sees it
                         if (e is SequencedReport r) lock (_sync) (_epoch, _lastSeq) = (r.Epoch, r.Seq);
                         else if (e is ConnectionChanged { State: ConnectionState.Connected } c) lock (_sync) (_epoch, _lastSeq) = (c.Epoch, 0);
                         _listeners.Publish(e);
@@ -203,7 +244,8 @@ public sealed class BridgeGateway : IBrokerGateway, IAsyncDisposable
         }
         catch (BridgeProtocolException e)
         {
-            why = e.Message;
+            LinkDown(link, link.CloseReason ?? e.Message, protocol: true);
+            return;
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
         {
@@ -226,7 +268,9 @@ public sealed class BridgeGateway : IBrokerGateway, IAsyncDisposable
         _listeners.Publish(new ConnectionChanged(ConnectionState.Connected, epoch, $"hello: {hello.BridgeVersion}, replay {hello.Replay}"));
     }
 
-    private void LinkDown(FrameLink link, string why)
+    /// <param name="protocol">the bridge broke the wire (a bad line, a refused secret): waiting requests fail with
+    /// <see cref="BridgeProtocolException"/>, which a connect does not try again</param>
+    private void LinkDown(FrameLink link, string why, bool protocol = false)
     {
         lock (_sync)
         {
@@ -236,7 +280,8 @@ public sealed class BridgeGateway : IBrokerGateway, IAsyncDisposable
         LastError = why;
         link.Close(why);
         foreach (var (id, waiting) in _pending)
-            if (_pending.TryRemove(id, out _)) waiting.TrySetException(new IOException($"{Name}: link down before the answer ({why})"));
+            if (_pending.TryRemove(id, out _))
+                waiting.TrySetException(protocol ? new BridgeProtocolException($"{Name}: {why}") : new IOException($"{Name}: link down before the answer ({why})"));
         string epoch;
         lock (_sync) epoch = _epoch ?? "";
         _listeners.Publish(new ConnectionChanged(ConnectionState.Disconnected, epoch, why));
@@ -251,7 +296,9 @@ public sealed class BridgeGateway : IBrokerGateway, IAsyncDisposable
             {
                 if (link.Silence > _options.Silence)
                 {
-                    link.Close($"no frame from {link.Peer} for {_options.Silence.TotalSeconds:0.#} s");
+                    link.Close(link.AwaitingNonce
+                        ? $"{link.Peer} does not authenticate (no auth line within {_options.Silence.TotalSeconds:0.#} s) but a shared secret is configured"
+                        : $"no frame from {link.Peer} for {_options.Silence.TotalSeconds:0.#} s");
                     return;
                 }
                 link.Send(new Frame { Kind = Wire.Heartbeat, Ts = DateTimeOffset.Now });
@@ -269,7 +316,7 @@ public sealed class BridgeGateway : IBrokerGateway, IAsyncDisposable
         stop?.Cancel();
     }
 
-    private static GatewayEvent ToEvent(Frame frame)
+    private static GatewayEvent ToEvent(Frame frame, FeeSchedule fees)
     {
         if (frame.Epoch is not { Length: > 0 } epoch || frame.Seq is not { } seq)
             throw new BridgeProtocolException($"evt {frame.Op}: epoch and seq are required");
@@ -278,7 +325,7 @@ public sealed class BridgeGateway : IBrokerGateway, IAsyncDisposable
             var c = WireMapping.FromPayload(frame, BridgeJson.Default.ConnectionDto);
             return new ConnectionChanged(c.State == "disconnected" ? ConnectionState.Disconnected : ConnectionState.Connected, epoch, c.Reason ?? "");
         }
-        return new SequencedReport(epoch, seq, WireMapping.FromWire(frame.Op, WireMapping.FromPayload(frame, BridgeJson.Default.ReportDto)));
+        return new SequencedReport(epoch, seq, WireMapping.FromWire(frame.Op, WireMapping.FromPayload(frame, BridgeJson.Default.ReportDto), fees));
     }
 
     public ValueTask DisposeAsync()

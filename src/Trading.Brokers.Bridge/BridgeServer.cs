@@ -7,15 +7,20 @@ namespace Trading.Brokers.Bridge;
 /// <param name="Port">0: any free port (see <see cref="BridgeServer.Port"/>)</param>
 /// <param name="Account">the account this bridge serves; a hello naming another is refused</param>
 /// <param name="ReplayCapacity">events kept for replay (BROKER_BRIDGES §2.1: at least 20 000)</param>
+/// <param name="Secret">a shared secret: every line is then signed (see <see cref="FrameLink"/>) and clients without it are refused</param>
 public sealed record BridgeServerOptions(
     int Port = 0,
     string Account = "main",
     int ReplayCapacity = 20_000,
     TimeSpan? HeartbeatInterval = null,
-    TimeSpan? SilenceTimeout = null)
+    TimeSpan? SilenceTimeout = null,
+    byte[]? Secret = null)
 {
     public TimeSpan Heartbeat => HeartbeatInterval ?? TimeSpan.FromSeconds(1);
     public TimeSpan Silence => SilenceTimeout ?? TimeSpan.FromSeconds(3);
+
+    /// <summary>Never the secret itself: whether there is one.</summary>
+    public override string ToString() => $"BridgeServerOptions {{ port {Port}, account {Account}, secret {(Secret is { Length: > 0 } ? "set" : "none")} }}";
 }
 
 /// <summary>
@@ -175,7 +180,7 @@ public sealed class BridgeServer : IAsyncDisposable
             {
                 return;
             }
-            var link = new FrameLink(tcp, $"client {tcp.Client.RemoteEndPoint}");
+            var link = new FrameLink(tcp, $"client {tcp.Client.RemoteEndPoint}", _options.Secret, isServer: true);
             Log?.Invoke($"{link.Peer} connected");
             lock (_tasks) _tasks.Add(Task.Run(() => Serve(link)));
         }

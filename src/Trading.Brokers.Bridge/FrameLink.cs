@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
 
@@ -10,6 +12,14 @@ namespace Trading.Brokers.Bridge;
 /// One TCP connection carrying frames, one per line: a reader that hands out whole lines only (a line cut short by
 /// the end of the stream is an error, never parsed), and a single writer draining a queue, so frames go out in the
 /// order they were queued whoever queues them.
+/// <para>
+/// <b>Authenticated links</b> (a shared secret on both sides; the bridge requires one when it listens off loopback):
+/// the server's first line is <c>{"v":1,"kind":"auth","nonce":"…"}</c>; from then on every line either way is
+/// <c>MAC JSON</c>, MAC = hex HMAC-SHA256(secret, nonce|dir|n|JSON) with dir <c>c2b</c> (client to bridge) or
+/// <c>b2c</c> and n the count of signed lines sent that way on this link — so a line cannot be forged, altered,
+/// replayed or moved to another link. A bad MAC is answered with an unsigned <c>auth_error</c> line and the link
+/// closes. The secret never leaves this object (not in messages, not in logs).
+/// </para>
 /// </summary>
 internal sealed class FrameLink : IAsyncDisposable
 {
@@ -26,15 +36,33 @@ internal sealed class FrameLink : IAsyncDisposable
     private long _lastHeardTicks = Environment.TickCount64;
     private string? _closeReason;
 
-    public FrameLink(TcpClient tcp, string peer)
+    // Authentication: the secret (null: none), the link's nonce once known, and the signed lines counted each way.
+    private readonly byte[]? _secret;
+    private readonly bool _isServer;
+    private readonly TaskCompletionSource<string?> _nonce = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _signedSent, _signedHeard;
+
+    /// <param name="secret">the shared secret, or null for an unauthenticated (loopback) link</param>
+    /// <param name="isServer">the bridge's side: it sends the nonce; the client waits for it before writing</param>
+    public FrameLink(TcpClient tcp, string peer, byte[]? secret = null, bool isServer = false)
     {
         _tcp = tcp;
         _tcp.NoDelay = true;
         Peer = peer;
+        _secret = secret is { Length: > 0 } ? secret : null;
+        _isServer = isServer;
         _stream = tcp.GetStream();
         _reader = PipeReader.Create(_stream);
+        if (_secret is null) _nonce.SetResult(null);
+        else if (_isServer) _nonce.SetResult(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)));
         _writer = Task.Run(WriteLoop);
     }
+
+    /// <summary>Whether lines on this link are signed.</summary>
+    public bool Authenticated => _secret is not null;
+
+    /// <summary>A client with a secret whose bridge has not sent its nonce yet (nothing can be written).</summary>
+    public bool AwaitingNonce => !_nonce.Task.IsCompleted;
 
     public string Peer { get; }
 
@@ -71,7 +99,7 @@ internal sealed class FrameLink : IAsyncDisposable
                 Frame? frame;
                 try
                 {
-                    frame = line.Length == 0 || IsBlank(line) ? null : Parse(line, n);
+                    frame = line.Length == 0 || IsBlank(line) ? null : Take(line, n);
                 }
                 finally
                 {
@@ -100,13 +128,97 @@ internal sealed class FrameLink : IAsyncDisposable
         return true;
     }
 
-    private Frame Parse(ReadOnlySequence<byte> line, long n)
+    /// <summary>A line as this link takes it: the nonce line, a signed line checked, or a plain one.</summary>
+    private Frame? Take(ReadOnlySequence<byte> line, long n)
+    {
+        var bytes = line.ToArray();
+        if (!_isServer && n == 1)
+        {
+            // A client's first line says whether the bridge authenticates.
+            if (ControlLine(bytes) is { } control)
+            {
+                if (control.Kind == "auth_error") throw new BridgeProtocolException($"{Peer} refused the link: {control.Text}");
+                if (control.Kind != "auth") throw new BridgeProtocolException($"{Peer}: unexpected first line of kind '{control.Kind}'");
+                if (_secret is null)
+                    throw new BridgeProtocolException($"{Peer} requires a shared secret and none is configured (trading.node.broker.secret-file)");
+                if (control.Text is not { Length: >= 16 and <= 128 } nonce || !nonce.All(char.IsAsciiHexDigit))
+                    throw new BridgeProtocolException($"{Peer}: the auth line carries no valid nonce");
+                _nonce.TrySetResult(nonce);
+                return null;
+            }
+            if (_secret is not null)
+                throw new BridgeProtocolException($"{Peer} does not authenticate but a shared secret is configured: refusing an unauthenticated link");
+        }
+        if (_secret is null)
+        {
+            if (!_isServer && ControlLine(bytes) is { Kind: "auth_error" } refused) throw new BridgeProtocolException($"{Peer} refused the link: {refused.Text}");
+            return Parse(bytes, n);
+        }
+        if (!_isServer && ControlLine(bytes) is { Kind: "auth_error" } error) throw new BridgeProtocolException($"{Peer} refused the link: {error.Text}");
+        int space = Array.IndexOf(bytes, (byte)' ');
+        var json = space == 64 ? bytes.AsSpan(65) : default;
+        if (space != 64 || !CryptographicOperations.FixedTimeEquals(Mac(_isServer ? "c2b" : "b2c", _signedHeard, json), HexBytes(bytes.AsSpan(0, 64))))
+        {
+            if (_isServer) SendControl("auth_error", "bad mac");
+            throw new BridgeProtocolException($"{Peer}: line {n} does not carry a valid signature (wrong or missing shared secret)");
+        }
+        _signedHeard++;
+        return Parse(json.ToArray(), n);
+    }
+
+    private byte[] Mac(string direction, long n, ReadOnlySpan<byte> json)
+    {
+        var nonce = _nonce.Task.IsCompletedSuccessfully ? _nonce.Task.Result : null;
+        if (nonce is null || _secret is null) return [];
+        var head = Encoding.UTF8.GetBytes($"{nonce}|{direction}|{n}|");
+        var message = new byte[head.Length + json.Length];
+        head.CopyTo(message, 0);
+        json.CopyTo(message.AsSpan(head.Length));
+        return HMACSHA256.HashData(_secret, message);
+    }
+
+    private static byte[] HexBytes(ReadOnlySpan<byte> hex)
+    {
+        foreach (var b in hex) if (!char.IsAsciiHexDigit((char)b)) return [];
+        return Convert.FromHexString(Encoding.ASCII.GetString(hex));
+    }
+
+    private sealed record Control(string Kind, string? Text);
+
+    /// <summary>The unsigned control lines (auth, auth_error), or null for anything else.</summary>
+    private static Control? ControlLine(byte[] line)
+    {
+        if (line.Length == 0 || line[0] != (byte)'{') return null;
+        try
+        {
+            using var doc = JsonDocument.Parse(line);
+            if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("kind", out var kind)) return null;
+            return kind.GetString() switch
+            {
+                "auth" => new Control("auth", doc.RootElement.TryGetProperty("nonce", out var nonce) ? nonce.GetString() : null),
+                "auth_error" => new Control("auth_error", doc.RootElement.TryGetProperty("msg", out var msg) ? msg.GetString() : null),
+                _ => null,
+            };
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Writes an unsigned control line directly (the nonce, or a refusal just before closing).</summary>
+    private void SendControl(string kind, string text)
+    {
+        var line = kind == "auth" ? $"{{\"v\":1,\"kind\":\"auth\",\"nonce\":\"{text}\"}}\n" : $"{{\"v\":1,\"kind\":\"{kind}\",\"msg\":\"{text}\"}}\n";
+        try { _stream.Write(Encoding.UTF8.GetBytes(line)); } catch (Exception e) when (e is IOException or ObjectDisposedException or SocketException) { }
+    }
+
+    private Frame Parse(byte[] line, long n)
     {
         Frame? frame;
         try
         {
-            var reader = new Utf8JsonReader(line);
-            frame = JsonSerializer.Deserialize(ref reader, BridgeJson.Default.Frame);
+            frame = JsonSerializer.Deserialize(line, BridgeJson.Default.Frame);
         }
         catch (JsonException e)
         {
@@ -123,12 +235,26 @@ internal sealed class FrameLink : IAsyncDisposable
     {
         try
         {
+            if (_isServer && _secret is not null) SendControl("auth", _nonce.Task.Result!);
+            // A client with a secret writes nothing before the bridge's nonce has arrived.
+            await _nonce.Task.WaitAsync(_closed.Token);
             await foreach (var frame in _outbox.Reader.ReadAllAsync(_closed.Token))
             {
                 // One write per frame, newline included: a frame is never split by another.
                 var json = JsonSerializer.SerializeToUtf8Bytes(frame, BridgeJson.Default.Frame);
-                var line = new byte[json.Length + 1];
-                json.CopyTo(line, 0);
+                byte[] line;
+                if (_secret is null)
+                {
+                    line = new byte[json.Length + 1];
+                    json.CopyTo(line, 0);
+                }
+                else
+                {
+                    var mac = Encoding.ASCII.GetBytes(Convert.ToHexStringLower(Mac(_isServer ? "b2c" : "c2b", _signedSent++, json)) + " ");
+                    line = new byte[mac.Length + json.Length + 1];
+                    mac.CopyTo(line, 0);
+                    json.CopyTo(line, mac.Length);
+                }
                 line[^1] = (byte)'\n';
                 await _stream.WriteAsync(line, _closed.Token);
             }

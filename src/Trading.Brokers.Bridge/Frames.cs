@@ -66,7 +66,10 @@ public sealed record ReplayResponse(IReadOnlyList<Frame> Events, bool Gap);
 
 public sealed record FeesDto(decimal Commission, decimal StampDuty, decimal TransferFee, decimal HandlingFee, decimal RegulatoryFee);
 
-public sealed record FillDto(string FillId, string ClientOrderId, string StockCode, string Side, long Quantity, decimal Price, DateOnly TradeDate, FeesDto Fees);
+/// <param name="Fees">the fees broken down (the simulator's bridge), or null: the gateway computes them from the account's
+/// fee schedule (the xtquant bridge, whose trades carry at most <paramref name="Commission"/>)</param>
+public sealed record FillDto(string FillId, string ClientOrderId, string StockCode, string Side, long Quantity, decimal Price, DateOnly TradeDate,
+    FeesDto? Fees, decimal? Commission = null);
 
 /// <summary>A report; which fields are set depends on the evt op (order_accepted, order_rejected, order_filled, order_cancelled, order_expired).</summary>
 public sealed record ReportDto(
@@ -76,7 +79,7 @@ public sealed record ReportDto(
 public sealed record ConnectionDto(string State, string Reason);
 
 public sealed record OrderDto(
-    PlaceOrderRequest Terms, string OrderId, string Status, long FilledQuantity, decimal FilledValue, decimal Fees, string Reason,
+    PlaceOrderRequest Terms, string OrderId, string Status, long FilledQuantity, decimal FilledValue, decimal? Fees, string Reason,
     IReadOnlyList<FillDto> Fills);
 
 public sealed record QueryOrdersResponse(long AsOfSeq, IReadOnlyList<OrderDto> Orders);

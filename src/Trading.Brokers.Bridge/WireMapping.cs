@@ -54,19 +54,38 @@ internal static class WireMapping
         ToWire(o.Request, o.Epoch), o.BrokerOrderId, o.Status.ToString(), o.FilledQuantity, o.FilledValue, o.Fees, o.Reason,
         o.Fills.Select(ToWire).ToArray());
 
-    public static BrokerOrder FromWire(OrderDto o) => new(
-        FromWire(Required(o.Terms, "terms")), Required(o.OrderId, "order_id"), o.Terms.Epoch,
-        Enum.TryParse<OrderStatus>(o.Status, out var s) && Enum.IsDefined(s) ? s : throw new BridgeProtocolException($"unknown order status '{o.Status}'"),
-        o.FilledQuantity, o.FilledValue, o.Fees, o.Reason ?? "", Required(o.Fills, "fills").Select(FromWire).ToArray());
+    public static BrokerOrder FromWire(OrderDto o, FeeSchedule fees)
+    {
+        var fills = Required(o.Fills, "fills").Select(f => FromWire(f, fees)).ToArray();
+        return new BrokerOrder(
+            FromWire(Required(o.Terms, "terms")), Required(o.OrderId, "order_id"), o.Terms.Epoch,
+            Enum.TryParse<OrderStatus>(o.Status, out var s) && Enum.IsDefined(s) ? s : throw new BridgeProtocolException($"unknown order status '{o.Status}'"),
+            o.FilledQuantity, o.FilledValue, o.Fees ?? fills.Sum(f => f.Fees.Total), o.Reason ?? "", fills);
+    }
 
     public static FillDto ToWire(Fill f) => new(f.FillId, f.OrderId.Value, f.Symbol.ToString(), SideText(f.Side), f.Quantity, f.Price, f.TradeDate,
         new FeesDto(f.Fees.Commission, f.Fees.StampDuty, f.Fees.TransferFee, f.Fees.HandlingFee, f.Fees.RegulatoryFee));
 
-    public static Fill FromWire(FillDto f)
+    /// <summary>
+    /// A fill; when the bridge sends no fees (xtquant's trades do not break them down) they are the account's
+    /// <paramref name="schedule"/>'s, with the broker's own commission in place of the computed one when it is given.
+    /// </summary>
+    public static Fill FromWire(FillDto f, FeeSchedule schedule)
     {
-        var fees = Required(f.Fees, "fees");
-        return new Fill(Required(f.FillId, "fill_id"), Id(f.ClientOrderId), ParseSymbol(f.StockCode), ParseSide(f.Side), f.Quantity, f.Price, f.TradeDate,
-            new FeeBreakdown(fees.Commission, fees.StampDuty, fees.TransferFee, fees.HandlingFee, fees.RegulatoryFee));
+        var side = ParseSide(f.Side);
+        if (f.Quantity <= 0) throw new BridgeProtocolException($"fill {f.FillId}: quantity {f.Quantity} must be positive");
+        if (f.Price <= 0m) throw new BridgeProtocolException($"fill {f.FillId}: price {f.Price} must be positive");
+        FeeBreakdown breakdown;
+        if (f.Fees is { } fees)
+            breakdown = new FeeBreakdown(fees.Commission, fees.StampDuty, fees.TransferFee, fees.HandlingFee, fees.RegulatoryFee);
+        else
+        {
+            breakdown = schedule.Compute(side, f.Price, f.Quantity, f.TradeDate);
+            if (f.Commission is { } commission)
+                breakdown = commission >= 0m ? breakdown with { Commission = commission }
+                    : throw new BridgeProtocolException($"fill {f.FillId}: commission {commission} is negative");
+        }
+        return new Fill(Required(f.FillId, "fill_id"), Id(f.ClientOrderId), ParseSymbol(f.StockCode), side, f.Quantity, f.Price, f.TradeDate, breakdown);
     }
 
     // ---- Reports ----
@@ -81,14 +100,14 @@ internal static class WireMapping
         _ => throw new ArgumentException($"Unknown report {r.GetType().Name}", nameof(r)),
     };
 
-    public static BrokerReport FromWire(string? op, ReportDto p)
+    public static BrokerReport FromWire(string? op, ReportDto p, FeeSchedule fees)
     {
         var id = Id(p.ClientOrderId);
         return op switch
         {
             Accepted => new OrderAccepted(id, p.At, Required(p.OrderId, "order_id")),
             Rejected => new OrderRejected(id, p.At, Required(p.Reason, "reason")),
-            Filled => new OrderFilled(id, p.At, FromWire(Required(p.Fill, "fill")), Required(p.CumulativeQuantity, "cumulative_quantity"),
+            Filled => new OrderFilled(id, p.At, FromWire(Required(p.Fill, "fill"), fees), Required(p.CumulativeQuantity, "cumulative_quantity"),
                 Required(p.RemainingQuantity, "remaining_quantity")),
             Cancelled => new OrderCancelled(id, p.At, Required(p.FilledQuantity, "filled_quantity"), p.Reason ?? ""),
             Expired => new OrderExpired(id, p.At, Required(p.FilledQuantity, "filled_quantity"), p.Reason ?? ""),

@@ -19,13 +19,16 @@ public class BridgeTests
         public readonly BridgeGateway Client;
         public readonly ConcurrentQueue<GatewayEvent> Events = new();
 
-        public Rig(TimeSpan? silence = null)
+        public Rig(TimeSpan? silence = null, string? serverSecret = null, string? clientSecret = null)
         {
             Broker = new CountingGateway(H.Exchange);
-            Server = new BridgeServer(Broker, new BridgeServerOptions(HeartbeatInterval: silence is null ? null : TimeSpan.FromMilliseconds(100)));
+            Server = new BridgeServer(Broker, new BridgeServerOptions(HeartbeatInterval: silence is null ? null : TimeSpan.FromMilliseconds(100),
+                Secret: serverSecret is null ? null : System.Text.Encoding.UTF8.GetBytes(serverSecret)));
             Server.StartAsync().GetAwaiter().GetResult();
             Client = new BridgeGateway(new BridgeGatewayOptions("127.0.0.1", Server.Port,
-                HeartbeatInterval: silence is null ? null : TimeSpan.FromMilliseconds(100), SilenceTimeout: silence));
+                HeartbeatInterval: silence is null ? null : TimeSpan.FromMilliseconds(100), SilenceTimeout: silence,
+                Secret: clientSecret is null ? null : System.Text.Encoding.UTF8.GetBytes(clientSecret), ConnectAttempts: 1,
+                RequestTimeout: TimeSpan.FromSeconds(3)));
             Client.Listen(Events.Enqueue);
             H.Open(Day1, Flat(Main, Day1));
         }
@@ -88,6 +91,68 @@ public class BridgeTests
         var down = await rig.Disconnected();
         Assert.Contains("fill is missing", down.Reason);
         Assert.Empty(rig.Reports);
+    }
+
+    [Fact]
+    public async Task With_a_shared_secret_every_line_is_signed_and_trading_works()
+    {
+        await using var rig = new Rig(serverSecret: "s3cret-Key", clientSecret: "s3cret-Key");
+        var session = await rig.Client.ConnectAsync(default);
+        var buy = rig.H.Buy(Main, 100, 10m);
+        await rig.Client.SubmitAsync(buy, 1, default);
+        await rig.Client.PingAsync();
+        Assert.Contains(rig.Reports, r => r.Report is OrderAccepted a && a.OrderId == buy.Id);
+        Assert.Single(await rig.Client.QueryOrdersAsync(default));
+        await Task.Delay(1_200); // heartbeats both ways, signed, keep the link up
+        Assert.True(rig.Client.IsConnected);
+        Assert.Equal(session.Epoch, rig.Reports.Last().Epoch);
+    }
+
+    [Theory]
+    [InlineData("s3cret-Key", "wrong-key", "refused the link")]
+    [InlineData("s3cret-Key", null, "requires a shared secret")]
+    [InlineData(null, "s3cret-Key", "does not authenticate")]
+    public async Task A_wrong_or_missing_secret_is_refused_in_one_line_that_never_shows_a_secret(string? server, string? client, string expected)
+    {
+        await using var rig = new Rig(serverSecret: server, clientSecret: client);
+        var e = await Assert.ThrowsAnyAsync<Exception>(() => rig.Client.ConnectAsync(default));
+        var down = await rig.Disconnected();
+        Assert.Contains(expected, down.Reason);
+        Assert.DoesNotContain('\n', down.Reason);
+        foreach (var text in new[] { down.Reason, e.Message, rig.Client.LastError ?? "", rig.Client.ToString()! })
+        {
+            Assert.DoesNotContain("s3cret-Key", text);
+            Assert.DoesNotContain("wrong-key", text);
+        }
+        Assert.Equal(0, rig.Broker.Submits);
+    }
+
+    [Fact]
+    public async Task A_line_altered_in_flight_is_refused_and_nothing_of_it_applied()
+    {
+        await using var rig = new Rig(serverSecret: "k", clientSecret: "k");
+        await rig.Client.ConnectAsync(default);
+        // A forged event: right shape, but not signed with the link's key and counter.
+        await rig.Server.SendRawAsync(new string('0', 64) + " {\"v\":1,\"kind\":\"evt\",\"op\":\"order_accepted\",\"epoch\":\"e\",\"seq\":1,"
+            + "\"payload\":{\"client_order_id\":\"t-20240301-000001\",\"at\":\"2024-03-01T09:30:00\",\"order_id\":\"B1\"}}\n");
+        var down = await rig.Disconnected();
+        Assert.Contains("valid signature", down.Reason);
+        Assert.Empty(rig.Reports);
+    }
+
+    [Fact]
+    public void A_fill_without_fees_is_charged_by_the_account_fee_schedule_and_the_broker_commission_wins()
+    {
+        var day = new DateOnly(2024, 3, 1);
+        var fill = new FillDto("SH-1", "t-20240301-000001", "600000.SH", "SELL", 1000, 10.00m, day, Fees: null);
+        var computed = WireMapping.FromWire(fill, Trading.Domain.Fees.FeeSchedule.Default).Fees;
+        Assert.Equal(Trading.Domain.Fees.FeeSchedule.Default.Compute(Trading.Domain.Rules.Side.Sell, 10.00m, 1000, day), computed);
+        Assert.Equal(5.00m, computed.Commission); // the 5 CNY minimum
+        Assert.Equal(5.00m, computed.StampDuty);  // 0.05 % on sells
+
+        var charged = WireMapping.FromWire(fill with { Commission = 3.10m }, Trading.Domain.Fees.FeeSchedule.Default).Fees;
+        Assert.Equal(computed with { Commission = 3.10m }, charged);
+        Assert.Throws<BridgeProtocolException>(() => WireMapping.FromWire(fill with { Quantity = 0 }, Trading.Domain.Fees.FeeSchedule.Default));
     }
 
     [Fact]

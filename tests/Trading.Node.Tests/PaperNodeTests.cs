@@ -87,7 +87,25 @@ public class PaperNodeTests
         { "trading { epoch = -1, node { mode = paper, strategy = s.conf, store = x, data-dir = d } }", "'trading.epoch' = '-1'" },
         { "trading.node { mode = paper, strategy = s.conf, store = x, data-dir = d, paper { replay-dya = last } }", "replay-dya" },
         { "trading.account-id = \"\"", "'trading.account-id'" },
+        { "trading.node { mode = paper, strategy = s.conf, store = x, data-dir = d, broker { kind = bridge, secret-file = nowhere.key } }", "'trading.node.broker.secret-file'" },
     };
+
+    [Fact]
+    public async Task A_bridge_secret_readable_by_others_is_refused_in_one_line_that_does_not_show_it()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        var dir = CliRunner.TempDir();
+        var key = Path.Combine(dir, "bridge.key");
+        await File.WriteAllTextAsync(key, "topsecret-xyz-123\n");
+        File.SetUnixFileMode(key, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        var f = Path.Combine(dir, "node.conf");
+        await File.WriteAllTextAsync(f, "trading.node { mode = paper, strategy = s.conf, store = x, data-dir = d, broker { kind = bridge, secret-file = bridge.key } }");
+        var (exit, output, err) = await CliRunner.Run("node", "--config", f);
+        Assert.Equal(1, exit);
+        var line = Assert.Single(err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("chmod 600", line);
+        Assert.DoesNotContain("topsecret", err + output);
+    }
 
     [Theory]
     [MemberData(nameof(BadNodeFiles))]

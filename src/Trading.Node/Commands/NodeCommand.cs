@@ -26,9 +26,14 @@ internal sealed record NodeFileOptions(
     public string BrokerKind { get; init; } = "simulated";
     public string BrokerHost { get; init; } = "127.0.0.1";
     public int BrokerPort { get; init; } = 17100;
+    /// <summary>The bridge's shared secret (never logged, never in a message), or null: an unauthenticated loopback link.</summary>
+    public byte[]? BrokerSecret { get; init; }
 
     private static readonly string[] NodeKeys = ["mode", "strategy", "store", "data-dir", "journal", "paper", "broker"];
-    private static readonly string[] BrokerKeys = ["kind", "host", "port"];
+    private static readonly string[] BrokerKeys = ["kind", "host", "port", "secret-file"];
+
+    /// <summary>The environment variable that may hold the bridge's shared secret instead of a file.</summary>
+    public const string SecretVariable = "TRADING_BRIDGE_SECRET";
     private static readonly string[] PaperKeys = ["replay-day", "start-at", "speed", "exit-after-close"];
 
     public static NodeFileOptions Parse(Akka.Configuration.Config root, string file)
@@ -61,7 +66,27 @@ internal sealed record NodeFileOptions(
             BrokerKind = kind,
             BrokerHost = b.String("host", "127.0.0.1").Trim(),
             BrokerPort = b.Int("port", 17100, 1, 65535),
+            BrokerSecret = LoadSecret(b.Text("secret-file") is { Length: > 0 } sf ? Path.GetFullPath(Path.Combine(dir, sf)) : null, b.Where("secret-file")),
         };
+    }
+
+    /// <summary>
+    /// The bridge's shared secret from <c>secret-file</c> (owner-only permissions on Unix, like an SSH key) or the
+    /// <see cref="SecretVariable"/> environment variable; null when neither is set. Errors name the file, never its text.
+    /// </summary>
+    private static byte[]? LoadSecret(string? file, string where)
+    {
+        string? text;
+        if (file is not null)
+        {
+            if (!File.Exists(file)) throw new ConfigException($"{where}: {file} does not exist.");
+            if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(file) & (UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite)) != 0)
+                throw new ConfigException($"{where}: {file} is readable or writable by group or others; chmod 600 it.");
+            text = File.ReadAllText(file).Trim();
+            if (text.Length == 0) throw new ConfigException($"{where}: {file} is empty.");
+        }
+        else text = Environment.GetEnvironmentVariable(SecretVariable)?.Trim();
+        return string.IsNullOrEmpty(text) ? null : System.Text.Encoding.UTF8.GetBytes(text);
     }
 }
 
@@ -136,7 +161,8 @@ internal static class NodeCommand
         // (trading broker-sim, later the miniQMT bridge) runs its own market, this node only trades with it.
         var exchange = o.BrokerKind == "bridge" ? null : BacktestEngine.CreateExchange(run.Options, Now, fund: false);
         IBrokerGateway gateway = exchange is not null ? exchange
-            : new Trading.Brokers.Bridge.BridgeGateway(new Trading.Brokers.Bridge.BridgeGatewayOptions(o.BrokerHost, o.BrokerPort, Account: node.AccountId, Name: "bridge"));
+            : new Trading.Brokers.Bridge.BridgeGateway(new Trading.Brokers.Bridge.BridgeGatewayOptions(o.BrokerHost, o.BrokerPort, Account: node.AccountId, Name: "bridge",
+                Secret: o.BrokerSecret, Fees: run.Options.Fees));
         var market = new PaperMarket(panel, exchange, cfg.Execution.FillAt);
         var brain = new TradingBrain
         {
@@ -257,10 +283,10 @@ internal static class NodeCommand
             var exchange = BacktestEngine.CreateExchange(run.Options, () => DateTime.Now, fund: true);
             var bars = Trading.Brokers.PanelBars.On(panel, replay);
             exchange.BeginDay(replay, bars);
-            await using var server = new Trading.Brokers.Bridge.BridgeServer(exchange, new Trading.Brokers.Bridge.BridgeServerOptions(Port: listen, Account: node.AccountId));
+            await using var server = new Trading.Brokers.Bridge.BridgeServer(exchange, new Trading.Brokers.Bridge.BridgeServerOptions(Port: listen, Account: node.AccountId, Secret: o.BrokerSecret));
             server.Log += line => Log.Information("broker-sim: {Line}", line);
             await server.StartAsync(ct);
-            Console.WriteLine($"broker-sim: account '{node.AccountId}', {replay:yyyy-MM-dd}, cash {cfg.InitialCash:N2}, listening on 127.0.0.1:{server.Port}");
+            Console.WriteLine($"broker-sim: account '{node.AccountId}', {replay:yyyy-MM-dd}, cash {cfg.InitialCash:N2}, listening on 127.0.0.1:{server.Port}{(o.BrokerSecret is null ? "" : ", shared secret required")}");
             try
             {
                 while (!ct.IsCancellationRequested)
