@@ -1442,7 +1442,7 @@ class Bridge(object):
                         # The counter knows no trade date: an order meant for another day would go live today.
                         e.session = self.session
                         self.journal_order(e, sync=True)
-                        self.reject(e, "trade date: the order is for {}, today is {}".format(
+                        self.reject(e, "trade-date: the order is for {}, today is {}".format(
                             terms.trade_date, today().isoformat()))
                         return {"client_order_id": coid, "status": "accepted"}
             return self.send_order(e)
@@ -1602,7 +1602,9 @@ class Bridge(object):
             self.require_connected()
             orders, trades = self.snapshot()
             self.reconcile(orders, trades, "query_orders")
-            return {"as_of_seq": self.seq, "orders": [e.to_dto() for e in self.orders.values() if e.listed()]}
+            day = today().isoformat()
+            return {"as_of_seq": self.seq, "orders": [e.to_dto() for e in self.orders.values()
+                                                      if e.listed() and (e.terms.trade_date == day or not e.terminal)]}
 
     def op_query_asset(self):
         self.require_connected()

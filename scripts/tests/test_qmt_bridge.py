@@ -25,6 +25,7 @@ BRIDGE = os.path.join(SCRIPTS, "qmt_bridge.py")
 sys.path.insert(0, HERE)
 sys.path.insert(0, SCRIPTS)
 
+sys.dont_write_bytecode = True   # no __pycache__ left in scripts/
 import qmt_bridge as qb  # noqa: E402
 from wire_client import WireClient, WireError, mac_of  # noqa: E402
 
@@ -51,6 +52,7 @@ def env():
     e = dict(os.environ)
     e["PYTHONPATH"] = FAKE + (os.pathsep + e["PYTHONPATH"] if e.get("PYTHONPATH") else "")
     e.pop("QMT_BRIDGE_SECRET", None)
+    e["PYTHONDONTWRITEBYTECODE"] = "1"
     return e
 
 
@@ -319,6 +321,10 @@ class BridgeTests(unittest.TestCase):
             with self.assertRaises(WireError) as cm:
                 self.place(c, bad)
             self.assertEqual(cm.exception.code, "bad_request")
+        yesterday = (datetime.strptime(TODAY, "%Y-%m-%d") - timedelta(days=1)).strftime("%Y-%m-%d")
+        old = c.place("T-D3", "600000.SH", "BUY", 100, "10.00", yesterday, epoch=6)
+        self.assertEqual(old, {"client_order_id": "T-D3", "status": "accepted"})   # nothing reaches xtquant
+        self.assertTrue(c.wait_report("order_rejected", "T-D3")["payload"]["reason"].startswith("trade-date:"))
         self.assertEqual(len(h.fake_orders()), 2)
         with open(os.path.join(h.journal, os.listdir(h.journal)[0]), encoding="utf-8") as fh:
             fences = [json.loads(line)["epoch"] for line in fh if '"k":"fence"' in line]
@@ -450,6 +456,14 @@ class BridgeTests(unittest.TestCase):
         [o] = [o for o in c.call("query_orders")["orders"] if o["terms"]["client_order_id"] == coid]
         self.assertEqual((o["terms"]["stock_code"], o["terms"]["volume"], o["terms"]["side"]), ("000001.SZ", 200, "BUY"))
         self.assertIn("manual", h.log_text())
+        h.ctl("fault", "bare_codes", "off")
+        h.ctl("fault", "blank_remark", "on")   # our own order's pushes without their remark: matched by order id
+        r = self.place(c, "T-M1")
+        c.wait_report("order_accepted", "T-M1")
+        h.ctl("match")
+        c.wait_report("order_filled", "T-M1")
+        self.assertEqual([e for e in c.reports() if e["payload"].get("order_id") == r["order_id"]
+                          and e["payload"]["client_order_id"] != "T-M1"], [])
 
     def test_unknown_outcome_resolved_by_the_same_id_never_a_second_order(self):
         h = self.h
