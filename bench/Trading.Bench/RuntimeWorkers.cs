@@ -173,7 +173,7 @@ internal static class RuntimeWorkers
         var timeout = TimeSpan.FromSeconds(60);
         var node = new TradingNodeOptions
         {
-            AccountId = "bench", Broker = BrokerSessionOptions.Default with { Heartbeat = TimeSpan.Zero, ReconnectMinBackoff = TimeSpan.FromMilliseconds(100), ReconnectMaxBackoff = TimeSpan.FromSeconds(1) },
+            AccountId = "bench", Broker = BrokerSessionOptions.Default with { Heartbeat = TimeSpan.Zero, ReconcileAccount = false, ReconnectMinBackoff = TimeSpan.FromMilliseconds(100), ReconnectMaxBackoff = TimeSpan.FromSeconds(1) },
         };
         var brain = new TradingBrain
         {

@@ -105,7 +105,7 @@ public static class BacktestEngine
             var node = new TradingNodeOptions
             {
                 AccountId = name,
-                Broker = BrokerSessionOptions.Default with { Heartbeat = TimeSpan.Zero, ReconnectMinBackoff = TimeSpan.FromMilliseconds(100), ReconnectMaxBackoff = TimeSpan.FromSeconds(2) },
+                Broker = BrokerSessionOptions.Default with { Heartbeat = TimeSpan.Zero, ReconcileAccount = false, ReconnectMinBackoff = TimeSpan.FromMilliseconds(100), ReconnectMaxBackoff = TimeSpan.FromSeconds(2) },
             };
             var brain = new TradingBrain
             {

@@ -133,4 +133,10 @@ public sealed record BrokerOrder(
     public long RemainingQuantity => Status.IsOpen() ? Request.Quantity - FilledQuantity : 0;
 
     public decimal AveragePrice => FilledQuantity > 0 ? FilledValue / FilledQuantity : 0m;
+
+    /// <summary>The prefix of the client order id a bridge gives an order no client of this system placed (typed into the broker's client).</summary>
+    public const string ForeignPrefix = "manual-";
+
+    /// <summary>Placed outside this system: a bridge names such orders <c>manual-&lt;broker order id&gt;</c>.</summary>
+    public bool IsForeign => Request.Id.Value.StartsWith(ForeignPrefix, StringComparison.Ordinal);
 }

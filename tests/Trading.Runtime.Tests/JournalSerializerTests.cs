@@ -36,9 +36,10 @@ public class JournalSerializerTests : RuntimeTestKit
         new OrderApproved(Order, At), new OrderRejectedByRisk(Order, "cash", "no cash", At),
         new Trading.Risk.OrderCancelled(Order.Id, S, At), new OrderFinished(Order.Id), new DayStarted(Day),
         new KillSwitchEngaged("drawdown 12%", At), new KillSwitchReleased("ops", At),
+        new ReconciliationHalted("1 difference(s) with the broker", At), new ReconciliationAcknowledged("ops", At),
         PositionBookState.Empty.Apply(new CashDeposited(100_000m, "seed")).Apply(new DayOpened(Day))
             .Apply(new FillBooked(AFill with { Side = Side.Buy, OrderId = new ClientOrderId("b") })),
-        RiskState.Empty.Apply(new DayStarted(Day)).Apply(new OrderApproved(Order, At)).Apply(new KillSwitchEngaged("x", At)),
+        RiskState.Empty.Apply(new DayStarted(Day)).Apply(new OrderApproved(Order, At)).Apply(new KillSwitchEngaged("x", At)).Apply(new ReconciliationHalted("y", At)),
         new Trading.Runtime.Messages.RiskAlert(At, "risk-reject", "cash", "no cash", S, Order.Id),
         new Trading.Runtime.Messages.AuditEntry(At, "alice", "kill-switch engage", "manual"),
         new Trading.Runtime.Actors.OmsSnapshot([OrderState.Create(new OrderCreated(Order.Id, At, Order)).Apply(new OrderSent(Order.Id, At)).State

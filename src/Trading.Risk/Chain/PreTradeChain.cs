@@ -36,6 +36,7 @@ public sealed record BatchResult(ImmutableList<PreTradeResult> Results, Immutabl
 public sealed class PreTradeChain(IEnumerable<IPreTradeRule> rules, RebalanceSanity? rebalanceSanity = null, DailyCancelCap? cancelCap = null)
 {
     public const string KillSwitchRule = "kill-switch";
+    public const string ReconcileHaltRule = "reconciliation-halt";
 
     public IReadOnlyList<IPreTradeRule> Rules { get; } = rules.ToArray();
 
@@ -100,7 +101,9 @@ public sealed class PreTradeChain(IEnumerable<IPreTradeRule> rules, RebalanceSan
 
     private static RiskDecision.Reject? KillSwitchRejection(RiskState state) => state.KillSwitch is { } k
         ? new RiskDecision.Reject(KillSwitchRule, $"kill switch engaged at {k.At:yyyy-MM-dd HH:mm:ss}: {k.Reason}")
-        : null;
+        : state.ReconcileHalt is { } h
+            ? new RiskDecision.Reject(ReconcileHaltRule, $"new orders halted by reconciliation at {h.At:yyyy-MM-dd HH:mm:ss}: {h.Reason} (an operator acknowledges it)")
+            : null;
 
     /// <summary>The configured chain, cheapest and most basic checks first, sizing rules (which may shrink) before value and cash.</summary>
     public static PreTradeChain FromOptions(RiskOptions options)

@@ -25,3 +25,12 @@ public sealed record DayStarted(DateOnly Date) : RiskEvent;
 public sealed record KillSwitchEngaged(string Reason, DateTime At) : RiskEvent;
 
 public sealed record KillSwitchReleased(string By, DateTime At) : RiskEvent;
+
+/// <summary>
+/// Reconciliation found differences no report explains: new orders are refused (open ones are left alone) until an
+/// operator acknowledges. Halting again while halted replaces the reason and time.
+/// </summary>
+public sealed record ReconciliationHalted(string Reason, DateTime At) : RiskEvent;
+
+/// <summary>An operator checked the differences and lets new orders through again.</summary>
+public sealed record ReconciliationAcknowledged(string By, DateTime At) : RiskEvent;

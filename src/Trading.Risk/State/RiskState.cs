@@ -40,6 +40,12 @@ public sealed record RiskState(
 
     public bool KillSwitchEngaged => KillSwitch is not null;
 
+    /// <summary>
+    /// Set while new orders are halted because reconciliation found what no report explains (a manual trade, a position
+    /// or cash that does not add up), until an operator acknowledges it. Unlike the kill switch it cancels nothing.
+    /// </summary>
+    public KillSwitchState? ReconcileHalt { get; init; }
+
     public int OrderCount => OrdersToday.Count;
 
     // Derived indexes, built on first use and carried forward incrementally by Apply (a record's `with` copies
@@ -93,9 +99,11 @@ public sealed record RiskState(
         OrderFinished f => Finish(f),
         // A-share orders are day orders: what was still active from an earlier day has expired at the exchange.
         DayStarted d => new RiskState(d.Date, ImmutableList<ApprovedOrder>.Empty, ImmutableList<CancelRecord>.Empty, 0,
-            ActiveOrders.RemoveAll(o => o.Order.TradeDate < d.Date), KillSwitch),
+            ActiveOrders.RemoveAll(o => o.Order.TradeDate < d.Date), KillSwitch) { ReconcileHalt = ReconcileHalt },
         KillSwitchEngaged k => this with { KillSwitch = new KillSwitchState(k.Reason, k.At) },
         KillSwitchReleased => this with { KillSwitch = null },
+        ReconciliationHalted h => this with { ReconcileHalt = new KillSwitchState(h.Reason, h.At) },
+        ReconciliationAcknowledged => this with { ReconcileHalt = null },
         _ => throw new ArgumentException($"Unknown risk event {e.GetType().Name}.", nameof(e)),
     };
 
@@ -105,6 +113,7 @@ public sealed record RiskState(
         && TradingDay == other.TradingDay
         && RejectionsToday == other.RejectionsToday
         && Equals(KillSwitch, other.KillSwitch)
+        && Equals(ReconcileHalt, other.ReconcileHalt)
         && OrdersToday.SequenceEqual(other.OrdersToday)
         && CancelsToday.SequenceEqual(other.CancelsToday)
         && ActiveOrders.SequenceEqual(other.ActiveOrders);

@@ -3,6 +3,7 @@ using Akka.Event;
 using Trading.Brokers;
 using Trading.Domain.Orders;
 using Trading.Runtime.Messages;
+using Trading.Runtime.State;
 
 namespace Trading.Runtime.Actors;
 
@@ -41,22 +42,32 @@ public sealed class BrokerSessionActor : ReceiveActor, IWithStash, IWithTimers
     private readonly SortedDictionary<long, SequencedReport> _waiting = [];
     private bool _replaying;
 
+    // The account check after the orders are reconciled (see CheckAccount).
+    private readonly string _accountId;
+    private AccountCheck? _check;
+    private long _checks;
+
     public IStash Stash { get; set; } = null!;
     public ITimerScheduler Timers { get; set; } = null!;
 
     /// <param name="submitTimeout">how long a submit may run before its outcome counts as unknown (default 30 s)</param>
+    /// <summary>The orders half only (no account check): for specs of the order stream.</summary>
     public static Props Props(IBrokerGateway gateway, ActorRefSlot orders, long epoch, TimeSpan heartbeat, Func<DateTime> now, TimeSpan? submitTimeout = null) =>
         Props(gateway, orders, epoch, BrokerSessionOptions.Default with
         {
             Heartbeat = heartbeat,
             SubmitTimeout = submitTimeout ?? BrokerSessionOptions.Default.SubmitTimeout,
+            ReconcileAccount = false,
         }, now);
 
-    public static Props Props(IBrokerGateway gateway, ActorRefSlot orders, long epoch, BrokerSessionOptions options, Func<DateTime> now) =>
-        Akka.Actor.Props.Create(() => new BrokerSessionActor(gateway, orders, epoch, options, now));
+    public static Props Props(IBrokerGateway gateway, ActorRefSlot orders, long epoch, BrokerSessionOptions options, Func<DateTime> now,
+        string accountId = "main") =>
+        Akka.Actor.Props.Create(() => new BrokerSessionActor(gateway, orders, epoch, options, now, accountId));
 
-    public BrokerSessionActor(IBrokerGateway gateway, ActorRefSlot orders, long epoch, BrokerSessionOptions options, Func<DateTime> now)
+    public BrokerSessionActor(IBrokerGateway gateway, ActorRefSlot orders, long epoch, BrokerSessionOptions options, Func<DateTime> now,
+        string accountId = "main")
     {
+        _accountId = accountId;
         _gateway = gateway;
         _orders = orders;
         _epoch = epoch;
@@ -119,9 +130,38 @@ public sealed class BrokerSessionActor : ReceiveActor, IWithStash, IWithTimers
         Receive<Reconciled>(r =>
         {
             int fills = 0;
-            foreach (var o in r.Orders) fills += Replay(o);
+            var foreign = new List<ReconciliationDifference>();
+            foreach (var o in r.Orders)
+            {
+                if (o.IsForeign && _options.UnknownDifferences == UnknownDifferencePolicy.Halt)
+                {
+                    foreign.Add(new ReconciliationDifference("foreign-order",
+                        $"broker order {o.BrokerOrderId} ({o.Request.Side} {o.Request.Quantity:N0} {o.Request.Symbol} @ {o.Request.LimitPrice}, {o.Status}, {o.FilledQuantity:N0} filled) was not placed by this system",
+                        o.Request.Symbol));
+                    continue;
+                }
+                if (o.IsForeign) _log.Warning("Adopting broker order {BrokerOrderId} placed outside this system ({Id}): unknown-differences = adopt", o.BrokerOrderId, o.Id);
+                fills += Replay(o);
+            }
             if (r.Orders.Count > 0) _log.Info("Reconciled {Orders} broker orders ({Fills} fills) with the OMS ({Why})", r.Orders.Count, fills, r.Why);
+            if (_options.ReconcileAccount) StartAccountCheck(r.Why, foreign);
+            else if (foreign.Count > 0) PublishReconciled(r.Why, foreign);
         });
+        Receive<ReconcileNow>(m =>
+        {
+            _log.Info("Reconciliation requested by {By}", m.By);
+            Reconcile($"requested by {m.By}");
+        });
+        Receive<StepDone>(OnCheckFlushed);
+        Receive<BrokerAccountQueried>(OnBrokerAccount);
+        Receive<AccountSnapshot>(OnBookAccount);
+        Receive<AccountCheckFailed>(f =>
+        {
+            if (_check?.Id != f.Id) return;
+            _log.Warning("Account check with {Broker} failed: {Why}; the next reconcile tries again", _gateway.Name, Describe(f.Cause, _options.QueryTimeout));
+            _check = null;
+        });
+        Receive<RetryAccountCheck>(m => { if (_check?.Id == m.Id) NextLook(); });
         Receive<ReconcileFailed>(f => throw new BrokerUnavailableException(
             $"Reconciling with {_gateway.Name} failed: {Describe(f.Cause, _options.QueryTimeout)}", f.Cause));
         Receive<LookedUp>(m =>
@@ -249,6 +289,73 @@ public sealed class BrokerSessionActor : ReceiveActor, IWithStash, IWithTimers
 
     private void Reconcile(string why) =>
         Call(_gateway.QueryOrdersAsync(_stopping.Token), _options.QueryTimeout, orders => new Reconciled(orders, why), e => new ReconcileFailed(e));
+
+    // ---- The account check ----
+    //
+    // After the broker's orders and fills were replayed into the OMS (the known differences resolved), positions and
+    // cash are compared: flush the OMS into the book, ask the broker for its account, then the book for its own, and
+    // compare (AccountReconciliation). A difference is looked at again AccountCheckAttempts times, a second apart —
+    // a fill on its way between the two answers is not a difference — and only one that stays is published
+    // (AccountReconciled), on which the risk guard halts new orders until an operator acknowledges.
+
+    private sealed record AccountCheck(long Id, string Why, IReadOnlyList<ReconciliationDifference> Foreign)
+    {
+        public int Looks { get; set; }
+        public BrokerAccount? Broker { get; set; }
+    }
+
+    private sealed record BrokerAccountQueried(long Id, BrokerAccount Account);
+    private sealed record AccountCheckFailed(long Id, Exception Cause);
+    private sealed record RetryAccountCheck(long Id);
+
+    private void StartAccountCheck(string why, IReadOnlyList<ReconciliationDifference> foreign)
+    {
+        _check = new AccountCheck(++_checks, why, foreign);
+        NextLook();
+    }
+
+    private void NextLook()
+    {
+        var check = _check!;
+        check.Looks++;
+        check.Broker = null;
+        // Negative steps are this session's own flushes (the clock's are positive).
+        _orders.Ref.Tell(new Flush(-check.Id));
+    }
+
+    private void OnCheckFlushed(StepDone done)
+    {
+        if (_check is not { } check || done.Step != -check.Id) return;
+        var id = check.Id;
+        Call(_gateway.QueryAccountAsync(_stopping.Token), _options.QueryTimeout, a => new BrokerAccountQueried(id, a), e => new AccountCheckFailed(id, e));
+    }
+
+    private void OnBrokerAccount(BrokerAccountQueried m)
+    {
+        if (_check is not { } check || check.Id != m.Id) return;
+        check.Broker = m.Account;
+        _orders.Ref.Tell(new GetAccount());
+    }
+
+    private void OnBookAccount(AccountSnapshot book)
+    {
+        if (_check is not { Broker: { } broker } check) return;
+        var differences = check.Foreign.Concat(AccountReconciliation.Compare(book.Book, broker, _options.CashTolerance)).ToList();
+        if (differences.Count > 0 && check.Looks < _options.AccountCheckAttempts)
+        {
+            _log.Debug("Account check {Look}: {Count} difference(s), looking again", check.Looks, differences.Count);
+            Timers.StartSingleTimer("account-check", new RetryAccountCheck(check.Id), _options.AccountCheckInterval);
+            return;
+        }
+        _check = null;
+        if (differences.Count == 0) _log.Info("Reconciled with {Broker}: positions and cash agree ({Why})", _gateway.Name, check.Why);
+        else
+            foreach (var d in differences) _log.Warning("Reconciliation difference ({Kind}): {Detail}", d.Kind, d.Detail);
+        PublishReconciled(check.Why, differences);
+    }
+
+    private void PublishReconciled(string why, IReadOnlyList<ReconciliationDifference> differences) =>
+        Context.System.EventStream.Publish(new AccountReconciled(_accountId, _now(), why, differences));
 
     // ---- Calls ----
 

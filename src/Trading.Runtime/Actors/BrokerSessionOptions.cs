@@ -19,6 +19,23 @@ public sealed record BrokerSessionOptions
     public TimeSpan QueryTimeout { get; init; } = TimeSpan.FromSeconds(30);
     public TimeSpan ReplayTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>After the orders, reconcile positions and cash too (off in backtests: the exchange and the book move in lockstep).</summary>
+    public bool ReconcileAccount { get; init; } = true;
+
+    /// <summary>What to do with orders the broker has that no client of this system placed: halt new orders, or adopt them.</summary>
+    public UnknownDifferencePolicy UnknownDifferences { get; init; } = UnknownDifferencePolicy.Halt;
+
+    /// <summary>Cash may differ by this much (CNY) before it counts as a difference.</summary>
+    public decimal CashTolerance { get; init; } = 0.01m;
+
+    /// <summary>
+    /// A difference must still be there after this many looks, <see cref="AccountCheckInterval"/> apart, before it halts:
+    /// a fill on its way between the broker's answer and the book is not a difference.
+    /// </summary>
+    public int AccountCheckAttempts { get; init; } = 3;
+
+    public TimeSpan AccountCheckInterval { get; init; } = TimeSpan.FromSeconds(1);
+
     public static BrokerSessionOptions Default { get; } = new();
 
     public const string Key = "trading.broker";
@@ -26,7 +43,8 @@ public sealed record BrokerSessionOptions
     public static readonly IReadOnlyCollection<string> KnownKeys =
     [
         "heartbeat-interval", "reconnect-min-backoff", "reconnect-max-backoff", "connect-timeout", "submit-timeout",
-        "cancel-timeout", "query-timeout", "replay-timeout",
+        "cancel-timeout", "query-timeout", "replay-timeout", "reconcile-account", "unknown-differences", "cash-tolerance",
+        "account-check-attempts", "account-check-interval",
     ];
 
     /// <summary>The <c>trading.broker</c> block of <paramref name="root"/> (defaults when absent), read strictly.</summary>
@@ -49,9 +67,30 @@ public sealed record BrokerSessionOptions
             CancelTimeout = Read("cancel-timeout", d.CancelTimeout),
             QueryTimeout = Read("query-timeout", d.QueryTimeout),
             ReplayTimeout = Read("replay-timeout", d.ReplayTimeout),
+            ReconcileAccount = b.Flag("reconcile-account", d.ReconcileAccount),
+            UnknownDifferences = b.Text("unknown-differences")?.Trim().ToLowerInvariant() switch
+            {
+                null => d.UnknownDifferences,
+                "halt" => UnknownDifferencePolicy.Halt,
+                "adopt" => UnknownDifferencePolicy.Adopt,
+                var v => throw new ConfigException($"{b.Where("unknown-differences")} = '{v}' must be halt or adopt."),
+            },
+            CashTolerance = (decimal)b.Double("cash-tolerance", (double)d.CashTolerance, 0, 1_000_000),
+            AccountCheckAttempts = b.Int("account-check-attempts", d.AccountCheckAttempts, 1, 100),
+            AccountCheckInterval = Read("account-check-interval", d.AccountCheckInterval, 60),
         };
         if (o.ReconnectMaxBackoff < o.ReconnectMinBackoff)
             throw new ConfigException($"{b.Where("reconnect-max-backoff")} must not be below reconnect-min-backoff.");
         return o;
     }
+}
+
+/// <summary>Orders at the broker that no client of this system placed (a person typed them into the client).</summary>
+public enum UnknownDifferencePolicy
+{
+    /// <summary>Halt new orders with an alert until an operator acknowledges (the default).</summary>
+    Halt,
+
+    /// <summary>Adopt them into the journal (their fills are booked) and log it.</summary>
+    Adopt,
 }

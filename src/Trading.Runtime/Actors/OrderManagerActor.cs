@@ -112,6 +112,8 @@ public sealed class OrderManagerActor : ReceivePersistentActor
         });
         Command<GetOrders>(g => DeferAsync(g, _ => Sender.Tell(new OrdersSnapshot(_orders.Values.ToList()))));
         Command<Flush>(f => DeferAsync(f, StartFlush));
+        // The book's view, for the broker session's reconciliation (it knows only this actor): after a Flush, in order.
+        Command<GetAccount>(m => _book.Forward(m));
         Command<OrderFlushed>(OnOrderFlushed);
     }
 

@@ -82,6 +82,7 @@ public sealed class RiskGuardActor : ReceivePersistentActor, IWithTimers
         Context.System.EventStream.Subscribe(Self, typeof(OrderUpdated));
         Context.System.EventStream.Subscribe(Self, typeof(AccountChanged));
         Context.System.EventStream.Subscribe(Self, typeof(AccountUnavailable));
+        Context.System.EventStream.Subscribe(Self, typeof(AccountReconciled));
         AskForAccount();
         base.PreStart();
     }
@@ -197,10 +198,37 @@ public sealed class RiskGuardActor : ReceivePersistentActor, IWithTimers
         Command<GetRiskStatus>(_ => Sender.Tell(Status()));
         Command<CancelAllOrders>(c => _orders.Forward(c));
         Command<AccountUnavailable>(_ => { });
+        Command<AccountReconciled>(r =>
+        {
+            if (r.AccountId != _accountId || r.Agrees) return;
+            var reason = $"{r.Differences.Count} difference(s) with the broker ({r.Why}): " + string.Join("; ", r.Differences.Take(5).Select(d => d.Detail))
+                + (r.Differences.Count > 5 ? $"; and {r.Differences.Count - 5} more" : "");
+            Persist(new ReconciliationHalted(reason, _now()), e =>
+            {
+                Apply(e);
+                _log.Warning("New orders halted by reconciliation: {Reason}", reason);
+                Context.System.EventStream.Publish(new RiskAlert(_now(), "reconciliation", "risk-guard", $"new orders halted: {reason}", AccountId: _accountId));
+            });
+        });
+        Command<AcknowledgeReconciliation>(a =>
+        {
+            if (_state.ReconcileHalt is null)
+            {
+                Sender.Tell(Status());
+                return;
+            }
+            Persist(new ReconciliationAcknowledged(a.By, _now()), e =>
+            {
+                Apply(e);
+                _log.Warning("Reconciliation halt acknowledged by {By}: new orders go out again", a.By);
+                Context.System.EventStream.Publish(new RiskAlert(_now(), "reconciliation", "risk-guard", $"acknowledged by {a.By}: new orders allowed again", AccountId: _accountId));
+                Sender.Tell(Status());
+            });
+        });
     }
 
     private RiskStatus Status() =>
-        new(_state.KillSwitchEngaged, _state.KillSwitch?.Reason, _state.OrderCount, _state.SubmittedAmount);
+        new(_state.KillSwitchEngaged, _state.KillSwitch?.Reason, _state.OrderCount, _state.SubmittedAmount, _state.ReconcileHalt?.Reason);
 
     private void Apply(RiskEvent e)
     {

@@ -166,6 +166,8 @@ public sealed class TradingSupervisor : ReceivePersistentActor
         Command<EngageKillSwitch>(m => _risk.Forward(m));
         Command<ReleaseKillSwitch>(m => _risk.Forward(m));
         Command<GetRiskStatus>(m => _risk.Forward(m));
+        Command<AcknowledgeReconciliation>(m => _risk.Forward(m));
+        Command<ReconcileNow>(m => _broker.Forward(m));
         Command<ForAccount>(m =>
         {
             if (m.AccountId == _setup.AccountId) Self.Forward(m.Command);

@@ -107,7 +107,7 @@ public static class TradingComposition
         }
         return new TradingNodeSetup(
             AccountId: account,
-            BrokerSession: (slot, epoch) => BrokerSessionActor.Props(brain.Gateway, slot, epoch, node.Broker, brain.Now),
+            BrokerSession: (slot, epoch) => BrokerSessionActor.Props(brain.Gateway, slot, epoch, node.Broker, brain.Now, node.AccountId),
             RiskGuard: (orders, book) => RiskGuardActor.Props(account, brain.Risk, orders, book, RiskQuote, brain.Rules, brain.Fees, brain.Now),
             Rebalancer: (risk, book, epoch) => RebalanceActor.Props(risk, book, brain.Quotes, brain.Rules, primary?.CashBuffer ?? 0,
                 timeout, primary is null ? null : PlannerSizing.From(primary, brain.Fees), sequenceBase: (epoch - 1) * 10_000, accountId: account),

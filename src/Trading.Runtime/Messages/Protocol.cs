@@ -101,7 +101,26 @@ public sealed record Deposited(decimal Cash);
 public sealed record EngageKillSwitch(string Reason);
 public sealed record ReleaseKillSwitch(string By);
 public sealed record GetRiskStatus;
-public sealed record RiskStatus(bool KillSwitchEngaged, string? Reason, int OrdersToday, decimal AmountToday);
+/// <param name="ReconcileHalt">why new orders are halted by reconciliation, null when they are not</param>
+public sealed record RiskStatus(bool KillSwitchEngaged, string? Reason, int OrdersToday, decimal AmountToday, string? ReconcileHalt = null);
+
+// ---- Reconciliation with the broker. ----
+
+/// <summary>Reconcile now (an operator's request): the broker's orders and fills, then positions and cash.</summary>
+public sealed record ReconcileNow(string By);
+
+/// <summary>An operator has checked what reconciliation found; new orders may go out again (answered with <see cref="RiskStatus"/>).</summary>
+public sealed record AcknowledgeReconciliation(string By);
+
+/// <summary>
+/// Published after each reconciliation of an account with its broker: what no report explained
+/// (<see cref="Differences"/> empty when the journal and the broker agree). The risk guard halts new orders on
+/// differences; the read models and the dashboard show it.
+/// </summary>
+public sealed record AccountReconciled(string AccountId, DateTime At, string Why, IReadOnlyList<Trading.Runtime.State.ReconciliationDifference> Differences)
+{
+    public bool Agrees => Differences.Count == 0;
+}
 
 // ---- Events published on the event stream (watchdog, journal projections, dashboard). ----
 
