@@ -12,6 +12,13 @@ with the next seq under the state lock, appends it to the day's journal and the 
 live link's writer. Every call into xtquant runs on one executor thread, so orders, cancels and queries are
 serialised. A query_orders holds the state lock while it asks xtquant, so its as_of_seq is exact.
 
+Usage (on the miniQMT box, miniQMT logged in):
+  python qmt_bridge.py --qmt-path PATH\\userdata_mini --account ID [--listen 127.0.0.1:58610]
+                       [--secret-file FILE] [--journal-dir DIR] [--ring 20000] [--session N]
+                       [--response-timeout 5] [--trade-date YYYY-MM-DD]
+Off loopback a shared secret is required (--secret-file, owner-only, or env QMT_BRIDGE_SECRET); with one, every
+line is HMAC-signed (FrameLink.cs). Bad arguments: one line on stderr, exit 1. Log lines go to stderr.
+
 Python >= 3.8, standard library + xtquant only.
 """
 
@@ -656,8 +663,10 @@ class Bridge(object):
         self.responses = {}                           # xtquant async seq -> order response dict
         self.responses_cv = threading.Condition()
         self.code_logged = set()
-        self.dead_gens = set()
-        self.account_status = None                        # sessions xtquant said were disconnected
+        self.dead_gens = set()                        # sessions xtquant said were disconnected
+        self.gens = 0                                 # sessions opened (each has its callbacks tagged)
+        self.ever_connected = False
+        self.account_status = None
         self.listener = None
         self.response_timeout = args.response_timeout
 
@@ -731,7 +740,8 @@ class Bridge(object):
         XtQuantTrader = self.xt[0]
         session = self.next_session()
         self.session = session
-        gen = self.gen + 1
+        self.gens += 1
+        gen = self.gens
         trader = XtQuantTrader(self.args.qmt_path, session)
         trader.register_callback(self.make_callback(gen))
         if hasattr(trader, "set_relaxed_response_order_enabled"):
@@ -794,7 +804,17 @@ class Bridge(object):
         if old is not None:
             self.trader = None
             self._stop_trader(old)
-        trader, session, gen = self.call(self.open_session, timeout=30)
+        fut = self.executor.submit(self.open_session)
+        try:
+            trader, session, gen = fut.result(timeout=30)
+        except FutureTimeout:
+            if not fut.cancel():
+                # xtquant hangs in connect/subscribe: give its calls a fresh thread, stop that session if it returns.
+                log("ERROR", "xtquant session setup takes more than 30 s: that thread is abandoned")
+                stuck, self.executor = self.executor, ThreadPoolExecutor(max_workers=1, thread_name_prefix="xtcall")
+                fut.add_done_callback(lambda f: f.exception() is None and self._stop_trader(f.result()[0]))
+                stuck.shutdown(wait=False)
+            raise RuntimeError("the xtquant session was not set up within 30 s")
         with self.lock:
             self.trader, self.gen = trader, gen
         try:
@@ -805,13 +825,18 @@ class Bridge(object):
             self._stop_trader(trader)
             raise
         with self.lock:
-            if gen in self.dead_gens:
+            dead = gen in self.dead_gens
+            if dead:
                 self.trader = None
-                raise RuntimeError("session {} disconnected while it was set up".format(session))
+        if dead:
+            self._stop_trader(trader)
+            raise RuntimeError("session {} disconnected while it was set up".format(session))
+        with self.lock:
             if not first:
                 self.new_epoch()
                 self.connection_event("connected", "xtquant session rebuilt")
             self.xt_connected = True
+            self.ever_connected = True
             n = self.seq
             self.reconcile(orders, trades, "bridge start" if first else "session rebuild")
             log("INFO", "xtquant session {} connected and subscribed for account {}; reconcile emitted {} report(s); "
@@ -831,7 +856,7 @@ class Bridge(object):
             if not self.reconnect_wanted.is_set():
                 continue
             self.reconnect_wanted.clear()
-            first = self.gen == 0
+            first = not self.ever_connected
             attempt = 0
             while not self.stop.is_set():
                 delay = BACKOFF_S[min(attempt, len(BACKOFF_S) - 1)]
@@ -1006,10 +1031,8 @@ class Bridge(object):
             log("WARN", "order {} ({}) in status 255 (unknown)".format(oid, e.coid))
             return
         self.ensure_accepted(e)
-        if s == REPORTED:
-            if e.status in ("PendingSubmit", "SubmitUnknown"):
-                e.status = "Submitted"
-        elif s == PART_SUCC:
+        if s in (REPORTED, PART_SUCC):
+            # (also back from PendingCancel: a cancel the counter refused)
             if e.status in ("PendingSubmit", "SubmitUnknown", "PendingCancel"):
                 e.status = "PartiallyFilled" if e.filled else "Submitted"
         elif s in (REPORTED_CANCEL, PARTSUCC_CANCEL):

@@ -97,7 +97,7 @@ class Harness(object):
         self.bridge_log = "bridge-{}.log".format(self.bridges)
         args = [sys.executable, BRIDGE, "--qmt-path", self.qmt, "--account", ACCOUNT,
                 "--listen", kw.get("listen", "127.0.0.1:0"), "--journal-dir", self.journal,
-                "--response-timeout", "1"] + list(extra)
+                "--response-timeout", "1", "--trade-date", TODAY] + list(extra)
         self.bridge = self.spawn(args, self.bridge_log, kw.get("env"))
         m = wait_until(lambda: re.search(r"listening on \S+:(\d+) for", self.log_text()) or self.bridge.poll() is not None,
                        10, "the bridge to listen")
