@@ -12,6 +12,34 @@ with the next seq under the state lock, appends it to the day's journal and the 
 live link's writer. Every call into xtquant runs on one executor thread, so orders, cancels and queries are
 serialised. A query_orders holds the state lock while it asks xtquant, so its as_of_seq is exact.
 
+Wire decisions beyond Frames.cs (the C# side mirrors them):
+* error codes: bad_request, conflict, unknown_order, not_connected, failed, and stale_epoch (a NEW client order id
+  whose epoch is below the highest seen; a known id answers duplicate/conflict whatever its epoch; a refused id
+  is not spent) and unknown (no answer from xtquant in time: may be live; the same id sent again is looked up
+  by remark, never placed blindly; it is placed again only when not found and its first send is >= 30 s old or
+  from an earlier xtquant session or bridge process).
+* order_accepted when xtquant shows the order reported (status 50..56) or a trade: not on the async answer, so a
+  counter junk (48 -> 57) is order_rejected alone. The place_order answer ("accepted", order_id once xtquant
+  gave one) may come before order_accepted. An order for another trade date is not sent: answered "accepted"
+  without order_id and rejected with "trade-date: ..." (the simulator's rule).
+* a 57 waits up to 0.5 s for on_order_error, whose reason carries the counter's code ("[1009] ..."; with
+  error_id 2147483647 the code is read from the text); a 53/54/56 whose traded_volume runs ahead of the trades
+  seen waits for them (query_stock_trades after 0.5 s). Day-end cancels are order_cancelled; order_expired is
+  never sent.
+* fills: no fees; "commission" (string) from XtTrade.commission; fill_id "<SH|SZ|BJ>-<traded_id>"; at from
+  traded_time. Report at: Beijing time without offset; envelope ts: with +08:00.
+* query_orders first reconciles (missing reports are pushed before the answer) and lists every order of the day
+  that xtquant has (or that ended here): statuses New..Rejected (PendingSubmit: an order id but not reported
+  yet; PendingCancel: 51/52); orders without an order id yet are left out; order_id "" for one rejected here.
+  Orders with a blank remark are manual-<order_id>; a non-blank remark this bridge does not know is taken as
+  the client order id (its terms read back from xtquant; a place_order of that id with the same stock, side
+  and volume answers duplicate).
+* connection events are not numbered (seq = the current seq, not kept for replay), as in BridgeServer; after a
+  session rebuild the new epoch's first event is connection/connected with seq 0. Replay past the ring is
+  served from the day's journal (gap only for another epoch or another day).
+* hb go to the hello'd link only; silence closes any link. Auth: the secret is the file's (or env's) text with
+  surrounding whitespace stripped; blank lines are neither signed nor counted.
+
 Usage (on the miniQMT box, miniQMT logged in):
   python qmt_bridge.py --qmt-path PATH\\userdata_mini --account ID [--listen 127.0.0.1:58610]
                        [--secret-file FILE] [--journal-dir DIR] [--ring 20000] [--session N]
