@@ -52,6 +52,7 @@ Python >= 3.8, standard library + xtquant only.
 
 import argparse
 import collections
+import base64
 import hashlib
 import hmac
 import ipaddress
@@ -84,7 +85,8 @@ HELD_TRADE_WAIT_S = 1.0    # a trade of an unknown order is held this long befor
 HELD_TRADE_GIVE_UP_S = 60.0
 UNKNOWN_RESEND_AFTER_S = 30.0
 QUERY_TIMEOUT_S = 8.0
-MAX_COID = 24
+MAX_COID = 24          # xtquant's order_remark (the counter truncates longer remarks)
+MAX_WIRE_COID = 64     # a client order id on the wire; longer than MAX_COID goes to xtquant as a digest (remark_of)
 MANUAL_PREFIX = "manual-"
 
 # xtquant order_status (A_SHARE_RULES §2)
@@ -250,7 +252,22 @@ def decode_error(error_id, error_msg):
 
 
 def valid_coid(s):
+    """A client order id the wire takes: 1 to MAX_WIRE_COID printable ASCII characters without spaces."""
+    return isinstance(s, str) and 0 < len(s) <= MAX_WIRE_COID and all(0x21 <= ord(ch) <= 0x7e for ch in s)
+
+
+def valid_remark(s):
+    """What xtquant's order_remark holds as is: 1 to MAX_COID printable ASCII characters without spaces."""
     return isinstance(s, str) and 0 < len(s) <= MAX_COID and all(0x21 <= ord(ch) <= 0x7e for ch in s)
+
+
+def remark_of(coid):
+    """The order_remark of a client order id: the id itself when it fits (readable in the client), else a digest of
+    it — deterministic, so after a restart that lost the journal a re-sent id is still found by its remark."""
+    if valid_remark(coid):
+        return coid
+    digest = base64.b32encode(hashlib.sha256(coid.encode("ascii")).digest()).decode("ascii").lower().rstrip("=")
+    return "h" + digest[:MAX_COID - 1]
 
 
 class NotStarted(Exception):
@@ -313,7 +330,7 @@ class Terms(object):
         coid = _field(p, "client_order_id", str)
         if not valid_coid(coid):
             raise bad("client_order_id '{}' must be 1 to {} printable ASCII characters without spaces (it goes in "
-                      "xtquant's order_remark)".format(coid if coid.isascii() else "(non-ASCII)", MAX_COID))
+                      "xtquant's order_remark)".format(coid if coid.isascii() else "(non-ASCII)", MAX_WIRE_COID))
         if coid.startswith(MANUAL_PREFIX):
             raise bad("client_order_id '{}': the prefix '{}' is reserved for manual orders".format(coid, MANUAL_PREFIX))
         code, how = normalize_code(_field(p, "stock_code", str))
@@ -627,6 +644,7 @@ class Entry(object):
 
     def __init__(self, coid, terms, manual=False, derived=False):
         self.coid = coid
+        self.remark = remark_of(coid)  # what goes in xtquant's order_remark
         self.terms = terms
         self.manual = manual          # blank remark: placed outside this bridge
         self.derived = derived        # terms read from xtquant's order, not from a place_order
@@ -982,14 +1000,24 @@ class Bridge(object):
             log("WARN", "bare stock code {!r} from xtquant read as {} ({})".format(raw, code, how))
         return code
 
+    def by_remark(self, remark):
+        """The entry whose order_remark is this (its client order id, or the digest of a long one)."""
+        e = self.orders.get(remark)
+        if e is not None and e.remark == remark:
+            return e
+        for e in self.orders.values():
+            if e.remark == remark:
+                return e
+        return None
+
     def match(self, order_id, remark):
         """The entry of an xtquant order: by order id, else by remark (client order id)."""
         e = self.by_order_id.get(order_id) if order_id is not None else None
         if e is not None:
             return e
         r = (remark or "").strip()
-        if r and r in self.orders:
-            e = self.orders[r]
+        e = self.by_remark(r) if r else None
+        if e is not None:
             if e.order_id is None or e.order_id == order_id:
                 return e
             log("ERROR", "xtquant order {} carries remark {!r} of order {}: a second order under one client order "
@@ -1000,7 +1028,7 @@ class Bridge(object):
         """An xtquant order this bridge did not place (blank remark: manual) or does not remember."""
         oid = o.get("order_id")
         remark = (o.get("order_remark") or "").strip()
-        if remark and valid_coid(remark) and remark not in self.orders and not remark.startswith(MANUAL_PREFIX):
+        if remark and valid_coid(remark) and self.by_remark(remark) is None and not remark.startswith(MANUAL_PREFIX):
             coid, manual = remark, False
         else:
             coid, manual = "{}{}".format(MANUAL_PREFIX, oid), True
@@ -1477,6 +1505,16 @@ class Bridge(object):
         with self.write_lock:
             with self.lock:
                 e = self.orders.get(coid)
+                if e is None and remark_of(coid) != coid:
+                    # A long id whose order this bridge took from xtquant under its digest remark (a restart that
+                    # lost the journal): the same order, now known by its id again.
+                    alias = self.orders.get(remark_of(coid))
+                    if alias is not None and alias.derived and not alias.manual:
+                        del self.orders[alias.coid]
+                        alias.coid = coid
+                        self.orders[coid] = alias
+                        log("INFO", "{}: found at xtquant under its remark {}".format(coid, alias.remark))
+                        e = alias
                 if e is not None:
                     answer = self.place_again(e, terms)
                     if answer is not None:
@@ -1518,7 +1556,7 @@ class Bridge(object):
         self.require_connected()
         orders = self.xt_query("orders")
         for o in orders:
-            if (o.get("order_remark") or "").strip() == e.coid:
+            if (o.get("order_remark") or "").strip() == e.remark:
                 self.on_order(o, "look-up by remark")
         if e.listed():
             log("INFO", "{}: found at xtquant by remark as order {}".format(e.coid, e.order_id))
@@ -1558,7 +1596,7 @@ class Bridge(object):
             if trader is None:
                 raise WireError("not_connected", "xtquant is not connected")
             return trader.order_stock_async(self.account(), t.stock_code, STOCK_BUY if t.side == "BUY" else STOCK_SELL,
-                                            t.volume, pt, float(t.price), t.strategy_name, t.client_order_id)
+                                            t.volume, pt, float(t.price), t.strategy_name, remark_of(t.client_order_id))
         # The state lock is held across the call, so the pump handles the answer only once seq -> id is known
         # (the answer may come before order_stock_async returns here; it may have a blank remark).
         with self.lock:
@@ -1630,7 +1668,7 @@ class Bridge(object):
                 orders = self.xt_query("orders")
                 with self.lock:
                     for o in orders:
-                        if (o.get("order_remark") or "").strip() == coid:
+                        if (o.get("order_remark") or "").strip() == e.remark:
                             self.on_order(o, "look-up by remark")
                     order_id = e.order_id
                 if order_id is None:

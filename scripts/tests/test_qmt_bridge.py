@@ -186,7 +186,7 @@ class UnitTests(unittest.TestCase):
                 "price": "10.00", "trade_date": TODAY, "strategy_name": "s", "reason": "r", "epoch": 3}
         t = qb.Terms.parse(good)
         self.assertEqual((t.volume, t.price, t.epoch), (100, qb.Decimal("10.00"), 3))
-        for change in ({"client_order_id": "X" * 25}, {"client_order_id": "订单1"}, {"client_order_id": "a b"},
+        for change in ({"client_order_id": "X" * 65}, {"client_order_id": "订单1"}, {"client_order_id": "a b"},
                        {"client_order_id": "manual-1"}, {"stock_code": "600000"}, {"side": "B"}, {"volume": 0},
                        {"volume": "x"}, {"price_type": "LIMIT"}, {"price": "abc"}, {"trade_date": "20260105"},
                        {"price": None}):
@@ -317,7 +317,7 @@ class BridgeTests(unittest.TestCase):
             self.place(c, "T-D2", epoch=4)
         self.assertEqual(cm.exception.code, "stale_epoch")
         self.assertEqual(self.place(c, "T-D2", epoch=6)["status"], "accepted")
-        for bad in ("X" * 25, "单号"):
+        for bad in ("X" * 65, "单号"):
             with self.assertRaises(WireError) as cm:
                 self.place(c, bad)
             self.assertEqual(cm.exception.code, "bad_request")
@@ -512,6 +512,27 @@ class BridgeTests(unittest.TestCase):
         c3 = h.client()
         self.assertEqual(self.place(c3, "T-K1", epoch=7)["status"], "duplicate")
         self.assertEqual(sorted(o["order_remark"] for o in h.fake_orders()), ["T-K1", "T-K2"])
+
+    def test_a_long_client_order_id_goes_to_xtquant_as_a_digest_and_is_found_by_it_without_the_journal(self):
+        h = self.h
+        h.start_bridge()
+        c = h.client()
+        long_id = "momentum-multifactor-20241202-000001"   # 36 characters: more than xtquant's remark holds
+        r = self.place(c, long_id, epoch=1)
+        self.assertEqual(c.wait_report("order_accepted", long_id)["payload"]["client_order_id"], long_id)
+        remark = qb.remark_of(long_id)
+        self.assertEqual(len(remark), 24)
+        self.assertEqual([o["order_remark"] for o in h.fake_orders()], [remark])
+        h.kill_bridge()
+        shutil.rmtree(h.journal)
+        h.start_bridge()
+        c2 = h.client()
+        self.assertEqual(self.place(c2, long_id, epoch=1), {"client_order_id": long_id, "status": "duplicate",
+                                                              "order_id": r["order_id"]})
+        self.assertEqual(len(h.fake_orders()), 1)
+        with self.assertRaises(WireError) as cm:
+            self.place(c2, "x" * 65, epoch=1)
+        self.assertEqual(cm.exception.code, "bad_request")
 
     def test_xtquant_restart_new_epoch_and_reconcile(self):
         h = self.h
