@@ -87,6 +87,16 @@ public static class OrderTerms
     }
 }
 
+/// <summary>
+/// Thrown when a new order carries an epoch below the highest the broker side has seen (bridge error
+/// <c>stale_epoch</c>): a stale primary is fenced; the order is rejected, never retried.
+/// </summary>
+public sealed class StaleEpochException(ClientOrderId id, string detail)
+    : InvalidOperationException($"Order {id} refused: {detail}")
+{
+    public ClientOrderId OrderId { get; } = id;
+}
+
 /// <summary>Thrown when a client order id is submitted again with different terms (bridge status <c>conflict</c>).</summary>
 public sealed class ClientOrderIdConflictException(ClientOrderId id, string detail)
     : InvalidOperationException($"Client order id {id} is already used by a different order: {detail}.")

@@ -210,6 +210,8 @@ public sealed class BridgeGateway : IBrokerGateway, IAsyncDisposable
             throw err.Code switch
             {
                 Wire.Conflict when about is { } orderId => new ClientOrderIdConflictException(orderId, err.Msg),
+                Wire.StaleEpoch when about is { } orderId => new StaleEpochException(orderId, err.Msg),
+                Wire.Unknown => new TimeoutException($"{Name}: {err.Msg}"),
                 Wire.UnknownOrder => new KeyNotFoundException(err.Msg),
                 Wire.NotConnected => new InvalidOperationException(err.Msg),
                 _ => new BridgeRequestException(err.Code, err.Msg),

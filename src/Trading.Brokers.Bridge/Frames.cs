@@ -37,7 +37,10 @@ public static class Wire
 
     /// <summary>Error codes: the client maps them back to the contract's exceptions.</summary>
     public const string Conflict = "conflict", UnknownOrder = "unknown_order", NotConnected = "not_connected",
-        BadRequest = "bad_request", Failed = "failed";
+        BadRequest = "bad_request", Failed = "failed",
+        // The xtquant bridge's: a new order below the highest epoch seen; an outcome the bridge cannot know yet
+        // (xtquant did not answer in time: the order may be live, resolved by a look-up, never by a new id).
+        StaleEpoch = "stale_epoch", Unknown = "unknown";
 }
 
 // ---- Payloads ----

@@ -242,6 +242,43 @@ internal static class NodeCommand
         return day;
     }
 
+    /// <summary>
+    /// A replayed day as a fakextquant fixture (scripts/fakextquant/README.md): for each listed stock its price at the
+    /// strategy's fill timing as <c>last</c> (what the fake fills marketable orders at, like the simulator), the previous
+    /// close, the day's limits, suspension and volume. Written atomically.
+    /// </summary>
+    private static int WriteFixture(string file, Trading.Data.Panel.MarketPanel panel, DateOnly day, Func<Trading.Domain.Instruments.Symbol, Trading.Data.Model.DailyBar?> bars, Trading.Domain.Orders.FillTiming timing)
+    {
+        var symbols = new System.Text.Json.Nodes.JsonObject();
+        foreach (var symbol in panel.Symbols)
+        {
+            if (bars(symbol) is not { } bar) continue;
+            decimal last = timing switch
+            {
+                Trading.Domain.Orders.FillTiming.Close => bar.Close,
+                Trading.Domain.Orders.FillTiming.Vwap when bar.Volume > 0 => Math.Round(bar.Amount / bar.Volume, 2, MidpointRounding.AwayFromZero),
+                _ => bar.Open,
+            };
+            if (last <= 0m) last = bar.PreClose;
+            symbols[symbol.ToString()] = new System.Text.Json.Nodes.JsonObject
+            {
+                ["last"] = last.ToString(CultureInfo.InvariantCulture),
+                ["pre_close"] = bar.PreClose.ToString(CultureInfo.InvariantCulture),
+                ["up_limit"] = bar.UpLimit.ToString(CultureInfo.InvariantCulture),
+                ["down_limit"] = bar.DownLimit.ToString(CultureInfo.InvariantCulture),
+                ["suspended"] = bar.IsSuspended,
+                ["volume"] = bar.Volume,
+            };
+        }
+        var doc = new System.Text.Json.Nodes.JsonObject { ["trade_date"] = day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), ["symbols"] = symbols };
+        var full = Path.GetFullPath(file);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        var tmp = full + ".tmp";
+        File.WriteAllText(tmp, doc.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+        File.Move(tmp, full, overwrite: true);
+        return symbols.Count;
+    }
+
     /// <summary>The node's milestones and alerts on the console (the log file has everything).</summary>
     private sealed class ConsoleEcho : ReceiveActor
     {
@@ -264,7 +301,11 @@ internal static class NodeCommand
         var port = new Option<int?>("--port") { Description = "Port on 127.0.0.1 (overrides trading.node.broker.port; 0: any free port)" };
         var day = new Option<string?>("--replay-day") { Description = "The stored day to open (overrides trading.node.paper.replay-day)" };
         var every = new Option<int>("--match-every-ms") { Description = "How often open orders are matched against the day's bar", DefaultValueFactory = _ => 50 };
-        var cmd = new Command("broker-sim", "Serve the simulated exchange of a replayed day over the bridge wire, in its own process") { config, port, day, every };
+        var fixture = new Option<string?>("--write-fixture")
+        {
+            Description = "Write the replayed day as a fakextquant fixture (prices at the strategy's fill timing, limits, suspensions, volumes) to this file and exit",
+        };
+        var cmd = new Command("broker-sim", "Serve the simulated exchange of a replayed day over the bridge wire, in its own process") { config, port, day, every, fixture };
         cmd.SetAction((parse, ct) => Cli.Guard(async () =>
         {
             var file = parse.GetValue(config)!;
@@ -280,8 +321,14 @@ internal static class NodeCommand
             var run = await BacktestRunner.PrepareAsync(cfg, MarketStore.Open(o.Store), null, null, ct);
             var panel = run.Options.Panel;
             var replay = ReplayDay(o.ReplayDay, panel, run.Model);
-            var exchange = BacktestEngine.CreateExchange(run.Options, () => DateTime.Now, fund: true);
             var bars = Trading.Brokers.PanelBars.On(panel, replay);
+            if (parse.GetValue(fixture) is { } fixtureFile)
+            {
+                int n = WriteFixture(fixtureFile, panel, replay, bars, cfg.Execution.FillAt);
+                Console.WriteLine($"broker-sim: {n} symbols of {replay:yyyy-MM-dd} written to {fixtureFile} (fakextquant fixture, prices at {cfg.Execution.FillAt})");
+                return 0;
+            }
+            var exchange = BacktestEngine.CreateExchange(run.Options, () => DateTime.Now, fund: true);
             exchange.BeginDay(replay, bars);
             await using var server = new Trading.Brokers.Bridge.BridgeServer(exchange, new Trading.Brokers.Bridge.BridgeServerOptions(Port: listen, Account: node.AccountId, Secret: o.BrokerSecret));
             server.Log += line => Log.Information("broker-sim: {Line}", line);

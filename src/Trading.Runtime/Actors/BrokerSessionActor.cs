@@ -186,9 +186,9 @@ public sealed class BrokerSessionActor : ReceiveActor, IWithStash, IWithTimers
     {
         Receive<SubmitFailed>(m =>
         {
-            if (m.Cause is ClientOrderIdConflictException e)
+            if (m.Cause is ClientOrderIdConflictException or StaleEpochException)
             {
-                _orders.Ref.Tell(new OrderRejected(m.OrderId, _now(), e.Message));
+                _orders.Ref.Tell(new OrderRejected(m.OrderId, _now(), m.Cause.Message));
                 return;
             }
             // A timeout or a failure that does not say whether the broker took the order: never guess, never a new id.
