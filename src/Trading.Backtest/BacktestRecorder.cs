@@ -23,6 +23,7 @@ public sealed class BacktestRecorder
 {
     private readonly List<NavRow> _nav = [];
     private readonly List<Fill> _fills = [];
+    private readonly HashSet<string> _fillIds = [];
     private readonly List<PositionRow> _positions = [];
     private readonly List<RiskAlert> _alerts = [];
     private readonly List<RiskRejection> _rejections = [];
@@ -35,7 +36,8 @@ public sealed class BacktestRecorder
 
     public void OnReport(BrokerReport r)
     {
-        if (r is OrderFilled f) lock (_gate) _fills.Add(f.Fill);
+        // Each fill once: a bridge replays and re-sends reports after a reconnect.
+        if (r is OrderFilled f) lock (_gate) if (_fillIds.Add(f.Fill.FillId)) _fills.Add(f.Fill);
     }
 
     public void OnAlert(RiskAlert a) { lock (_gate) _alerts.Add(a); }

@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Trading.Brokers.Bridge;
 using Trading.Domain.Fees;
 using Trading.Domain.Instruments;
@@ -162,83 +159,19 @@ public class BrokerContractTests
 
         private static async Task<Rig> Qmt()
         {
-            var scripts = Path.Combine(RepoRoot(), "scripts");
             var dir = Directory.CreateTempSubdirectory("qmt-contract-").FullName;
-            var userdata = Path.Combine(dir, "userdata_mini");
-            Directory.CreateDirectory(userdata);
             var fixture = Path.Combine(dir, "fixture.json");
             var day = Day1.ToString("yyyy-MM-dd");
             await File.WriteAllTextAsync(fixture, "{\"trade_date\": \"" + day + "\", \"symbols\": {\"" + Main + "\": {\"last\": \"10.00\", "
                 + "\"pre_close\": \"10.00\", \"up_limit\": \"11.00\", \"down_limit\": \"9.00\", \"suspended\": false, \"volume\": 1000000}}}");
-            var fake = Python(Path.Combine(scripts, "fakextquant"), ["-m", "fakextquant", "serve", "--dir", userdata, "--fixtures", fixture,
-                "--account", "main", "--cash", "1000000", "--match-every-ms", "0", "--trade-date", $"{Day1:yyyy-MM-dd}"]);
-            await WaitFor(() => File.Exists(Path.Combine(userdata, "fakextquant.json")), fake, "fakextquant");
-            int port = FreePort();
-            var bridge = Python(scripts, [Path.Combine(scripts, "qmt_bridge.py"), "--qmt-path", userdata, "--account", "main",
-                "--listen", $"127.0.0.1:{port}", "--journal-dir", Path.Combine(dir, "journal"), "--trade-date", $"{Day1:yyyy-MM-dd}"],
-                Path.Combine(scripts, "fakextquant"));
-            var client = new BridgeGateway(new BridgeGatewayOptions("127.0.0.1", port, RequestTimeout: TimeSpan.FromSeconds(10), ConnectAttempts: 1));
-            var until = DateTime.UtcNow + Wait;
-            while (true)
+            var qmt = await Trading.Tests.Shared.QmtProcesses.Start(RepoRoot(), fixture, "main", 1_000_000m, Day1);
+            var client = new BridgeGateway(new BridgeGatewayOptions("127.0.0.1", qmt.Port, RequestTimeout: TimeSpan.FromSeconds(10)));
+            await client.ConnectAsync(default);
+            return new Rig(client, async () => await qmt.Ctl("match"), async () =>
             {
-                try
-                {
-                    await client.ConnectAsync(default);
-                    break;
-                }
-                catch (Exception) when (DateTime.UtcNow < until && !bridge.HasExited)
-                {
-                    await Task.Delay(100);
-                }
-            }
-            async Task Ctl(params string[] args)
-            {
-                using var p = Python(Path.Combine(scripts, "fakextquant"), ["-m", "fakextquant", "ctl", "--dir", userdata, .. args]);
-                await p.WaitForExitAsync();
-                if (p.ExitCode != 0) throw new InvalidOperationException($"fakextquant ctl {string.Join(' ', args)}: {await p.StandardError.ReadToEndAsync()}");
-            }
-            return new Rig(client, () => Ctl("match"), async () =>
-            {
-                foreach (var p in new[] { bridge, fake })
-                {
-                    try { if (!p.HasExited) p.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
-                    await p.WaitForExitAsync();
-                    p.Dispose();
-                }
+                await qmt.DisposeAsync();
                 try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
             });
-        }
-
-        private static Process Python(string workingDirectory, string[] args, string? pythonPath = null)
-        {
-            var start = new ProcessStartInfo("python3") { WorkingDirectory = workingDirectory, RedirectStandardError = true, RedirectStandardOutput = true };
-            foreach (var a in args) start.ArgumentList.Add(a);
-            if (pythonPath is not null) start.Environment["PYTHONPATH"] = pythonPath;
-            start.Environment["PYTHONDONTWRITEBYTECODE"] = "1";
-            var p = Process.Start(start) ?? throw new InvalidOperationException("python3 did not start");
-            // Drain the pipes so a chatty process never blocks on a full one.
-            p.OutputDataReceived += (_, _) => { };
-            p.ErrorDataReceived += (_, _) => { };
-            if (args[^1] != "match" && !args.Contains("ctl")) { p.BeginOutputReadLine(); p.BeginErrorReadLine(); }
-            return p;
-        }
-
-        private static async Task WaitFor(Func<bool> ready, Process p, string what)
-        {
-            var until = DateTime.UtcNow + Wait;
-            while (!ready())
-            {
-                if (p.HasExited) throw new InvalidOperationException($"{what} exited with {p.ExitCode}");
-                if (DateTime.UtcNow > until) throw new TimeoutException($"{what} did not start within {Wait}");
-                await Task.Delay(50);
-            }
-        }
-
-        private static int FreePort()
-        {
-            using var l = new TcpListener(IPAddress.Loopback, 0);
-            l.Start();
-            return ((IPEndPoint)l.LocalEndpoint).Port;
         }
 
         private static string RepoRoot()

@@ -19,12 +19,12 @@ public class PaperNodeTests
     private const string Strategy =
         "strategy { name = paper-test, factors = [ { spec = \"momentum(lookback=20,skip=0)\" } ], top-n = 6, buffer = 8, rebalance = weekly, universe { min-listed-days = 0, min-average-amount = 0 } }";
 
-    private static async Task<(string Dir, string NodeFile, string StrategyFile)> Files(string extra = "")
+    private static async Task<(string Dir, string NodeFile, string StrategyFile)> Files(string extra = "", string strategyText = Strategy)
     {
         var store = await Store.Value;
         var dir = CliRunner.TempDir();
         var strategy = Path.Combine(dir, "strategy.conf");
-        await File.WriteAllTextAsync(strategy, Strategy);
+        await File.WriteAllTextAsync(strategy, strategyText);
         var node = Path.Combine(dir, "node.conf");
         await File.WriteAllTextAsync(node, $$"""
             trading {
@@ -77,6 +77,47 @@ public class PaperNodeTests
         Assert.Contains("already closed in the journal", output);
         Assert.DoesNotContain("Rebalance:", output);
         Assert.Equal(paper, Orders(Path.Combine(reports, "orders.csv")));
+    }
+
+    [Fact(Skip = "Open (issue 12): the rebalance's orders are identical, but the top-up right after it differs by one-lot orders "
+        + "(a few yuan of cash apart between the two runs) and the bridge run sometimes takes minutes; see the issue's note.")]
+    public async Task A_paper_day_through_the_xtquant_bridge_sends_the_same_orders_as_one_through_the_in_process_simulator()
+    {
+        // Fills at the day's open with no slippage or impact, as the fake fills a marketable order: the two brokers'
+        // fills, and so the top-up after them, are the same.
+        const string exact = Strategy + "\nstrategy.execution { slippage-bps = 0, impact = 0, volume-cap = 1 }";
+        // In process: the simulated exchange inside the node.
+        var (simDir, simNode, _) = await Files(strategyText: exact);
+        var (exit, output, err) = await CliRunner.Run("node", "--config", simNode);
+        Assert.True(exit == 0, err + output);
+        var simOrders = Orders(Path.Combine(simDir, "node-data", "reports", "orders.csv"));
+        Assert.NotEmpty(simOrders);
+        var day = DateOnly.Parse(File.ReadAllLines(Path.Combine(simDir, "node-data", "reports", "nav.csv"))[1].Split(',')[0]);
+
+        // Through the channel the live node uses: gateway → qmt_bridge.py → fakextquant, each its own process, the
+        // fake's prices written from the same stored day at the strategy's fill timing.
+        var (dir, node, strategyFile) = await Files(strategyText: exact);
+        var initialCash = Trading.Runtime.Strategy.StrategyConfig.Load(strategyFile).InitialCash;
+        var fixture = Path.Combine(dir, "fixture.json");
+        (exit, output, err) = await CliRunner.Run("broker-sim", "--config", node, "--write-fixture", fixture);
+        Assert.True(exit == 0, err + output);
+        await using var qmt = await Trading.Tests.Shared.QmtProcesses.Start(CliRunner.RepoRoot, fixture, "paper-test", initialCash, day, matchEveryMs: 50);
+        await File.AppendAllTextAsync(node, $"\ntrading.node.broker {{ kind = bridge, host = \"127.0.0.1\", port = {qmt.Port} }}\n");
+        (exit, output, err) = await CliRunner.Run("node", "--config", node);
+        Assert.True(exit == 0, err + output);
+        Assert.Contains("bridge at 127.0.0.1", output);
+        var reports = Path.Combine(dir, "node-data", "reports");
+        Assert.Equal(simOrders, Orders(Path.Combine(reports, "orders.csv")));
+
+        // The node's account is the broker's, to the fen, and its trades report has every fill the broker made.
+        using var state = System.Text.Json.JsonDocument.Parse(await qmt.Ctl("state"));
+        var brokerCash = decimal.Parse(state.RootElement.GetProperty("asset").GetProperty("cash").GetRawText(), System.Globalization.CultureInfo.InvariantCulture);
+        var nav = File.ReadAllLines(Path.Combine(reports, "nav.csv"));
+        var header = nav[0].Split(',');
+        var cash = decimal.Parse(nav[^1].Split(',')[Array.IndexOf(header, "cash")], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(brokerCash, cash);
+        Assert.Equal(state.RootElement.GetProperty("trades").GetArrayLength(), File.ReadAllLines(Path.Combine(reports, "trades.csv")).Length - 1);
+        Assert.DoesNotContain("reconciliation", output);
     }
 
     public static TheoryData<string, string> BadNodeFiles => new()

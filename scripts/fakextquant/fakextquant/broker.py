@@ -111,6 +111,7 @@ class Broker(object):
     def __init__(self, state_path, state, partial_fills=1, enforce_session=False):
         self.state_path = state_path
         self.s = state
+        R.configure_fees(state.get("initial", {}).get("fees"))
         self.partial_fills = max(1, int(partial_fills))
         self.enforce_session = enforce_session
         self.dirty = False
@@ -130,11 +131,13 @@ class Broker(object):
             "trade_date": trade_date or fixture.get("trade_date") or datetime.date.today().isoformat(),
             "cash": str(R.cents(D(cash))),
             "symbols": symbols_from_fixture(fixture),
+            "fees": fixture.get("fees"),
             "positions": {code: {"volume": int(p["volume"]), "cost": str(R.cents(D(p.get("avg_price", "0")) * int(p["volume"])))}
                           for code, p in fixture.get("positions", {}).items()},
         }
         state = {"version": 1, "account_id": account_id, "initial": initial, "next_order_id": 1, "next_trade_no": 1, "next_sysid": 1}
         broker = cls(path, state, partial_fills, enforce_session)
+        R.configure_fees(initial.get("fees"))
         broker._load_initial()
         broker.save()
         return broker

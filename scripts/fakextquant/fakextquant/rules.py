@@ -100,6 +100,18 @@ def price_cage_error(code, is_buy, price, reference):
     return None
 
 
+def configure_fees(fees):
+    """The account's fee rates for the day, from the fixture's optional "fees" block (strings or numbers):
+    commission_rate, min_commission, stamp_duty_rate (sells), transfer_fee_rate. Absent keys keep the defaults."""
+    global COMMISSION_RATE, COMMISSION_MIN, STAMP_DUTY_RATE, TRANSFER_FEE_RATE
+    if not fees:
+        return
+    COMMISSION_RATE = Decimal(str(fees.get("commission_rate", COMMISSION_RATE)))
+    COMMISSION_MIN = Decimal(str(fees.get("min_commission", COMMISSION_MIN)))
+    STAMP_DUTY_RATE = Decimal(str(fees.get("stamp_duty_rate", STAMP_DUTY_RATE)))
+    TRANSFER_FEE_RATE = Decimal(str(fees.get("transfer_fee_rate", TRANSFER_FEE_RATE)))
+
+
 def commission(amount):
     """Commission on an order's cumulative traded amount: max(rate × amount, 5), none before the first fill."""
     return ZERO if amount <= 0 else max(cents(amount * COMMISSION_RATE), COMMISSION_MIN)

@@ -1,3 +1,5 @@
+using Trading.Domain.Orders;
+using Trading.Brokers;
 using System.Collections.Immutable;
 using Akka.Actor;
 using Akka.Event;
@@ -30,6 +32,15 @@ public sealed record PaperDaySetup(
 
     /// <summary>Called, with a line saying why, once the post-close of <see cref="LastDay"/> has run (the host stops).</summary>
     public Action<string>? Finished { get; init; }
+
+    /// <summary>
+    /// A broker in another process (a bridge): the trades report hears its fills from the gateway's reports (each
+    /// fill id once, replays included). Null: the in-process exchange of <see cref="Market"/>.
+    /// </summary>
+    public IBrokerGateway? RemoteBroker { get; init; }
+
+    /// <summary>How long a rebalance's orders at a <see cref="RemoteBroker"/> are given to fill before the top-up.</summary>
+    public TimeSpan SettleTimeout { get; init; } = TimeSpan.FromSeconds(10);
 }
 
 /// <summary>A paper day's milestone, published on the event stream (logs, tests, the dashboard).</summary>
@@ -54,6 +65,7 @@ public sealed class PaperDayActor : ReceivePersistentActor
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly PaperDaySetup _s;
     private readonly BacktestRecorder _recorder = new();
+    private readonly IDisposable? _remote;
     private DayProgress? _progress;
     private readonly HashSet<(DateOnly, ScheduledJob)> _done = [];
     private bool _journaled;
@@ -68,6 +80,7 @@ public sealed class PaperDayActor : ReceivePersistentActor
         _s = setup;
         PersistenceId = $"day-{setup.AccountId}";
         if (_s.Market.Exchange is { } ex) ex.Report += _recorder.OnReport;
+        _remote = _s.RemoteBroker?.Listen(e => { if (e is SequencedReport r) _recorder.OnReport(r.Report); });
         Recover<JobFired>(e => { _journaled = true; Apply(e.Day, e.Job, e.ScheduledAt, ran: true); });
         Recover<JobMissed>(e => { _journaled = true; Apply(e.Day, e.Job, e.ScheduledAt, ran: false); });
         Recover<JobDone>(e => _done.Add((e.Day, e.Job)));
@@ -90,6 +103,29 @@ public sealed class PaperDayActor : ReceivePersistentActor
     protected override void PostStop()
     {
         if (_s.Market.Exchange is { } ex) ex.Report -= _recorder.OnReport;
+        _remote?.Dispose();
+    }
+
+    /// <summary>
+    /// A broker in another process fills on its own time: before the top-up reads the account, the day's orders are
+    /// given until <see cref="PaperDaySetup.SettleTimeout"/> to end or rest (the in-process exchange has filled them
+    /// synchronously at this point), so the top-up decides on the same account either way.
+    /// </summary>
+    private async Task SettleAsync(DateOnly day)
+    {
+        var until = DateTime.UtcNow + _s.SettleTimeout;
+        int previous = -1;
+        while (DateTime.UtcNow < until)
+        {
+            var orders = (await _s.Trader.Ask<OrdersSnapshot>(new GetOrders(), _s.StepTimeout)).Orders
+                .Where(o => o.Request.TradeDate == day && o.Status.IsOpen()).ToList();
+            // Done when nothing is open, or what is open has stopped filling (resting below the market).
+            int progress = orders.Sum(o => (int)o.FilledQuantity) + orders.Count * 1_000_000;
+            if (orders.Count == 0 || (progress == previous && orders.All(o => o.Status is OrderStatus.Submitted or OrderStatus.PartiallyFilled))) break;
+            previous = progress;
+            await Task.Delay(200);
+        }
+        await Step(new Flush(++_step));
     }
 
     /// <summary>The clock's marker rebuilt from the journal (the same rules as <see cref="SchedulePlanner"/>'s).</summary>
@@ -176,8 +212,9 @@ public sealed class PaperDayActor : ReceivePersistentActor
                     var decided = (StepDone)await Step(new Decide(day, ++_step));
                     var fills = _s.Market.AfterRebalance(day);
                     await Step(new Flush(++_step));
+                    if (_s.RemoteBroker is not null) await SettleAsync(day);
                     if (decided.Detail.Length > 0) await Step(new TopUp(day, ++_step));
-                    Publish(day, job.Job, $"{decided.Detail}; {fills.Count} fills at {_s.Market.Timing}");
+                    Publish(day, job.Job, _s.RemoteBroker is null ? $"{decided.Detail}; {fills.Count} fills at {_s.Market.Timing}" : $"{decided.Detail}; sent to the broker");
                     Self.Tell(new Completed(job.Job, day));
                     break;
                 case ScheduledJob.Monitor:

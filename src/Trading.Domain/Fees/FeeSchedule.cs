@@ -69,9 +69,11 @@ public sealed record FeeSchedule
         return new FeeBreakdown(commission, stamp, transfer, handling, regulatory);
     }
 
-    private StampDutyRate StampDutyAt(DateOnly date) =>
+    /// <summary>The stamp duty in force on <paramref name="date"/> (the earliest known rate before the first entry).</summary>
+    public StampDutyRate StampDutyAt(DateOnly date) =>
         date < StampDuty.Entries[0].From ? StampDuty.Entries[0].Value : StampDuty.At(date);
 
-    private decimal TransferRateAt(DateOnly date) =>
+    /// <summary>The transfer fee rate in force on <paramref name="date"/> (the earliest known rate before the first entry).</summary>
+    public decimal TransferRateAt(DateOnly date) =>
         date < TransferFeeRate.Entries[0].From ? TransferFeeRate.Entries[0].Value : TransferFeeRate.At(date);
 }

@@ -203,6 +203,7 @@ internal static class NodeCommand
                     reports, cfg.Name, TimeSpan.FromSeconds(120))
                 {
                     LastDay = o.ExitAfterClose ? replay : null,
+                    RemoteBroker = exchange is null ? gateway : null,
                     Finished = why =>
                     {
                         Console.WriteLine(why);
@@ -247,7 +248,8 @@ internal static class NodeCommand
     /// strategy's fill timing as <c>last</c> (what the fake fills marketable orders at, like the simulator), the previous
     /// close, the day's limits, suspension and volume. Written atomically.
     /// </summary>
-    private static int WriteFixture(string file, Trading.Data.Panel.MarketPanel panel, DateOnly day, Func<Trading.Domain.Instruments.Symbol, Trading.Data.Model.DailyBar?> bars, Trading.Domain.Orders.FillTiming timing)
+    private static int WriteFixture(string file, Trading.Data.Panel.MarketPanel panel, DateOnly day, Func<Trading.Domain.Instruments.Symbol, Trading.Data.Model.DailyBar?> bars, Trading.Domain.Orders.FillTiming timing,
+        Trading.Domain.Fees.FeeSchedule fees)
     {
         var symbols = new System.Text.Json.Nodes.JsonObject();
         foreach (var symbol in panel.Symbols)
@@ -270,7 +272,19 @@ internal static class NodeCommand
                 ["volume"] = bar.Volume,
             };
         }
-        var doc = new System.Text.Json.Nodes.JsonObject { ["trade_date"] = day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), ["symbols"] = symbols };
+        // The account's fee rates in force that day (dated, as the node charges them), so the fake's cash is the node's.
+        var stamp = fees.StampDutyAt(day);
+        var rates = new System.Text.Json.Nodes.JsonObject
+        {
+            ["commission_rate"] = fees.CommissionRate.ToString(CultureInfo.InvariantCulture),
+            ["min_commission"] = fees.MinCommission.ToString(CultureInfo.InvariantCulture),
+            ["stamp_duty_rate"] = (stamp.OnSells ? stamp.Rate : 0m).ToString(CultureInfo.InvariantCulture),
+            ["transfer_fee_rate"] = fees.TransferRateAt(day).ToString(CultureInfo.InvariantCulture),
+        };
+        var doc = new System.Text.Json.Nodes.JsonObject
+        {
+            ["trade_date"] = day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), ["fees"] = rates, ["symbols"] = symbols,
+        };
         var full = Path.GetFullPath(file);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
         var tmp = full + ".tmp";
@@ -324,7 +338,7 @@ internal static class NodeCommand
             var bars = Trading.Brokers.PanelBars.On(panel, replay);
             if (parse.GetValue(fixture) is { } fixtureFile)
             {
-                int n = WriteFixture(fixtureFile, panel, replay, bars, cfg.Execution.FillAt);
+                int n = WriteFixture(fixtureFile, panel, replay, bars, cfg.Execution.FillAt, run.Options.Fees);
                 Console.WriteLine($"broker-sim: {n} symbols of {replay:yyyy-MM-dd} written to {fixtureFile} (fakextquant fixture, prices at {cfg.Execution.FillAt})");
                 return 0;
             }

@@ -1,0 +1,120 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Trading.Tests.Shared;
+
+/// <summary>
+/// The xtquant channel as it runs beside miniQMT, on loopback, each in its own process: fakextquant's server (the
+/// miniQMT client and the broker's counter: python3 -m fakextquant serve) and the unmodified bridge
+/// (scripts/qmt_bridge.py with the fake's xtquant package on PYTHONPATH). Disposing kills both and deletes their folder.
+/// </summary>
+internal sealed class QmtProcesses : IAsyncDisposable
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
+    private readonly Process _fake;
+    private readonly Process _bridge;
+    private readonly string _dir;
+    private readonly string _scripts;
+
+    private QmtProcesses(Process fake, Process bridge, string dir, string scripts, int port)
+    {
+        (_fake, _bridge, _dir, _scripts, Port) = (fake, bridge, dir, scripts, port);
+    }
+
+    /// <summary>The bridge's port on 127.0.0.1.</summary>
+    public int Port { get; }
+
+    /// <summary>The fake's userdata folder (what the bridge is given as miniQMT's path).</summary>
+    public string UserData => Path.Combine(_dir, "userdata_mini");
+
+    public bool BridgeExited => _bridge.HasExited;
+
+    /// <param name="fixtureFile">the day's prices, limits and suspensions (scripts/fakextquant/README.md)</param>
+    /// <param name="matchEveryMs">0: orders fill only on <c>ctl match</c></param>
+    public static async Task<QmtProcesses> Start(string repoRoot, string fixtureFile, string account, decimal cash, DateOnly tradeDate, int matchEveryMs = 0)
+    {
+        var scripts = Path.Combine(repoRoot, "scripts");
+        var dir = Directory.CreateTempSubdirectory("qmt-").FullName;
+        var userdata = Path.Combine(dir, "userdata_mini");
+        Directory.CreateDirectory(userdata);
+        var day = tradeDate.ToString("yyyy-MM-dd");
+        var fake = Python(Path.Combine(scripts, "fakextquant"), null, "-m", "fakextquant", "serve", "--dir", userdata, "--fixtures", fixtureFile,
+            "--account", account, "--cash", cash.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--match-every-ms", matchEveryMs.ToString(), "--trade-date", day);
+        var until = DateTime.UtcNow + Wait;
+        while (!File.Exists(Path.Combine(userdata, "fakextquant.json")))
+        {
+            if (fake.HasExited) throw new InvalidOperationException($"fakextquant exited with {fake.ExitCode}");
+            if (DateTime.UtcNow > until) throw new TimeoutException($"fakextquant did not start within {Wait}");
+            await Task.Delay(50);
+        }
+        int port = FreePort();
+        var bridge = Python(scripts, Path.Combine(scripts, "fakextquant"), Path.Combine(scripts, "qmt_bridge.py"), "--qmt-path", userdata,
+            "--account", account, "--listen", $"127.0.0.1:{port}", "--journal-dir", Path.Combine(dir, "journal"), "--trade-date", day);
+        // Listening once a connect gets through.
+        while (true)
+        {
+            try
+            {
+                using var probe = new TcpClient();
+                await probe.ConnectAsync(IPAddress.Loopback, port);
+                break;
+            }
+            catch (SocketException) when (DateTime.UtcNow < until && !bridge.HasExited)
+            {
+                await Task.Delay(100);
+            }
+        }
+        return new QmtProcesses(fake, bridge, dir, scripts, port);
+    }
+
+    /// <summary><c>python3 -m fakextquant ctl --dir … ARGS</c>: its JSON answer, or an exception with its one-line error.</summary>
+    public async Task<string> Ctl(params string[] args)
+    {
+        using var p = Python(Path.Combine(_scripts, "fakextquant"), null, ["-m", "fakextquant", "ctl", "--dir", UserData, .. args], drain: false);
+        var output = p.StandardOutput.ReadToEndAsync();
+        var error = p.StandardError.ReadToEndAsync();
+        await p.WaitForExitAsync();
+        if (p.ExitCode != 0) throw new InvalidOperationException($"fakextquant ctl {string.Join(' ', args)}: {await error}");
+        return await output;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var p in new[] { _bridge, _fake })
+        {
+            try { if (!p.HasExited) p.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
+            await p.WaitForExitAsync();
+            p.Dispose();
+        }
+        try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
+    }
+
+    private static Process Python(string workingDirectory, string? pythonPath, params string[] args) => Python(workingDirectory, pythonPath, args, drain: true);
+
+    private static Process Python(string workingDirectory, string? pythonPath, string[] args, bool drain)
+    {
+        var start = new ProcessStartInfo("python3") { WorkingDirectory = workingDirectory, RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var a in args) start.ArgumentList.Add(a);
+        if (pythonPath is not null) start.Environment["PYTHONPATH"] = pythonPath;
+        start.Environment["PYTHONDONTWRITEBYTECODE"] = "1";
+        var p = Process.Start(start) ?? throw new InvalidOperationException("python3 did not start (scripts/python-test-deps.sh installs it)");
+        if (drain)
+        {
+            // A long-running process's pipes are drained so a chatty one never blocks on a full pipe.
+            p.OutputDataReceived += (_, _) => { };
+            p.ErrorDataReceived += (_, _) => { };
+            p.BeginOutputReadLine();
+            p.BeginErrorReadLine();
+        }
+        return p;
+    }
+
+    private static int FreePort()
+    {
+        using var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        return ((IPEndPoint)l.LocalEndpoint).Port;
+    }
+}
