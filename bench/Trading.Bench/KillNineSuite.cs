@@ -6,7 +6,8 @@ using Trading.Bench.Workloads;
 namespace Trading.Bench;
 
 /// <summary>
-/// <c>bench kill9 --trials 200 [--seed 1] [--trading PATH/trading.dll] [--out FILE]</c>: the kill -9 tally of issue 11.
+/// <c>bench kill9 --trials 200 [--seed 1] [--broker sim|qmt] [--trading PATH/trading.dll] [--out FILE]</c>: the kill -9
+/// tally of issues 11 (sim: broker-sim) and 12 (qmt: qmt_bridge.py + fakextquant).
 /// Each trial starts a broker process and a paper node, SIGKILLs the node after a random delay, restarts it, and
 /// compares broker and node (<see cref="KillNineDriver"/>). Writes one line per trial and the tally.
 /// </summary>
@@ -15,6 +16,8 @@ internal static class KillNineSuite
     public static async Task<int> Run(Options o)
     {
         int trials = o.Int("trials", 200), seed = o.Int("seed", 1);
+        var broker = o.Get("broker", "sim");
+        if (broker is not ("sim" or "qmt")) { Console.Error.WriteLine($"error: --broker {broker} must be sim or qmt"); return 1; }
         int minDelay = o.Int("min-delay-ms", 800), maxDelay = o.Int("max-delay-ms", 6000);
         var trading = o.Get("trading", Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "src", "Trading.Node", "bin", "Release", "net10.0", "trading.dll"));
         trading = Path.GetFullPath(trading);
@@ -33,7 +36,7 @@ internal static class KillNineSuite
         {
             int delay = rng.Next(minDelay, maxDelay + 1);
             KillTrial r;
-            try { r = await KillNineDriver.RunAsync(trading, store, root, t, delay, TimeSpan.FromSeconds(120)); }
+            try { r = await KillNineDriver.RunAsync(trading, store, root, t, delay, TimeSpan.FromSeconds(120), broker); }
             catch (Exception e) { r = new KillTrial(t, delay, false, 0, 0, 0, 0, 1, "driver: " + e.Message); }
             results.Add(r);
             log.AppendLine(FormattableString.Invariant($"{r.Trial},{r.KillAfterMs},{r.Killed},{r.BrokerOrders},{r.NodeOrders},{r.BoughtSymbols},{r.Duplicates},{r.LostFills},{r.Mismatches},\"{r.Detail.Replace("\"", "'")}\""));

@@ -35,10 +35,15 @@ public static class KillNineDriver
         "strategy { name = kill9, factors = [ { spec = \"momentum(lookback=20,skip=0)\" } ], top-n = 8, buffer = 10, rebalance = weekly, universe { min-listed-days = 0, min-average-amount = 0 } }";
 
     /// <summary>Runs trial <paramref name="trial"/> in a folder of its own under <paramref name="root"/>.</summary>
-    public static async Task<KillTrial> RunAsync(string tradingDll, string store, string root, int trial, int killAfterMs, TimeSpan limit)
+    /// <param name="broker"><c>sim</c>: <c>trading broker-sim</c> (the simulated exchange behind the bridge wire);
+    /// <c>qmt</c>: the real channel — scripts/qmt_bridge.py in front of fakextquant, each its own process, the fake's
+    /// prices and fee rates written from the same stored day (<c>broker-sim --write-fixture</c>)</param>
+    public static async Task<KillTrial> RunAsync(string tradingDll, string store, string root, int trial, int killAfterMs, TimeSpan limit,
+        string broker = "sim")
     {
         var dir = Path.Combine(root, $"trial-{trial:D4}");
         Directory.CreateDirectory(dir);
+        QmtProcesses? qmt = null;
         int port = FreePort();
         await File.WriteAllTextAsync(Path.Combine(dir, "strategy.conf"), Strategy);
         var node = Path.Combine(dir, "node.conf");
@@ -58,10 +63,26 @@ public static class KillNineDriver
               schedule { monitor-every = off }
             }
             """);
-        using var broker = Start(tradingDll, dir, "broker-sim", "--config", node, "--port", port.ToString(CultureInfo.InvariantCulture));
+        Child? sim = null;
+        if (broker == "qmt")
+        {
+            var fixture = Path.Combine(dir, "fixture.json");
+            using (var write = Start(tradingDll, dir, "broker-sim", "--config", node, "--write-fixture", fixture))
+            {
+                await write.Process.WaitForExitAsync();
+                if (write.Process.ExitCode != 0) throw new InvalidOperationException($"broker-sim --write-fixture exited {write.Process.ExitCode}: {write.Tail()}");
+            }
+            var cash = Trading.Runtime.Strategy.StrategyConfig.Load(Path.Combine(dir, "strategy.conf")).InitialCash;
+            var day = DateOnly.Parse(System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(fixture)).RootElement.GetProperty("trade_date").GetString()!,
+                CultureInfo.InvariantCulture);
+            qmt = await QmtProcesses.Start(RepoRoot(tradingDll), fixture, "kill9", cash, day, matchEveryMs: 50);
+            port = qmt.Port;
+            await File.WriteAllTextAsync(node, (await File.ReadAllTextAsync(node)) + $"\ntrading.node.broker.port = {port}\n");
+        }
+        else sim = Start(tradingDll, dir, "broker-sim", "--config", node, "--port", port.ToString(CultureInfo.InvariantCulture));
         try
         {
-            await WaitForLine(broker, "listening on", TimeSpan.FromSeconds(60));
+            if (sim is not null) await WaitForLine(sim, "listening on", TimeSpan.FromSeconds(60));
             bool killed;
             using (var first = Start(tradingDll, dir, "node", "--config", node))
             {
@@ -81,12 +102,35 @@ public static class KillNineDriver
                 if (second.Process.ExitCode != 0)
                     return new KillTrial(trial, killAfterMs, killed, 0, 0, 0, 0, 1, $"restarted node exited {second.Process.ExitCode}: {second.Tail()}");
             }
-            return await Compare(trial, killAfterMs, killed, dir, port);
+            var result = await Compare(trial, killAfterMs, killed, dir, port);
+            if (qmt is not null)
+            {
+                // Behind the bridge, the counter itself: as many xtquant orders as the bridge lists (a second order
+                // under one remark would be listed as manual-…, and counted here anyway).
+                using var state = System.Text.Json.JsonDocument.Parse(await qmt.Ctl("state"));
+                int counter = state.RootElement.GetProperty("orders").GetArrayLength();
+                if (counter != result.BrokerOrders)
+                    result = result with { Duplicates = result.Duplicates + Math.Abs(counter - result.BrokerOrders), Detail = result.Detail + $"; xtquant has {counter} orders, the bridge lists {result.BrokerOrders}" };
+            }
+            return result;
         }
         finally
         {
-            if (!broker.Process.HasExited) broker.Process.Kill(entireProcessTree: true);
+            if (sim is not null)
+            {
+                if (!sim.Process.HasExited) sim.Process.Kill(entireProcessTree: true);
+                sim.Dispose();
+            }
+            if (qmt is not null) await qmt.DisposeAsync();
         }
+    }
+
+    private static string RepoRoot(string from)
+    {
+        foreach (var start in new[] { Path.GetDirectoryName(Path.GetFullPath(from))!, AppContext.BaseDirectory })
+            for (var d = new DirectoryInfo(start); d is not null; d = d.Parent)
+                if (File.Exists(Path.Combine(d.FullName, "Trading.Actors.sln"))) return d.FullName;
+        throw new InvalidOperationException("Trading.Actors.sln not found above " + from);
     }
 
     private static async Task<KillTrial> Compare(int trial, int killAfterMs, bool killed, string dir, int port)

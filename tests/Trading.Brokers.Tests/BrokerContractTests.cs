@@ -164,7 +164,7 @@ public class BrokerContractTests
             var day = Day1.ToString("yyyy-MM-dd");
             await File.WriteAllTextAsync(fixture, "{\"trade_date\": \"" + day + "\", \"symbols\": {\"" + Main + "\": {\"last\": \"10.00\", "
                 + "\"pre_close\": \"10.00\", \"up_limit\": \"11.00\", \"down_limit\": \"9.00\", \"suspended\": false, \"volume\": 1000000}}}");
-            var qmt = await Trading.Tests.Shared.QmtProcesses.Start(RepoRoot(), fixture, "main", 1_000_000m, Day1);
+            var qmt = await Trading.Bench.Workloads.QmtProcesses.Start(RepoRoot(), fixture, "main", 1_000_000m, Day1);
             var client = new BridgeGateway(new BridgeGatewayOptions("127.0.0.1", qmt.Port, RequestTimeout: TimeSpan.FromSeconds(10)));
             await client.ConnectAsync(default);
             return new Rig(client, async () => await qmt.Ctl("match"), async () =>

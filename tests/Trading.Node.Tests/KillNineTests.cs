@@ -29,4 +29,21 @@ public class KillNineTests
         Assert.All(trials, t => Assert.True(t.RebalanceComplete, $"trial {t.Trial} (kill after {t.KillAfterMs} ms): {t.BoughtSymbols} of {KillNineDriver.TopN} stocks bought"));
         Assert.Contains(trials, t => t.Killed);
     }
+
+    [Fact]
+    public async Task Through_the_xtquant_bridge_a_node_killed_with_sigkill_never_doubles_or_loses_an_order()
+    {
+        var root = CliRunner.TempDir();
+        var store = Path.Combine(root, "store");
+        var (exit, _, err) = await CliRunner.Run("data", "synth", "--symbols", "40", "--days", "90", "--seed", "11", "--store", store);
+        Assert.True(exit == 0, err);
+        var trading = Path.Combine(AppContext.BaseDirectory, "trading.dll");
+        var trials = new List<KillTrial>();
+        int i = 0;
+        foreach (var delay in new[] { 2400, 3200, 4200 })
+            trials.Add(await KillNineDriver.RunAsync(trading, store, root, ++i, delay, TimeSpan.FromSeconds(120), broker: "qmt"));
+        Assert.All(trials, t => Assert.True(t.Clean, $"trial {t.Trial} (kill after {t.KillAfterMs} ms): {t.Detail}"));
+        Assert.All(trials, t => Assert.True(t.RebalanceComplete, $"trial {t.Trial} (kill after {t.KillAfterMs} ms): {t.BoughtSymbols} of {KillNineDriver.TopN} stocks bought"));
+        Assert.Contains(trials, t => t.Killed);
+    }
 }

@@ -101,7 +101,7 @@ public class PaperNodeTests
         var fixture = Path.Combine(dir, "fixture.json");
         (exit, output, err) = await CliRunner.Run("broker-sim", "--config", node, "--write-fixture", fixture);
         Assert.True(exit == 0, err + output);
-        await using var qmt = await Trading.Tests.Shared.QmtProcesses.Start(CliRunner.RepoRoot, fixture, "paper-test", initialCash, day, matchEveryMs: 50);
+        await using var qmt = await Trading.Bench.Workloads.QmtProcesses.Start(CliRunner.RepoRoot, fixture, "paper-test", initialCash, day, matchEveryMs: 50);
         await File.AppendAllTextAsync(node, $"\ntrading.node.broker {{ kind = bridge, host = \"127.0.0.1\", port = {qmt.Port} }}\n");
         (exit, output, err) = await CliRunner.Run("node", "--config", node);
         Assert.True(exit == 0, err + output);

@@ -2,14 +2,14 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Trading.Tests.Shared;
+namespace Trading.Bench.Workloads;
 
 /// <summary>
 /// The xtquant channel as it runs beside miniQMT, on loopback, each in its own process: fakextquant's server (the
 /// miniQMT client and the broker's counter: python3 -m fakextquant serve) and the unmodified bridge
 /// (scripts/qmt_bridge.py with the fake's xtquant package on PYTHONPATH). Disposing kills both and deletes their folder.
 /// </summary>
-internal sealed class QmtProcesses : IAsyncDisposable
+public sealed class QmtProcesses : IAsyncDisposable
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
     private readonly Process _fake;
