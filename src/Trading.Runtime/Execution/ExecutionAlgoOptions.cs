@@ -67,7 +67,7 @@ public sealed record ExecutionAlgoOptions
 {
     public ExecutionAlgo Algo { get; init; } = ExecutionAlgo.Immediate;
     public TradingWindow Window { get; init; } = TradingWindow.Default;
-    public int Slices { get; init; } = 10;
+    public int Slices { get; init; } = 8;
 
     /// <summary>At most this share of the previous day's volume in one slice (0: no cap).</summary>
     public double Participation { get; init; }
