@@ -55,9 +55,11 @@ public sealed record AlgoContext(DateTime Now, TradeQuote? Quote, QuantityRule L
 /// (<see cref="Apply"/>), what the OMS says of the children updates it (<see cref="Observe"/>, <see cref="Judged"/>,
 /// <see cref="Reconcile"/>), and <see cref="Decide"/> says, at a given time, what to journal and send. Its rules:
 /// <list type="bullet">
-/// <item>the slices follow the plan journaled at the start (<see cref="ExecutionSlicer"/>): when slice k is due and has no
-/// child yet, one child goes out for what the schedule owes by then — the slices up to k less every share already
-/// committed — sized by <see cref="ExecutionSlicer.ChildQuantity"/> (lots, the participation cap), at the passive price;</item>
+/// <item>the slices follow the plan journaled at the start (<see cref="ExecutionSlicer"/>): when slice k is due, has no
+/// child yet and no other child of the parent is out, one child goes out for what the schedule owes by then — the
+/// slices up to k less every share already committed — sized by <see cref="ExecutionSlicer.ChildQuantity"/> (lots, the
+/// participation cap), at the passive price (at the re-price level once a child of the parent had to be re-priced). One
+/// child at a time keeps a parent to one active order (the risk guard caps active orders) and one cancel per re-price;</item>
 /// <item>never over the parent: a live child commits all its shares, an ended one what filled (the broker's count when it
 /// reported more), so no child is decided for shares that may still fill elsewhere;</item>
 /// <item>a child unfilled <c>reprice-after</c> after it was decided is cancelled when a replacement would be priced
@@ -237,13 +239,16 @@ public sealed record ExecutionAlgoState(ParentOrder Parent)
                 long q = ExecutionSlicer.ChildQuantity(side, ended.Quantity - ended.Filled, Parent.Quantity - s.Committed, c.Lots, cap);
                 if (q > 0) Add(NewChild(s, c.Now, q, price, ended.Slice, ended.Id));
             }
-            // The slice due now, if it has no child yet: what the schedule owes by now.
-            if (s.DueSlice(c.Now) is { } k && !s.Children.Any(x => x.Slice == k.Index && x.Replaces is null)
-                && ChildPricing.Passive(side, quote, Parent.LimitPrice, c.Tick) is { } passive)
+            // The slice due now, if it has no child yet and none of the parent's children is still out (one at a time:
+            // what a slice cannot send while another child works is owed, and goes with the next one): what the
+            // schedule owes by now. Passive — unless a child of this parent already had to be re-priced: the market is
+            // beyond the reference, and later slices start where the re-price went.
+            if (s.DueSlice(c.Now) is { } k && !s.Children.Any(x => x.Slice == k.Index && x.Replaces is null) && s.Children.All(x => x.Ended)
+                && (s.Children.Any(x => x.CancelWhy == CancelReasons.Reprice) ? aggressive : ChildPricing.Passive(side, quote, Parent.LimitPrice, c.Tick)) is { } limit)
             {
                 long owed = s.Plan.Slices.TakeWhile(x => x.Index <= k.Index).Sum(x => x.Quantity) - s.Committed;
                 long q = ExecutionSlicer.ChildQuantity(side, owed, Parent.Quantity - s.Committed, c.Lots, cap);
-                if (q > 0) Add(NewChild(s, c.Now, q, passive, k.Index, null));
+                if (q > 0) Add(NewChild(s, c.Now, q, limit, k.Index, null));
             }
         }
         if (s.Filled >= Parent.Quantity && s.Children.All(x => x.Ended)) Add(new AlgoFinished(Parent.Id, c.Now, s.Outcome()));

@@ -146,15 +146,20 @@ public class ExecutionAlgoActorTests : RuntimeTestKit
 
         var first = Assert.Single(Proposed());
         Assert.Equal(q[0], first.Quantity);
-        // Half of it fills and the child stays open: the next slice sends only its own share (the live child holds the rest).
+        // Half of it fills and the child stays out: the next slice waits for it (one child at a time) ...
         var live = Fill(Ack(first), 1_000);
         StateOf(manager, parent);
         Advance(plan.Slices[1].At - plan.Slices[0].At);
-        Assert.Equal(q[1], Assert.Single(Proposed()).Quantity);
-        // The first child is cancelled from outside: that stops the parent (nothing more is sent), with an alert.
-        Cancelled(live);
+        _risk.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        // ... and once it has filled, sends what the schedule owes by now: the second slice (the first one is done).
+        Fill(live, q[0] - 1_000);
+        var second = Assert.Single(Proposed());
+        Assert.Equal(q[1], second.Quantity);
+        // The second child is cancelled from outside: that stops the parent (nothing more is sent), with an alert.
+        Cancelled(Ack(second));
         var alert = _alerts.FishForMessage<RiskAlert>(a => a.Kind == "algo-stopped", T);
         Assert.Contains("cancelled outside the algo", alert.Message);
+        AwaitAssert(() => Assert.Equal(ParentStatus.Stopped, ViewOf(manager, parent).Outcome?.Status), T);
     }
 
     [Fact]
@@ -186,10 +191,16 @@ public class ExecutionAlgoActorTests : RuntimeTestKit
         Assert.Equal(200 + 100, state.Committed); // filled 200 + the replacement; nothing decided beyond the slice
         Assert.True(state.Committed <= 600);
         // A replacement is at the best price already: it is not cancelled again for nothing.
-        Ack(replacement);
+        var working = Ack(replacement);
         StateOf(manager, parent);
         Advance(TimeSpan.FromSeconds(61));
         _oms.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        // Once it fills, the next slice (09:55) starts at the re-price level: the market is beyond the reference.
+        Fill(working, 100);
+        StateOf(manager, parent);
+        Advance(TimeSpan.FromMinutes(19));
+        var next = Assert.Single(Proposed());
+        Assert.Equal((parent + "-003", 300L, 10.18m), (next.Id.Value, next.Quantity, next.LimitPrice));
     }
 
     [Fact]
@@ -197,17 +208,17 @@ public class ExecutionAlgoActorTests : RuntimeTestKit
     {
         var manager = Manager(Twap(slices: 2, window: "09:35-09:55"));
         var parent = Start(manager, Planned(1_000));
-        var a = Fill(Ack(Assert.Single(Proposed())), 300);
+        var a = Fill(Ack(Assert.Single(Proposed())), 300); // 300 of 500, still out
         StateOf(manager, parent);
         Advance(TimeSpan.FromMinutes(10));
-        var b = Ack(Assert.Single(Proposed()));
+        _risk.ExpectNoMsg(TimeSpan.FromMilliseconds(300)); // the second slice waits for the first child
         StateOf(manager, parent);
         Advance(TimeSpan.FromMinutes(10));
-        var cancels = new[] { _oms.ExpectMsg<CancelOrder>(T), _oms.ExpectMsg<CancelOrder>(T) };
-        Assert.Equal([a.Id, b.Id], cancels.Select(c => c.OrderId).OrderBy(id => id.Value, StringComparer.Ordinal));
-        Assert.All(cancels, c => Assert.Contains("window end", c.Reason));
+        var cancel = _oms.ExpectMsg<CancelOrder>(T);
+        Assert.Equal(a.Id, cancel.OrderId);
+        Assert.Contains("window end", cancel.Reason);
+        _risk.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
         Cancelled(a);
-        Cancelled(b);
         AwaitAssert(() =>
         {
             var outcome = ViewOf(manager, parent).Outcome;
@@ -242,7 +253,7 @@ public class ExecutionAlgoActorTests : RuntimeTestKit
         var a = Fill(Ack(Assert.Single(Proposed())), 200);
         StateOf(manager, parent);
         Advance(TimeSpan.FromMinutes(10));
-        var b = Ack(Assert.Single(Proposed())); // live at the OMS
+        var b = Fill(Ack(Assert.Single(Proposed())), 300);
         StateOf(manager, parent);
         Advance(TimeSpan.FromMinutes(10));
         var c = Assert.Single(Proposed()); // decided and proposed, never reached the OMS (the node died)
@@ -253,24 +264,25 @@ public class ExecutionAlgoActorTests : RuntimeTestKit
         ExpectTerminated(manager, T);
         var again = Manager(options);
 
-        // The algo recovers its journal, then asks the OMS what it holds: a filled, b live, c unknown.
-        var ask = _oms.FishForMessage(m => m is GetOrders, T);
-        Assert.NotNull(ask);
-        var lookUp = _oms.LastSender;
+        // The manager (for its parents' fills) and the algo (for its children) ask the OMS: a and b filled, c unknown.
         var orders = new List<OrderState> { a, b };
-        lookUp.Tell(new OrdersSnapshot(orders), _oms.Ref);
-        var algoAsk = _oms.FishForMessage(m => m is GetOrders, T);
-        Assert.NotNull(algoAsk);
-        _oms.LastSender.Tell(new OrdersSnapshot(orders), _oms.Ref);
+        for (int i = 0; i < 2; i++)
+        {
+            _oms.FishForMessage(m => m is GetOrders, T);
+            _oms.LastSender.Tell(new OrdersSnapshot(orders), _oms.Ref);
+        }
 
         // Only c goes again, under its own id; nothing for a or b.
         var resent = Assert.Single(Proposed());
         Assert.Equal(c.Id, resent.Id);
-        Ack(resent);
+        var live = Ack(resent);
         var state = StateOf(again, parent);
         Assert.Equal(3, state.Children.Count);
-        Assert.Equal(1_000 - 300, state.Committed); // a 200 filled, b 300 live, c 200 live
+        Assert.Equal(700, state.Committed); // a 200 and b 300 filled, c 200 out
+        // The last slice is due while c works: it waits (one child at a time), then goes with c's end.
         Advance(TimeSpan.FromMinutes(10));
+        _risk.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        Fill(live, 200);
         var d = Assert.Single(Proposed());
         Assert.Equal((parent + "-004", 300L), (d.Id.Value, d.Quantity));
         Assert.Equal(1_000, StateOf(again, parent).Committed);
