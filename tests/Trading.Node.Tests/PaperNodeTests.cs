@@ -202,6 +202,28 @@ public class PaperNodeTests
     }
 
     [Theory]
+    [InlineData("execution { algo = twapp }", "'strategy.execution.algo' = 'twapp' must be one of immediate, twap, vwap")]
+    [InlineData("execution { algo = twap, window = \"09:35-16:00\" }", "'strategy.execution.window' = '09:35-16:00' must end inside continuous trading")]
+    [InlineData("execution { participation = -0.1 }", "'strategy.execution.participation' = '-0.1' must be a number in [0, 1]")]
+    [InlineData("execution { reprice-after = soon }", "'strategy.execution.reprice-after' = 'soon' must be a duration with a unit")]
+    public async Task A_bad_execution_algo_value_is_one_line_for_the_backtest_and_the_node(string block, string expected)
+    {
+        var dir = CliRunner.TempDir();
+        var strategy = Path.Combine(dir, "bad.conf");
+        await File.WriteAllTextAsync(strategy, "strategy {\n  factors = [ { spec = momentum } ]\n  " + block + "\n}");
+        var node = Path.Combine(dir, "node.conf");
+        await File.WriteAllTextAsync(node, "trading.node { mode = paper, strategy = bad.conf, store = x, data-dir = d }");
+        foreach (var args in new[] { new[] { "backtest", "--config", strategy, "--store", dir, "--out", dir }, ["node", "--config", node] })
+        {
+            var (exit, _, err) = await CliRunner.Run(args);
+            Assert.Equal(1, exit);
+            var line = Assert.Single(err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.StartsWith("error: ", line);
+            Assert.Contains(expected, line);
+        }
+    }
+
+    [Theory]
     [MemberData(nameof(BadNodeFiles))]
     public async Task A_bad_node_file_is_one_line(string text, string expected)
     {
