@@ -223,6 +223,19 @@ public class PaperNodeTests
         }
     }
 
+    [Fact]
+    public async Task An_algo_window_ending_after_the_nodes_cancel_of_open_orders_is_one_line()
+    {
+        var dir = CliRunner.TempDir();
+        await File.WriteAllTextAsync(Path.Combine(dir, "s.conf"), "strategy {\n  factors = [ { spec = momentum } ]\n  execution { algo = vwap, window = \"13:00-14:57\" }\n}");
+        var node = Path.Combine(dir, "node.conf");
+        await File.WriteAllTextAsync(node, "trading.node { mode = paper, strategy = s.conf, store = x, data-dir = d }");
+        var (exit, _, err) = await CliRunner.Run("node", "--config", node);
+        Assert.Equal(1, exit);
+        var line = Assert.Single(err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("'strategy.execution.window' = '13:00-14:57' ends after trading.schedule.cancel-open-orders (14:55:00)", line);
+    }
+
     [Theory]
     [MemberData(nameof(BadNodeFiles))]
     public async Task A_bad_node_file_is_one_line(string text, string expected)

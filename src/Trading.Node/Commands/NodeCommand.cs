@@ -126,6 +126,11 @@ internal static class NodeCommand
     private static async Task<int> RunAsync(TradingNodeOptions node, NodeFileOptions o, CancellationToken ct)
     {
         var cfg = StrategyConfig.Load(o.StrategyFile);
+        // The node cancels every open order at cancel-open-orders: an algo's window must end by then, or its children
+        // would be cancelled from outside (and each parent stopped with an alert).
+        if (cfg.Execution.Algo is { Slicing: true, Window: var window } && window.End > node.Schedule.CancelOpenOrders)
+            throw new ConfigException($"{o.StrategyFile}: 'strategy.execution.window' = '{window}' ends after trading.schedule.cancel-open-orders "
+                + $"({node.Schedule.CancelOpenOrders:HH\\:mm\\:ss}), when the node cancels every open order: end the window by then.");
         var store = MarketStore.Open(o.Store);
         var run = await BacktestRunner.PrepareAsync(cfg, store, null, null, ct);
         var panel = run.Options.Panel;

@@ -229,7 +229,7 @@ public sealed record ExecutionAlgoState(ParentOrder Parent)
             var aggressive = ChildPricing.Aggressive(side, quote, Parent.LimitPrice, c.Tick, c.Cage, c.Options.RepriceTicks);
             // Re-price: a child unfilled after the wait is cancelled — when its replacement would be priced better.
             if (c.Options.RepriceAfter is { } after && aggressive is { } better)
-                foreach (var child in s.Children.Where(x => x.Working && x.CancelWhy is null && x.Seen != OrderStatus.PendingCancel
+                foreach (var child in s.Children.Where(x => !x.Ended && x.CancelWhy is null && x.Seen is OrderStatus.Submitted or OrderStatus.PartiallyFilled
                              && x.DecidedAt + after <= c.Now && x.Filled < x.Quantity && Improves(side, better, x.Request.LimitPrice)).ToList())
                     Add(new ChildCancelDecided(Parent.Id, c.Now, child.Id, CancelReasons.Reprice));
             // Replace: the confirmed rest of a re-priced child, under a fresh id, toward the market.
