@@ -28,9 +28,6 @@ public readonly record struct TradingWindow(TimeOnly Start, TimeOnly End)
 
     private static readonly Regex Pattern = new(@"^\s*(\d{2}:\d{2}(?::\d{2})?)\s*-\s*(\d{2}:\d{2}(?::\d{2})?)\s*$", RegexOptions.CultureInvariant);
 
-    /// <summary>Continuous trading inside the window.</summary>
-    public TimeSpan Length => ContinuousSession.Elapsed(End) - ContinuousSession.Elapsed(Start);
-
     /// <summary>The window as <c>HH:mm-HH:mm</c> (seconds when set), as it is written in a config file.</summary>
     public override string ToString() => $"{Text(Start)}-{Text(End)}";
 

@@ -43,8 +43,6 @@ public sealed record ChildRecord(OrderRequest Request, int Slice, ClientOrderId?
 public sealed record AlgoDecision(IReadOnlyList<AlgoEvent> Events, IReadOnlyList<OrderRequest> Resubmit, IReadOnlyList<ChildRecord> Recancel)
 {
     public static readonly AlgoDecision None = new([], [], []);
-
-    public bool IsEmpty => Events.Count == 0 && Resubmit.Count == 0 && Recancel.Count == 0;
 }
 
 /// <summary>What an algo decides with at one moment: the time, the stock's quote, the board's lots and tick, the cage, its settings.</summary>

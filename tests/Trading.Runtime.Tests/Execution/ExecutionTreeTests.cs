@@ -1,17 +1,12 @@
 using System.Collections.Immutable;
 using Akka.Actor;
-using Microsoft.Extensions.Time.Testing;
 using Trading.Brokers;
-using Trading.Data.Model;
 using Trading.Domain.Instruments;
 using Trading.Domain.Orders;
-using Trading.Domain.Rules;
 using Trading.Risk;
 using Trading.Runtime.Actors;
 using Trading.Runtime.Execution;
-using Trading.Runtime.Hosting;
 using Trading.Runtime.Messages;
-using Trading.Runtime.Strategy;
 using Trading.Runtime.Tests.Actors;
 
 namespace Trading.Runtime.Tests.Execution;
@@ -26,47 +21,20 @@ namespace Trading.Runtime.Tests.Execution;
 public class ExecutionTreeTests : RuntimeTestKit
 {
     private static readonly Symbol A = Symbol.Parse("600000.SH"), B = Symbol.Parse("000001.SZ");
-    private static readonly DateOnly Day = new(2024, 1, 2);
-    private static readonly TimeSpan Shanghai = TimeSpan.FromHours(8), T = TimeSpan.FromSeconds(20);
-    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2024, 1, 2, 9, 35, 0, Shanghai));
-
-    private DateTime ShanghaiNow() => _time.GetUtcNow().ToOffset(Shanghai).DateTime;
+    private static readonly DateOnly Day = AlgoTree.Day;
+    private static readonly TimeSpan T = AlgoTree.T;
+    private readonly AlgoTree _tree = new();
 
     private static readonly ExecutionAlgoOptions Twap = new()
     {
         Algo = ExecutionAlgo.Twap, Window = TradingWindow.Parse("09:35-10:15", out _), Slices = 4, RepriceAfter = null,
     };
 
-    private async Task<(IActorRef Trader, SimulatedExchange Exchange)> Start(string account, ExecutionAlgoOptions algo, bool intraday, RiskOptions? risk = null)
-    {
-        var exchange = new SimulatedExchange(ShanghaiNow, new SimulatedExchangeOptions { FixedSlippageBps = 0, ImpactBps = 0, MaxParticipation = 1m });
-        exchange.Deposit(1_000_000m);
-        exchange.BeginDay(Day);
-        var brain = new TradingBrain
-        {
-            Gateway = exchange,
-            Now = ShanghaiNow,
-            Time = _time,
-            Quotes = (_, _) => new TradeQuote(10.00m, PriceLimit.FromReference(10.00m, 0.10m), false, 10_000_000),
-            Risk = risk ?? RiskOptions.Default with { DuplicateWindow = null },
-            StepTimeout = T,
-            Watchdog = new WatchdogOptions { StuckCheckInterval = TimeSpan.Zero },
-            IntradayExecution = intraday,
-            Execution = algo,
-        };
-        var node = new TradingNodeOptions { AccountId = account, Broker = BrokerSessionOptions.Default with { Heartbeat = TimeSpan.Zero } };
-        var trader = TradingComposition.Start(Sys, node, brain, $"trader-{account}");
-        await TradingComposition.WaitReadyAsync(trader, T);
-        await trader.Ask<Deposited>(new Deposit(1_000_000m, "seed"), T);
-        await trader.Ask<StepDone>(new StartDay(Day, 1), T);
-        return (trader, exchange);
-    }
+    private async Task<(IActorRef Trader, SimulatedExchange Exchange)> Start(string account, ExecutionAlgoOptions algo, bool intraday, RiskOptions? risk = null) =>
+        (await _tree.StartAsync(Sys, account, algo, intraday, risk), _tree.Exchange);
 
     private static Task<ProposalResult> Rebalance(IActorRef trader) =>
         trader.Ask<ProposalResult>(new TargetPortfolio("t", Day, ImmutableSortedDictionary<Symbol, double>.Empty.Add(A, 0.04).Add(B, 0.04), 2), T);
-
-    /// <summary>A day whose average price is 9.95: children at the 10.00 reference fill.</summary>
-    private static DailyBar? Bar(Symbol s) => new DailyBar(s, Day, 10.00m, 10.10m, 9.80m, 9.90m, 10.00m, 10_000_000, 99_500_000m, 1.0);
 
     private static IReadOnlyList<Trading.Runtime.State.OrderState> Orders(IActorRef trader) => trader.Ask<OrdersSnapshot>(new GetOrders(), T).Result.Orders;
 
@@ -83,9 +51,9 @@ public class ExecutionTreeTests : RuntimeTestKit
         for (int slice = 1; slice <= 4; slice++)
         {
             AwaitAssert(() => Assert.Equal(2 * slice, Orders(trader).Count), T); // one child per parent per slice
-            exchange.MatchBar(Day, FillTiming.Vwap, Bar);
+            exchange.MatchBar(Day, FillTiming.Vwap, AlgoTree.Bar);
             AwaitAssert(() => Assert.All(Orders(trader), o => Assert.Equal(OrderStatus.Filled, o.Status)), T);
-            _time.Advance(TimeSpan.FromMinutes(10));
+            _tree.Time.Advance(TimeSpan.FromMinutes(10));
         }
         var orders = Orders(trader);
         Assert.Equal(8, orders.Count);
@@ -126,7 +94,7 @@ public class ExecutionTreeTests : RuntimeTestKit
         var stopped = alerts.FishForMessage<RiskAlert>(a => a.Kind == "algo-stopped", T);
         Assert.Contains("order-value", stopped.Message);
         AwaitAssert(() => Assert.All(Parents(trader), p => Assert.Equal(ParentStatus.Stopped, p.Outcome?.Status)), T);
-        _time.Advance(TimeSpan.FromMinutes(30));
+        _tree.Time.Advance(TimeSpan.FromMinutes(30));
         Assert.Empty(Orders(trader)); // nothing reached the OMS
     }
 

@@ -1,18 +1,10 @@
 using System.Collections.Immutable;
 using Akka.Actor;
-using Microsoft.Extensions.Time.Testing;
-using Trading.Brokers;
-using Trading.Data.Model;
 using Trading.Domain.Instruments;
 using Trading.Domain.Orders;
-using Trading.Domain.Rules;
-using Trading.Risk;
-using Trading.Runtime.Actors;
 using Trading.Runtime.Execution;
-using Trading.Runtime.Hosting;
 using Trading.Runtime.Messages;
 using Trading.Runtime.ReadModels;
-using Trading.Runtime.Strategy;
 using Trading.Runtime.Tests.Actors;
 
 namespace Trading.Runtime.Tests.ReadModels;
@@ -26,38 +18,23 @@ public class ParentReadModelTests
 {
     private static readonly Symbol A = Symbol.Parse("600000.SH");
     private static readonly DateOnly Day = new(2024, 1, 2);
-    private static readonly TimeSpan Shanghai = TimeSpan.FromHours(8), T = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan T = TimeSpan.FromSeconds(20);
 
     [Theory, InlineData(JournalKind.Sqlite), PostgresJournal]
     public async Task A_worked_parent_and_its_children_project_with_the_parent_id(JournalKind kind)
     {
         await using var journal = await TestJournal.CreateAsync(kind);
         using var sys = journal.Start("rmp", ReadModelProjectorTests.Quiet);
-        var time = new FakeTimeProvider(new DateTimeOffset(2024, 1, 2, 9, 35, 0, Shanghai));
-        DateTime Now() => time.GetUtcNow().ToOffset(Shanghai).DateTime;
-        var exchange = new SimulatedExchange(Now, new SimulatedExchangeOptions { FixedSlippageBps = 0, ImpactBps = 0, MaxParticipation = 1m });
-        exchange.Deposit(1_000_000m);
-        exchange.BeginDay(Day);
-        var brain = new TradingBrain
-        {
-            Gateway = exchange, Now = Now, Time = time, StepTimeout = T, IntradayExecution = true,
-            Quotes = (_, _) => new TradeQuote(10.00m, PriceLimit.FromReference(10.00m, 0.10m), false, 10_000_000),
-            Risk = RiskOptions.Default with { DuplicateWindow = null },
-            Watchdog = new WatchdogOptions { StuckCheckInterval = TimeSpan.Zero },
-            Execution = new ExecutionAlgoOptions { Algo = ExecutionAlgo.Twap, Window = TradingWindow.Parse("09:35-09:55", out _), Slices = 2, RepriceAfter = null },
-        };
-        var trader = TradingComposition.Start(sys, new TradingNodeOptions { AccountId = "rmp", Broker = BrokerSessionOptions.Default with { Heartbeat = TimeSpan.Zero } }, brain);
-        await TradingComposition.WaitReadyAsync(trader, T);
-        await trader.Ask<Deposited>(new Deposit(1_000_000m, "seed"), T);
-        await trader.Ask<StepDone>(new StartDay(Day, 1), T);
+        var tree = new Execution.AlgoTree();
+        var trader = await tree.StartAsync(sys, "rmp",
+            new ExecutionAlgoOptions { Algo = ExecutionAlgo.Twap, Window = TradingWindow.Parse("09:35-09:55", out _), Slices = 2, RepriceAfter = null });
         var parent = Assert.Single((await trader.Ask<ProposalResult>(
             new TargetPortfolio("t", Day, ImmutableSortedDictionary<Symbol, double>.Empty.Add(A, 0.02), 2), T)).Approved);
-        DailyBar? Bar(Symbol s) => new DailyBar(s, Day, 10.00m, 10.10m, 9.80m, 9.90m, 10.00m, 10_000_000, 99_500_000m, 1.0);
         for (int slice = 1; slice <= 2; slice++)
         {
             while ((await trader.Ask<OrdersSnapshot>(new GetOrders(), T)).Orders.Count < slice) await Task.Delay(20);
-            exchange.MatchBar(Day, FillTiming.Vwap, Bar);
-            time.Advance(TimeSpan.FromMinutes(10));
+            tree.Exchange.MatchBar(Day, FillTiming.Vwap, Execution.AlgoTree.Bar);
+            tree.Time.Advance(TimeSpan.FromMinutes(10));
         }
         while ((await trader.Ask<ParentsSnapshot>(GetParents.Instance, T)).Parents.Single().Open) await Task.Delay(20);
 
