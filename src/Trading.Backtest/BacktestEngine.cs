@@ -215,7 +215,7 @@ public static class BacktestEngine
         return exchange;
     }
 
-    /// <summary>What is known of a stock before the open: the previous close, today's limits, whether it is suspended.</summary>
+    /// <summary>What is known of a stock before the open: the previous close, today's limits, whether it is suspended, the previous day's volume.</summary>
     internal static TradeQuote? PreOpenQuote(MarketPanel panel, Symbol symbol, DateOnly date)
     {
         int d = panel.DayIndex(date), i = panel.SymbolIndex(symbol);
@@ -225,7 +225,8 @@ public static class BacktestEngine
         if (double.IsNaN(reference)) return null;
         var limit = double.IsNaN(panel.UpLimit[today]) ? PriceLimit.None
             : new PriceLimit(Money.FromDouble(panel.UpLimit[today]), Money.FromDouble(panel.DownLimit[today]));
-        return new TradeQuote(Money.FromDouble(reference), limit, !panel.IsTraded(d, i));
+        double volume = panel.Volume[prev];
+        return new TradeQuote(Money.FromDouble(reference), limit, !panel.IsTraded(d, i), double.IsFinite(volume) && volume > 0 ? (long)volume : 0);
     }
 
     /// <summary>Closes of the day for the held symbols (suspended ones carry their last close): what the book marks.</summary>

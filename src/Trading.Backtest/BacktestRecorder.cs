@@ -4,6 +4,7 @@ using Trading.Brokers;
 using Trading.Data.Csv;
 using Trading.Domain.Instruments;
 using Trading.Domain.Orders;
+using Trading.Runtime.Execution;
 using Trading.Runtime.Messages;
 using Trading.Runtime.State;
 
@@ -90,5 +91,30 @@ public sealed class BacktestRecorder
                 .Select(a => new[] { a.At.ToString("yyyy-MM-ddTHH:mm:ss", Inv), a.Kind, a.Source, a.Symbol?.ToString(), a.OrderId?.Value, a.Message })
                 .Concat(_rejections.Select(r => new[] { $"{Day(r.Order.TradeDate)}T09:25:00", "risk-reject", r.Rule, r.Order.Symbol.ToString(), r.Order.Id.Value, r.Reason })));
         File.WriteAllText(Path.Combine(dir, "summary.json"), summaryJson, new UTF8Encoding(false));
+    }
+
+    /// <summary>
+    /// parents.csv: each parent order an execution algo worked — its terms, algo and window, what filled, its children
+    /// (their client ids in orders.csv, separated by spaces) and how it ended. A separate file, so orders.csv keeps its
+    /// columns (every child is a row there, as any order).
+    /// </summary>
+    public static void WriteParents(string dir, IReadOnlyList<ParentView> parents, IReadOnlyList<OrderState> orders)
+    {
+        Directory.CreateDirectory(dir);
+        var children = orders.Where(o => o.Request.ParentId is not null).ToLookup(o => o.Request.ParentId!);
+        CsvTable.Write(Path.Combine(dir, "parents.csv"),
+            ["date", "parent_id", "symbol", "side", "quantity", "limit_price", "algo", "window", "status", "filled_quantity", "average_price", "children", "reason"],
+            parents.OrderBy(p => p.Parent.TradeDate).ThenBy(p => p.Parent.Id, StringComparer.Ordinal).Select(v =>
+            {
+                var p = v.Parent;
+                var ids = children[p.Id].Select(o => o.Id.Value).Order(StringComparer.Ordinal);
+                var average = v.Outcome?.AveragePrice ?? (v.Filled > 0 ? Math.Round(v.FilledValue / v.Filled, 4) : 0m);
+                return new[]
+                {
+                    Day(p.TradeDate), p.Id, p.Symbol.ToString(), p.Side.ToString().ToLowerInvariant(), I(p.Quantity), D(p.LimitPrice),
+                    p.Algo.ToString().ToLowerInvariant(), p.Window.ToString(), (v.Outcome?.Status ?? ParentStatus.Working).ToString().ToLowerInvariant(),
+                    I(v.Filled), D(average), string.Join(' ', ids), v.Outcome?.Reason ?? "",
+                };
+            }));
     }
 }

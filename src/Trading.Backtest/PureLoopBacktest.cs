@@ -40,8 +40,8 @@ public static class PureLoopBacktest
                 OrderAccepted a => new OrderAcknowledged(a.OrderId, a.At, a.BrokerOrderId),
                 OrderRejected x => new OrderRejectReported(x.OrderId, x.At, "broker", x.Reason),
                 OrderFilled f => new OrderFillReported(f.OrderId, f.At, f.Fill),
-                Trading.Brokers.OrderCancelled c => new OrderCancelReported(c.OrderId, c.At, c.Reason),
-                OrderExpired x => new OrderExpireReported(x.OrderId, x.At, x.Reason),
+                Trading.Brokers.OrderCancelled c => new OrderCancelReported(c.OrderId, c.At, c.Reason, c.FilledQuantity),
+                OrderExpired x => new OrderExpireReported(x.OrderId, x.At, x.Reason, x.FilledQuantity),
                 _ => throw new InvalidOperationException(r.GetType().Name),
             };
             var t = s.Apply(e);

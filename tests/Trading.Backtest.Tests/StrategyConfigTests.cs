@@ -31,6 +31,21 @@ public class StrategyConfigTests
     [InlineData("strategy { factors = [ { spec = momentum } ], risk { check-cash = maybe } }", "'strategy.risk.check-cash' = 'maybe' must be on or off")]
     [InlineData("strategy { factors = [ { spec = momentum } ], start = 2024-13-01 }", "'strategy.start'")]
     [InlineData("strategy { factors = [ { spec = \"momentum\" ] }", "not valid HOCON")]
+    [InlineData("strategy { factors = [ { spec = momentum } ], execution { algo = iceberg } }", "'strategy.execution.algo' = 'iceberg' must be one of immediate, twap, vwap")]
+    [InlineData("strategy { factors = [ { spec = momentum } ], execution { window = \"9:35-14:50\" } }", "'strategy.execution.window' = '9:35-14:50' must be two Shanghai times HH:mm-HH:mm")]
+    [InlineData("strategy { factors = [ { spec = momentum } ], execution { window = \"09:35-15:10\" } }", "must end inside continuous trading")]
+    [InlineData("strategy { factors = [ { spec = momentum } ], execution { window = \"12:00-14:00\" } }", "must start inside continuous trading")]
+    [InlineData("strategy { factors = [ { spec = momentum } ], execution { window = \"14:00-10:00\" } }", "must end after it starts")]
+    [InlineData("strategy { factors = [ { spec = momentum } ], execution { slices = 0 } }", "'strategy.execution.slices' = '0' must be a whole number in [1, 100]")]
+    [InlineData("strategy { factors = [ { spec = momentum } ], execution { slices = 2.5 } }", "'strategy.execution.slices' = '2.5'")]
+    [InlineData("strategy { factors = [ { spec = momentum } ], execution { participation = 1.5 } }", "'strategy.execution.participation' = '1.5' must be a number in [0, 1]")]
+    [InlineData("strategy { factors = [ { spec = momentum } ], execution { reprice-after = 60 } }", "'strategy.execution.reprice-after' = '60' must be a duration with a unit")]
+    [InlineData("strategy { factors = [ { spec = momentum } ], execution { reprice-after = 2h } }", "must be whole seconds between 1s and 3600s")]
+    [InlineData("strategy { factors = [ { spec = momentum } ], execution { reprice-ticks = -1 } }", "'strategy.execution.reprice-ticks' = '-1'")]
+    [InlineData("strategy { factors = [ { spec = momentum } ], execution { profile = [1, 2, 3] } }", "'strategy.execution.profile' must list 8 weights")]
+    [InlineData("strategy { factors = [ { spec = momentum } ], execution { profile = [0, 0, 0, 0, 0, 0, 0, 0] } }", "needs at least one positive weight")]
+    [InlineData("strategy { factors = [ { spec = momentum } ], execution { profile = [1, 1, 1, x, 1, 1, 1, 1] } }", "'strategy.execution.profile[3]' = 'x'")]
+    [InlineData("strategy { factors = [ { spec = momentum } ], execution { slicez = 3 } }", "unknown key 'strategy.execution.slicez'")]
     public void Bad_configs_name_the_file_and_the_key(string text, string expected)
     {
         var file = Write(text);
@@ -41,6 +56,22 @@ public class StrategyConfigTests
         });
         Assert.Contains(file, e.Message);
         Assert.Contains(expected, e.Message);
+    }
+
+    [Fact]
+    public void The_twap_example_reads_the_bundled_strategy_with_its_algo_and_the_defaults_are_immediate()
+    {
+        var twap = StrategyConfig.Load(Path.Combine(Root(), "examples", "momentum-multifactor-twap.conf"));
+        var plain = StrategyConfig.Load(Path.Combine(Root(), "examples", "momentum-multifactor.conf"));
+        Assert.Equal("momentum-multifactor-twap", twap.Name);
+        var algo = twap.Execution.Algo;
+        Assert.Equal((Trading.Runtime.Execution.ExecutionAlgo.Twap, "09:35-14:50", 6, 0.05, TimeSpan.FromMinutes(3), 2),
+            (algo.Algo, algo.Window.ToString(), algo.Slices, algo.Participation, algo.RepriceAfter, algo.RepriceTicks));
+        Assert.Equal(plain.Execution with { Algo = algo }, twap.Execution); // the same fill model, only the algo differs
+        Assert.Equal((plain.TopN, plain.Factors.Count), (twap.TopN, twap.Factors.Count));
+        Assert.Equal(Trading.Runtime.Execution.ExecutionAlgoOptions.Immediate, plain.Execution.Algo);
+        var vwap = StrategyConfig.Load(Write("strategy { factors = [ { spec = momentum } ], execution { algo = vwap, window = \"13:00-14:57\", reprice-after = off, profile = [2, 1, 1, 1, 1, 1, 1, 2] } }"));
+        Assert.Equal((Trading.Runtime.Execution.ExecutionAlgo.Vwap, (TimeSpan?)null, 0.2), (vwap.Execution.Algo.Algo, vwap.Execution.Algo.RepriceAfter, vwap.Execution.Algo.Profile.Weights[^1]));
     }
 
     [Fact]

@@ -63,7 +63,7 @@ public class JournalCommandTests
         Assert.True(exit == 0, err);
         Assert.Contains("Wrote 1 orders rows", output);
         var lines = File.ReadAllLines(orders);
-        Assert.Equal("account,order_id,symbol,side,quantity,limit_price,trade_date,strategy,status,filled_quantity,average_price,fees,broker_order_id,reason,created_at,updated_at", lines[0]);
+        Assert.Equal("account,order_id,symbol,side,quantity,limit_price,trade_date,strategy,status,filled_quantity,average_price,fees,broker_order_id,reason,created_at,updated_at,parent_id", lines[0]);
         Assert.StartsWith("cli,c-20240102-000001,600000.SH,Buy,200,10.00,2024-01-02,,Filled,200,10", lines[1]);
 
         var nav = Path.Combine(dir, "nav.csv");

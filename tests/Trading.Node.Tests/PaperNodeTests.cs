@@ -120,6 +120,59 @@ public class PaperNodeTests
         Assert.DoesNotContain("reconciliation", output);
     }
 
+    [Fact]
+    public async Task A_twap_paper_day_works_each_order_as_a_parent_whose_children_stay_within_it_and_a_restart_sends_none_again()
+    {
+        var twap = Strategy[..^1].TrimEnd() + "\n  execution { algo = twap, window = \"09:35-11:00\", slices = 3, reprice-after = 2m, reprice-ticks = 1 }\n}";
+        var (dir, node, _) = await Files("schedule { monitor-every = 1m }", twap);
+        var (exit, output, err) = await CliRunner.Run("node", "--config", node);
+        Assert.True(exit == 0, err + output);
+        Assert.Contains("worked by twap over 09:35-11:00, 3 slices", output);
+        Assert.Contains("closed: the replay is done", output);
+        var reports = Path.Combine(dir, "node-data", "reports");
+        var orders = File.ReadAllLines(Path.Combine(reports, "orders.csv")).Skip(1).Select(l => l.Split(',')).ToList();
+        var parents = File.ReadAllLines(Path.Combine(reports, "parents.csv")).Skip(1).Select(l => l.Split(',')).ToList();
+        Assert.NotEmpty(parents);
+        Assert.True(orders.Count >= parents.Count, $"{orders.Count} orders for {parents.Count} parents");
+        var childOf = new Dictionary<string, string>();
+        foreach (var p in parents)
+        {
+            // date,parent_id,symbol,side,quantity,limit_price,algo,window,status,filled_quantity,average_price,children,reason
+            Assert.Equal(("twap", "09:35-11:00"), (p[6], p[7]));
+            var children = p[11].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            Assert.NotEmpty(children);
+            foreach (var c in children) childOf[c] = p[1];
+            var rows = orders.Where(o => children.Contains(o[1])).ToList();
+            Assert.Equal(children.Length, rows.Count);
+            Assert.All(rows, o => Assert.Equal((p[2], p[3]), (o[2], o[3])));
+            long filled = rows.Sum(o => long.Parse(o[7])), quantity = long.Parse(p[4]);
+            Assert.Equal(long.Parse(p[9]), filled);
+            Assert.True(filled <= quantity, $"parent {p[1]} filled {filled} of {quantity}");
+            // Every child's price within the parent's limit (a buy never above it, a sell never below).
+            Assert.All(rows, o => Assert.True(p[3] == "buy" ? decimal.Parse(o[5]) <= decimal.Parse(p[5]) : decimal.Parse(o[5]) >= decimal.Parse(p[5]), $"{o[1]} at {o[5]}"));
+        }
+        Assert.All(orders, o => Assert.True(childOf.ContainsKey(o[1]), $"{o[1]} is no parent's child"));
+
+        // The read models of the node's journal hold the same parents, and each child's parent id.
+        var journal = Path.Combine(dir, "node-data", "journal.db");
+        var exported = Path.Combine(dir, "parents-export.csv");
+        (exit, _, err) = await CliRunner.Run("journal", "export", "--journal", journal, "--what", "parents", "--out", exported);
+        Assert.True(exit == 0, err);
+        Assert.Equal(parents.Select(p => p[1]).Order(), File.ReadAllLines(exported).Skip(1).Select(l => l.Split(',')[1]).Order());
+        var exportedOrders = Path.Combine(dir, "orders-export.csv");
+        (exit, _, err) = await CliRunner.Run("journal", "export", "--journal", journal, "--what", "orders", "--out", exportedOrders);
+        Assert.True(exit == 0, err);
+        var lines = File.ReadAllLines(exportedOrders);
+        Assert.EndsWith(",parent_id", lines[0]);
+        Assert.All(lines.Skip(1).Select(l => l.Split(',')), o => Assert.Equal(childOf[o[1]], o[^1]));
+
+        // Restarted on the same journal: nothing runs again, no child is sent twice.
+        (exit, output, err) = await CliRunner.Run("node", "--config", node);
+        Assert.True(exit == 0, err + output);
+        Assert.Contains("already closed in the journal", output);
+        Assert.Equal(orders.Count, File.ReadAllLines(Path.Combine(reports, "orders.csv")).Length - 1);
+    }
+
     public static TheoryData<string, string> BadNodeFiles => new()
     {
         { "trading.node { mode = live, strategy = s.conf, store = x, data-dir = d }", "'trading.node.mode' = 'live'" },
@@ -146,6 +199,41 @@ public class PaperNodeTests
         var line = Assert.Single(err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.Contains("chmod 600", line);
         Assert.DoesNotContain("topsecret", err + output);
+    }
+
+    [Theory]
+    [InlineData("execution { algo = twapp }", "'strategy.execution.algo' = 'twapp' must be one of immediate, twap, vwap")]
+    [InlineData("execution { algo = twap, window = \"09:35-16:00\" }", "'strategy.execution.window' = '09:35-16:00' must end inside continuous trading")]
+    [InlineData("execution { participation = -0.1 }", "'strategy.execution.participation' = '-0.1' must be a number in [0, 1]")]
+    [InlineData("execution { reprice-after = soon }", "'strategy.execution.reprice-after' = 'soon' must be a duration with a unit")]
+    public async Task A_bad_execution_algo_value_is_one_line_for_the_backtest_and_the_node(string block, string expected)
+    {
+        var dir = CliRunner.TempDir();
+        var strategy = Path.Combine(dir, "bad.conf");
+        await File.WriteAllTextAsync(strategy, "strategy {\n  factors = [ { spec = momentum } ]\n  " + block + "\n}");
+        var node = Path.Combine(dir, "node.conf");
+        await File.WriteAllTextAsync(node, "trading.node { mode = paper, strategy = bad.conf, store = x, data-dir = d }");
+        foreach (var args in new[] { new[] { "backtest", "--config", strategy, "--store", dir, "--out", dir }, ["node", "--config", node] })
+        {
+            var (exit, _, err) = await CliRunner.Run(args);
+            Assert.Equal(1, exit);
+            var line = Assert.Single(err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.StartsWith("error: ", line);
+            Assert.Contains(expected, line);
+        }
+    }
+
+    [Fact]
+    public async Task An_algo_window_ending_after_the_nodes_cancel_of_open_orders_is_one_line()
+    {
+        var dir = CliRunner.TempDir();
+        await File.WriteAllTextAsync(Path.Combine(dir, "s.conf"), "strategy {\n  factors = [ { spec = momentum } ]\n  execution { algo = vwap, window = \"13:00-14:57\" }\n}");
+        var node = Path.Combine(dir, "node.conf");
+        await File.WriteAllTextAsync(node, "trading.node { mode = paper, strategy = s.conf, store = x, data-dir = d }");
+        var (exit, _, err) = await CliRunner.Run("node", "--config", node);
+        Assert.Equal(1, exit);
+        var line = Assert.Single(err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("'strategy.execution.window' = '13:00-14:57' ends after trading.schedule.cancel-open-orders (14:55:00)", line);
     }
 
     [Theory]

@@ -55,7 +55,9 @@ public sealed record PaperDayEvent(string AccountId, DateOnly Day, ScheduledJob 
 /// <item>day-start: the replayed day opens at the exchange; corporate actions to the book; <see cref="StartDay"/>;</item>
 /// <item>rebalance: <see cref="Decide"/> on rebalance days; the exchange fills at the strategy's timing; <see cref="TopUp"/>;</item>
 /// <item>cancel-open-orders: the rest of the day fills at its average price, then every open order is cancelled (nothing overnight);</item>
-/// <item>post-close: the exchange closes the day; <see cref="MarkToMarket"/>; nav, positions, trades and orders written to the reports folder.</item>
+/// <item>monitor: with an execution algo, the exchange matches the children sent since (the daily fill model), then a flush;</item>
+/// <item>post-close: the exchange closes the day; <see cref="MarkToMarket"/>; nav, positions, trades and orders (and parents.csv
+/// when an algo worked parent orders) written to the reports folder.</item>
 /// </list>
 /// The simulated exchange lives in this process: on start it is funded from the book as journaled (or with the
 /// initial cash on a fresh journal), so a restarted paper node trades on from its own account.
@@ -218,6 +220,8 @@ public sealed class PaperDayActor : ReceivePersistentActor
                     Self.Tell(new Completed(job.Job, day));
                     break;
                 case ScheduledJob.Monitor:
+                    // Children of execution algos go out all day: the exchange matches them at each monitor.
+                    if (_s.Market.Intraday(day).Count > 0) await Step(new Flush(++_step));
                     break;
                 case ScheduledJob.CancelOpenOrders:
                     var rest = _s.Market.RestOfDay(day);
@@ -250,6 +254,7 @@ public sealed class PaperDayActor : ReceivePersistentActor
         _recorder.OnNav(new NavRow(day, book.Nav, book.Cash, book.MarketValue, double.NaN));
         _recorder.OnPositions(day, book);
         var orders = (await _s.Trader.Ask<OrdersSnapshot>(new GetOrders(), _s.StepTimeout)).Orders;
+        var parents = (await _s.Trader.Ask<ParentsSnapshot>(GetParents.Instance, _s.StepTimeout)).Parents;
         var summary = System.Text.Json.JsonSerializer.Serialize(new SortedDictionary<string, object>(StringComparer.Ordinal)
         {
             ["account"] = _s.AccountId,
@@ -261,7 +266,9 @@ public sealed class PaperDayActor : ReceivePersistentActor
             ["orders"] = orders.Count,
         });
         _recorder.Write(_s.ReportsDirectory, orders, summary);
-        Publish(day, ScheduledJob.PostClose, $"NAV {book.Nav:N2}, cash {book.Cash:N2}, {book.Positions.Count} positions, {orders.Count} orders; reports in {_s.ReportsDirectory}");
+        if (parents.Count > 0) BacktestRecorder.WriteParents(_s.ReportsDirectory, parents, orders);
+        Publish(day, ScheduledJob.PostClose, $"NAV {book.Nav:N2}, cash {book.Cash:N2}, {book.Positions.Count} positions, {orders.Count} orders"
+            + (parents.Count > 0 ? $" of {parents.Count} parents" : "") + $"; reports in {_s.ReportsDirectory}");
     }
 
     private Task<AccountSnapshot> Account() => _s.Trader.Ask<AccountSnapshot>(new GetAccount(), _s.StepTimeout);

@@ -14,9 +14,19 @@ namespace Trading.Backtest.Paper;
 /// close ends the day. Only daily bars are stored, so no intraday path is invented. Without an exchange (null: the
 /// broker lives in another process, behind the bridge, and runs its own market) only the data side remains: quotes,
 /// corporate actions and closes for the book.
+/// <para>With an execution algo (<see cref="MatchesThroughTheDay"/>) children are sent all day long: the exchange then
+/// also matches open orders at every intraday monitor, by the same daily fill model (the day's average price, the
+/// volume cap of the day's bar) — still no invented intraday path, only more moments at which that model is asked.</para>
 /// </summary>
 public sealed class PaperMarket(MarketPanel panel, SimulatedExchange? exchange, FillTiming timing)
 {
+    /// <summary>Match open orders at each intraday monitor too (the strategy slices its orders through the day).</summary>
+    public bool MatchesThroughTheDay { get; init; }
+
+    /// <summary>An intraday match (see <see cref="MatchesThroughTheDay"/>): none unless the day is open at the exchange.</summary>
+    public IReadOnlyList<Fill> Intraday(DateOnly day) =>
+        MatchesThroughTheDay && Exchange is { IsDayOpen: true } ex && ex.CurrentDay == day ? RestOfDay(day) : [];
+
     public MarketPanel Panel { get; } = panel;
 
     public SimulatedExchange? Exchange { get; } = exchange;

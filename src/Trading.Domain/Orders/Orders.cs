@@ -47,6 +47,14 @@ public sealed record OrderRequest(
     string Reason = "")
 {
     public decimal Notional => LimitPrice * Quantity;
+
+    /// <summary>
+    /// The parent order this one is a slice of (an execution algo's child), or null for an order sent whole. Not part
+    /// of the terms a broker compares (<c>OrderTerms</c>); left out of the journal's JSON when null, so orders sent
+    /// whole are written exactly as before.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? ParentId { get; init; }
 }
 
 public enum OrderStatus : byte

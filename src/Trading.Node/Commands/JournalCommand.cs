@@ -13,7 +13,7 @@ namespace Trading.Node.Commands;
 /// </summary>
 internal static class JournalCommand
 {
-    private static readonly string[] Kinds = ["orders", "fills", "positions", "nav", "alerts", "audit", "risk", "events"];
+    private static readonly string[] Kinds = ["orders", "parents", "fills", "positions", "nav", "alerts", "audit", "risk", "events"];
 
     public static Command Build()
     {
@@ -65,10 +65,10 @@ internal static class JournalCommand
     private static Command Export()
     {
         var (file, postgres) = Source();
-        var what = new Option<string>("--what") { Description = "orders, fills, positions, nav, alerts, audit, risk or events (raw journal rows, payload as JSON)", Required = true };
+        var what = new Option<string>("--what") { Description = "orders, parents, fills, positions, nav, alerts, audit, risk or events (raw journal rows, payload as JSON)", Required = true };
         what.AcceptOnlyFromAmong(Kinds);
         var output = new Option<string>("--out", "-o") { Description = "CSV file to write", Required = true };
-        var account = new Option<string?>("--account") { Description = "Only this account (orders, fills, positions, nav, risk)" };
+        var account = new Option<string?>("--account") { Description = "Only this account (orders, parents, fills, positions, nav, risk)" };
         var cmd = new Command("export", "Write a read model (brought up to the journal's end first) or the raw events as CSV") { file, postgres, what, output, account };
         cmd.SetAction((parse, ct) => Cli.Guard(async () =>
         {
@@ -124,8 +124,11 @@ internal static class JournalCommand
         static string D(DateOnly d) => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
         (string[] Header, List<string?[]> Rows) table = kind switch
         {
-            "orders" => (["account", "order_id", "symbol", "side", "quantity", "limit_price", "trade_date", "strategy", "status", "filled_quantity", "average_price", "fees", "broker_order_id", "reason", "created_at", "updated_at"],
-                (await rm.OrdersAsync(account, ct)).Select(o => new[] { o.Account, o.OrderId, o.Symbol, o.Side, L(o.Quantity), M(o.LimitPrice), D(o.TradeDate), o.Strategy, o.Status, L(o.FilledQuantity), M(o.AveragePrice), M(o.Fees), o.BrokerOrderId, o.Reason, o.CreatedAt, o.UpdatedAt }).ToList()),
+            "orders" => (["account", "order_id", "symbol", "side", "quantity", "limit_price", "trade_date", "strategy", "status", "filled_quantity", "average_price", "fees", "broker_order_id", "reason", "created_at", "updated_at", "parent_id"],
+                (await rm.OrdersAsync(account, ct)).Select(o => new[] { o.Account, o.OrderId, o.Symbol, o.Side, L(o.Quantity), M(o.LimitPrice), D(o.TradeDate), o.Strategy, o.Status, L(o.FilledQuantity), M(o.AveragePrice), M(o.Fees), o.BrokerOrderId, o.Reason, o.CreatedAt, o.UpdatedAt, o.ParentId }).ToList()),
+            // A parent's filled shares: its outcome once closed, its children's fills while it works.
+            "parents" => (["account", "parent_id", "symbol", "side", "quantity", "limit_price", "trade_date", "strategy", "algo", "window", "status", "filled_quantity", "average_price", "children", "reason", "accepted_at", "closed_at"],
+                (await rm.ParentsAsync(account, ct)).Select(p => new[] { p.Account, p.ParentId, p.Symbol, p.Side, L(p.Quantity), M(p.LimitPrice), D(p.TradeDate), p.Strategy, p.Algo, p.Window, p.Status, L(p.FilledQuantity ?? p.ChildrenFilled), p.AveragePrice is { } avg ? M(avg) : null, L(p.Children ?? p.ChildOrders), p.Reason, p.AcceptedAt, p.ClosedAt }).ToList()),
             "fills" => (["account", "fill_id", "order_id", "symbol", "side", "quantity", "price", "amount", "fees", "trade_date", "at"],
                 (await rm.FillsAsync(account, ct)).Select(f => new string?[] { f.Account, f.FillId, f.OrderId, f.Symbol, f.Side, L(f.Quantity), M(f.Price), M(f.Amount), M(f.Fees), D(f.TradeDate), f.At }).ToList()),
             "positions" => (["account", "symbol", "quantity", "sellable", "cost", "last_price", "market_value"],

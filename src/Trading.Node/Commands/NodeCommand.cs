@@ -126,6 +126,11 @@ internal static class NodeCommand
     private static async Task<int> RunAsync(TradingNodeOptions node, NodeFileOptions o, CancellationToken ct)
     {
         var cfg = StrategyConfig.Load(o.StrategyFile);
+        // The node cancels every open order at cancel-open-orders: an algo's window must end by then, or its children
+        // would be cancelled from outside (and each parent stopped with an alert).
+        if (cfg.Execution.Algo is { Slicing: true, Window: var window } && window.End > node.Schedule.CancelOpenOrders)
+            throw new ConfigException($"{o.StrategyFile}: 'strategy.execution.window' = '{window}' ends after trading.schedule.cancel-open-orders "
+                + $"({node.Schedule.CancelOpenOrders:HH\\:mm\\:ss}), when the node cancels every open order: end the window by then.");
         var store = MarketStore.Open(o.Store);
         var run = await BacktestRunner.PrepareAsync(cfg, store, null, null, ct);
         var panel = run.Options.Panel;
@@ -163,7 +168,7 @@ internal static class NodeCommand
         IBrokerGateway gateway = exchange is not null ? exchange
             : new Trading.Brokers.Bridge.BridgeGateway(new Trading.Brokers.Bridge.BridgeGatewayOptions(o.BrokerHost, o.BrokerPort, Account: node.AccountId, Name: "bridge",
                 Secret: o.BrokerSecret, Fees: run.Options.Fees));
-        var market = new PaperMarket(panel, exchange, cfg.Execution.FillAt);
+        var market = new PaperMarket(panel, exchange, cfg.Execution.FillAt) { MatchesThroughTheDay = cfg.Execution.Algo.Slicing };
         var brain = new TradingBrain
         {
             Gateway = gateway,
@@ -173,6 +178,9 @@ internal static class NodeCommand
             Risk = run.Options.Risk,
             Rules = run.Options.Rules,
             Fees = run.Options.Fees,
+            // A node trades through the day on its clock: the strategy's execution algo (if any) slices its orders.
+            IntradayExecution = true,
+            Time = time,
         };
         var journalPath = Path.Combine(o.DataDirectory, "journal.db");
         var journal = TradingSystem.Journal(o.Journal, o.Journal == JournalKind.Sqlite ? journalPath : null);
@@ -216,9 +224,13 @@ internal static class NodeCommand
         lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
         Console.WriteLine($"Paper node '{node.AccountId}' ({cfg.Name}): replaying {replay:yyyy-MM-dd} from {o.StartAt:HH\\:mm} Shanghai at {o.Speed:0.##}x");
         Console.WriteLine($"  broker:  {(exchange is null ? $"bridge at {o.BrokerHost}:{o.BrokerPort}" : "simulated exchange in this process")}");
+        if (cfg.Execution.Algo is { Slicing: true } algo)
+            Console.WriteLine($"  orders:  worked by {algo.Algo.ToString().ToLowerInvariant()} over {algo.Window}, {algo.Slices} slices"
+                + (algo.Participation > 0 ? $", at most {algo.Participation:P1} of the previous day's volume each" : "")
+                + (algo.RepriceAfter is { } after ? $", re-priced after {after.TotalSeconds:0}s" : ""));
         Console.WriteLine($"  journal: {journal.Description}");
         Console.WriteLine($"  logs:    {logs}");
-        Console.WriteLine($"  reports: {reports} (nav.csv, positions.csv, trades.csv, orders.csv after the post-close)");
+        Console.WriteLine($"  reports: {reports} (nav.csv, positions.csv, trades.csv, orders.csv{(cfg.Execution.Algo.Slicing ? ", parents.csv" : "")} after the post-close)");
         Console.WriteLine("  stop with Ctrl-C; a restart goes on from the journal");
         await host.RunAsync(ct);
         var summary = Path.Combine(reports, "summary.json");

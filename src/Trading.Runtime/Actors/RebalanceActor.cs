@@ -12,7 +12,8 @@ namespace Trading.Runtime.Actors;
 /// Targets − positions → lot-rounded orders (<see cref="RebalancePlanner"/>) → the risk guard. A rebalance runs in
 /// two rounds, as a trader would: before the open the sells and the buys the available cash covers; after the
 /// open's fills (<see cref="TopUp"/>) the buys the sale proceeds now pay for (A-share sale proceeds are usable the
-/// same day). The day's target is kept until the next day starts.
+/// same day). The day's target is kept until the next day starts. With an execution algo the planned orders go to the
+/// execution manager as parents instead, each sliced over its window.
 /// </summary>
 public sealed class RebalanceActor : ReceiveActor
 {
@@ -29,16 +30,23 @@ public sealed class RebalanceActor : ReceiveActor
 
     private readonly long _sequenceBase;
     private readonly string _accountId;
+    private readonly IActorRef? _execution;
 
     /// <param name="sequenceBase">
     /// where the day's client order ids start: each incarnation of a node has its own range ((epoch − 1) × 10,000), so
     /// a rebalance re-run after a crash never reuses an id the OMS already holds for another order
     /// </param>
-    public static Props Props(IActorRef risk, IActorRef book, Func<Symbol, DateOnly, TradeQuote?> quotes, MarketRules rules, double cashBuffer, TimeSpan timeout, PlannerSizing? sizing = null, long sequenceBase = 0, string accountId = "") =>
-        Akka.Actor.Props.Create(() => new RebalanceActor(risk, book, quotes, rules, cashBuffer, timeout, sizing, sequenceBase, accountId));
+    /// <param name="execution">
+    /// the execution manager when the strategy slices its orders: the planned orders go there as parents (each worked by
+    /// its algo, whose children pass the risk guard), and open parents' unfilled shares count as pending
+    /// (<see cref="Execution.ParentPending"/>); null: orders go whole to the risk guard
+    /// </param>
+    public static Props Props(IActorRef risk, IActorRef book, Func<Symbol, DateOnly, TradeQuote?> quotes, MarketRules rules, double cashBuffer, TimeSpan timeout, PlannerSizing? sizing = null, long sequenceBase = 0, string accountId = "", IActorRef? execution = null) =>
+        Akka.Actor.Props.Create(() => new RebalanceActor(risk, book, quotes, rules, cashBuffer, timeout, sizing, sequenceBase, accountId, execution));
 
-    public RebalanceActor(IActorRef risk, IActorRef book, Func<Symbol, DateOnly, TradeQuote?> quotes, MarketRules rules, double cashBuffer, TimeSpan timeout, PlannerSizing? sizing = null, long sequenceBase = 0, string accountId = "")
+    public RebalanceActor(IActorRef risk, IActorRef book, Func<Symbol, DateOnly, TradeQuote?> quotes, MarketRules rules, double cashBuffer, TimeSpan timeout, PlannerSizing? sizing = null, long sequenceBase = 0, string accountId = "", IActorRef? execution = null)
     {
+        _execution = execution;
         _sequenceBase = sequenceBase;
         _accountId = accountId;
         _sizing = sizing;
@@ -67,13 +75,19 @@ public sealed class RebalanceActor : ReceiveActor
     /// <summary>One round: plan against the account now, send to the risk guard, wait for its verdict and the OMS's acknowledgement.</summary>
     private async Task<ProposalResult> Round(TargetPortfolio t, long step)
     {
+        // With parents being worked, the execution manager is asked before the book (see ParentPending: a race then
+        // counts a share twice, never not at all).
+        var parents = _execution is null ? null : (await _execution.Ask<ParentsSnapshot>(GetParents.Instance, _timeout)).Parents;
         var account = await _book.Ask<AccountSnapshot>(new GetAccount(), _timeout);
+        var (pending, cash) = parents is null
+            ? (RebalancePlanner.PendingOf(account.Reservations.Values), account.AvailableCash)
+            : Execution.ParentPending.Of(account, parents);
         long seq = _sequence.GetValueOrDefault(t.Strategy, _sequenceBase);
-        var orders = RebalancePlanner.Plan(t.Strategy, t.Date, t.Weights, account.Book, account.AvailableCash,
-            s => _quotes(s, t.Date), _rules, _cashBuffer, ref seq, sizing: _sizing, pending: RebalancePlanner.PendingOf(account.Reservations.Values));
+        var orders = RebalancePlanner.Plan(t.Strategy, t.Date, t.Weights, account.Book, cash,
+            s => _quotes(s, t.Date), _rules, _cashBuffer, ref seq, sizing: _sizing, pending: pending);
         _sequence[t.Strategy] = seq;
         if (orders.Count == 0) return new ProposalResult(step, [], []);
-        var result = await _risk.Ask<ProposalResult>(new ProposeOrders(t.Strategy, orders, step), _timeout);
+        var result = await (_execution ?? _risk).Ask<ProposalResult>(new ProposeOrders(t.Strategy, orders, step), _timeout);
         Context.System.EventStream.Publish(new ProposalJudged(_accountId, t.Strategy, result));
         _log.Debug("Rebalance {Strategy} {Date}: {Approved} approved, {Rejected} rejected", t.Strategy, t.Date, result.Approved.Count, result.Rejected.Count);
         return result;

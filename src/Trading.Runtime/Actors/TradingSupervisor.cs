@@ -47,7 +47,7 @@ public sealed record TradingNodeSetup(
     string AccountId,
     Func<ActorRefSlot, long, Props> BrokerSession,         // (OMS slot, epoch) → props
     Func<IActorRef, IActorRef, Props> RiskGuard,          // (orders, book) → props
-    Func<IActorRef, IActorRef, long, Props> Rebalancer,   // (risk guard, book, epoch) → props
+    Func<IActorRef, IActorRef, IActorRef?, long, Props> Rebalancer,   // (risk guard, book, execution manager or null, epoch) → props
     IReadOnlyDictionary<string, Func<IActorRef, IActorRef, Props>> Strategies, // name → (rebalancer, book) → props
     WatchdogOptions Watchdog,
     Func<DateTime> Now,
@@ -56,6 +56,12 @@ public sealed record TradingNodeSetup(
     TimeSpan StepTimeout)
 {
     public EpochSource Epoch { get; init; } = EpochSource.Auto;
+
+    /// <summary>
+    /// The execution manager, (risk guard, OMS) → props, when the strategy slices its orders on an intraday clock (null:
+    /// none — every order goes whole, as in backtests on daily bars).
+    /// </summary>
+    public Func<IActorRef, IActorRef, Props>? Execution { get; init; }
 }
 
 /// <summary>
@@ -67,7 +73,8 @@ public sealed record TradingNodeSetup(
 /// <para>Routing: clock steps <see cref="StartDay"/>, <see cref="Decide"/>, <see cref="MarkToMarket"/> are gathered
 /// here (below); <see cref="TopUp"/>, <see cref="TargetPortfolio"/> → rebalancer; <see cref="Flush"/> → broker session
 /// (→ OMS); <see cref="Deposit"/>, <see cref="GetAccount"/>, <see cref="CorporateActionBooked"/> → position book; <see cref="GetOrders"/>,
-/// <see cref="CancelOrder"/>, <see cref="CancelAllOrders"/> → OMS; <see cref="ProposeOrders"/>,
+/// <see cref="CancelOrder"/>, <see cref="CancelAllOrders"/> → OMS; <see cref="GetParents"/>, <see cref="StopParent"/>, <see cref="GetParentState"/> → execution
+/// manager (when the strategy slices its orders; <see cref="GetParents"/> is answered empty otherwise); <see cref="ProposeOrders"/>,
 /// <see cref="EngageKillSwitch"/>, <see cref="ReleaseKillSwitch"/>, <see cref="GetRiskStatus"/> → risk guard. Each is
 /// forwarded, so the child answers the original sender. <see cref="ForAccount"/> wraps any of them with the account
 /// id, checked here (a command for another account is refused, not obeyed).</para>
@@ -79,6 +86,8 @@ public sealed record TradingNodeSetup(
 /// down no order leaves: proposals to a stopped risk guard go unanswered (the rebalancer's asks fail); while the book
 /// restarts the risk guard holds every proposal until the book's recovered view arrives; orders for a restarting OMS wait
 /// in its mailbox and are journaled before they are sent</description></item>
+/// <item><term>execution</term><description>restarted and recovered from the journal: the open parents' algos start again and
+/// each goes on from its own journal (an algo that fails is restarted the same way)</description></item>
 /// <item><term>rebalancer, watchdog</term><description>restarted</description></item>
 /// </list>
 /// Clock steps (<see cref="StartDay"/>, <see cref="Decide"/>, <see cref="MarkToMarket"/>) are answered with
@@ -89,7 +98,7 @@ public sealed class TradingSupervisor : ReceivePersistentActor
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly TradingNodeSetup _setup;
     private IActorRef _broker = ActorRefs.Nobody, _book = ActorRefs.Nobody, _orders = ActorRefs.Nobody, _risk = ActorRefs.Nobody,
-        _rebalancer = ActorRefs.Nobody, _watchdog = ActorRefs.Nobody;
+        _rebalancer = ActorRefs.Nobody, _watchdog = ActorRefs.Nobody, _execution = ActorRefs.Nobody;
     private readonly Dictionary<string, IActorRef> _strategies = [];
     private OpenStep? _pending;
     private long _lastEpoch, _epoch;
@@ -168,6 +177,13 @@ public sealed class TradingSupervisor : ReceivePersistentActor
         Command<GetRiskStatus>(m => _risk.Forward(m));
         Command<AcknowledgeReconciliation>(m => _risk.Forward(m));
         Command<ReconcileNow>(m => _broker.Forward(m));
+        Command<GetParents>(m =>
+        {
+            if (_execution.IsNobody()) Sender.Tell(new ParentsSnapshot([]));
+            else _execution.Forward(m);
+        });
+        Command<StopParent>(m => _execution.Forward(m));
+        Command<GetParentState>(m => _execution.Forward(m));
         Command<ForAccount>(m =>
         {
             if (m.AccountId == _setup.AccountId) Self.Forward(m.Command);
@@ -196,7 +212,8 @@ public sealed class TradingSupervisor : ReceivePersistentActor
         _orders = Context.ActorOf(OrderManagerActor.Props(_setup.AccountId, _broker, _book, _setup.Now), "orders");
         slot.Ref = _orders;
         _risk = Context.ActorOf(_setup.RiskGuard(_orders, _book), "risk-guard");
-        _rebalancer = Context.ActorOf(_setup.Rebalancer(_risk, _book, epoch), "rebalancer");
+        if (_setup.Execution is { } execution) _execution = Context.ActorOf(execution(_risk, _orders), "execution");
+        _rebalancer = Context.ActorOf(_setup.Rebalancer(_risk, _book, _execution.IsNobody() ? null : _execution, epoch), "rebalancer");
         _watchdog = Context.ActorOf(WatchdogActor.Props(_setup.Watchdog, _risk, _setup.Now, _setup.AccountId), "watchdog");
         foreach (var (name, props) in _setup.Strategies)
         {

@@ -11,6 +11,7 @@ using Trading.Risk;
 using Trading.Runtime.Actors;
 using Trading.Runtime.Clock;
 using Trading.Runtime.Configuration;
+using Trading.Runtime.Execution;
 using Trading.Runtime.Strategy;
 
 namespace Trading.Runtime.Hosting;
@@ -78,6 +79,21 @@ public sealed record TradingBrain
     public TimeSpan StepTimeout { get; init; } = TimeSpan.FromSeconds(120);
     /// <summary>The watchdog's settings; null: from <see cref="Risk"/> with its stuck-order timer.</summary>
     public WatchdogOptions? Watchdog { get; init; }
+
+    /// <summary>
+    /// Whether the host trades through the day on a clock (a paper or live node): then a strategy's execution algo (twap,
+    /// vwap) slices each order over its window. False — a backtest on daily bars — sends every order whole, as today,
+    /// whatever the algo: a daily bar has no intraday path to slice against, and none is invented; the daily fill model
+    /// decides how the order fills.
+    /// </summary>
+    public bool IntradayExecution { get; init; }
+
+    /// <summary>The execution algo; null: the (first) strategy's <c>strategy.execution</c> (immediate without one).</summary>
+    public ExecutionAlgoOptions? Execution { get; init; }
+
+    /// <summary>The timers of intraday execution (an algo's next slice, re-price, window end), matching <see cref="Now"/>: a
+    /// paper node's replay clock, a fake one in tests.</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
 }
 
 /// <summary>The registry key of a node's <see cref="TradingSupervisor"/> (Akka.Hosting's <c>ActorRegistry</c>).</summary>
@@ -105,18 +121,25 @@ public static class TradingComposition
                 throw new ConfigException($"Two strategies of account '{account}' are named '{spec.Config.Name}'.");
             strategies[spec.Config.Name] = (rebalancer, book) => StrategyActor.Props(spec.Model, spec.Panel, rebalancer, book, timeout);
         }
+        // Execution algos run only where there is an intraday clock; on daily bars a parent is one order sent as today.
+        var algo = brain.Execution ?? primary?.Execution.Algo;
+        Func<IActorRef, IActorRef, Props>? execution = brain.IntradayExecution && algo is { Slicing: true }
+            ? (risk, orders) => ExecutionManagerActor.Props(new AlgoSetup(account, risk, orders, algo, brain.Now, brain.Time, brain.Quotes, brain.Rules,
+                brain.Risk.PriceCages ?? PriceCage.Defaults))
+            : null;
         return new TradingNodeSetup(
             AccountId: account,
             BrokerSession: (slot, epoch) => BrokerSessionActor.Props(brain.Gateway, slot, epoch, node.Broker, brain.Now, node.AccountId),
             RiskGuard: (orders, book) => RiskGuardActor.Props(account, brain.Risk, orders, book, RiskQuote, brain.Rules, brain.Fees, brain.Now),
-            Rebalancer: (risk, book, epoch) => RebalanceActor.Props(risk, book, brain.Quotes, brain.Rules, primary?.CashBuffer ?? 0,
-                timeout, primary is null ? null : PlannerSizing.From(primary, brain.Fees), sequenceBase: (epoch - 1) * 10_000, accountId: account),
+            Rebalancer: (risk, book, executionManager, epoch) => RebalanceActor.Props(risk, book, brain.Quotes, brain.Rules, primary?.CashBuffer ?? 0,
+                timeout, primary is null ? null : PlannerSizing.From(primary, brain.Fees), sequenceBase: (epoch - 1) * 10_000, accountId: account,
+                execution: executionManager),
             Strategies: strategies,
             Watchdog: brain.Watchdog ?? WatchdogOptions.From(brain.Risk),
             Now: brain.Now,
             BrokerMinBackoff: node.Broker.ReconnectMinBackoff,
             BrokerMaxBackoff: node.Broker.ReconnectMaxBackoff,
-            StepTimeout: timeout) { Epoch = node.Epoch };
+            StepTimeout: timeout) { Epoch = node.Epoch, Execution = execution };
     }
 
     /// <summary>Starts the brain as <c>/user/{name}</c>; its children start once its epoch is journaled (ask <see cref="GetNodeStatus"/>).</summary>

@@ -51,6 +51,7 @@ public sealed class JournalSerializer(ExtendedActorSystem system) : SerializerWi
             .Concat(Family("book", typeof(State.BookEvent)))
             .Concat(Family("risk", typeof(Trading.Risk.RiskEvent)))
             .Concat(Family("node", typeof(State.NodeEvent)))
+            .Concat(Family("algo", typeof(Execution.AlgoEvent)))
             .Append(("alert/RiskAlert", typeof(Messages.RiskAlert)))
             .Append(("audit/AuditEntry", typeof(Messages.AuditEntry)))
             .Append(("snapshot/PositionBookState", typeof(State.PositionBookState)))

@@ -71,12 +71,28 @@ public sealed class ReadModelDatabase
         }
     }
 
-    /// <summary>Creates the read-model tables that are missing (idempotent).</summary>
+    /// <summary>Creates the read-model tables that are missing, and the columns added since a table was created (idempotent).</summary>
     public async Task EnsureSchemaAsync(CancellationToken ct = default)
     {
         await using var c = await OpenAsync(ct);
         foreach (var ddl in Schema) await Execute(c, null, ddl, ct);
+        foreach (var (table, column, type) in AddedColumns)
+        {
+            await using var probe = Command(c, null, Kind == JournalKind.Sqlite
+                ? "SELECT COUNT(*) FROM pragma_table_info(@table) WHERE name = @column"
+                : "SELECT COUNT(*) FROM information_schema.columns WHERE table_name = @table AND column_name = @column AND table_schema = current_schema()",
+                ("@table", table), ("@column", column));
+            if (Convert.ToInt64(await probe.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture) == 0)
+                await Execute(c, null, $"ALTER TABLE {table} ADD COLUMN {column} {type}", ct);
+        }
     }
+
+    /// <summary>Columns added to tables after their first release: created on a database that lacks them.</summary>
+    internal static readonly (string Table, string Column, string Type)[] AddedColumns =
+    [
+        // The parent order of an execution algo's child (null: an order sent whole).
+        ("rm_orders", "parent_id", "TEXT"),
+    ];
 
     internal static async Task<int> Execute(DbConnection c, DbTransaction? tx, string sql, CancellationToken ct, params (string Name, object? Value)[] args)
     {
@@ -116,6 +132,13 @@ public sealed class ReadModelDatabase
           strategy TEXT NOT NULL, status TEXT NOT NULL, filled_quantity BIGINT NOT NULL, average_price TEXT NOT NULL,
           fees TEXT NOT NULL, broker_order_id TEXT, reason TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
           last_seq BIGINT NOT NULL, state TEXT NOT NULL, PRIMARY KEY (account, order_id))
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS rm_parents (account TEXT NOT NULL, parent_id TEXT NOT NULL, symbol TEXT NOT NULL,
+          side TEXT NOT NULL, quantity BIGINT NOT NULL, limit_price TEXT NOT NULL, trade_date TEXT NOT NULL,
+          strategy TEXT NOT NULL, algo TEXT NOT NULL, trading_window TEXT NOT NULL, status TEXT NOT NULL,
+          filled_quantity BIGINT, average_price TEXT, children INTEGER, reason TEXT, accepted_at TEXT NOT NULL, closed_at TEXT,
+          PRIMARY KEY (account, parent_id))
         """,
         """
         CREATE TABLE IF NOT EXISTS rm_fills (account TEXT NOT NULL, fill_id TEXT NOT NULL, order_id TEXT NOT NULL,

@@ -25,7 +25,7 @@ public sealed class ReadModelStore(ReadModelDatabase database, ILoggingAdapter? 
 {
     /// <summary>The tags the projector follows (<c>nav</c> rows come with the book's <c>position</c> events, whose state they need).</summary>
     public static readonly IReadOnlyList<string> ProjectedTags =
-        [JournalTagger.Order, JournalTagger.Fill, JournalTagger.Position, JournalTagger.Risk, JournalTagger.Alert, JournalTagger.Audit];
+        [JournalTagger.Order, JournalTagger.Fill, JournalTagger.Position, JournalTagger.Risk, JournalTagger.Alert, JournalTagger.Audit, JournalTagger.Parent];
 
     public ReadModelDatabase Database => database;
 
@@ -109,6 +109,27 @@ public sealed class ReadModelStore(ReadModelDatabase database, ILoggingAdapter? 
             case (JournalTagger.Audit, AuditEntry a):
                 writes.Add(Audit(e, a.At, a.Actor, a.Action, a.Detail));
                 break;
+            // Parents: taken by the execution manager, closed when their algo is done (the algo's own events add nothing
+            // here: a parent's progress is its children's rows in rm_orders, joined by parent_id).
+            case (JournalTagger.Parent, Execution.ParentAccepted p):
+                var parent = p.Parent;
+                writes.Add(("""
+                    INSERT INTO rm_parents (account, parent_id, symbol, side, quantity, limit_price, trade_date, strategy, algo, trading_window,
+                      status, accepted_at) VALUES (@account, @id, @symbol, @side, @quantity, @limit, @date, @strategy, @algo, @window, @status, @at)
+                    ON CONFLICT (account, parent_id) DO NOTHING
+                    """, [("@account", AccountOf(e.PersistenceId)), ("@id", parent.Id), ("@symbol", parent.Symbol.ToString()),
+                    ("@side", parent.Side.ToString()), ("@quantity", parent.Quantity), ("@limit", Money(parent.LimitPrice)),
+                    ("@date", Date(parent.TradeDate)), ("@strategy", parent.Strategy), ("@algo", parent.Algo.ToString()),
+                    ("@window", parent.Window.ToString()), ("@status", Execution.ParentStatus.Working.ToString()), ("@at", Time(p.At))]));
+                break;
+            case (JournalTagger.Parent, Execution.ParentClosed x):
+                writes.Add(("""
+                    UPDATE rm_parents SET status = @status, filled_quantity = @filled, average_price = @avg, children = @children,
+                      reason = @reason, closed_at = @at WHERE account = @account AND parent_id = @id
+                    """, [("@account", AccountOf(e.PersistenceId)), ("@id", x.ParentId), ("@status", x.Outcome.Status.ToString()),
+                    ("@filled", x.Outcome.Filled), ("@avg", Money(x.Outcome.AveragePrice)), ("@children", x.Outcome.Children),
+                    ("@reason", x.Outcome.Reason), ("@at", Time(x.At))]));
+                break;
         }
     }
 
@@ -158,9 +179,9 @@ public sealed class ReadModelStore(ReadModelDatabase database, ILoggingAdapter? 
         foreach (var ((account, id), (s, seq)) in touched)
             writes.Add(("""
                 INSERT INTO rm_orders (account, order_id, symbol, side, quantity, limit_price, trade_date, strategy, status,
-                  filled_quantity, average_price, fees, broker_order_id, reason, created_at, updated_at, last_seq, state)
+                  filled_quantity, average_price, fees, broker_order_id, reason, created_at, updated_at, last_seq, state, parent_id)
                 VALUES (@account, @id, @symbol, @side, @quantity, @limit, @date, @strategy, @status, @filled, @avg, @fees,
-                  @broker, @reason, @created, @updated, @seq, @state)
+                  @broker, @reason, @created, @updated, @seq, @state, @parent)
                 ON CONFLICT (account, order_id) DO UPDATE SET status = excluded.status, filled_quantity = excluded.filled_quantity,
                   average_price = excluded.average_price, fees = excluded.fees, broker_order_id = excluded.broker_order_id,
                   reason = excluded.reason, updated_at = excluded.updated_at, last_seq = excluded.last_seq, state = excluded.state
@@ -168,7 +189,7 @@ public sealed class ReadModelStore(ReadModelDatabase database, ILoggingAdapter? 
                 ("@quantity", s.Request.Quantity), ("@limit", Money(s.Request.LimitPrice)), ("@date", Date(s.Request.TradeDate)),
                 ("@strategy", s.Request.Strategy), ("@status", s.Status.ToString()), ("@filled", s.FilledQuantity),
                 ("@avg", Money(s.AveragePrice)), ("@fees", Money(s.Fees)), ("@broker", s.BrokerOrderId), ("@reason", s.Reason),
-                ("@created", Time(s.CreatedAt)), ("@updated", Time(s.UpdatedAt)), ("@seq", seq), ("@state", Json(s))]));
+                ("@created", Time(s.CreatedAt)), ("@updated", Time(s.UpdatedAt)), ("@seq", seq), ("@state", Json(s)), ("@parent", s.Request.ParentId)]));
     }
 
     private static async Task<OrderState?> OrderAsync(DbConnection c, string account, string id, CancellationToken ct)
@@ -255,11 +276,16 @@ public sealed class ReadModelStore(ReadModelDatabase database, ILoggingAdapter? 
         }
     }
 
-    /// <summary>The account of a runtime persistence id (<c>orders-main</c> → <c>main</c>); the id itself otherwise.</summary>
+    /// <summary>
+    /// The account of a runtime persistence id (<c>orders-main</c> → <c>main</c>, <c>algo-main/mom-20240105-000017</c> →
+    /// <c>main</c>: an account id has no '/'); the id itself otherwise.
+    /// </summary>
     public static string AccountOf(string persistenceId)
     {
-        foreach (var prefix in (ReadOnlySpan<string>)["orders-", "position-book-", "risk-guard-"])
+        foreach (var prefix in (ReadOnlySpan<string>)["orders-", "position-book-", "risk-guard-", "execution-"])
             if (persistenceId.StartsWith(prefix, StringComparison.Ordinal)) return persistenceId[prefix.Length..];
+        if (persistenceId.StartsWith("algo-", StringComparison.Ordinal) && persistenceId.IndexOf('/') is > 5 and var slash)
+            return persistenceId[5..slash];
         return persistenceId;
     }
 

@@ -5,7 +5,20 @@ namespace Trading.Runtime.ReadModels;
 
 public sealed record OrderRow(string Account, string OrderId, string Symbol, string Side, long Quantity, decimal LimitPrice, DateOnly TradeDate,
     string Strategy, string Status, long FilledQuantity, decimal AveragePrice, decimal Fees, string? BrokerOrderId, string? Reason,
-    string CreatedAt, string UpdatedAt);
+    string CreatedAt, string UpdatedAt)
+{
+    /// <summary>The parent order this one is a child of (an execution algo's slice); null for an order sent whole.</summary>
+    public string? ParentId { get; init; }
+}
+
+/// <summary>
+/// A parent order and how its algo worked it: <see cref="Status"/> Working until it is closed (then the outcome: filled,
+/// average price, children, why it is not whole); <see cref="ChildrenFilled"/> and <see cref="ChildOrders"/> are its
+/// children's rows in rm_orders (current while it works).
+/// </summary>
+public sealed record ParentRow(string Account, string ParentId, string Symbol, string Side, long Quantity, decimal LimitPrice, DateOnly TradeDate,
+    string Strategy, string Algo, string Window, string Status, long? FilledQuantity, decimal? AveragePrice, int? Children, string? Reason,
+    string AcceptedAt, string? ClosedAt, long ChildrenFilled, int ChildOrders);
 
 public sealed record FillRow(string Account, string FillId, string OrderId, string Symbol, string Side, long Quantity, decimal Price,
     decimal Amount, decimal Fees, DateOnly TradeDate, string At);
@@ -30,9 +43,21 @@ public sealed record TagLag(string Tag, long Events, long Offset, long Behind);
 public sealed class ReadModels(ReadModelDatabase database)
 {
     public Task<IReadOnlyList<OrderRow>> OrdersAsync(string? account = null, CancellationToken ct = default) => QueryAsync(
-        "SELECT account, order_id, symbol, side, quantity, limit_price, trade_date, strategy, status, filled_quantity, average_price, fees, broker_order_id, reason, created_at, updated_at FROM rm_orders",
+        "SELECT account, order_id, symbol, side, quantity, limit_price, trade_date, strategy, status, filled_quantity, average_price, fees, broker_order_id, reason, created_at, updated_at, parent_id FROM rm_orders",
         account, "created_at, order_id", r => new OrderRow(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt64(4), M(r, 5),
-            D(r, 6), r.GetString(7), r.GetString(8), r.GetInt64(9), M(r, 10), M(r, 11), S(r, 12), S(r, 13), r.GetString(14), r.GetString(15)), ct);
+            D(r, 6), r.GetString(7), r.GetString(8), r.GetInt64(9), M(r, 10), M(r, 11), S(r, 12), S(r, 13), r.GetString(14), r.GetString(15)) { ParentId = S(r, 16) }, ct);
+
+    public Task<IReadOnlyList<ParentRow>> ParentsAsync(string? account = null, CancellationToken ct = default) => QueryAsync(
+        """
+        SELECT p.account, p.parent_id, p.symbol, p.side, p.quantity, p.limit_price, p.trade_date, p.strategy, p.algo, p.trading_window, p.status,
+          p.filled_quantity, p.average_price, p.children, p.reason, p.accepted_at, p.closed_at,
+          (SELECT COALESCE(SUM(o.filled_quantity), 0) FROM rm_orders o WHERE o.account = p.account AND o.parent_id = p.parent_id),
+          (SELECT COUNT(*) FROM rm_orders o WHERE o.account = p.account AND o.parent_id = p.parent_id)
+        FROM rm_parents p
+        """, account, "accepted_at, parent_id", r => new ParentRow(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3),
+            r.GetInt64(4), M(r, 5), D(r, 6), r.GetString(7), r.GetString(8), r.GetString(9), r.GetString(10), r.IsDBNull(11) ? null : r.GetInt64(11),
+            r.IsDBNull(12) ? null : M(r, 12), r.IsDBNull(13) ? null : Convert.ToInt32(r.GetValue(13), CultureInfo.InvariantCulture), S(r, 14), r.GetString(15), S(r, 16),
+            Convert.ToInt64(r.GetValue(17), CultureInfo.InvariantCulture), Convert.ToInt32(r.GetValue(18), CultureInfo.InvariantCulture)), ct, alias: "p.");
 
     public Task<IReadOnlyList<FillRow>> FillsAsync(string? account = null, CancellationToken ct = default) => QueryAsync(
         "SELECT account, fill_id, order_id, symbol, side, quantity, price, amount, fees, trade_date, at FROM rm_fills",
@@ -79,11 +104,14 @@ public sealed class ReadModels(ReadModelDatabase database)
         return lags;
     }
 
-    private async Task<IReadOnlyList<T>> QueryAsync<T>(string select, string? account, string orderBy, Func<DbDataReader, T> read, CancellationToken ct)
+    /// <param name="alias">the table's alias in <paramref name="select"/> ("p."), for the account filter and the order</param>
+    private async Task<IReadOnlyList<T>> QueryAsync<T>(string select, string? account, string orderBy, Func<DbDataReader, T> read, CancellationToken ct,
+        string alias = "")
     {
         await database.EnsureSchemaAsync(ct);
         await using var c = await database.OpenAsync(ct);
-        var sql = select + (account is null ? "" : " WHERE account = @account") + " ORDER BY " + orderBy;
+        var sql = select + (account is null ? "" : $" WHERE {alias}account = @account") + " ORDER BY "
+            + string.Join(", ", orderBy.Split(", ").Select(key => alias + key));
         await using var q = account is null ? ReadModelDatabase.Command(c, null, sql) : ReadModelDatabase.Command(c, null, sql, ("@account", account));
         await using var r = await q.ExecuteReaderAsync(ct);
         var rows = new List<T>();

@@ -89,8 +89,8 @@ public sealed class OmsDecisions
             OrderAccepted a => new OrderAcknowledged(a.OrderId, a.At, a.BrokerOrderId),
             OrderRejected x => new OrderRejectReported(x.OrderId, x.At, "broker", x.Reason),
             OrderFilled f => new OrderFillReported(f.OrderId, f.At, f.Fill),
-            OrderCancelled c => new OrderCancelReported(c.OrderId, c.At, c.Reason),
-            OrderExpired x => new OrderExpireReported(x.OrderId, x.At, x.Reason),
+            OrderCancelled c => new OrderCancelReported(c.OrderId, c.At, c.Reason, c.FilledQuantity),
+            OrderExpired x => new OrderExpireReported(x.OrderId, x.At, x.Reason, x.FilledQuantity),
             _ => null,
         };
         if (e is null) return new ReportDecision.Ignore($"{r.GetType().Name} is not an order report");

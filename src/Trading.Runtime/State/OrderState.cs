@@ -16,11 +16,13 @@ public sealed record OrderSent(ClientOrderId OrderId, DateTime At) : OrderEvent(
 public sealed record OrderAcknowledged(ClientOrderId OrderId, DateTime At, string BrokerOrderId) : OrderEvent(OrderId, At);
 public sealed record OrderFillReported(ClientOrderId OrderId, DateTime At, Fill Fill) : OrderEvent(OrderId, At);
 public sealed record OrderCancelRequested(ClientOrderId OrderId, DateTime At, string Reason) : OrderEvent(OrderId, At);
-public sealed record OrderCancelReported(ClientOrderId OrderId, DateTime At, string Reason) : OrderEvent(OrderId, At);
+/// <summary>The broker ended the order on a cancel; <paramref name="FilledQuantity"/> is what it says was filled by then (null: not said).</summary>
+public sealed record OrderCancelReported(ClientOrderId OrderId, DateTime At, string Reason, long? FilledQuantity = null) : OrderEvent(OrderId, At);
 public sealed record OrderRejectReported(ClientOrderId OrderId, DateTime At, string Rule, string Reason) : OrderEvent(OrderId, At);
 /// <summary>The send timed out or failed ambiguously: the broker may or may not hold the order (see <see cref="OrderStatus.SubmitUnknown"/>).</summary>
 public sealed record OrderSubmitUnknown(ClientOrderId OrderId, DateTime At, string Reason) : OrderEvent(OrderId, At);
-public sealed record OrderExpireReported(ClientOrderId OrderId, DateTime At, string Reason) : OrderEvent(OrderId, At);
+/// <summary>The order ended with the day; <paramref name="FilledQuantity"/> as with <see cref="OrderCancelReported"/>.</summary>
+public sealed record OrderExpireReported(ClientOrderId OrderId, DateTime At, string Reason, long? FilledQuantity = null) : OrderEvent(OrderId, At);
 
 /// <summary>The outcome of applying an event: the new state, or why the event was ignored (illegal or duplicate).</summary>
 public readonly record struct Transition(OrderState State, bool Applied, string? Ignored);
@@ -58,6 +60,17 @@ public sealed record OrderState(
         _ => null,
     };
 
+    /// <summary>
+    /// What the broker said was filled when it ended the order (cancel or expiry); null before the end or when it did not
+    /// say. A fill report may trail the end report (xtquant pushes order and trade rows separately): whoever re-sends
+    /// the rest of a cancelled order (an execution algo) takes the larger of this and <see cref="FilledQuantity"/>.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public long? ReportedFilledQuantity { get; init; }
+
+    /// <summary>The filled quantity an ended order is known to have: the larger of the fills counted and the broker's word.</summary>
+    public long FinalFilledQuantity => Math.Max(FilledQuantity, ReportedFilledQuantity ?? 0);
+
     public ClientOrderId Id => Request.Id;
     public long RemainingQuantity => Request.Quantity - FilledQuantity;
     public decimal AveragePrice => FilledQuantity > 0 ? FilledValue / FilledQuantity : 0m;
@@ -80,11 +93,11 @@ public sealed record OrderState(
             case OrderCancelRequested when Status is OrderStatus.Submitted or OrderStatus.PartiallyFilled or OrderStatus.PendingSubmit or OrderStatus.SubmitUnknown:
                 return Ok(this with { Status = OrderStatus.PendingCancel, UpdatedAt = e.At, Reason = ((OrderCancelRequested)e).Reason });
             case OrderCancelReported c when Status.IsOpen():
-                return Ok(this with { Status = OrderStatus.Cancelled, Reason = c.Reason, UpdatedAt = e.At });
+                return Ok(this with { Status = OrderStatus.Cancelled, Reason = c.Reason, UpdatedAt = e.At, ReportedFilledQuantity = c.FilledQuantity });
             case OrderRejectReported r when Status is OrderStatus.New or OrderStatus.PendingSubmit or OrderStatus.SubmitUnknown or OrderStatus.Submitted or OrderStatus.PendingCancel && FilledQuantity == 0:
                 return Ok(this with { Status = OrderStatus.Rejected, Rule = r.Rule, Reason = r.Reason, UpdatedAt = e.At });
             case OrderExpireReported x when Status.IsOpen():
-                return Ok(this with { Status = OrderStatus.Expired, Reason = x.Reason, UpdatedAt = e.At });
+                return Ok(this with { Status = OrderStatus.Expired, Reason = x.Reason, UpdatedAt = e.At, ReportedFilledQuantity = x.FilledQuantity });
             default:
                 return Ignore($"{e.GetType().Name} is not allowed in state {Status}");
         }

@@ -8,8 +8,11 @@ using Trading.Runtime.State;
 
 namespace Trading.Runtime.Strategy;
 
-/// <summary>What the planner needs to know about a stock on the trade day, before the open.</summary>
-public readonly record struct TradeQuote(decimal ReferencePrice, PriceLimit Limit, bool Suspended);
+/// <summary>
+/// What the planner needs to know about a stock on the trade day, before the open; <paramref name="PreviousVolume"/> is
+/// the previous trading day's volume in shares (0: unknown), which caps an execution algo's slices.
+/// </summary>
+public readonly record struct TradeQuote(decimal ReferencePrice, PriceLimit Limit, bool Suspended, long PreviousVolume = 0);
 
 /// <summary>
 /// Turns target weights into lot-rounded orders: targets − positions, board lot rules for every quantity (odd lots

@@ -2,6 +2,7 @@ using System.Globalization;
 using Akka.Configuration;
 using Trading.Domain.Orders;
 using Trading.Runtime.Configuration;
+using Trading.Runtime.Execution;
 
 namespace Trading.Runtime.Strategy;
 
@@ -14,7 +15,15 @@ public enum RebalanceFrequency { Daily, Weekly, Monthly }
 /// <summary>One factor of a strategy: its spec (registry syntax), its weight in the combined score, its transforms.</summary>
 public sealed record FactorWeight(string Spec, double Weight, IReadOnlyList<string> Transforms);
 
-public sealed record ExecutionConfig(FillTiming FillAt, double SlippageBps, double VolumeCap, double ImpactCoefficient, bool RollUnfilled);
+/// <summary>
+/// How a strategy's orders are filled and sent: the simulated exchange's fill model (fill-at, slippage, volume cap,
+/// impact, roll-unfilled) and the execution algo that slices each order (<see cref="ExecutionAlgoOptions"/>;
+/// immediate by default).
+/// </summary>
+public sealed record ExecutionConfig(FillTiming FillAt, double SlippageBps, double VolumeCap, double ImpactCoefficient, bool RollUnfilled)
+{
+    public ExecutionAlgoOptions Algo { get; init; } = ExecutionAlgoOptions.Immediate;
+}
 
 /// <summary>
 /// A strategy as configuration (HOCON <c>strategy { … }</c>): universe filters, factors and weights, top-N with a
@@ -59,7 +68,8 @@ public sealed record StrategyConfig
     };
 
     public static readonly IReadOnlySet<string> UniverseKeys = new HashSet<string> { "exclude-st", "min-listed-days", "min-average-amount", "exclude-limit-up" };
-    public static readonly IReadOnlySet<string> ExecutionKeys = new HashSet<string> { "fill-at", "slippage-bps", "volume-cap", "impact", "roll-unfilled" };
+    public static readonly IReadOnlySet<string> ExecutionKeys =
+        new HashSet<string>(["fill-at", "slippage-bps", "volume-cap", "impact", "roll-unfilled", .. ExecutionAlgoOptions.Keys]);
     public static readonly IReadOnlySet<string> FactorKeys = new HashSet<string> { "spec", "weight", "transforms" };
 
     /// <summary>A strategy of defaults only (the fallback of every key a file leaves out).</summary>
@@ -133,7 +143,7 @@ public sealed record StrategyConfig
             ExcludeLimitUp = u.Flag("exclude-limit-up", d.ExcludeLimitUp),
             Execution = new ExecutionConfig(fillAt, x.Double("slippage-bps", d.Execution.SlippageBps, 0, 1000),
                 x.Double("volume-cap", d.Execution.VolumeCap, 0.0001, 1), x.Double("impact", d.Execution.ImpactCoefficient, 0, 10),
-                x.Flag("roll-unfilled", d.Execution.RollUnfilled)),
+                x.Flag("roll-unfilled", d.Execution.RollUnfilled)) { Algo = ExecutionAlgoOptions.Parse(x) },
             Risk = c.Block("risk", RiskConfig.KnownKeys)?.Config,
             Fees = c.Block("fees", MarketConfig.FeeKeys)?.Config,
             Source = file,

@@ -133,7 +133,8 @@ public class ReadModelProjectorTests
         // A catch-up from the stored offsets streams only the new events (from 0 it would be twice as many).
         var counts = await ReadModelProjector.CatchUpAsync(sys, db);
         Assert.Equal((5L, 2L, 4L), (counts["order"], counts["fill"], counts["position"]));
-        Assert.True((await rm.LagAsync()).Zip(offsets, (now, then) => now.Offset > then.Offset).All(moved => moved), "every tag's offset moved on");
+        // Every tag the session writes moved on (no parent orders here: that tag has nothing).
+        Assert.True((await rm.LagAsync()).Zip(offsets, (now, then) => now.Offset > then.Offset || now.Tag == "parent").All(moved => moved), "every tag's offset moved on");
         Assert.Equal(2, (await rm.OrdersAsync()).Count);
         Assert.Equal(["live", "live2"], (await rm.PositionsAsync()).Select(p => p.Account));
         await sys.Terminate();
