@@ -127,7 +127,7 @@ public static class KillNineDriver
 
     private static string RepoRoot(string from)
     {
-        foreach (var start in new[] { Path.GetDirectoryName(Path.GetFullPath(from))!, AppContext.BaseDirectory })
+        foreach (var start in new[] { Path.GetDirectoryName(Path.GetFullPath(from))!, AppContext.BaseDirectory, Directory.GetCurrentDirectory() })
             for (var d = new DirectoryInfo(start); d is not null; d = d.Parent)
                 if (File.Exists(Path.Combine(d.FullName, "Trading.Actors.sln"))) return d.FullName;
         throw new InvalidOperationException("Trading.Actors.sln not found above " + from);
