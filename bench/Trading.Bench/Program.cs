@@ -24,6 +24,8 @@ return verb switch
     "research" => await Suites.Research(opts),
     "recovery" => await Suites.Recovery(opts),
     "kill9" => await KillNineSuite.Run(opts),
+    "bridge-path" => await BridgePath.Suite(opts),
+    "bridge-path-once" => await BridgePath.Once(opts),
     "recovery-write" => await RecoveryWorkers.Write(opts),
     "recovery-once" => await RecoveryWorkers.RecoverOnce(opts),
     "recovery-floor-once" => await RecoveryWorkers.FloorOnce(opts),
