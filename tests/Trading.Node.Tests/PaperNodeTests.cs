@@ -79,8 +79,7 @@ public class PaperNodeTests
         Assert.Equal(paper, Orders(Path.Combine(reports, "orders.csv")));
     }
 
-    [Fact(Skip = "Open (issue 12): the rebalance's orders are identical, but the top-up right after it differs by one-lot orders "
-        + "(a few yuan of cash apart between the two runs) and the bridge run sometimes takes minutes; see the issue's note.")]
+    [Fact]
     public async Task A_paper_day_through_the_xtquant_bridge_sends_the_same_orders_as_one_through_the_in_process_simulator()
     {
         // Fills at the day's open with no slippage or impact, as the fake fills a marketable order: the two brokers'
