@@ -43,6 +43,10 @@ tmp="$(mktemp)"
   bench backtest-optimised --runs 3
   bench order-path --orders 100000 --sqlite-orders 10000 --pg-orders 10000
   bench recovery --days 41 --orders-per-day 5000 --runs "$runs"
+  echo "## The miniQMT channel (issue 12)"
+  echo
+  "$root/scripts/python-test-deps.sh" >&2
+  bench bridge-path --orders 1000 --warmup 100
   "$root/scripts/trading" data import --format tushare --input "$root/data/ashare-2024-sample" --store "$root/.store/sample" >/dev/null
   bench research --sample-store "$root/.store/sample"
   if [[ $micro == 1 ]]; then
