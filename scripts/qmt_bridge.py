@@ -81,6 +81,7 @@ SILENCE_S = 3.0
 BACKOFF_S = (1, 2, 5, 10)
 ERROR_SENTINEL = 2147483647
 TERMINAL_WAIT_S = 0.5      # a terminal status whose traded_volume runs ahead of the trades seen waits this long
+TIMERS_EVERY_S = 0.1      # how often the pump looks for reports whose wait is over
 HELD_TRADE_WAIT_S = 1.0    # a trade of an unknown order is held this long before the orders are queried
 HELD_TRADE_GIVE_UP_S = 60.0
 UNKNOWN_RESEND_AFTER_S = 30.0
@@ -639,6 +640,37 @@ def parse_frame(text):
 # The order book of the day
 # ---------------------------------------------------------------------------------------------------------------
 
+class OrderBook(collections.OrderedDict):
+    """The day's entries by client order id, also found by their order_remark (the id itself, or the digest of a long
+    one) through an index every insert and removal keeps, so matching an xtquant event never scans the day."""
+
+    def __init__(self):
+        super().__init__()
+        self.remarks = {}
+
+    def __setitem__(self, coid, e):
+        old = self.get(coid)
+        if old is not None and self.remarks.get(old.remark) is old:
+            del self.remarks[old.remark]
+        super().__setitem__(coid, e)
+        self.remarks[e.remark] = e
+
+    def __delitem__(self, coid):
+        e = self[coid]
+        super().__delitem__(coid)
+        if self.remarks.get(e.remark) is e:
+            del self.remarks[e.remark]
+
+    def pop(self, coid, *default):
+        if coid not in self:
+            if default:
+                return default[0]
+            raise KeyError(coid)
+        e = self[coid]
+        del self[coid]
+        return e
+
+
 class Entry(object):
     """One order of the day under its client order id."""
 
@@ -693,7 +725,8 @@ class Bridge(object):
         self.ring = collections.deque(maxlen=args.ring)
         self.epoch = uuid.uuid4().hex
         self.seq = 0
-        self.orders = collections.OrderedDict()       # coid -> Entry
+        self.orders = OrderBook()                     # coid -> Entry, and by order_remark
+        self.next_timers = 0.0                        # monotonic time of the next look at waiting reports
         self.by_order_id = {}
         self.by_seq = {}                              # xtquant async seq -> coid
         self.seen_fills = set()
@@ -1002,13 +1035,7 @@ class Bridge(object):
 
     def by_remark(self, remark):
         """The entry whose order_remark is this (its client order id, or the digest of a long one)."""
-        e = self.orders.get(remark)
-        if e is not None and e.remark == remark:
-            return e
-        for e in self.orders.values():
-            if e.remark == remark:
-                return e
-        return None
+        return self.orders.remarks.get(remark)
 
     def match(self, order_id, remark):
         """The entry of an xtquant order: by order id, else by remark (client order id)."""
@@ -1278,8 +1305,12 @@ class Bridge(object):
             self.on_disconnected(gen)
 
     def timers(self):
-        """Terminal reports waiting for their trades, trades waiting for their order: queried when due."""
+        """Terminal reports waiting for their trades, trades waiting for their order: queried when due. Their waits
+        are 0.5 s and more, so the day's entries are looked over at most every TIMERS_EVERY_S, not after every event."""
         now = time.monotonic()
+        if now < self.next_timers:
+            return
+        self.next_timers = now + TIMERS_EVERY_S
         with self.lock:
             for e in list(self.orders.values()):
                 if e.pending_terminal is not None and e.pending_terminal[0] == "reject" and e.pending_terminal[2] <= now:
