@@ -128,16 +128,18 @@ internal sealed class FrameLink : IAsyncDisposable
         return true;
     }
 
-    /// <summary>A line as this link takes it: the nonce line, a signed line checked, or a plain one.</summary>
+    /// <summary>
+    /// A line as this link takes it: the nonce line, a signed line checked, or a plain one. Only a client's first line
+    /// and lines that are not frames (or not signed) are looked at as control lines; a frame is parsed once.
+    /// </summary>
     private Frame? Take(ReadOnlySequence<byte> line, long n)
     {
-        var bytes = line.ToArray();
         if (!_isServer && n == 1)
         {
             // A client's first line says whether the bridge authenticates.
-            if (ControlLine(bytes) is { } control)
+            if (ControlLine(line.ToArray()) is { } control)
             {
-                if (control.Kind == "auth_error") throw new BridgeProtocolException($"{Peer} refused the link: {control.Text}");
+                if (control.Kind == "auth_error") throw Refused(control);
                 if (control.Kind != "auth") throw new BridgeProtocolException($"{Peer}: unexpected first line of kind '{control.Kind}'");
                 if (_secret is null)
                     throw new BridgeProtocolException($"{Peer} requires a shared secret and none is configured (trading.node.broker.secret-file)");
@@ -149,22 +151,22 @@ internal sealed class FrameLink : IAsyncDisposable
             if (_secret is not null)
                 throw new BridgeProtocolException($"{Peer} does not authenticate but a shared secret is configured: refusing an unauthenticated link");
         }
-        if (_secret is null)
-        {
-            if (!_isServer && ControlLine(bytes) is { Kind: "auth_error" } refused) throw new BridgeProtocolException($"{Peer} refused the link: {refused.Text}");
-            return Parse(bytes, n);
-        }
-        if (!_isServer && ControlLine(bytes) is { Kind: "auth_error" } error) throw new BridgeProtocolException($"{Peer} refused the link: {error.Text}");
+        if (_secret is null) return Parse(line, n);
+        var bytes = line.ToArray();
         int space = Array.IndexOf(bytes, (byte)' ');
         var json = space == 64 ? bytes.AsSpan(65) : default;
         if (space != 64 || !CryptographicOperations.FixedTimeEquals(Mac(_isServer ? "c2b" : "b2c", _signedHeard, json), HexBytes(bytes.AsSpan(0, 64))))
         {
+            // The bridge's refusal is the one unsigned line a client may get after the nonce.
+            if (!_isServer && ControlLine(bytes) is { Kind: "auth_error" } refused) throw Refused(refused);
             if (_isServer) SendControl("auth_error", "bad mac");
             throw new BridgeProtocolException($"{Peer}: line {n} does not carry a valid signature (wrong or missing shared secret)");
         }
         _signedHeard++;
-        return Parse(json.ToArray(), n);
+        return Parse(new ReadOnlySequence<byte>(json.ToArray()), n);
     }
+
+    private BridgeProtocolException Refused(Control control) => new($"{Peer} refused the link: {control.Text}");
 
     private byte[] Mac(string direction, long n, ReadOnlySpan<byte> json)
     {
@@ -213,12 +215,13 @@ internal sealed class FrameLink : IAsyncDisposable
         try { _stream.Write(Encoding.UTF8.GetBytes(line)); } catch (Exception e) when (e is IOException or ObjectDisposedException or SocketException) { }
     }
 
-    private Frame Parse(byte[] line, long n)
+    private Frame Parse(ReadOnlySequence<byte> line, long n)
     {
         Frame? frame;
         try
         {
-            frame = JsonSerializer.Deserialize(line, BridgeJson.Default.Frame);
+            var reader = new Utf8JsonReader(line);
+            frame = JsonSerializer.Deserialize(ref reader, BridgeJson.Default.Frame);
         }
         catch (JsonException e)
         {
@@ -227,7 +230,10 @@ internal sealed class FrameLink : IAsyncDisposable
         if (frame is null) throw new BridgeProtocolException($"{Peer}: malformed frame at line {n}: null");
         if (frame.V != Frame.Version) throw new BridgeProtocolException($"{Peer}: frame at line {n} has version {frame.V}, this side speaks {Frame.Version}");
         if (frame.Kind is not (Wire.Request or Wire.Response or Wire.Event or Wire.Heartbeat))
+        {
+            if (!_isServer && ControlLine(line.ToArray()) is { Kind: "auth_error" } refused) throw Refused(refused);
             throw new BridgeProtocolException($"{Peer}: frame at line {n} has unknown kind '{frame.Kind}'");
+        }
         return frame;
     }
 
