@@ -1,10 +1,10 @@
-using Trading.Domain.Orders;
-using Trading.Brokers;
 using System.Collections.Immutable;
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
+using Trading.Brokers;
 using Trading.Domain.Instruments;
+using Trading.Domain.Orders;
 using Trading.Runtime.Actors;
 using Trading.Runtime.Clock;
 using Trading.Runtime.Hosting;
@@ -116,13 +116,13 @@ public sealed class PaperDayActor : ReceivePersistentActor
     private async Task SettleAsync(DateOnly day)
     {
         var until = DateTime.UtcNow + _s.SettleTimeout;
-        int previous = -1;
+        (int Open, long Filled)? previous = null;
         while (DateTime.UtcNow < until)
         {
             var orders = (await _s.Trader.Ask<OrdersSnapshot>(new GetOrders(), _s.StepTimeout)).Orders
                 .Where(o => o.Request.TradeDate == day && o.Status.IsOpen()).ToList();
             // Done when nothing is open, or what is open has stopped filling (resting below the market).
-            int progress = orders.Sum(o => (int)o.FilledQuantity) + orders.Count * 1_000_000;
+            var progress = (orders.Count, orders.Sum(o => o.FilledQuantity));
             if (orders.Count == 0 || (progress == previous && orders.All(o => o.Status is OrderStatus.Submitted or OrderStatus.PartiallyFilled))) break;
             previous = progress;
             await Task.Delay(200);

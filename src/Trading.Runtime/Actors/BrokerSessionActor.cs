@@ -42,7 +42,7 @@ public sealed class BrokerSessionActor : ReceiveActor, IWithStash, IWithTimers
     private readonly SortedDictionary<long, SequencedReport> _waiting = [];
     private bool _replaying;
 
-    // The account check after the orders are reconciled (see CheckAccount).
+    // The account check after the orders are reconciled (see StartAccountCheck).
     private readonly string _accountId;
     private AccountCheck? _check;
     private long _checks;
@@ -50,8 +50,8 @@ public sealed class BrokerSessionActor : ReceiveActor, IWithStash, IWithTimers
     public IStash Stash { get; set; } = null!;
     public ITimerScheduler Timers { get; set; } = null!;
 
-    /// <param name="submitTimeout">how long a submit may run before its outcome counts as unknown (default 30 s)</param>
     /// <summary>The orders half only (no account check): for specs of the order stream.</summary>
+    /// <param name="submitTimeout">how long a submit may run before its outcome counts as unknown (default 30 s)</param>
     public static Props Props(IBrokerGateway gateway, ActorRefSlot orders, long epoch, TimeSpan heartbeat, Func<DateTime> now, TimeSpan? submitTimeout = null) =>
         Props(gateway, orders, epoch, BrokerSessionOptions.Default with
         {
