@@ -13,18 +13,8 @@ if have_chromium && have_cjk_font; then
   exit 0
 fi
 
-as_root=()
-if [[ "$(id -u)" != "0" ]]; then
-  if command -v sudo >/dev/null 2>&1; then
-    as_root=(sudo)
-  else
-    echo "error: browser-test-deps: installing Debian's chromium and fonts-noto-cjk needs root (apt-get); rerun as root" >&2
-    exit 1
-  fi
-fi
-export DEBIAN_FRONTEND=noninteractive
-"${as_root[@]}" apt-get update -q
-"${as_root[@]}" apt-get install -y -q chromium fonts-noto-cjk fontconfig
+source "$(dirname "${BASH_SOURCE[0]}")/lib/apt.sh"
+apt_install browser-test-deps chromium fonts-noto-cjk fontconfig
 if ! have_chromium; then
   echo "error: browser-test-deps: apt-get finished but /usr/bin/chromium is missing" >&2
   exit 1

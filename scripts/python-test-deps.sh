@@ -10,18 +10,8 @@ if have_python; then
   echo "python-test-deps: $(python3 --version) present"
   exit 0
 fi
-as_root=()
-if [[ "$(id -u)" != "0" ]]; then
-  if command -v sudo >/dev/null 2>&1; then
-    as_root=(sudo)
-  else
-    echo "error: python-test-deps: installing Debian's python3 needs root (apt-get); rerun as root" >&2
-    exit 1
-  fi
-fi
-export DEBIAN_FRONTEND=noninteractive
-"${as_root[@]}" apt-get update -q
-"${as_root[@]}" apt-get install -y -q python3
+source "$(dirname "${BASH_SOURCE[0]}")/lib/apt.sh"
+apt_install python-test-deps python3
 if ! have_python; then
   echo "error: python-test-deps: apt-get finished but python3 (>= 3.8) is missing" >&2
   exit 1
