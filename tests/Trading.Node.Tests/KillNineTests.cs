@@ -14,24 +14,22 @@ public class KillNineTests
     [Fact]
     public async Task A_paper_node_killed_with_sigkill_and_restarted_never_doubles_or_loses_an_order()
     {
-        var root = CliRunner.TempDir();
-        var store = Path.Combine(root, "store");
-        var (exit, _, err) = await CliRunner.Run("data", "synth", "--symbols", "40", "--days", "90", "--seed", "11", "--store", store);
-        Assert.True(exit == 0, err);
-        var trading = Path.Combine(AppContext.BaseDirectory, "trading.dll");
-        var trials = new List<KillTrial>();
-        int i = 0;
-        foreach (var delay in new[] { 2200, 2600, 3000, 4000 })
-            trials.Add(await KillNineDriver.RunAsync(trading, store, root, ++i, delay, TimeSpan.FromSeconds(120)));
-        Assert.All(trials, t => Assert.True(t.Clean, $"trial {t.Trial} (kill after {t.KillAfterMs} ms): {t.Detail}"));
+        var trials = await RunTrials("sim", 2200, 2600, 3000, 4000);
         Assert.All(trials, t => Assert.True(t.NodeOrders >= t.BrokerOrders, $"trial {t.Trial}: broker {t.BrokerOrders}, node {t.NodeOrders}"));
-        // An interrupted rebalance is run again after the restart: every trial ends with the whole portfolio bought.
-        Assert.All(trials, t => Assert.True(t.RebalanceComplete, $"trial {t.Trial} (kill after {t.KillAfterMs} ms): {t.BoughtSymbols} of {KillNineDriver.TopN} stocks bought"));
-        Assert.Contains(trials, t => t.Killed);
     }
 
     [Fact]
     public async Task Through_the_xtquant_bridge_a_node_killed_with_sigkill_never_doubles_or_loses_an_order()
+    {
+        await RunTrials("qmt", 2400, 3200, 4200);
+    }
+
+    /// <summary>
+    /// One trial per delay against <paramref name="broker"/> (<see cref="KillNineDriver"/>): each must end clean (no
+    /// duplicate, no lost fill, positions and cash equal the broker's) with the whole portfolio bought — an interrupted
+    /// rebalance is run again after the restart — and at least one node must really have been killed.
+    /// </summary>
+    private static async Task<List<KillTrial>> RunTrials(string broker, params int[] delays)
     {
         var root = CliRunner.TempDir();
         var store = Path.Combine(root, "store");
@@ -40,10 +38,11 @@ public class KillNineTests
         var trading = Path.Combine(AppContext.BaseDirectory, "trading.dll");
         var trials = new List<KillTrial>();
         int i = 0;
-        foreach (var delay in new[] { 2400, 3200, 4200 })
-            trials.Add(await KillNineDriver.RunAsync(trading, store, root, ++i, delay, TimeSpan.FromSeconds(120), broker: "qmt"));
+        foreach (var delay in delays)
+            trials.Add(await KillNineDriver.RunAsync(trading, store, root, ++i, delay, TimeSpan.FromSeconds(120), broker));
         Assert.All(trials, t => Assert.True(t.Clean, $"trial {t.Trial} (kill after {t.KillAfterMs} ms): {t.Detail}"));
         Assert.All(trials, t => Assert.True(t.RebalanceComplete, $"trial {t.Trial} (kill after {t.KillAfterMs} ms): {t.BoughtSymbols} of {KillNineDriver.TopN} stocks bought"));
         Assert.Contains(trials, t => t.Killed);
+        return trials;
     }
 }

@@ -32,15 +32,7 @@ public class CompositionTests : IDisposable
         foreach (var f in new[] { _db, _db + "-wal", _db + "-shm" }) if (File.Exists(f)) File.Delete(f);
     }
 
-    private static TradingBrain Brain(IBrokerGateway gateway) => new()
-    {
-        Gateway = gateway,
-        Now = () => At,
-        Quotes = (s, d) => new TradeQuote(10.00m, PriceLimit.FromReference(10.00m, 0.10m), false),
-        Risk = RiskOptions.Default with { MaxPositionWeight = null, DuplicateWindow = null },
-        StepTimeout = Timeout,
-        Watchdog = new WatchdogOptions { StuckCheckInterval = TimeSpan.Zero },
-    };
+    private static TradingBrain Brain(IBrokerGateway gateway) => FlatBrain.For(gateway, At, Timeout);
 
     private static TradingNodeOptions Node(EpochSource? epoch = null) =>
         new() { AccountId = "acct-1", Epoch = epoch ?? EpochSource.Auto, Broker = BrokerSessionOptions.Default with { Heartbeat = TimeSpan.Zero } };

@@ -42,15 +42,7 @@ public class ReconciliationTests : IDisposable
         },
     };
 
-    private static TradingBrain Brain(IBrokerGateway gateway) => new()
-    {
-        Gateway = gateway,
-        Now = () => At,
-        Quotes = (s, d) => new TradeQuote(10.00m, PriceLimit.FromReference(10.00m, 0.10m), false),
-        Risk = RiskOptions.Default with { MaxPositionWeight = null, DuplicateWindow = null },
-        StepTimeout = Timeout,
-        Watchdog = new WatchdogOptions { StuckCheckInterval = TimeSpan.Zero },
-    };
+    private static TradingBrain Brain(IBrokerGateway gateway) => FlatBrain.For(gateway, At, Timeout);
 
     private static OrderRequest Buy(string id, Symbol s, long qty) => new(new ClientOrderId(id), s, Side.Buy, qty, 10.00m, OrderType.Limit, Day);
 
