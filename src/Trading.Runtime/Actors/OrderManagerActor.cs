@@ -21,7 +21,7 @@ namespace Trading.Runtime.Actors;
 /// recovery time stay bounded by the recent days, not by the node's whole history. Backtests keep every order (0),
 /// as their orders.csv lists them all.
 /// </summary>
-public sealed class OrderManagerActor : ReceivePersistentActor
+public sealed class OrderManagerActor : ReceivePersistentActor, IWithTimers
 {
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly IActorRef _broker;
@@ -97,6 +97,7 @@ public sealed class OrderManagerActor : ReceivePersistentActor
         Command<BrokerConnected>(_ => ResendOutbox("broker connected"));
         Command<SubmitOutcomeUnknown>(OnSubmitUnknown);
         Command<BrokerOrderNotFound>(OnNotFound);
+        Command<ResendUnknown>(OnResendDue);
         Command<BrokerOrderFound>(OnFound);
         Command<Trading.Brokers.BrokerReport>(OnReport);
         Command<FillAccepted>(f =>
@@ -118,6 +119,11 @@ public sealed class OrderManagerActor : ReceivePersistentActor
     }
 
     public override string PersistenceId { get; }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    /// <summary>A delayed resend of an order whose outcome is still unknown (see <see cref="OnNotFound"/>).</summary>
+    private sealed record ResendUnknown(ClientOrderId OrderId);
 
     private void OnRecovered()
     {
@@ -196,14 +202,27 @@ public sealed class OrderManagerActor : ReceivePersistentActor
     /// The broker's orders do not include a SubmitUnknown order: the send never arrived, so it is sent again under
     /// the same client id (a late first copy is then recognised by the broker as the same order, never a second
     /// one). Not rejected: a first send still in flight could be taken later, and the broker would then hold an
-    /// order the OMS had written off, with its cash released. After <see cref="MaxUnknownResends"/> tries the order
-    /// waits (stuck-order alert) for the next connect, which asks again.
+    /// order the OMS had written off, with its cash released. The first resend goes at once; while the order stays
+    /// unknown (a bridge answers "unknown" for a while after a send to xtquant that has not answered yet), each next
+    /// one waits twice as long, up to <see cref="OmsDecisions.MaxResendDelay"/>, with a stuck-order warning.
     /// </summary>
     private void OnNotFound(BrokerOrderNotFound m)
     {
-        if (_decisions.NotFound(m.OrderId, out int tries) is { } again) _broker.Tell(new SubmitToBroker(again));
-        else if (tries >= OmsDecisions.MaxUnknownResends)
-            _log.Warning("Order {OrderId} is still unknown to the broker after {Count} sends; waiting for the next connect", m.OrderId, tries);
+        if (_decisions.NotFound(m.OrderId, out int tries) is not { } again) return;
+        var delay = OmsDecisions.ResendDelay(tries);
+        if (delay == TimeSpan.Zero)
+        {
+            _broker.Tell(new SubmitToBroker(again));
+            return;
+        }
+        if (tries >= OmsDecisions.StuckAfterResends)
+            _log.Warning("Order {OrderId} is still unknown to the broker after {Count} sends; sending it again in {Delay}", m.OrderId, tries, delay);
+        Timers.StartSingleTimer("resend-" + m.OrderId.Value, new ResendUnknown(m.OrderId), delay);
+    }
+
+    private void OnResendDue(ResendUnknown m)
+    {
+        if (_decisions.ResendDue(m.OrderId) is { } again) _broker.Tell(new SubmitToBroker(again));
     }
 
     /// <summary>A new day: with a retention set, forget orders that finished before it and snapshot the rest.</summary>

@@ -30,15 +30,29 @@ public sealed record Outbox(IReadOnlyList<OrderRequest> Submits, IReadOnlyList<C
 /// is recognised here, before anything is journaled;</item>
 /// <item>a report for an unknown order is never dropped: the broker is asked for it, and its answer adopts it;</item>
 /// <item>a send that timed out is <see cref="OrderStatus.SubmitUnknown"/>, resolved by a look-up: found → the
-/// broker's view; not found → sent again under the same id, at most <see cref="MaxUnknownResends"/> times per
-/// connection; never a new id;</item>
+/// broker's view; not found → sent again under the same id, at once the first time and then after a doubling wait
+/// (<see cref="ResendDelay"/>, capped at <see cref="MaxResendDelay"/>) for as long as it stays unknown; never a new id;</item>
 /// <item>the outbox (orders written ahead and not acknowledged, cancels not answered, unknown outcomes) is re-issued
 /// under the same ids after recovery and on every reconnect.</item>
 /// </list>
 /// </summary>
 public sealed class OmsDecisions
 {
-    public const int MaxUnknownResends = 3;
+    /// <summary>Sends of one unknown order (since the last connect) after which it is reported as stuck.</summary>
+    public const int StuckAfterResends = 3;
+
+    /// <summary>The longest wait between two sends of an order whose outcome stays unknown.</summary>
+    public static readonly TimeSpan MaxResendDelay = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long to wait before the send number <paramref name="tries"/> + 1 of an order the broker does not have: none
+    /// for the first (the usual case: the first send never arrived), then 1 s, 2 s, 4 s … up to
+    /// <see cref="MaxResendDelay"/>. A broker that answers "unknown" to a send it saw a moment ago (a bridge whose
+    /// first send to xtquant has not answered yet) is asked again later instead of three times at once and then never.
+    /// </summary>
+    public static TimeSpan ResendDelay(int tries) => tries <= 0
+        ? TimeSpan.Zero
+        : TimeSpan.FromSeconds(Math.Min(MaxResendDelay.TotalSeconds, Math.Pow(2, Math.Min(tries - 1, 16))));
 
     private readonly Dictionary<ClientOrderId, OrderState> _decided = [];
     private readonly Dictionary<ClientOrderId, int> _unknownResends = [];
@@ -132,18 +146,22 @@ public sealed class OmsDecisions
     }
 
     /// <summary>
-    /// The broker does not have the order: for a SubmitUnknown order, the request to send again under the same id
-    /// (or null once <see cref="MaxUnknownResends"/> sends were made since the last connect; <paramref name="tries"/> counts them).
+    /// The broker does not have the order: for a SubmitUnknown order, the request to send again under the same id,
+    /// after <see cref="ResendDelay"/>(<paramref name="tries"/>) (<paramref name="tries"/>: the sends made since the
+    /// last connect before this one); null when the order is not (or no longer) unknown.
     /// </summary>
     public OrderRequest? NotFound(ClientOrderId id, out int tries)
     {
         _lookingUp.Remove(id);
         tries = _unknownResends.GetValueOrDefault(id);
         if (!_decided.TryGetValue(id, out var s) || s.Status != OrderStatus.SubmitUnknown) return null;
-        if (tries >= MaxUnknownResends) return null;
         _unknownResends[id] = tries + 1;
         return s.Request;
     }
+
+    /// <summary>A delayed resend that is due: the request when the order is still unknown, else null (settled meanwhile).</summary>
+    public OrderRequest? ResendDue(ClientOrderId id) =>
+        _decided.TryGetValue(id, out var s) && s.Status == OrderStatus.SubmitUnknown ? s.Request : null;
 
     /// <summary>A cancel to journal and send, or null (unknown, ended, or already being cancelled).</summary>
     public OrderCancelRequested? Cancel(ClientOrderId id, string reason, DateTime at)

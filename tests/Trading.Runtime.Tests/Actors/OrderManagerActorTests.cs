@@ -225,6 +225,50 @@ public class OrderManagerActorTests : RuntimeTestKit
     }
 
     [Fact]
+    public void An_order_the_broker_keeps_calling_unknown_is_sent_again_with_a_doubling_wait_not_three_times_at_once()
+    {
+        // The trial-117 case of the miniQMT kill -9 run: the bridge answers "unknown" to a resend while its own first
+        // send to xtquant is young, and the look-up does not find the order yet. Three resends at once and then a wait
+        // for the next connect left the order unknown (and the day waiting) for minutes.
+        var (oms, broker, _) = Start("oms7b");
+        var a = Order(1);
+        oms.Tell(new SubmitApproved([a], 1));
+        broker.ExpectMsg<SubmitToBroker>();
+        oms.Tell(new SubmitOutcomeUnknown(a.Id, "no answer within 00:00:30"));
+        broker.ExpectMsg<LookUpOrder>();
+
+        oms.Tell(new BrokerOrderNotFound(a.Id));
+        Assert.Equal(a, broker.ExpectMsg<SubmitToBroker>(TimeSpan.FromMilliseconds(300)).Order); // at once
+        oms.Tell(new SubmitOutcomeUnknown(a.Id, "unknown: the order sent 0 s ago is not at xtquant yet"));
+        broker.ExpectMsg<LookUpOrder>();
+        oms.Tell(new BrokerOrderNotFound(a.Id));
+        broker.ExpectNoMsg(TimeSpan.FromMilliseconds(700));                                       // then after 1 s
+        Assert.Equal(a, broker.ExpectMsg<SubmitToBroker>(TimeSpan.FromSeconds(2)).Order);
+        oms.Tell(new SubmitOutcomeUnknown(a.Id, "unknown"));
+        broker.ExpectMsg<LookUpOrder>();
+        oms.Tell(new BrokerOrderNotFound(a.Id));
+        broker.ExpectNoMsg(TimeSpan.FromMilliseconds(1700));                                      // then after 2 s
+        Assert.Equal(a, broker.ExpectMsg<SubmitToBroker>(TimeSpan.FromSeconds(2)).Order);
+
+        // Settled while a resend waits: the resend is dropped.
+        oms.Tell(new SubmitOutcomeUnknown(a.Id, "unknown"));
+        broker.ExpectMsg<LookUpOrder>();
+        oms.Tell(new BrokerOrderNotFound(a.Id));
+        oms.Tell(new OrderAccepted(a.Id, At, "B1"));
+        broker.ExpectNoMsg(TimeSpan.FromSeconds(5));
+    }
+
+    [Theory]
+    [InlineData(0, 0)]
+    [InlineData(1, 1)]
+    [InlineData(2, 2)]
+    [InlineData(5, 16)]
+    [InlineData(6, 30)]
+    [InlineData(1000, 30)]
+    public void The_resend_wait_doubles_from_none_to_a_cap(int tries, int seconds) =>
+        Assert.Equal(TimeSpan.FromSeconds(seconds), OmsDecisions.ResendDelay(tries));
+
+    [Fact]
     public void Reports_for_an_unknown_order_adopt_it_from_the_broker_and_its_fills_reach_the_book_once()
     {
         // The SQLite settings may lose the last commits in a power cut: the broker then reports an order the OMS lost.
