@@ -9,10 +9,14 @@ namespace Trading.Bench;
 /// <c>bench kill9 --trials 200 [--seed 1] [--broker sim|qmt] [--trading PATH/trading.dll] [--out FILE]</c>: the kill -9
 /// tally of issues 11 (sim: broker-sim) and 12 (qmt: qmt_bridge.py + fakextquant).
 /// Each trial starts a broker process and a paper node, SIGKILLs the node after a random delay, restarts it, and
-/// compares broker and node (<see cref="KillNineDriver"/>). Writes one line per trial and the tally.
+/// compares broker and node (<see cref="KillNineDriver"/>). With qmt, the trials also take turns at a channel fault
+/// (<see cref="QmtFault"/>: none, a bridge kill, an xtquant client restart, a disconnect storm, duplicate trade pushes,
+/// trades before their order) at a random moment of the first run. Writes one line per trial and the tally.
 /// </summary>
 internal static class KillNineSuite
 {
+    private static readonly QmtFault[] Faults = Enum.GetValues<QmtFault>();
+
     public static async Task<int> Run(Options o)
     {
         int trials = o.Int("trials", 200), seed = o.Int("seed", 1);
@@ -31,18 +35,23 @@ internal static class KillNineSuite
         var rng = new Random(seed);
         var results = new List<KillTrial>();
         var sw = Stopwatch.StartNew();
-        var log = new StringBuilder("trial,kill_after_ms,killed,broker_orders,node_orders,bought_symbols,duplicates,lost_fills,mismatches,detail\n");
+        var log = new StringBuilder("trial,fault,kill_after_ms,killed,broker_orders,node_orders,bought_symbols,duplicates,lost_fills,mismatches,detail\n");
         for (int t = 1; t <= trials; t++)
         {
             int delay = rng.Next(minDelay, maxDelay + 1);
+            var fault = broker == "qmt" ? Faults[t % Faults.Length] : QmtFault.None;
+            // Mostly while the first node trades, sometimes in the gap between its SIGKILL and the restart.
+            int faultAt = fault == QmtFault.None ? 0 : rng.Next(0, delay + 1500);
             KillTrial r;
-            try { r = await KillNineDriver.RunAsync(trading, store, root, t, delay, TimeSpan.FromSeconds(120), broker); }
-            catch (Exception e) { r = new KillTrial(t, delay, false, 0, 0, 0, 0, 1, "driver: " + e.Message); }
+            try { r = await KillNineDriver.RunAsync(trading, store, root, t, delay, TimeSpan.FromSeconds(120), broker, fault, faultAt); }
+            catch (Exception e) { r = new KillTrial(t, delay, false, 0, 0, 0, 0, 1, "driver: " + e.Message) { Fault = fault }; }
             results.Add(r);
-            log.AppendLine(FormattableString.Invariant($"{r.Trial},{r.KillAfterMs},{r.Killed},{r.BrokerOrders},{r.NodeOrders},{r.BoughtSymbols},{r.Duplicates},{r.LostFills},{r.Mismatches},\"{r.Detail.Replace("\"", "'")}\""));
-            Console.WriteLine(FormattableString.Invariant($"trial {t}/{trials}: kill after {delay} ms{(r.Killed ? "" : " (finished first)")}: broker {r.BrokerOrders} orders ({r.BoughtSymbols} stocks bought), node {r.NodeOrders}; duplicates {r.Duplicates}, lost fills {r.LostFills}, mismatches {r.Mismatches} {r.Detail}"));
+            log.AppendLine(FormattableString.Invariant($"{r.Trial},{r.Fault},{r.KillAfterMs},{r.Killed},{r.BrokerOrders},{r.NodeOrders},{r.BoughtSymbols},{r.Duplicates},{r.LostFills},{r.Mismatches},\"{r.Detail.Replace("\"", "'")}\""));
+            Console.WriteLine(FormattableString.Invariant($"trial {t}/{trials}: {(fault == QmtFault.None ? "" : $"{fault} at {faultAt} ms, ")}kill after {delay} ms{(r.Killed ? "" : " (finished first)")}: broker {r.BrokerOrders} orders ({r.BoughtSymbols} stocks bought), node {r.NodeOrders}; duplicates {r.Duplicates}, lost fills {r.LostFills}, mismatches {r.Mismatches} {r.Detail}"));
             if (r.Clean) try { Directory.Delete(Path.Combine(root, $"trial-{t:D4}"), true); } catch (IOException) { }
         }
+        foreach (var g in results.GroupBy(r => r.Fault).OrderBy(g => g.Key))
+            Console.WriteLine(FormattableString.Invariant($"  {g.Key}: {g.Count()} trials, duplicates {g.Sum(r => r.Duplicates)}, lost fills {g.Sum(r => r.LostFills)}, mismatches {g.Sum(r => r.Mismatches)}"));
         var outFile = o.Get("out", Path.Combine(root, "kill9.csv"));
         await File.WriteAllTextAsync(outFile, log.ToString());
         int killed = results.Count(r => r.Killed);

@@ -16,7 +16,18 @@ public sealed record KillTrial(int Trial, int KillAfterMs, bool Killed, int Brok
     public bool RebalanceComplete => BoughtSymbols == KillNineDriver.TopN;
 
     public bool Clean => Duplicates == 0 && LostFills == 0 && Mismatches == 0;
+
+    /// <summary>The channel fault injected while the first node ran (qmt only).</summary>
+    public QmtFault Fault { get; init; }
 }
+
+/// <summary>
+/// A fault of the xtquant channel, injected while the first node runs (before or after its SIGKILL): the bridge itself
+/// SIGKILLed and restarted on its journal; the miniQMT client restarted (a new xtquant session: snapshot, diff,
+/// missed events as reconcile, a new epoch); a storm of five dropped connections; trades pushed twice; trades pushed
+/// before their order.
+/// </summary>
+public enum QmtFault { None, BridgeKill, ClientRestart, DisconnectStorm, DuplicateTrades, TradeBeforeOrder }
 
 /// <summary>
 /// The fault driver of issue 11: a paper node whose broker lives in another process (<c>trading broker-sim</c>, the
@@ -38,9 +49,11 @@ public static class KillNineDriver
     /// <param name="broker"><c>sim</c>: <c>trading broker-sim</c> (the simulated exchange behind the bridge wire);
     /// <c>qmt</c>: the real channel — scripts/qmt_bridge.py in front of fakextquant, each its own process, the fake's
     /// prices and fee rates written from the same stored day (<c>broker-sim --write-fixture</c>)</param>
+    /// <param name="fault">qmt only: a channel fault injected <paramref name="faultAtMs"/> after the first node starts</param>
     public static async Task<KillTrial> RunAsync(string tradingDll, string store, string root, int trial, int killAfterMs, TimeSpan limit,
-        string broker = "sim")
+        string broker = "sim", QmtFault fault = QmtFault.None, int faultAtMs = 0)
     {
+        if (fault != QmtFault.None && broker != "qmt") throw new ArgumentException("channel faults need --broker qmt", nameof(fault));
         var dir = Path.Combine(root, $"trial-{trial:D4}");
         Directory.CreateDirectory(dir);
         QmtProcesses? qmt = null;
@@ -86,9 +99,11 @@ public static class KillNineDriver
             bool killed;
             using (var first = Start(tradingDll, dir, "node", "--config", node))
             {
+                var injected = qmt is not null && fault != QmtFault.None ? Inject(qmt, fault, faultAtMs) : Task.CompletedTask;
                 killed = !first.Process.WaitForExit(killAfterMs);
                 if (killed) first.Process.Kill(entireProcessTree: true); // SIGKILL on Unix
                 await first.Process.WaitForExitAsync();
+                await injected;
             }
             using (var second = Start(tradingDll, dir, "node", "--config", node))
             {
@@ -97,12 +112,12 @@ public static class KillNineDriver
                 catch (OperationCanceledException)
                 {
                     second.Process.Kill(entireProcessTree: true);
-                    return new KillTrial(trial, killAfterMs, killed, 0, 0, 0, 0, 1, $"restarted node did not finish within {limit}: {second.Tail()}");
+                    return new KillTrial(trial, killAfterMs, killed, 0, 0, 0, 0, 1, $"restarted node did not finish within {limit}: {second.Tail()}") { Fault = fault };
                 }
                 if (second.Process.ExitCode != 0)
-                    return new KillTrial(trial, killAfterMs, killed, 0, 0, 0, 0, 1, $"restarted node exited {second.Process.ExitCode}: {second.Tail()}");
+                    return new KillTrial(trial, killAfterMs, killed, 0, 0, 0, 0, 1, $"restarted node exited {second.Process.ExitCode}: {second.Tail()}") { Fault = fault };
             }
-            var result = await Compare(trial, killAfterMs, killed, dir, port);
+            var result = await Compare(trial, killAfterMs, killed, dir, port) with { Fault = fault };
             if (qmt is not null)
             {
                 // Behind the bridge, the counter itself: as many xtquant orders as the bridge lists (a second order
@@ -122,6 +137,33 @@ public static class KillNineDriver
                 sim.Dispose();
             }
             if (qmt is not null) await qmt.DisposeAsync();
+        }
+    }
+
+    private static async Task Inject(QmtProcesses qmt, QmtFault fault, int atMs)
+    {
+        await Task.Delay(atMs);
+        switch (fault)
+        {
+            case QmtFault.BridgeKill:
+                await qmt.RestartBridge(downMs: 500);
+                break;
+            case QmtFault.ClientRestart:
+                await qmt.Ctl("restart-client", "--down-ms", "1500");
+                break;
+            case QmtFault.DisconnectStorm:
+                for (int i = 0; i < 5; i++)
+                {
+                    await qmt.Ctl("disconnect");
+                    await Task.Delay(300);
+                }
+                break;
+            case QmtFault.DuplicateTrades:
+                await qmt.Ctl("fault", "duplicate_trade_push", "5");
+                break;
+            case QmtFault.TradeBeforeOrder:
+                await qmt.Ctl("fault", "trade_before_order", "3");
+                break;
         }
     }
 

@@ -13,13 +13,14 @@ public sealed class QmtProcesses : IAsyncDisposable
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
     private readonly Process _fake;
-    private readonly Process _bridge;
+    private Process _bridge;
+    private readonly string[] _bridgeArgs;
     private readonly string _dir;
     private readonly string _scripts;
 
-    private QmtProcesses(Process fake, Process bridge, string dir, string scripts, int port)
+    private QmtProcesses(Process fake, Process bridge, string[] bridgeArgs, string dir, string scripts, int port)
     {
-        (_fake, _bridge, _dir, _scripts, Port) = (fake, bridge, dir, scripts, port);
+        (_fake, _bridge, _bridgeArgs, _dir, _scripts, Port) = (fake, bridge, bridgeArgs, dir, scripts, port);
     }
 
     /// <summary>The bridge's port on 127.0.0.1.</summary>
@@ -50,23 +51,44 @@ public sealed class QmtProcesses : IAsyncDisposable
             await Task.Delay(50);
         }
         int port = FreePort();
-        var bridge = Python(scripts, Path.Combine(scripts, "fakextquant"), Path.Combine(scripts, "qmt_bridge.py"), "--qmt-path", userdata,
-            "--account", account, "--listen", $"127.0.0.1:{port}", "--journal-dir", Path.Combine(dir, "journal"), "--trade-date", day);
-        // Listening once a connect gets through.
+        string[] bridgeArgs = [Path.Combine(scripts, "qmt_bridge.py"), "--qmt-path", userdata,
+            "--account", account, "--listen", $"127.0.0.1:{port}", "--journal-dir", Path.Combine(dir, "journal"), "--trade-date", day];
+        var bridge = Python(scripts, Path.Combine(scripts, "fakextquant"), bridgeArgs);
+        await Listening(bridge, port, until);
+        return new QmtProcesses(fake, bridge, bridgeArgs, dir, scripts, port);
+    }
+
+    /// <summary>
+    /// SIGKILLs the bridge (mid-request, mid-journal-write: wherever it is), waits <paramref name="downMs"/>, and starts
+    /// it again on the same port, journal and xtquant: what a crash of the bridge's Windows box process and its
+    /// scheduled-task restart look like to the node (a new epoch, a look-up by remark before any resend).
+    /// </summary>
+    public async Task RestartBridge(int downMs)
+    {
+        try { if (!_bridge.HasExited) _bridge.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
+        await _bridge.WaitForExitAsync();
+        _bridge.Dispose();
+        await Task.Delay(downMs);
+        _bridge = Python(_scripts, Path.Combine(_scripts, "fakextquant"), _bridgeArgs);
+        await Listening(_bridge, Port, DateTime.UtcNow + Wait);
+    }
+
+    /// <summary>Returns once a connect to the bridge's port gets through.</summary>
+    private static async Task Listening(Process bridge, int port, DateTime until)
+    {
         while (true)
         {
             try
             {
                 using var probe = new TcpClient();
                 await probe.ConnectAsync(IPAddress.Loopback, port);
-                break;
+                return;
             }
             catch (SocketException) when (DateTime.UtcNow < until && !bridge.HasExited)
             {
                 await Task.Delay(100);
             }
         }
-        return new QmtProcesses(fake, bridge, dir, scripts, port);
     }
 
     /// <summary><c>python3 -m fakextquant ctl --dir … ARGS</c>: its JSON answer, or an exception with its one-line error.</summary>
