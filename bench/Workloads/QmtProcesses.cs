@@ -33,7 +33,9 @@ public sealed class QmtProcesses : IAsyncDisposable
 
     /// <param name="fixtureFile">the day's prices, limits and suspensions (scripts/fakextquant/README.md)</param>
     /// <param name="matchEveryMs">0: orders fill only on <c>ctl match</c></param>
-    public static async Task<QmtProcesses> Start(string repoRoot, string fixtureFile, string account, decimal cash, DateOnly tradeDate, int matchEveryMs = 0)
+    /// <param name="saveEveryMs">0: the fake rewrites its state file after every change; N: at most every N ms</param>
+    public static async Task<QmtProcesses> Start(string repoRoot, string fixtureFile, string account, decimal cash, DateOnly tradeDate, int matchEveryMs = 0,
+        int saveEveryMs = 0)
     {
         var scripts = Path.Combine(repoRoot, "scripts");
         var dir = Directory.CreateTempSubdirectory("qmt-").FullName;
@@ -42,7 +44,7 @@ public sealed class QmtProcesses : IAsyncDisposable
         var day = tradeDate.ToString("yyyy-MM-dd");
         var fake = Python(Path.Combine(scripts, "fakextquant"), null, "-m", "fakextquant", "serve", "--dir", userdata, "--fixtures", fixtureFile,
             "--account", account, "--cash", cash.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--match-every-ms", matchEveryMs.ToString(), "--trade-date", day);
+            "--match-every-ms", matchEveryMs.ToString(), "--save-every-ms", saveEveryMs.ToString(), "--trade-date", day);
         var until = DateTime.UtcNow + Wait;
         while (!File.Exists(Path.Combine(userdata, "fakextquant.json")))
         {
