@@ -193,7 +193,11 @@ internal static class NodeCommand
         {
             akka.AddHocon(journal.Config, HoconAddMode.Replace);
             if (journal.Setup is not null) akka.AddSetup(journal.Setup);
-            akka.AddStartup((system, _) => journal.Started(system));
+            // Akka.Persistence.Sql's own defaults (plugin classes, table names) are loaded by journal.Started: it must run
+            // before the first persistent actor starts, so it is the first actor starter (starters run in order). As an
+            // AddStartup task it raced the trader's actors, and under load a restarted node lost: "Plugin class name must
+            // be defined in config property [akka.persistence.journal.sql.class]" (kill -9 qmt run, 2026-12-03).
+            akka.WithActors((system, _) => journal.Started(system));
             akka.WithTradingNode(node, brain);
             akka.WithActors((system, registry) =>
             {
