@@ -63,8 +63,6 @@ public sealed record AlertOptions
     /// <summary>Whether a sink other than the log is configured (the node starts the notifier only then).</summary>
     public bool HasRemoteSinks => WeCom is not null || Email is not null;
 
-    public static AlertOptions Default { get; } = new();
-
     /// <summary>The kinds the runtime publishes (<c>RiskAlert.Kind</c>) and how severe each is by default.</summary>
     public static readonly IReadOnlyDictionary<string, AlertSeverity> DefaultSeverities = new Dictionary<string, AlertSeverity>
     {
@@ -88,6 +86,9 @@ public sealed record AlertOptions
     {
         ["broker-link-up"] = "broker-link-down",
     };
+
+    // After the dictionaries: static fields initialise in order.
+    public static AlertOptions Default { get; } = new();
 
     public AlertSeverity SeverityOf(string kind) => Severities.TryGetValue(kind, out var s) ? s : DefaultSeverity;
 

@@ -66,7 +66,7 @@ public sealed class SinkRateLimit(int perMinute)
     {
         if (_last is { } last && now > last) _tokens = Math.Min(perMinute, _tokens + (now - last).TotalMinutes * perMinute);
         if (_last is null || now > _last) _last = now;
-        if (_tokens < 1) return false;
+        if (_tokens < 1 - 1e-9) return false; // (refills of fractions add up to 0.999…)
         _tokens -= 1;
         return true;
     }

@@ -86,6 +86,7 @@ public sealed class NotifierActor : ReceiveActor
             // Whoever heard the problem hears its end; and the problem coming back is news at once.
             if (was > severity) severity = was;
             _dedup.Forget(ends, a.Source);
+            _dedup.Forget(a.Kind, a.Source); // an earlier end (a first connect) does not swallow this one
         }
         if (severity < _options.MinSeverity) return;
         if (_dedup.Admit(a.Kind, a.Source, a.Symbol?.ToString(), now) is not var (repeats, since))
