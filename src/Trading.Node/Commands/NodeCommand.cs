@@ -10,6 +10,7 @@ using Trading.Backtest.Paper;
 using Trading.Brokers;
 using Trading.Data.Store;
 using Trading.Runtime;
+using Trading.Runtime.Alerts;
 using Trading.Runtime.Clock;
 using Trading.Runtime.Configuration;
 using Trading.Runtime.Hosting;
@@ -114,16 +115,17 @@ internal static class NodeCommand
             var root = HoconFile.Load(file);
             var node = TradingNodeOptions.FromConfig(root, file);
             var o = NodeFileOptions.Parse(root, file);
+            var alerts = AlertOptions.From(root, file);
             if (parse.GetValue(speed) is { } sp)
                 o = o with { Speed = sp is >= 1 and <= 100_000 ? sp : throw new FormatException($"--speed {sp} must be between 1 and 100000.") };
             if (parse.GetValue(day) is { } d) o = o with { ReplayDay = d };
             if (parse.GetValue(dataDir) is { } dd) o = o with { DataDirectory = Path.GetFullPath(dd) };
-            return await RunAsync(node, o, ct);
+            return await RunAsync(node, o, alerts, ct);
         }));
         return cmd;
     }
 
-    private static async Task<int> RunAsync(TradingNodeOptions node, NodeFileOptions o, CancellationToken ct)
+    private static async Task<int> RunAsync(TradingNodeOptions node, NodeFileOptions o, AlertOptions alerts, CancellationToken ct)
     {
         var cfg = StrategyConfig.Load(o.StrategyFile);
         // The node cancels every open order at cancel-open-orders: an algo's window must end by then, or its children
@@ -143,7 +145,7 @@ internal static class NodeCommand
         Logging.Configure(false, logs, "node");
         try
         {
-            return await RunNodeAsync(node, o, cfg, run, replay, logs, reports, ct);
+            return await RunNodeAsync(node, o, alerts, cfg, run, replay, logs, reports, ct);
         }
         finally
         {
@@ -152,7 +154,7 @@ internal static class NodeCommand
         }
     }
 
-    private static async Task<int> RunNodeAsync(TradingNodeOptions node, NodeFileOptions o, StrategyConfig cfg, BacktestRunner.Prepared run,
+    private static async Task<int> RunNodeAsync(TradingNodeOptions node, NodeFileOptions o, AlertOptions alerts, StrategyConfig cfg, BacktestRunner.Prepared run,
         DateOnly replay, string logs, string reports, CancellationToken ct)
     {
         var panel = run.Options.Panel;
@@ -211,6 +213,10 @@ internal static class NodeCommand
                 var echo = system.ActorOf(Props.Create(() => new ConsoleEcho()), "console-echo");
                 system.EventStream.Subscribe(echo, typeof(PaperDayEvent));
                 system.EventStream.Subscribe(echo, typeof(Trading.Runtime.Messages.RiskAlert));
+                // Alerts to people (WeCom robot, e-mail, the log) when trading.alerts configures a remote sink; its windows
+                // and rate are on the wall clock, whatever the replay speed (a robot's limit is per real minute).
+                if (alerts.HasRemoteSinks)
+                    system.ActorOf(NotifierActor.Props(alerts, NotifierActor.Sinks(alerts), TimeProvider.System), "notifier");
                 system.ActorOf(PaperDayActor.Props(new PaperDaySetup(node.AccountId, trader, market, run.Model, planner, time, cfg.InitialCash,
                     reports, cfg.Name, TimeSpan.FromSeconds(120))
                 {
@@ -232,6 +238,8 @@ internal static class NodeCommand
             Console.WriteLine($"  orders:  worked by {algo.Algo.ToString().ToLowerInvariant()} over {algo.Window}, {algo.Slices} slices"
                 + (algo.Participation > 0 ? $", at most {algo.Participation:P1} of the previous day's volume each" : "")
                 + (algo.RepriceAfter is { } after ? $", re-priced after {after.TotalSeconds:0}s" : ""));
+        if (alerts.HasRemoteSinks)
+            Console.WriteLine($"  alerts:  {string.Join(", ", new[] { alerts.WeCom is { } w ? $"wecom ({w.MinSeverity.ToString().ToLowerInvariant()} and up)" : null, alerts.Email is { } e ? $"e-mail to {string.Join(", ", e.To)} ({e.MinSeverity.ToString().ToLowerInvariant()} and up)" : null }.OfType<string>())}");
         Console.WriteLine($"  journal: {journal.Description}");
         Console.WriteLine($"  logs:    {logs}");
         Console.WriteLine($"  reports: {reports} (nav.csv, positions.csv, trades.csv, orders.csv{(cfg.Execution.Algo.Slicing ? ", parents.csv" : "")} after the post-close)");
