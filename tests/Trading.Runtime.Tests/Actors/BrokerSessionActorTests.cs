@@ -59,7 +59,13 @@ public class BrokerSessionActorTests : RuntimeTestKit
         var a = Order(1);
         orders.Tell(new SubmitApproved([a], 1));
         AwaitCondition(() => gateway.ConnectStarted, TimeSpan.FromSeconds(3));
-        Thread.Sleep(200); // the submit reaches the connecting session
+        // The OMS has journaled the order and told the session (GetOrders answers after the write's handler, which
+        // sends the submit); a moment more for the BackoffSupervisor's forward to the connecting child. A bare sleep
+        // was not enough under load: a slow journal write let the submit reach the session after it reconnected, and
+        // the order went out twice (same id: harmless at a broker, but not what this test pins).
+        orders.Tell(new GetOrders());
+        Assert.Single(ExpectMsg<OrdersSnapshot>(TimeSpan.FromSeconds(5)).Orders);
+        Thread.Sleep(200);
         gateway.ConnectGate.SetResult(); // … whose connect now fails
         AwaitCondition(() => gateway.Calls.Contains($"submit {a.Id.Value} @3"), TimeSpan.FromSeconds(5));
         Assert.Single(gateway.Calls, c => c.StartsWith("submit"));
