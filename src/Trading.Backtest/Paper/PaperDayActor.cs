@@ -39,6 +39,12 @@ public sealed record PaperDaySetup(
     /// </summary>
     public IBrokerGateway? RemoteBroker { get; init; }
 
+    /// <summary>
+    /// Writes the day's risk statement after the post-close's reports (the node: <see cref="DailyStatementSource"/>);
+    /// null: none. Its answer is published on the event stream; a failure is an alert, never a failed post-close.
+    /// </summary>
+    public Func<ActorSystem, DateOnly, Task<DailyStatementReady>>? DailyStatement { get; init; }
+
     /// <summary>How long a rebalance's orders at a <see cref="RemoteBroker"/> are given to fill before the top-up.</summary>
     public TimeSpan SettleTimeout { get; init; } = TimeSpan.FromSeconds(10);
 }
@@ -57,7 +63,8 @@ public sealed record PaperDayEvent(string AccountId, DateOnly Day, ScheduledJob 
 /// <item>cancel-open-orders: the rest of the day fills at its average price, then every open order is cancelled (nothing overnight);</item>
 /// <item>monitor: with an execution algo, the exchange matches the children sent since (the daily fill model), then a flush;</item>
 /// <item>post-close: the exchange closes the day; <see cref="MarkToMarket"/>; nav, positions, trades and orders (and parents.csv
-/// when an algo worked parent orders) written to the reports folder.</item>
+/// when an algo worked parent orders) written to the reports folder, then the daily risk statement (reports/daily/, published
+/// as <see cref="DailyStatementReady"/>).</item>
 /// </list>
 /// The simulated exchange lives in this process: on start it is funded from the book as journaled (or with the
 /// initial cash on a fresh journal), so a restarted paper node trades on from its own account.
@@ -269,6 +276,21 @@ public sealed class PaperDayActor : ReceivePersistentActor
         if (parents.Count > 0) BacktestRecorder.WriteParents(_s.ReportsDirectory, parents, orders);
         Publish(day, ScheduledJob.PostClose, $"NAV {book.Nav:N2}, cash {book.Cash:N2}, {book.Positions.Count} positions, {orders.Count} orders"
             + (parents.Count > 0 ? $" of {parents.Count} parents" : "") + $"; reports in {_s.ReportsDirectory}");
+        if (_s.DailyStatement is { } statement)
+        {
+            try
+            {
+                var ready = await statement(Context.System, day);
+                Context.System.EventStream.Publish(ready);
+                Publish(day, ScheduledJob.PostClose, $"daily risk statement {ready.Path}");
+            }
+            catch (Exception e)
+            {
+                // The day is closed and its reports are written: a statement that cannot be made is the operator's alert.
+                _log.Error(e, "Daily statement of {0:yyyy-MM-dd} failed", day);
+                Context.System.EventStream.Publish(new RiskAlert(DateTime.Now, "failure", "daily-statement", $"daily statement of {day:yyyy-MM-dd} failed: {e.Message}", AccountId: _s.AccountId));
+            }
+        }
     }
 
     private Task<AccountSnapshot> Account() => _s.Trader.Ask<AccountSnapshot>(new GetAccount(), _s.StepTimeout);

@@ -104,7 +104,7 @@ internal static class JournalCommand
     }
 
     /// <summary>Projects what the journal holds beyond the stored offsets, so the export is current even without a running node.</summary>
-    private static async Task CatchUpAsync(JournalKind kind, string? connection, ReadModelDatabase database, CancellationToken ct)
+    internal static async Task CatchUpAsync(JournalKind kind, string? connection, ReadModelDatabase database, CancellationToken ct)
     {
         using var system = TradingSystem.Create("journal-export", kind, connection, "akka.loglevel = WARNING");
         try

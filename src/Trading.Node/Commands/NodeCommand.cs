@@ -30,7 +30,13 @@ internal sealed record NodeFileOptions(
     /// <summary>The bridge's shared secret (never logged, never in a message), or null: an unauthenticated loopback link.</summary>
     public byte[]? BrokerSecret { get; init; }
 
-    private static readonly string[] NodeKeys = ["mode", "strategy", "store", "data-dir", "journal", "paper", "broker"];
+    /// <summary><c>trading.node.statement.enabled</c>: write the daily risk statement after each post-close (default on).</summary>
+    public bool Statement { get; init; } = true;
+    /// <summary><c>trading.node.statement.history-days</c>: trading days of returns behind its VaR and beta (default 250).</summary>
+    public int StatementHistoryDays { get; init; } = 250;
+
+    private static readonly string[] NodeKeys = ["mode", "strategy", "store", "data-dir", "journal", "paper", "broker", "statement"];
+    private static readonly string[] StatementKeys = ["enabled", "history-days"];
     private static readonly string[] BrokerKeys = ["kind", "host", "port", "secret-file"];
 
     /// <summary>The environment variable that may hold the bridge's shared secret instead of a file.</summary>
@@ -58,12 +64,15 @@ internal sealed record NodeFileOptions(
         if (!TimeOnly.TryParseExact(startText.Trim(), ["HH:mm", "HH:mm:ss"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var start))
             throw new ConfigException($"{p.Where("start-at")} = '{startText}' must be a Shanghai time HH:mm.");
         var b = n.BlockOrEmpty("broker", BrokerKeys);
+        var st = n.BlockOrEmpty("statement", StatementKeys);
         var kind = b.String("kind", "simulated").Trim().ToLowerInvariant();
         if (kind is not ("simulated" or "bridge"))
             throw new ConfigException($"{b.Where("kind")} = '{kind}' must be simulated or bridge.");
         return new NodeFileOptions(mode, PathOf("strategy"), PathOf("store"), PathOf("data-dir"), journal,
             p.String("replay-day", "last-rebalance").Trim(), start, p.Double("speed", 1, 1, 100_000), p.Flag("exit-after-close", false))
         {
+            Statement = st.Flag("enabled", true),
+            StatementHistoryDays = st.Int("history-days", 250, 20, 5000),
             BrokerKind = kind,
             BrokerHost = b.String("host", "127.0.0.1").Trim(),
             BrokerPort = b.Int("port", 17100, 1, 65535),
@@ -217,11 +226,13 @@ internal static class NodeCommand
                 // and rate are on the wall clock, whatever the replay speed (a robot's limit is per real minute).
                 if (alerts.HasRemoteSinks)
                     system.ActorOf(NotifierActor.Props(alerts, NotifierActor.Sinks(alerts), TimeProvider.System), "notifier");
+                system.EventStream.Subscribe(echo, typeof(Trading.Runtime.Messages.DailyStatementReady));
                 system.ActorOf(PaperDayActor.Props(new PaperDaySetup(node.AccountId, trader, market, run.Model, planner, time, cfg.InitialCash,
                     reports, cfg.Name, TimeSpan.FromSeconds(120))
                 {
                     LastDay = o.ExitAfterClose ? replay : null,
                     RemoteBroker = exchange is null ? gateway : null,
+                    DailyStatement = o.Statement ? (sys, day) => WriteStatementAsync(sys, node, o, cfg, run, reports, day) : null,
                     Finished = why =>
                     {
                         Console.WriteLine(why);
@@ -242,12 +253,27 @@ internal static class NodeCommand
             Console.WriteLine($"  alerts:  {string.Join(", ", new[] { alerts.WeCom is { } w ? $"wecom ({w.MinSeverity.ToString().ToLowerInvariant()} and up)" : null, alerts.Email is { } e ? $"e-mail to {string.Join(", ", e.To)} ({e.MinSeverity.ToString().ToLowerInvariant()} and up)" : null }.OfType<string>())}");
         Console.WriteLine($"  journal: {journal.Description}");
         Console.WriteLine($"  logs:    {logs}");
-        Console.WriteLine($"  reports: {reports} (nav.csv, positions.csv, trades.csv, orders.csv{(cfg.Execution.Algo.Slicing ? ", parents.csv" : "")} after the post-close)");
+        Console.WriteLine($"  reports: {reports} (nav.csv, positions.csv, trades.csv, orders.csv{(cfg.Execution.Algo.Slicing ? ", parents.csv" : "")}{(o.Statement ? ", daily/YYYY-MM-DD.html" : "")} after the post-close)");
         Console.WriteLine("  stop with Ctrl-C; a restart goes on from the journal");
         await host.RunAsync(ct);
         var summary = Path.Combine(reports, "summary.json");
         if (File.Exists(summary)) Console.WriteLine(await File.ReadAllTextAsync(summary, ct));
         return 0;
+    }
+
+    /// <summary>
+    /// The post-close's daily risk statement: the read models brought up to the journal's end (the day's last events
+    /// may not be projected yet), then reports/daily/YYYY-MM-DD.html from them and the node's panel.
+    /// </summary>
+    private static async Task<Trading.Runtime.Messages.DailyStatementReady> WriteStatementAsync(ActorSystem system, TradingNodeOptions node, NodeFileOptions o,
+        StrategyConfig cfg, BacktestRunner.Prepared run, string reports, DateOnly day)
+    {
+        var database = Trading.Runtime.ReadModels.ReadModelDatabase.For(o.Journal, o.Journal == JournalKind.Sqlite ? Path.Combine(o.DataDirectory, "journal.db") : null);
+        await Trading.Runtime.ReadModels.ReadModelProjector.CatchUpAsync(system, database);
+        var file = Path.Combine(reports, "daily", $"{day:yyyy-MM-dd}.html");
+        var request = new StatementRequest(node.AccountId, day, run.Options.Panel, run.Options.Benchmark, cfg.Benchmark, o.StatementHistoryDays, cfg.InitialCash, cfg.Name);
+        var (_, markdown) = await DailyStatementSource.WriteAsync(new Trading.Runtime.ReadModels.ReadModels(database), request, file, DateTimeOffset.Now);
+        return new Trading.Runtime.Messages.DailyStatementReady(node.AccountId, day, Path.GetFullPath(file), markdown);
     }
 
     /// <summary>The day to replay: a date, <c>last</c>, or <c>last-rebalance</c> (the strategy's last rebalance day in the store).</summary>
@@ -324,6 +350,7 @@ internal static class NodeCommand
         {
             Receive<PaperDayEvent>(e => { if (e.Job != ScheduledJob.Monitor) Console.WriteLine($"[{e.Day:yyyy-MM-dd}] {e.Job}: {e.Detail}"); });
             Receive<Trading.Runtime.Messages.RiskAlert>(a => { if (a.Kind != "risk-reject") Console.WriteLine($"[alert] {a.Kind} {a.Source}: {a.Message}"); });
+            Receive<Trading.Runtime.Messages.DailyStatementReady>(s => Console.Write(s.Markdown));
         }
     }
 

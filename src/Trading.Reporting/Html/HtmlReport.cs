@@ -361,6 +361,7 @@ internal static class Assets
     private static readonly Lazy<string> _echarts = new(() => Load("echarts.min.js").Replace("</script", "<\\/script", StringComparison.OrdinalIgnoreCase));
     private static readonly Lazy<string> _css = new(() => Load("report.css"));
     private static readonly Lazy<string> _js = new(() => Load("report.js"));
+    private static readonly Lazy<string> _daily = new(() => Load("daily.js"));
     private static readonly Lazy<string?> _version = new(() =>
     {
         using var doc = JsonDocument.Parse(Load("package.json"));
@@ -370,6 +371,8 @@ internal static class Assets
     public static string EChartsJs => _echarts.Value;
     public static string Css => _css.Value;
     public static string ReportJs => _js.Value;
+    /// <summary>The daily risk statement's charts (<see cref="DailyStatementHtml"/>).</summary>
+    public static string DailyJs => _daily.Value;
     public static string? EChartsVersion => _version.Value;
 
     private static string Load(string name)

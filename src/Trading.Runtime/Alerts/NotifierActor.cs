@@ -53,6 +53,7 @@ public sealed class NotifierActor : ReceiveActor
         // The log keeps every alert (it is the full record); only the remote sinks are rate limited.
         foreach (var s in sinks.Where(s => s is not LogSink)) _limits[s.Name] = new SinkRateLimit(options.RatePerMinute);
         Receive<RiskAlert>(OnAlert);
+        Receive<DailyStatementReady>(OnStatement);
         Receive<SummaryDue>(OnSummaryDue);
         Receive<Sent>(m =>
         {
@@ -66,7 +67,22 @@ public sealed class NotifierActor : ReceiveActor
         });
     }
 
-    protected override void PreStart() => Context.System.EventStream.Subscribe(Self, typeof(RiskAlert));
+    protected override void PreStart()
+    {
+        Context.System.EventStream.Subscribe(Self, typeof(RiskAlert));
+        Context.System.EventStream.Subscribe(Self, typeof(DailyStatementReady));
+    }
+
+    /// <summary>
+    /// The day's risk statement (after the close): its summary with the page's path goes to every sink, whatever their
+    /// minimum severity — it is the one message a day the team reads, not an alarm — and outside the rate limit and the
+    /// de-duplication (once a day, never a storm).
+    /// </summary>
+    private void OnStatement(DailyStatementReady m)
+    {
+        var notice = new AlertNotice(AlertSeverity.Info, "daily-statement", "node", m.Markdown, _time.GetLocalNow().DateTime, AccountId: m.AccountId);
+        foreach (var sink in _sinks) Send(sink, notice);
+    }
 
     protected override void PostStop()
     {

@@ -60,6 +60,21 @@ public class NotifierActorTests(ITestOutputHelper output) : RuntimeTestKit
     }
 
     [Fact]
+    public async Task The_daily_statement_summary_goes_to_the_robot_even_above_its_minimum_severity()
+    {
+        using var wecom = new WeComStub();
+        await Start(Options(wecom, min: AlertSeverity.Critical));
+        Sys.EventStream.Publish(Alert("risk-reject", "a warning the robot does not want"));
+        Sys.EventStream.Publish(new DailyStatementReady("main", new DateOnly(2024, 1, 2), "/data/reports/daily/2024-01-02.html",
+            "**Daily risk statement 2024-01-02**\nNAV 612,345.67 (+0.52%)"));
+        var request = await wecom.NextAsync(Wait);
+        Assert.Contains("NAV 612,345.67 (+0.52%)", request.Content);
+        Assert.Contains("daily-statement", request.Content);
+        await Task.Delay(300);
+        Assert.Single(wecom.All); // the warning stayed below the robot's minimum
+    }
+
+    [Fact]
     public async Task The_same_kind_source_and_symbol_within_the_window_is_counted_not_sent_again()
     {
         using var wecom = new WeComStub();
