@@ -20,6 +20,8 @@ public sealed record TuShareFetchOptions
     /// <summary>The import's settings (strict, lock, future dates, progress of the import itself).</summary>
     public ImportOptions Import { get; init; } = new();
     public IProgress<TuShareFetchProgress>? Progress { get; init; }
+    /// <summary>Rows asked for per call when fewer than the API's cap (an account with lower caps; tests of the paging).</summary>
+    public int? PageSize { get; init; }
 }
 
 /// <summary>Calls done of those planned so far (pages beyond the first add to both), and the dataset being fetched.</summary>
@@ -55,6 +57,7 @@ public sealed class TuShareFetcher(TuShareClient client)
     {
         var clock = Stopwatch.StartNew();
         _progress = options.Progress;
+        _pageSize = options.PageSize;
         int calls0 = client.Calls, retries0 = client.Retries;
         var today = options.Import.Today ?? DataImporter.ShanghaiToday();
         var to = options.To ?? today;
@@ -89,6 +92,7 @@ public sealed class TuShareFetcher(TuShareClient client)
             });
             _done = 1;
             var symbols = new SortedSet<string>(held.Symbols, StringComparer.Ordinal);
+            var listed = new Dictionary<string, DateOnly>(held.ListDates, StringComparer.Ordinal);
             foreach (var d in what)
             {
                 var start = starts[d];
@@ -97,8 +101,19 @@ public sealed class TuShareFetcher(TuShareClient client)
                 switch (d.Plan)
                 {
                     case FetchPlan.PerTradeDate:
+                        DateOnly? emptyDay = null;
                         foreach (var day in days.Where(x => x >= start))
+                        {
+                            int before = output.Rows;
                             await PagesAsync(d, new() { ["trade_date"] = Ymd(day) }, output, ct);
+                            // An open day without rows is a day not yet published (today before 17:00): only the last
+                            // days may be. Rows after such a day mean a bad answer, and the incremental fetch would
+                            // never ask for that day again.
+                            if (output.Rows == before) emptyDay ??= day;
+                            else if (emptyDay is { } gap && d == TuShareDataset.Daily)
+                                throw new TuShareException(TuShareFailure.Malformed, d.Name, null,
+                                    $"TuShare answered '{d.Name}' with no rows for the open day {gap:yyyy-MM-dd} but with rows for {day:yyyy-MM-dd}; nothing was stored");
+                        }
                         break;
                     case FetchPlan.PerIndexCode:
                         foreach (var code in indexCodes)
@@ -109,20 +124,28 @@ public sealed class TuShareFetcher(TuShareClient client)
                         }
                         break;
                     case FetchPlan.PerStock:
-                        // fina_indicator takes one ts_code a call. Asked by report period (18 months back covers an
-                        // annual report announced by April and most late restatements), kept by announcement date:
-                        // point in time, a report is usable from its ann_date.
+                        // fina_indicator takes one ts_code a call. Asked by report period — 18 months back covers an
+                        // annual report announced by April and most late restatements; a stock listed since (or of
+                        // unknown listing) gets its whole history, as its prospectus announces years of periods at
+                        // once — and kept by announcement date: point in time, a report is usable from its ann_date.
                         foreach (var code in symbols.ToList())
-                            await PagesAsync(d, new() { ["ts_code"] = code, ["start_date"] = Ymd(start.AddMonths(-18)), ["end_date"] = Ymd(to) }, output, ct,
-                                keep: row => AnnouncedBetween(row, output.Column("ann_date"), start, to));
+                        {
+                            var query = new Dictionary<string, string> { ["ts_code"] = code, ["end_date"] = Ymd(to) };
+                            if (listed.TryGetValue(code, out var listDate) && listDate < start.AddMonths(-1)) query["start_date"] = Ymd(start.AddMonths(-18));
+                            await PagesAsync(d, query, output, ct, keep: row => AnnouncedBetween(row, output.Column("ann_date"), start, to));
+                        }
                         break;
                     default:
                         if (d == TuShareDataset.StockBasic)
                         {
                             // Listed, delisted and paused: delisted stocks' names and dates matter to history.
                             foreach (var status in new[] { "L", "D", "P" })
-                                await PagesAsync(d, new() { ["list_status"] = status }, output, ct,
-                                    keep: row => { symbols.Add(row[0]); return true; });
+                                await PagesAsync(d, new() { ["list_status"] = status }, output, ct, keep: row =>
+                                {
+                                    symbols.Add(row[0]);
+                                    if (DateOnly.TryParseExact(row[4], "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var l)) listed[row[0]] = l;
+                                    return true;
+                                });
                         }
                         else
                         {
@@ -187,22 +210,22 @@ public sealed class TuShareFetcher(TuShareClient client)
     /// <summary>Every page of one call (limit/offset until a page comes back short), appended to <paramref name="output"/>.</summary>
     private async Task PagesAsync(TuShareDataset d, Dictionary<string, string> parameters, CsvOutput output, CancellationToken ct, Func<string[], bool>? keep = null)
     {
-        int offset = 0;
+        int offset = 0, cap = Math.Min(d.RowCap, Math.Max(1, _pageSize ?? d.RowCap));
         while (true)
         {
             var query = new Dictionary<string, string>(parameters)
             {
-                ["limit"] = d.RowCap.ToString(CultureInfo.InvariantCulture), ["offset"] = offset.ToString(CultureInfo.InvariantCulture),
+                ["limit"] = cap.ToString(CultureInfo.InvariantCulture), ["offset"] = offset.ToString(CultureInfo.InvariantCulture),
             };
             var page = await client.QueryAsync(d.Name, query, d.Fields, ct);
-            if (page.Rows.Count > d.RowCap)
-                throw new TuShareException(TuShareFailure.Malformed, d.Name, null, $"TuShare's answer to '{d.Name}' holds {page.Rows.Count} rows, more than the {d.RowCap} asked for; nothing was stored");
+            if (page.Rows.Count > cap)
+                throw new TuShareException(TuShareFailure.Malformed, d.Name, null, $"TuShare's answer to '{d.Name}' holds {page.Rows.Count} rows, more than the {cap} asked for; nothing was stored");
             if (page.Rows.Count > 0)
             {
                 foreach (var field in d.FieldList) Require(page, d, field);
                 output.Append(page, keep);
             }
-            if (page.Rows.Count < d.RowCap) break;
+            if (page.Rows.Count < cap) break;
             offset += page.Rows.Count;
             _planned++;
             Step(d);
@@ -218,6 +241,7 @@ public sealed class TuShareFetcher(TuShareClient client)
     }
 
     private IProgress<TuShareFetchProgress>? _progress;
+    private int? _pageSize;
 
     private static int Require(TuShareTable page, TuShareDataset d, string field)
     {
@@ -267,11 +291,11 @@ public sealed class TuShareFetcher(TuShareClient client)
 
     /// <summary>What the store holds, for an incremental fetch.</summary>
     private sealed record StoreState(DateOnly? LastBarDay, DateOnly? LastValuationDay, DateOnly? LastAnnouncement,
-        IReadOnlyDictionary<string, DateOnly> IndexLast, IReadOnlyList<string> Symbols)
+        IReadOnlyDictionary<string, DateOnly> IndexLast, IReadOnlyList<string> Symbols, IReadOnlyDictionary<string, DateOnly> ListDates)
     {
         public static async Task<StoreState> ReadAsync(string dir, CancellationToken ct)
         {
-            if (!MarketStore.Exists(dir)) return new StoreState(null, null, null, new Dictionary<string, DateOnly>(), []);
+            if (!MarketStore.Exists(dir)) return new StoreState(null, null, null, new Dictionary<string, DateOnly>(), [], new Dictionary<string, DateOnly>());
             var store = MarketStore.Open(dir);
             var m = store.Manifest;
             DateOnly? lastBar = m.Days.Length > 0 ? DateOnly.FromDayNumber(m.Days[^1]) : null;
@@ -279,8 +303,9 @@ public sealed class TuShareFetcher(TuShareClient client)
             if (m.Valuations > 0) lastValuation = (await store.ReadValuationsAsync(ct)).Max(v => v.Date);
             if (m.FinancialReports > 0) lastAnn = (await store.ReadFinancialsAsync(ct)).Max(r => r.AnnDate);
             var index = (await store.ReadIndexAsync(ct)).GroupBy(b => b.Code).ToDictionary(g => g.Key, g => g.Max(b => b.Date), StringComparer.Ordinal);
-            var symbols = (await store.ReadStocksAsync(ct)).Select(s => s.Symbol.ToString()).ToList();
-            return new StoreState(lastBar, lastValuation, lastAnn, index, symbols);
+            var stocks = await store.ReadStocksAsync(ct);
+            var listDates = stocks.Where(s => s.ListDate is not null).ToDictionary(s => s.Symbol.ToString(), s => s.ListDate!.Value, StringComparer.Ordinal);
+            return new StoreState(lastBar, lastValuation, lastAnn, index, stocks.Select(s => s.Symbol.ToString()).ToList(), listDates);
         }
     }
 }
