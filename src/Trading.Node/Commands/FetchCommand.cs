@@ -15,7 +15,7 @@ namespace Trading.Node.Commands;
 /// </summary>
 internal sealed record TuShareSettings(TuShareOptions Client, string? TokenFile, IReadOnlyList<string> IndexCodes)
 {
-    private static readonly string[] Keys = ["base-url", "token-file", "rate-per-minute", "timeout", "retries", "index"];
+    private static readonly string[] Keys = ["base-url", "token-file", "rate-per-minute", "timeout", "retries", "retry-delay", "index"];
 
     public static TuShareSettings Default { get; } = new(new TuShareOptions(), null, ["000300.SH"]);
 
@@ -31,6 +31,7 @@ internal sealed record TuShareSettings(TuShareOptions Client, string? TokenFile,
             RatePerMinute = b.Int("rate-per-minute", d.Client.RatePerMinute, 1, 100_000),
             Timeout = b.Text("timeout") is { } t ? Trading.Runtime.Clock.TradingSchedule.Duration(b, "timeout", t, 1, 600) : d.Client.Timeout,
             Retries = b.Int("retries", d.Client.Retries, 0, 20),
+            RetryDelay = b.Text("retry-delay") is { } rd ? Trading.Runtime.Clock.TradingSchedule.Duration(b, "retry-delay", rd, 0, 60) : d.Client.RetryDelay,
         };
         var tokenFile = b.Text("token-file") is { Length: > 0 } f ? Path.GetFullPath(Path.Combine(dir, f)) : null;
         return new TuShareSettings(client, tokenFile, b.Strings("index") is { } codes ? codes.Select(c => c.Trim()).ToList() : d.IndexCodes);
