@@ -199,4 +199,28 @@ public sealed class TuShareFetchCommandTests : IDisposable
         Assert.Contains("closed: the replay is done", output);
         Assert.DoesNotContain("a-revoked-token", output + err);
     }
+
+    [Fact]
+    public void The_shipped_base_conf_reads_as_the_client_defaults()
+    {
+        var s = Trading.Node.Commands.TuShareSettings.FromConfig(
+            Trading.Runtime.TradingSystem.LoadConfig(Trading.Runtime.JournalKind.InMemory), "base.conf");
+        Assert.Equal(new Trading.Data.TuShare.TuShareOptions(), s.Client);
+        Assert.Null(s.TokenFile);
+        Assert.Equal(["000300.SH"], s.IndexCodes);
+    }
+
+    [Theory]
+    [InlineData("data-refresh { source = wind }", "'trading.node.data-refresh.source' = 'wind' must be tushare or off")]
+    [InlineData("data-refresh { source = tushare, what = [income] }", "'trading.node.data-refresh.what': --what income: not fetched")]
+    [InlineData("data-refresh { source = tushare, shedule = x }", "data-refresh")]
+    public async Task A_bad_data_refresh_block_is_one_line(string block, string expected)
+    {
+        var f = Path.Combine(_dir, "bad-node.conf");
+        File.WriteAllText(f, $"trading.node {{ mode = paper, strategy = s.conf, store = x, data-dir = d, {block} }}");
+        var (exit, _, err) = await CliRunner.Run("node", "--config", f);
+        Assert.Equal(1, exit);
+        Assert.Contains(expected, err);
+        Assert.Single(err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
 }
