@@ -50,6 +50,7 @@ tmp="$(mktemp)"
   echo "## TuShare refresh (issue 13)"
   echo
   bench tushare-fetch --symbols 5000 --rate 500 --trading "$root/scripts/trading"
+  bench tushare-fetch --symbols 5000 --days 20 --rate 500 --trading "$root/scripts/trading"
   "$root/scripts/trading" data import --format tushare --input "$root/data/ashare-2024-sample" --store "$root/.store/sample" >/dev/null
   bench research --sample-store "$root/.store/sample"
   if [[ $micro == 1 ]]; then

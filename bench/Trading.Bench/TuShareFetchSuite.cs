@@ -5,7 +5,8 @@ using Trading.Data.Synthetic;
 namespace Trading.Bench;
 
 /// <summary>
-/// <c>bench tushare-fetch [--symbols 5000] [--rate 500] [--seed 42] [--trading PATH]</c>: a full-market one-day refresh
+/// <c>bench tushare-fetch [--symbols 5000] [--days 1] [--rate 500] [--seed 42] [--trading PATH]</c>: a full-market refresh of
+/// <c>--days</c> days (one: the morning refresh; more: a backfill)
 /// through the <c>trading data fetch</c> command (a child process) against the TuShare stand-in on 127.0.0.1
 /// (bench/Workloads/TuShareFixture.cs, a synthetic market of that many stocks). The store already holds the day
 /// before (fetched first, not timed); the timed fetch brings the next day with the default datasets, once at the
@@ -18,9 +19,9 @@ internal static class TuShareFetchSuite
 
     public static async Task<int> Run(Options o)
     {
-        int symbols = o.Int("symbols", 5000), rate = o.Int("rate", 500), seed = o.Int("seed", 42);
+        int symbols = o.Int("symbols", 5000), days = o.Int("days", 1), rate = o.Int("rate", 500), seed = o.Int("seed", 42);
         var trading = o.Get("trading", Path.Combine(Suites.Root, "scripts", "trading"));
-        var market = SyntheticMarketGenerator.Generate(new SyntheticMarketOptions(symbols, 2, (ulong)seed) { Start = new DateOnly(2024, 6, 3) });
+        var market = SyntheticMarketGenerator.Generate(new SyntheticMarketOptions(symbols, days + 1, (ulong)seed) { Start = new DateOnly(2024, 6, 3) });
         using var server = new TuShareFixture(market, Token);
         var work = Path.Combine(Path.GetTempPath(), $"trading-bench-tushare-{Guid.NewGuid():N}");
         Directory.CreateDirectory(work);
@@ -40,7 +41,7 @@ internal static class TuShareFetchSuite
                 var store = Path.Combine(work, $"run-{r}");
                 CopyDirectory(seedStore, store);
                 int before = server.Calls.Count;
-                var (done, seconds, output) = await RunCli(trading, store, token, server.BaseUrl, r, ["--to", Day(1)]);
+                var (done, seconds, output) = await RunCli(trading, store, token, server.BaseUrl, r, ["--to", Day(days)]);
                 if (!done) { Console.Error.WriteLine($"tushare-fetch: the timed fetch failed: {output}"); return 1; }
                 var calls = server.Calls.Skip(before).ToList();
                 rows.Add((label, r, calls.Count, seconds, calls.GroupBy(c => c.Api).ToDictionary(g => g.Key, g => g.Count())));
@@ -53,11 +54,11 @@ internal static class TuShareFetchSuite
             double period = Math.Max(60.0 / rate, 0.1);
             int burst = Math.Max(1, (int)Math.Round(rate * period / 60));
             double perApiFloor = perApi.Values.Sum(n => Math.Max(0, n - burst) * period / burst);
-            Console.WriteLine($"### TuShare refresh: full market ({symbols:N0} stocks), one day, against the local stand-in");
+            Console.WriteLine($"### TuShare refresh: full market ({symbols:N0} stocks), {(days == 1 ? "one day" : $"{days} days")}, against the local stand-in");
             Console.WriteLine();
-            Console.WriteLine($"Command: `dotnet .build/bench/Trading.Bench.dll tushare-fetch --symbols {symbols} --rate {rate}` — runs `{Path.GetFileName(trading)} data fetch --source tushare` "
+            Console.WriteLine($"Command: `dotnet .build/bench/Trading.Bench.dll tushare-fetch --symbols {symbols} --days {days} --rate {rate}` — runs `{Path.GetFileName(trading)} data fetch --source tushare` "
                 + "(default datasets: trade_cal, daily, adj_factor, stk_limit, daily_basic, index_daily, stock_basic ×3 list statuses, namechange) "
-                + "in a child process into a store holding the day before; seconds are the child's wall time, process start included.");
+                + "in a child process into a store holding the day before the first; seconds are the child's wall time, process start included.");
             Console.WriteLine();
             Console.WriteLine("| run | rate (calls/min per API) | calls | seconds | floor = calls / rate |");
             Console.WriteLine("|---|---|---|---|---|");
