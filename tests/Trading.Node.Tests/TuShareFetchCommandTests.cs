@@ -139,6 +139,22 @@ public sealed class TuShareFetchCommandTests : IDisposable
             Assert.Single(err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         }
         Assert.False(Directory.Exists(Path.Combine(_dir, "never", "v000001")));
+
+        // Reference data alone needs no dates, even in a new store.
+        var (ok, output2, err2) = await Fetch(Path.Combine(_dir, "names"), "--what", "stock_basic");
+        Assert.True(ok == 0, err2 + output2);
+        Assert.Contains($"{Market.Stocks.Count} rows (stock_basic {Market.Stocks.Count}) imported", output2);
+    }
+
+    [Fact]
+    public async Task A_node_whose_token_file_others_may_read_does_not_start()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        var (node, _) = await Node(TokenFile(ownerOnly: false));
+        var (exit, output, err) = await CliRunner.Run("node", "--config", node);
+        Assert.Equal(1, exit);
+        Assert.Contains("readable or writable by group or others; chmod 600 it", err);
+        Assert.DoesNotContain(Token, output + err);
     }
 
     private const string Strategy =

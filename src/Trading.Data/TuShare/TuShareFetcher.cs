@@ -70,7 +70,7 @@ public sealed class TuShareFetcher(TuShareClient client)
             : held.LastBarDay is { } b ? b.AddDays(1)
             : throw new TuShareSetupException($"the store '{Text.Printable.Escape(storeDir)}' holds no data yet: give --from (the first day to fetch)."));
         var starts = new Dictionary<TuShareDataset, DateOnly>();
-        foreach (var d in what)
+        foreach (var d in what.Where(d => d.Plan != FetchPlan.Whole)) // reference data is fetched whole, without dates
             starts[d] = d == TuShareDataset.DailyBasic ? Start(held.LastValuationDay)
                 : d == TuShareDataset.FinaIndicator ? Start(held.LastAnnouncement)
                 : Start(held.LastBarDay);
@@ -81,11 +81,11 @@ public sealed class TuShareFetcher(TuShareClient client)
         Directory.CreateDirectory(staging);
         try
         {
-            var first = starts.Count == 0 ? to : starts.Values.Min();
+            var first = starts.Count == 0 ? to.AddDays(1) : starts.Values.Min();
             var days = first > to ? [] : await TradeDaysAsync(first, to, ct);
             _planned = 1 + what.Sum(d => d.Plan switch
             {
-                FetchPlan.PerTradeDate => days.Count(x => x >= starts[d]),
+                FetchPlan.PerTradeDate => days.Count(x => x >= starts.GetValueOrDefault(d, to)),
                 FetchPlan.PerIndexCode => indexCodes.Count,
                 FetchPlan.PerStock => held.Symbols.Count,
                 _ => d == TuShareDataset.StockBasic ? 3 : 1,
@@ -95,7 +95,7 @@ public sealed class TuShareFetcher(TuShareClient client)
             var listed = new Dictionary<string, DateOnly>(held.ListDates, StringComparer.Ordinal);
             foreach (var d in what)
             {
-                var start = starts[d];
+                var start = starts.GetValueOrDefault(d, to);
                 if (d.Plan != FetchPlan.Whole && start > to) continue;
                 using var output = new CsvOutput(Path.Combine(staging, d.FileName), d.FieldList);
                 switch (d.Plan)

@@ -61,7 +61,8 @@ internal static class DataRefresh
     /// <summary>One line saying what a fetch did.</summary>
     public static string Summary(TuShareFetchResult r, string storeDir) =>
         (r.Import is { Written: true, Store: { } s }
-            ? $"{r.TotalRows:N0} rows ({string.Join(", ", r.Rows.Where(kv => kv.Value > 0).Select(kv => $"{kv.Key} {kv.Value:N0}"))}) imported into {storeDir} (version {s.Manifest.Version}: {s.Manifest.Bars:N0} bars to {DateOnly.FromDayNumber(s.Manifest.Days[^1]):yyyy-MM-dd})"
+            ? $"{r.TotalRows:N0} rows ({string.Join(", ", r.Rows.Where(kv => kv.Value > 0).Select(kv => $"{kv.Key} {kv.Value:N0}"))}) imported into {storeDir} (version {s.Manifest.Version}: {s.Manifest.Bars:N0} bars"
+                + (s.Manifest.Days.Length > 0 ? $" to {DateOnly.FromDayNumber(s.Manifest.Days[^1]):yyyy-MM-dd})" : ")")
             : r.Import is null ? $"{storeDir} is up to date: TuShare had nothing new"
             : $"nothing imported into {storeDir}: {r.Import.Rejection}")
         + $"; {r.Calls} calls ({r.Retries} retries) in {r.Elapsed.TotalSeconds:0.0} s";
