@@ -133,6 +133,7 @@ public sealed class TuShareFetchTests : IDisposable
         { "missing-field", TuShareFailure.Malformed, false },
         { "ragged-row", TuShareFailure.Malformed, false },
         { "timeout", TuShareFailure.Unavailable, true },
+        { "wrong-day", TuShareFailure.Malformed, false },
     };
 
     [Theory]
@@ -153,6 +154,7 @@ public sealed class TuShareFetchTests : IDisposable
             "missing-field" => new(200, """{"code":0,"msg":"","data":{"fields":["ts_code","trade_date"],"items":[["000001.SZ","20240315"]]}}"""),
             "ragged-row" => new(200, """{"code":0,"msg":"","data":{"fields":["ts_code","trade_date","open"],"items":[["000001.SZ","20240315"]]}}"""),
             "timeout" => new(200, "{}", TimeSpan.FromSeconds(2)),
+            "wrong-day" => new(200, """{"code":0,"msg":"","data":{"fields":["ts_code","trade_date","open","high","low","close","pre_close","vol","amount"],"items":[["000001.SZ","20240104",10.0,10.2,9.9,10.1,10.0,1000.0,1010.0]]}}"""),
             _ => null,
         };
         using var client = Client(token: fault == "auth" ? "wrong-secret-token-42" : null, timeout: fault == "timeout" ? TimeSpan.FromMilliseconds(200) : null);

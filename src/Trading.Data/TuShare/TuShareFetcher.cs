@@ -105,7 +105,12 @@ public sealed class TuShareFetcher(TuShareClient client)
                         foreach (var day in days.Where(x => x >= start))
                         {
                             int before = output.Rows;
-                            await PagesAsync(d, new() { ["trade_date"] = Ymd(day) }, output, ct);
+                            var asked = Ymd(day);
+                            int dateColumn = output.Column("trade_date");
+                            await PagesAsync(d, new() { ["trade_date"] = asked }, output, ct, keep: row => row[dateColumn] == asked
+                                ? true
+                                : throw new TuShareException(TuShareFailure.Malformed, d.Name, null,
+                                    $"TuShare answered '{d.Name}' for {day:yyyy-MM-dd} with a row of '{Text.Printable.Escape(row[dateColumn])}'; nothing was stored"));
                             // An open day without rows is a day not yet published (today before 17:00): only the last
                             // days may be. Rows after such a day mean a bad answer, and the incremental fetch would
                             // never ask for that day again.
