@@ -6,7 +6,7 @@ using Trading.Bench.Workloads;
 namespace Trading.Bench;
 
 /// <summary>
-/// <c>bench kill9 --trials 200 [--seed 1] [--broker sim|qmt] [--trading PATH/trading.dll] [--out FILE]</c>: the kill -9
+/// <c>bench kill9 --trials 200 [--seed 1] [--broker sim|qmt] [--fault NAME] [--trading PATH/trading.dll] [--out FILE]</c>: the kill -9
 /// tally of issues 11 (sim: broker-sim) and 12 (qmt: qmt_bridge.py + fakextquant).
 /// Each trial starts a broker process and a paper node, SIGKILLs the node after a random delay, restarts it, and
 /// compares broker and node (<see cref="KillNineDriver"/>). With qmt, the trials also take turns at a channel fault
@@ -22,6 +22,16 @@ internal static class KillNineSuite
         int trials = o.Int("trials", 200), seed = o.Int("seed", 1);
         var broker = o.Get("broker", "sim");
         if (broker is not ("sim" or "qmt")) { Console.Error.WriteLine($"error: --broker {broker} must be sim or qmt"); return 1; }
+        QmtFault? only = null;
+        if (o.Get("fault", "") is { Length: > 0 } f)
+        {
+            if (!Enum.TryParse<QmtFault>(f, ignoreCase: true, out var parsed) || broker != "qmt")
+            {
+                Console.Error.WriteLine($"error: --fault {f} must be one of {string.Join(", ", Faults)} (with --broker qmt)");
+                return 1;
+            }
+            only = parsed;
+        }
         int minDelay = o.Int("min-delay-ms", 800), maxDelay = o.Int("max-delay-ms", 6000);
         var trading = o.Get("trading", Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "src", "Trading.Node", "bin", "Release", "net10.0", "trading.dll"));
         trading = Path.GetFullPath(trading);
@@ -39,7 +49,7 @@ internal static class KillNineSuite
         for (int t = 1; t <= trials; t++)
         {
             int delay = rng.Next(minDelay, maxDelay + 1);
-            var fault = broker == "qmt" ? Faults[t % Faults.Length] : QmtFault.None;
+            var fault = broker != "qmt" ? QmtFault.None : only ?? Faults[t % Faults.Length];
             // Mostly while the first node trades, sometimes in the gap between its SIGKILL and the restart.
             int faultAt = fault == QmtFault.None ? 0 : rng.Next(0, delay + 1500);
             KillTrial r;

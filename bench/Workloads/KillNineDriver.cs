@@ -112,10 +112,14 @@ public static class KillNineDriver
                 catch (OperationCanceledException)
                 {
                     second.Process.Kill(entireProcessTree: true);
+                    qmt?.KeepLogs(Path.Combine(dir, "qmt"));
                     return new KillTrial(trial, killAfterMs, killed, 0, 0, 0, 0, 1, $"restarted node did not finish within {limit}: {second.Tail()}") { Fault = fault };
                 }
                 if (second.Process.ExitCode != 0)
+                {
+                    qmt?.KeepLogs(Path.Combine(dir, "qmt"));
                     return new KillTrial(trial, killAfterMs, killed, 0, 0, 0, 0, 1, $"restarted node exited {second.Process.ExitCode}: {second.Tail()}") { Fault = fault };
+                }
             }
             var result = await Compare(trial, killAfterMs, killed, dir, port) with { Fault = fault };
             if (qmt is not null)
@@ -126,6 +130,7 @@ public static class KillNineDriver
                 int counter = state.RootElement.GetProperty("orders").GetArrayLength();
                 if (counter != result.BrokerOrders)
                     result = result with { Duplicates = result.Duplicates + Math.Abs(counter - result.BrokerOrders), Detail = result.Detail + $"; xtquant has {counter} orders, the bridge lists {result.BrokerOrders}" };
+                if (!result.Clean) qmt.KeepLogs(Path.Combine(dir, "qmt"));
             }
             return result;
         }

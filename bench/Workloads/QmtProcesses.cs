@@ -33,16 +33,18 @@ public sealed class QmtProcesses : IAsyncDisposable
 
     /// <param name="fixtureFile">the day's prices, limits and suspensions (scripts/fakextquant/README.md)</param>
     /// <param name="matchEveryMs">0: orders fill only on <c>ctl match</c></param>
-    public static async Task<QmtProcesses> Start(string repoRoot, string fixtureFile, string account, decimal cash, DateOnly tradeDate, int matchEveryMs = 0)
+    /// <param name="saveEveryMs">0: the fake rewrites its state file after every change; N: at most every N ms</param>
+    public static async Task<QmtProcesses> Start(string repoRoot, string fixtureFile, string account, decimal cash, DateOnly tradeDate, int matchEveryMs = 0,
+        int saveEveryMs = 0)
     {
         var scripts = Path.Combine(repoRoot, "scripts");
         var dir = Directory.CreateTempSubdirectory("qmt-").FullName;
         var userdata = Path.Combine(dir, "userdata_mini");
         Directory.CreateDirectory(userdata);
         var day = tradeDate.ToString("yyyy-MM-dd");
-        var fake = Python(Path.Combine(scripts, "fakextquant"), null, "-m", "fakextquant", "serve", "--dir", userdata, "--fixtures", fixtureFile,
+        var fake = Python(Path.Combine(scripts, "fakextquant"), null, Path.Combine(dir, "fakextquant.log"), "-m", "fakextquant", "serve", "--dir", userdata, "--fixtures", fixtureFile,
             "--account", account, "--cash", cash.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--match-every-ms", matchEveryMs.ToString(), "--trade-date", day);
+            "--match-every-ms", matchEveryMs.ToString(), "--save-every-ms", saveEveryMs.ToString(), "--trade-date", day);
         var until = DateTime.UtcNow + Wait;
         while (!File.Exists(Path.Combine(userdata, "fakextquant.json")))
         {
@@ -53,7 +55,7 @@ public sealed class QmtProcesses : IAsyncDisposable
         int port = FreePort();
         string[] bridgeArgs = [Path.Combine(scripts, "qmt_bridge.py"), "--qmt-path", userdata,
             "--account", account, "--listen", $"127.0.0.1:{port}", "--journal-dir", Path.Combine(dir, "journal"), "--trade-date", day];
-        var bridge = Python(scripts, Path.Combine(scripts, "fakextquant"), bridgeArgs);
+        var bridge = Python(scripts, Path.Combine(scripts, "fakextquant"), Path.Combine(dir, "bridge.log"), bridgeArgs);
         await Listening(bridge, port, until);
         return new QmtProcesses(fake, bridge, bridgeArgs, dir, scripts, port);
     }
@@ -69,7 +71,7 @@ public sealed class QmtProcesses : IAsyncDisposable
         await _bridge.WaitForExitAsync();
         _bridge.Dispose();
         await Task.Delay(downMs);
-        _bridge = Python(_scripts, Path.Combine(_scripts, "fakextquant"), _bridgeArgs);
+        _bridge = Python(_scripts, Path.Combine(_scripts, "fakextquant"), Path.Combine(_dir, "bridge.log"), _bridgeArgs);
         await Listening(_bridge, Port, DateTime.UtcNow + Wait);
     }
 
@@ -94,7 +96,7 @@ public sealed class QmtProcesses : IAsyncDisposable
     /// <summary><c>python3 -m fakextquant ctl --dir … ARGS</c>: its JSON answer, or an exception with its one-line error.</summary>
     public async Task<string> Ctl(params string[] args)
     {
-        using var p = Python(Path.Combine(_scripts, "fakextquant"), null, ["-m", "fakextquant", "ctl", "--dir", UserData, .. args], drain: false);
+        using var p = Python(Path.Combine(_scripts, "fakextquant"), null, null, ["-m", "fakextquant", "ctl", "--dir", UserData, .. args], drain: false);
         var output = p.StandardOutput.ReadToEndAsync();
         var error = p.StandardError.ReadToEndAsync();
         await p.WaitForExitAsync();
@@ -113,9 +115,25 @@ public sealed class QmtProcesses : IAsyncDisposable
         try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
     }
 
-    private static Process Python(string workingDirectory, string? pythonPath, params string[] args) => Python(workingDirectory, pythonPath, args, drain: true);
+    /// <summary>
+    /// Copies the bridge's and the fake's logs, the bridge's journal and the fake's state into <paramref name="folder"/>
+    /// (a failed trial keeps them for diagnosis; the processes' own folder is deleted on dispose).
+    /// </summary>
+    public void KeepLogs(string folder)
+    {
+        Directory.CreateDirectory(folder);
+        foreach (var file in Directory.EnumerateFiles(_dir, "*", SearchOption.AllDirectories))
+        {
+            var to = Path.Combine(folder, Path.GetRelativePath(_dir, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(to)!);
+            try { File.Copy(file, to, overwrite: true); } catch (IOException) { }
+        }
+    }
 
-    private static Process Python(string workingDirectory, string? pythonPath, string[] args, bool drain)
+    private static Process Python(string workingDirectory, string? pythonPath, string? logFile, params string[] args) =>
+        Python(workingDirectory, pythonPath, logFile, args, drain: true);
+
+    private static Process Python(string workingDirectory, string? pythonPath, string? logFile, string[] args, bool drain)
     {
         var start = new ProcessStartInfo("python3") { WorkingDirectory = workingDirectory, RedirectStandardError = true, RedirectStandardOutput = true };
         foreach (var a in args) start.ArgumentList.Add(a);
@@ -124,9 +142,14 @@ public sealed class QmtProcesses : IAsyncDisposable
         var p = Process.Start(start) ?? throw new InvalidOperationException("python3 did not start (scripts/python-test-deps.sh installs it)");
         if (drain)
         {
-            // A long-running process's pipes are drained so a chatty one never blocks on a full pipe.
-            p.OutputDataReceived += (_, _) => { };
-            p.ErrorDataReceived += (_, _) => { };
+            // A long-running process's pipes are drained so a chatty one never blocks on a full pipe (into its log
+            // file, appended across restarts).
+            var log = logFile is null ? null : TextWriter.Synchronized(new StreamWriter(logFile, append: true) { AutoFlush = true });
+            void Line(object _, DataReceivedEventArgs e) { if (e.Data is not null) log?.WriteLine(e.Data); }
+            p.OutputDataReceived += Line;
+            p.ErrorDataReceived += Line;
+            p.Exited += (_, _) => log?.Dispose();
+            p.EnableRaisingEvents = true;
             p.BeginOutputReadLine();
             p.BeginErrorReadLine();
         }

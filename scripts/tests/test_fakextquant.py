@@ -629,6 +629,27 @@ class BackgroundMatchTests(FakeCase):
         self.assertEqual(self.rec.wait_trades(resting, 1)[0].traded_price, 9.50)
 
 
+class BatchedSaveTests(FakeCase):
+    SERVE_ARGS = ("--save-every-ms", "300")
+
+    def saved_orders(self):
+        with open(os.path.join(self.server.dir, "state.json")) as fh:
+            return json.load(fh)["orders"]
+
+    def test_save_every_ms_writes_the_state_later_and_on_shutdown(self):
+        oid = self.buy(price=9.50)
+        self.rec.wait_status(oid, 50)
+        deadline = time.monotonic() + WAIT
+        while str(oid) not in self.saved_orders():
+            self.assertLess(time.monotonic(), deadline, "the saver thread never wrote the order")
+            time.sleep(0.05)
+        later = self.buy(price=9.40, remark="r2")
+        self.rec.wait_status(later, 50)
+        self.server.stop()   # SIGTERM: the last changes are saved on the way out
+        self.assertIn(str(later), self.saved_orders())
+        self.server.start()
+        self.assertIn(later, [o["order_id"] for o in self.ctl.state()["orders"]])
+
 class RestartTests(FakeCase):
     def test_server_restart_keeps_orders_cash_and_positions(self):
         filled = self.buy(volume=100)

@@ -24,6 +24,8 @@ def parser():
     s.add_argument("--account", default="8886660001")
     s.add_argument("--cash", default="1000000")
     s.add_argument("--match-every-ms", type=int, default=0, help="background matching tick; 0: only ctl match")
+    s.add_argument("--save-every-ms", type=int, default=0,
+                   help="0: rewrite the state file after every change (default); N: at most every N ms (benchmarks)")
     s.add_argument("--partial-fills", type=int, default=1, help="trades per order (one per tick)")
     s.add_argument("--trade-date", default=None, help="YYYY-MM-DD; default the fixture's trade_date")
     g = s.add_mutually_exclusive_group()

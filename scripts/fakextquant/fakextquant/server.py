@@ -98,10 +98,15 @@ class Connection(object):
 
 
 class Server(object):
-    def __init__(self, directory, broker, match_every_ms=0):
+    def __init__(self, directory, broker, match_every_ms=0, save_every_ms=0):
         self.directory = directory
         self.broker = broker
         self.match_every_ms = match_every_ms
+        # 0: the state file is rewritten after every change (a kill -9 of serve loses nothing answered); N: at most
+        # every N ms (the saver thread), for benchmarks of the bridge, where rewriting a whole day's orders after each
+        # one would measure this fake's JSON writer instead of the bridge.
+        self.save_every_ms = save_every_ms
+        self.last_save = 0.0
         self.lock = threading.RLock()
         self.conns = {}
         self.next_cid = 1
@@ -154,8 +159,7 @@ class Server(object):
             else:
                 conn.send(reply)
                 self.fanout(events)
-            if self.broker.dirty:
-                self.broker.save()
+            self.maybe_save()
         if after:
             after()
 
@@ -278,6 +282,17 @@ class Server(object):
             with self.lock:
                 events = self.broker.match_tick()
                 self.fanout(events)
+                self.maybe_save()
+
+    def maybe_save(self):
+        """Saves a changed state now, or (with save_every_ms) leaves it to the saver thread (lock held)."""
+        if self.broker.dirty and self.save_every_ms <= 0:
+            self.broker.save()
+
+    def saver(self):
+        interval = self.save_every_ms / 1000.0
+        while not self.stop_event.wait(interval):
+            with self.lock:
                 if self.broker.dirty:
                     self.broker.save()
 
@@ -287,7 +302,7 @@ def serve(args):
     os.makedirs(directory, exist_ok=True)
     broker = Broker.open(directory, args.fixtures, args.account, args.cash, args.trade_date,
                          args.partial_fills, args.enforce_session)
-    server = Server(directory, broker, args.match_every_ms)
+    server = Server(directory, broker, args.match_every_ms, args.save_every_ms)
 
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -304,6 +319,8 @@ def serve(args):
     signal.signal(signal.SIGINT, stop)
     if args.match_every_ms > 0:
         threading.Thread(target=server.ticker, name="ticker", daemon=True).start()
+    if args.save_every_ms > 0:
+        threading.Thread(target=server.saver, name="saver", daemon=True).start()
     print("fakextquant serving account {} on 127.0.0.1:{}".format(broker.account_id, port), flush=True)
 
     while not server.stop_event.is_set():

@@ -10,6 +10,7 @@ using Trading.Backtest.Paper;
 using Trading.Brokers;
 using Trading.Data.Store;
 using Trading.Runtime;
+using Trading.Runtime.Alerts;
 using Trading.Runtime.Clock;
 using Trading.Runtime.Configuration;
 using Trading.Runtime.Hosting;
@@ -138,16 +139,17 @@ internal static class NodeCommand
             var root = HoconFile.Load(file);
             var node = TradingNodeOptions.FromConfig(root, file);
             var o = NodeFileOptions.Parse(root, file);
+            var alerts = AlertOptions.From(root, file);
             if (parse.GetValue(speed) is { } sp)
                 o = o with { Speed = sp is >= 1 and <= 100_000 ? sp : throw new FormatException($"--speed {sp} must be between 1 and 100000.") };
             if (parse.GetValue(day) is { } d) o = o with { ReplayDay = d };
             if (parse.GetValue(dataDir) is { } dd) o = o with { DataDirectory = Path.GetFullPath(dd) };
-            return await RunAsync(node, o, ct);
+            return await RunAsync(node, o, alerts, ct);
         }));
         return cmd;
     }
 
-    private static async Task<int> RunAsync(TradingNodeOptions node, NodeFileOptions o, CancellationToken ct)
+    private static async Task<int> RunAsync(TradingNodeOptions node, NodeFileOptions o, AlertOptions alerts, CancellationToken ct)
     {
         var cfg = StrategyConfig.Load(o.StrategyFile);
         // The node cancels every open order at cancel-open-orders: an algo's window must end by then, or its children
@@ -169,7 +171,7 @@ internal static class NodeCommand
         Logging.Configure(false, logs, "node");
         try
         {
-            return await RunNodeAsync(node, o, cfg, run, replay, logs, reports, ct);
+            return await RunNodeAsync(node, o, alerts, cfg, run, replay, logs, reports, ct);
         }
         finally
         {
@@ -178,7 +180,7 @@ internal static class NodeCommand
         }
     }
 
-    private static async Task<int> RunNodeAsync(TradingNodeOptions node, NodeFileOptions o, StrategyConfig cfg, BacktestRunner.Prepared run,
+    private static async Task<int> RunNodeAsync(TradingNodeOptions node, NodeFileOptions o, AlertOptions alerts, StrategyConfig cfg, BacktestRunner.Prepared run,
         DateOnly replay, string logs, string reports, CancellationToken ct)
     {
         var panel = run.Options.Panel;
@@ -219,7 +221,11 @@ internal static class NodeCommand
         {
             akka.AddHocon(journal.Config, HoconAddMode.Replace);
             if (journal.Setup is not null) akka.AddSetup(journal.Setup);
-            akka.AddStartup((system, _) => journal.Started(system));
+            // Akka.Persistence.Sql's own defaults (plugin classes, table names) are loaded by journal.Started: it must run
+            // before the first persistent actor starts, so it is the first actor starter (starters run in order). As an
+            // AddStartup task it raced the trader's actors, and under load a restarted node lost: "Plugin class name must
+            // be defined in config property [akka.persistence.journal.sql.class]" (kill -9 qmt run, 2026-12-03).
+            akka.WithActors((system, _) => journal.Started(system));
             akka.WithTradingNode(node, brain);
             akka.WithActors((system, registry) =>
             {
@@ -233,6 +239,10 @@ internal static class NodeCommand
                 var echo = system.ActorOf(Props.Create(() => new ConsoleEcho()), "console-echo");
                 system.EventStream.Subscribe(echo, typeof(PaperDayEvent));
                 system.EventStream.Subscribe(echo, typeof(Trading.Runtime.Messages.RiskAlert));
+                // Alerts to people (WeCom robot, e-mail, the log) when trading.alerts configures a remote sink; its windows
+                // and rate are on the wall clock, whatever the replay speed (a robot's limit is per real minute).
+                if (alerts.HasRemoteSinks)
+                    system.ActorOf(NotifierActor.Props(alerts, NotifierActor.Sinks(alerts), TimeProvider.System), "notifier");
                 system.ActorOf(PaperDayActor.Props(new PaperDaySetup(node.AccountId, trader, market, run.Model, planner, time, cfg.InitialCash,
                     reports, cfg.Name, TimeSpan.FromSeconds(120))
                 {
@@ -259,6 +269,8 @@ internal static class NodeCommand
             Console.WriteLine($"  orders:  worked by {algo.Algo.ToString().ToLowerInvariant()} over {algo.Window}, {algo.Slices} slices"
                 + (algo.Participation > 0 ? $", at most {algo.Participation:P1} of the previous day's volume each" : "")
                 + (algo.RepriceAfter is { } after ? $", re-priced after {after.TotalSeconds:0}s" : ""));
+        if (alerts.HasRemoteSinks)
+            Console.WriteLine($"  alerts:  {string.Join(", ", new[] { alerts.WeCom is { } w ? $"wecom ({w.MinSeverity.ToString().ToLowerInvariant()} and up)" : null, alerts.Email is { } e ? $"e-mail to {string.Join(", ", e.To)} ({e.MinSeverity.ToString().ToLowerInvariant()} and up)" : null }.OfType<string>())}");
         if (o.DataRefresh is { } refresh)
             Console.WriteLine($"  data:    refreshed from TuShare at pre-open ({string.Join(",", refresh.Select(d => d.Name))}) into {o.Store}");
         Console.WriteLine($"  journal: {journal.Description}");

@@ -22,7 +22,8 @@ namespace Trading.Runtime.Actors;
 /// replay that answers "gap" or a new broker epoch reconciles in full. After every (re)connect the session
 /// reconciles: it replays the broker's view of the day's orders and fills to the OMS, which ignores what it already
 /// has. A lost connection (pushed, or seen by the heartbeat) or a failed connect throws, and the BackoffSupervisor
-/// around this actor restarts it with exponential backoff.
+/// around this actor restarts it with exponential backoff. Each loss is published as a <c>broker-link-down</c>
+/// <see cref="RiskAlert"/>, the first connect after one as <c>broker-link-up</c> (the notifier pages for both).
 /// </para>
 /// </summary>
 public sealed class BrokerSessionActor : ReceiveActor, IWithStash, IWithTimers
@@ -99,11 +100,16 @@ public sealed class BrokerSessionActor : ReceiveActor, IWithStash, IWithTimers
             (_brokerEpoch, _lastSeq) = (c.Session.Epoch, c.Session.LastSeq);
             if (_options.Heartbeat > TimeSpan.Zero) Timers.StartPeriodicTimer("heartbeat", new Heartbeat(), _options.Heartbeat);
             Become(Online);
+            if (_orders.LinkLost)
+            {
+                _orders.LinkLost = false;
+                Context.System.EventStream.Publish(new RiskAlert(_now(), LinkUp, _gateway.Name, $"{_gateway.Name} connected again: reconciling", AccountId: _accountId));
+            }
             _orders.Ref.Tell(new BrokerConnected(_gateway.Name, _epoch));
             Reconcile("connected");
             Stash.UnstashAll();
         });
-        Receive<ConnectFailed>(f => throw new BrokerUnavailableException($"Connecting to {_gateway.Name} failed: {Describe(f.Cause, _options.ConnectTimeout)}", f.Cause));
+        Receive<ConnectFailed>(f => throw LinkLost($"Connecting to {_gateway.Name} failed: {Describe(f.Cause, _options.ConnectTimeout)}", f.Cause));
         Receive<ConnectionChanged>(_ => { }); // the connect's own answer decides
         Receive<LookUpOrder>(_ => { }); // the OMS's outbox asks again on BrokerConnected
         // The OMS's outbox re-sends these on BrokerConnected; a copy kept here would die with a failed connect.
@@ -121,7 +127,7 @@ public sealed class BrokerSessionActor : ReceiveActor, IWithStash, IWithTimers
         Receive<ConnectionChanged>(c =>
         {
             if (c.State == ConnectionState.Disconnected)
-                throw new BrokerUnavailableException($"{_gateway.Name} disconnected: {c.Reason}", null);
+                throw LinkLost($"{_gateway.Name} disconnected: {c.Reason}", null);
             if (c.Epoch != _brokerEpoch) NewBrokerEpoch(c.Epoch, 0, c.Reason);
         });
         Receive<Flush>(f => _orders.Ref.Forward(f));
@@ -162,7 +168,7 @@ public sealed class BrokerSessionActor : ReceiveActor, IWithStash, IWithTimers
             _check = null;
         });
         Receive<RetryAccountCheck>(m => { if (_check?.Id == m.Id) NextLook(); });
-        Receive<ReconcileFailed>(f => throw new BrokerUnavailableException(
+        Receive<ReconcileFailed>(f => throw LinkLost(
             $"Reconciling with {_gateway.Name} failed: {Describe(f.Cause, _options.QueryTimeout)}", f.Cause));
         Receive<LookedUp>(m =>
         {
@@ -176,7 +182,7 @@ public sealed class BrokerSessionActor : ReceiveActor, IWithStash, IWithTimers
         Receive<Replayed>(OnReplayed);
         Receive<Heartbeat>(_ =>
         {
-            if (!_gateway.IsConnected) throw new BrokerUnavailableException($"Heartbeat: {_gateway.Name} is disconnected", null);
+            if (!_gateway.IsConnected) throw LinkLost($"Heartbeat: {_gateway.Name} is disconnected", null);
         });
         CallResults();
     }
@@ -387,6 +393,20 @@ public sealed class BrokerSessionActor : ReceiveActor, IWithStash, IWithTimers
         {
             if (!t.IsCompletedSuccessfully) self.Tell(failure(Unwrap(t.Exception)));
         }, TaskScheduler.Default);
+    }
+
+    /// <summary>The <see cref="RiskAlert"/> kinds of the link: lost (each failed incarnation says so) and back (the next connect after a loss).</summary>
+    public const string LinkDown = "broker-link-down", LinkUp = "broker-link-up";
+
+    /// <summary>
+    /// The link is lost: an alert on the event stream (the notifier pages for it), the mark that makes the next connect
+    /// announce the link is back, and the exception that stops this incarnation (its supervisor restarts it).
+    /// </summary>
+    private BrokerUnavailableException LinkLost(string why, Exception? cause)
+    {
+        _orders.LinkLost = true;
+        Context.System.EventStream.Publish(new RiskAlert(_now(), LinkDown, _gateway.Name, why, AccountId: _accountId));
+        return new BrokerUnavailableException(why, cause);
     }
 
     private static Exception Unwrap(Exception? e) => e switch

@@ -17,6 +17,12 @@ public sealed class StrategyFailedException(string strategy, Exception inner) : 
 public sealed class ActorRefSlot
 {
     public IActorRef Ref { get; set; } = ActorRefs.Nobody;
+
+    /// <summary>
+    /// Set by a broker session that lost its link, cleared by the incarnation that connects again: what tells that one
+    /// to announce the link is back (a first connect announces nothing). Only one incarnation lives at a time.
+    /// </summary>
+    public volatile bool LinkLost;
 }
 
 /// <summary>

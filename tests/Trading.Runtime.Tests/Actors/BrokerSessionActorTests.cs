@@ -115,6 +115,23 @@ public class BrokerSessionActorTests : RuntimeTestKit
     }
 
     [Fact]
+    public void A_lost_link_is_published_as_broker_link_down_and_its_return_as_broker_link_up_but_a_first_connect_is_not()
+    {
+        var alerts = CreateTestProbe();
+        Sys.EventStream.Subscribe(alerts.Ref, typeof(RiskAlert));
+        var gateway = new ScriptedGateway();
+        var (_, oms) = Start(gateway);
+        oms.ExpectMsg<BrokerConnected>();
+        alerts.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        gateway.PushDisconnect("connection reset");
+        var down = alerts.ExpectMsg<RiskAlert>();
+        Assert.Equal((BrokerSessionActor.LinkDown, "scripted", "scripted disconnected: connection reset"), (down.Kind, down.Source, down.Message));
+        oms.ExpectMsg<BrokerConnected>();
+        var up = alerts.ExpectMsg<RiskAlert>();
+        Assert.Equal((BrokerSessionActor.LinkUp, "scripted"), (up.Kind, up.Source));
+    }
+
+    [Fact]
     public void A_seq_gap_is_replayed_and_reports_reach_the_oms_in_order()
     {
         var gateway = new ScriptedGateway();
