@@ -47,6 +47,10 @@ tmp="$(mktemp)"
   echo
   "$root/scripts/python-test-deps.sh" >&2
   bench bridge-path --orders 1000 --warmup 100
+  echo "## TuShare refresh (issue 13)"
+  echo
+  bench tushare-fetch --symbols 5000 --rate 500 --trading "$root/scripts/trading"
+  bench tushare-fetch --symbols 5000 --days 20 --rate 500 --trading "$root/scripts/trading"
   "$root/scripts/trading" data import --format tushare --input "$root/data/ashare-2024-sample" --store "$root/.store/sample" >/dev/null
   bench research --sample-store "$root/.store/sample"
   if [[ $micro == 1 ]]; then

@@ -7,6 +7,7 @@ using Trading.Bench;
 // belong to that measurement alone; every target is reported with a baseline measured in the same run.
 //   bench panel-load [--symbols 5000] [--days 2430] [--seed 42] [--runs 3] [--store DIR]
 //   bench import-sample [--runs 3]
+//   bench tushare-fetch [--symbols 5000] [--rate 500] [--trading scripts/trading]
 //   bench micro [BenchmarkDotNet args]
 // One-shot workers (used by the above): panel-load-once, parquet-scan-once, import-once, csv-scan-once, synth-store.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
@@ -25,6 +26,7 @@ return verb switch
     "recovery" => await Suites.Recovery(opts),
     "kill9" => await KillNineSuite.Run(opts),
     "bridge-path" => await BridgePath.Suite(opts),
+    "tushare-fetch" => await TuShareFetchSuite.Run(opts),
     "bridge-path-once" => await BridgePath.Once(opts),
     "recovery-write" => await RecoveryWorkers.Write(opts),
     "recovery-once" => await RecoveryWorkers.RecoverOnce(opts),

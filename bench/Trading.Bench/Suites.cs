@@ -234,6 +234,9 @@ internal static class Suites
         return Task.FromResult(0);
     }
 
+    /// <summary>The repository (above the benchmark's binaries).</summary>
+    public static string Root => FindRoot();
+
     private static string FindRoot()
     {
         for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)

@@ -45,6 +45,12 @@ public sealed record PaperDaySetup(
     /// </summary>
     public Func<ActorSystem, DateOnly, Task<DailyStatementReady>>? DailyStatement { get; init; }
 
+    /// <summary>
+    /// The pre-open data refresh (<c>trading.node.data-refresh</c>): refreshes the node's store and says what it did.
+    /// A failure raises a <c>data-refresh</c> alert and the day goes on with the data already loaded. Null: none.
+    /// </summary>
+    public Func<DateOnly, CancellationToken, Task<string>>? DataRefresh { get; init; }
+
     /// <summary>How long a rebalance's orders at a <see cref="RemoteBroker"/> are given to fill before the top-up.</summary>
     public TimeSpan SettleTimeout { get; init; } = TimeSpan.FromSeconds(10);
 }
@@ -208,7 +214,7 @@ public sealed class PaperDayActor : ReceivePersistentActor
                     Publish(day, job.Job, $"{actions.Count} corporate actions");
                     break;
                 case ScheduledJob.PreOpen:
-                    Publish(day, job.Job, "pre-open");
+                    Publish(day, job.Job, _s.DataRefresh is null ? "pre-open" : await RefreshAsync(day));
                     break;
                 case ScheduledJob.Rebalance:
                     int d = _s.Market.Panel.DayIndex(day);
@@ -248,6 +254,22 @@ public sealed class PaperDayActor : ReceivePersistentActor
             // The job is journaled as run: it is not retried blindly; the operator sees the alert.
             _log.Error(e, "Paper {0} of {1:yyyy-MM-dd} failed", job.Job, day);
             Context.System.EventStream.Publish(new RiskAlert(DateTime.Now, "failure", "paper-day", $"{job.Job} of {day:yyyy-MM-dd} failed: {e.Message}", AccountId: _s.AccountId));
+        }
+    }
+
+    /// <summary>The pre-open data refresh; its failure is an alert, never the end of the day (yesterday's store still trades).</summary>
+    private async Task<string> RefreshAsync(DateOnly day)
+    {
+        try
+        {
+            return "data refresh: " + await _s.DataRefresh!(day, CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            _log.Warning("Pre-open data refresh of {0:yyyy-MM-dd} failed ({1}): {2}", day, e.GetType().Name, e.Message);
+            Context.System.EventStream.Publish(new RiskAlert(DateTime.Now, "data-refresh", "pre-open",
+                $"data refresh failed, trading on the stored data: {e.Message}", AccountId: _s.AccountId));
+            return "data refresh failed";
         }
     }
 

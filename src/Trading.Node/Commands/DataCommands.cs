@@ -9,7 +9,7 @@ using Trading.Data.Validation;
 
 namespace Trading.Node.Commands;
 
-/// <summary><c>trading data import|validate|info</c>.</summary>
+/// <summary><c>trading data import|validate|info|synth|fetch</c>.</summary>
 internal static class DataCommands
 {
     public static Command Build()
@@ -19,6 +19,7 @@ internal static class DataCommands
         data.Subcommands.Add(Validate());
         data.Subcommands.Add(Info());
         data.Subcommands.Add(SynthCommand.Build());
+        data.Subcommands.Add(FetchCommand.Build());
         return data;
     }
 
@@ -199,14 +200,14 @@ internal static class DataCommands
         return cmd;
     }
 
-    private static void WriteReport(ImportReport report, string path)
+    internal static void WriteReport(ImportReport report, string path)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         using var w = new StreamWriter(path);
         report.WriteCsv(w);
     }
 
-    private static void PrintReport(ImportReport report, int maxIssues)
+    internal static void PrintReport(ImportReport report, int maxIssues)
     {
         Console.WriteLine(report.Summary());
         foreach (var (kind, severity, count) in report.CountsByKind())

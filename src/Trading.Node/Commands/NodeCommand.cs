@@ -35,8 +35,14 @@ internal sealed record NodeFileOptions(
     /// <summary><c>trading.node.statement.history-days</c>: trading days of returns behind its VaR and beta (default 250).</summary>
     public int StatementHistoryDays { get; init; } = 250;
 
-    private static readonly string[] NodeKeys = ["mode", "strategy", "store", "data-dir", "journal", "paper", "broker", "statement"];
+    /// <summary><c>trading.node.data-refresh</c>: the pre-open refresh of the store (null: off, the default).</summary>
+    public IReadOnlyList<Trading.Data.TuShare.TuShareDataset>? DataRefresh { get; init; }
+    /// <summary>How the refresh reaches TuShare (<c>trading.data.tushare</c>).</summary>
+    public TuShareSettings TuShare { get; init; } = TuShareSettings.Default;
+
+    private static readonly string[] NodeKeys = ["mode", "strategy", "store", "data-dir", "journal", "paper", "broker", "statement", "data-refresh"];
     private static readonly string[] StatementKeys = ["enabled", "history-days"];
+    private static readonly string[] RefreshKeys = ["source", "what"];
     private static readonly string[] BrokerKeys = ["kind", "host", "port", "secret-file"];
 
     /// <summary>The environment variable that may hold the bridge's shared secret instead of a file.</summary>
@@ -77,7 +83,25 @@ internal sealed record NodeFileOptions(
             BrokerHost = b.String("host", "127.0.0.1").Trim(),
             BrokerPort = b.Int("port", 17100, 1, 65535),
             BrokerSecret = LoadSecret(b.Text("secret-file") is { Length: > 0 } sf ? Path.GetFullPath(Path.Combine(dir, sf)) : null, b.Where("secret-file")),
+            DataRefresh = Refresh(n.Block("data-refresh", RefreshKeys)),
+            TuShare = TuShareSettings.FromConfig(root, file),
         };
+    }
+
+    private static IReadOnlyList<Trading.Data.TuShare.TuShareDataset>? Refresh(ConfigBlock? r)
+    {
+        if (r is null) return null;
+        var source = r.String("source", "off").Trim().ToLowerInvariant();
+        if (source == "off") return null;
+        if (source != "tushare") throw new ConfigException($"{r.Where("source")} = '{source}' must be tushare or off.");
+        try
+        {
+            return Trading.Data.TuShare.TuShareDataset.Parse(r.Strings("what") is { } what ? string.Join(",", what) : null);
+        }
+        catch (Trading.Data.TuShare.TuShareSetupException e)
+        {
+            throw new ConfigException($"{r.Where("what")}: {e.Message}");
+        }
     }
 
     /// <summary>
@@ -142,6 +166,8 @@ internal static class NodeCommand
         if (cfg.Execution.Algo is { Slicing: true, Window: var window } && window.End > node.Schedule.CancelOpenOrders)
             throw new ConfigException($"{o.StrategyFile}: 'strategy.execution.window' = '{window}' ends after trading.schedule.cancel-open-orders "
                 + $"({node.Schedule.CancelOpenOrders:HH\\:mm\\:ss}), when the node cancels every open order: end the window by then.");
+        // A refresh without a usable token is a setup error, refused now rather than found at the first pre-open.
+        if (o.DataRefresh is not null) Trading.Data.TuShare.TuShareToken.Load(o.TuShare.TokenFile);
         var store = MarketStore.Open(o.Store);
         var run = await BacktestRunner.PrepareAsync(cfg, store, null, null, ct);
         var panel = run.Options.Panel;
@@ -233,6 +259,11 @@ internal static class NodeCommand
                     LastDay = o.ExitAfterClose ? replay : null,
                     RemoteBroker = exchange is null ? gateway : null,
                     DailyStatement = o.Statement ? (sys, day) => WriteStatementAsync(sys, node, o, cfg, run, reports, day) : null,
+                    // The same fetch as `trading data fetch`: incremental into the node's store, one atomic import.
+                    DataRefresh = o.DataRefresh is { } what
+                        ? async (_, token) => DataRefresh.Summary(await DataRefresh.RunAsync(o.TuShare, o.Store,
+                            new Trading.Data.TuShare.TuShareFetchOptions { What = what, IndexCodes = o.TuShare.IndexCodes }, token), o.Store)
+                        : null,
                     Finished = why =>
                     {
                         Console.WriteLine(why);
@@ -251,6 +282,8 @@ internal static class NodeCommand
                 + (algo.RepriceAfter is { } after ? $", re-priced after {after.TotalSeconds:0}s" : ""));
         if (alerts.HasRemoteSinks)
             Console.WriteLine($"  alerts:  {string.Join(", ", new[] { alerts.WeCom is { } w ? $"wecom ({w.MinSeverity.ToString().ToLowerInvariant()} and up)" : null, alerts.Email is { } e ? $"e-mail to {string.Join(", ", e.To)} ({e.MinSeverity.ToString().ToLowerInvariant()} and up)" : null }.OfType<string>())}");
+        if (o.DataRefresh is { } refresh)
+            Console.WriteLine($"  data:    refreshed from TuShare at pre-open ({string.Join(",", refresh.Select(d => d.Name))}) into {o.Store}");
         Console.WriteLine($"  journal: {journal.Description}");
         Console.WriteLine($"  logs:    {logs}");
         Console.WriteLine($"  reports: {reports} (nav.csv, positions.csv, trades.csv, orders.csv{(cfg.Execution.Algo.Slicing ? ", parents.csv" : "")}{(o.Statement ? ", daily/YYYY-MM-DD.html" : "")} after the post-close)");

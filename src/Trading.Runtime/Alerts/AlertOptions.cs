@@ -78,6 +78,8 @@ public sealed record AlertOptions
         ["cancel-rate"] = AlertSeverity.Warning,
         ["risk-reject"] = AlertSeverity.Warning,
         ["algo-stopped"] = AlertSeverity.Warning,
+        // The node's pre-open data refresh failed; it trades on the data it has (Trading.Backtest.Paper.PaperDayActor).
+        ["data-refresh"] = AlertSeverity.Warning,
         ["portfolio-fallback"] = AlertSeverity.Info,
         ["test"] = AlertSeverity.Info,
     };

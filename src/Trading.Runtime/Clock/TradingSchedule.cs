@@ -117,7 +117,7 @@ public sealed record TradingSchedule
         RegexOptions.CultureInvariant | RegexOptions.IgnoreCase);
 
     /// <summary>A whole number with a unit (<c>60s</c>, <c>5m</c>, <c>1h</c>): a bare number (HOCON's milliseconds) is refused as ambiguous.</summary>
-    internal static TimeSpan Duration(ConfigBlock b, string key, string text, int minSeconds, int maxSeconds)
+    public static TimeSpan Duration(ConfigBlock b, string key, string text, int minSeconds, int maxSeconds)
     {
         var m = DurationPattern.Match(text);
         if (!m.Success)
