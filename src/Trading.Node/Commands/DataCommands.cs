@@ -199,14 +199,14 @@ internal static class DataCommands
         return cmd;
     }
 
-    private static void WriteReport(ImportReport report, string path)
+    internal static void WriteReport(ImportReport report, string path)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         using var w = new StreamWriter(path);
         report.WriteCsv(w);
     }
 
-    private static void PrintReport(ImportReport report, int maxIssues)
+    internal static void PrintReport(ImportReport report, int maxIssues)
     {
         Console.WriteLine(report.Summary());
         foreach (var (kind, severity, count) in report.CountsByKind())
