@@ -84,6 +84,10 @@ public class CustomFactorTests
         var stored = Enumerable.Range(0, rows.Count).Select(i => (Symbol.FromPacked(rows.Symbol[i]).ToString(), D(rows.Date[i]), rows.Value[i])).ToHashSet();
         Assert.Equal([(a, day0, 0.5), (b, day0, -1.25), (b, day1, 0.75)], stored);
         Assert.True(File.Exists(Path.Combine(store, "reports", "factor-alpha-v000002.csv")));
+        (exit, output, err) = await CliRunner.Run("data", "info", "--store", store, "--json");
+        Assert.True(exit == 0, err);
+        Assert.Contains("\"custom_factors\"", output);
+        Assert.Contains("\"name\": \"alpha\"", output);
 
         // --strict: any error rejects the input and nothing is written; a merge keeps stored values the input lacks.
         (exit, _, err) = await CliRunner.Run("factors", "import", "--input", csv, "--name", "alpha", "--store", store, "--strict");
@@ -102,6 +106,12 @@ public class CustomFactorTests
         Assert.Equal(2, (await MarketStore.Open(store).ReadCustomFactorAsync("alpha")).Count);
 
         // A later market import carries the factor over; a bad name or a missing store is one line.
+        var bars = Path.Combine(dir, "bars.csv");
+        File.WriteAllText(bars, $"date,symbol,open,high,low,close,volume,amount\n{day0},{unknown},10,10.5,9.8,10.2,100000,1020000\n");
+        (exit, _, err) = await CliRunner.Run("data", "import", "--format", "csv", "--input", bars, "--store", store);
+        Assert.True(exit == 0, err);
+        Assert.Contains(unknown.Packed, MarketStore.Open(store).Manifest.Symbols);
+        Assert.Equal(2, (await MarketStore.Open(store).ReadCustomFactorAsync("alpha")).Count);
         Assert.Contains("alpha", (await MarketPanel.LoadAsync(MarketStore.Open(store))).CustomFactors.Keys);
         (exit, _, err) = await CliRunner.Run("factors", "import", "--input", more, "--name", "9lives", "--store", store);
         Assert.Equal(1, exit);

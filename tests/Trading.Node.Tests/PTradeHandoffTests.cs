@@ -197,5 +197,11 @@ public class PTradeHandoffTests
         (exit, _, err) = await CliRunner.Run("ptrade", "import", "--acks", Path.Combine(dir, "none"), "--journal", Path.Combine(dir, "j.db"));
         Assert.Equal(1, exit);
         Assert.StartsWith("error: --acks", err);
+        var notJournal = Path.Combine(dir, "not-a-journal.db");
+        File.WriteAllText(notJournal, "hello");
+        (exit, _, err) = await CliRunner.Run("ptrade", "export", "--strategy", conf, "--store", store, "--date", date, "--out", outDir, "--journal", notJournal);
+        Assert.Equal(1, exit);
+        Assert.Contains("is not a journal", err);
+        Assert.Single(err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 }

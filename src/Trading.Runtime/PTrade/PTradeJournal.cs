@@ -28,6 +28,7 @@ public static class PTradeJournal
 
     public static async Task<PositionBookState> ReadBookAsync(JournalKind kind, string? connection, string account, CancellationToken ct = default)
     {
+        await ReadModels.JournalInspector.OpenAsync(kind, connection, ct); // a missing file or not a journal: one line, before any actor
         using var system = TradingSystem.Create("ptrade-book", kind, connection, "akka.loglevel = WARNING");
         try
         {
@@ -43,6 +44,7 @@ public static class PTradeJournal
     public static async Task<PTradeImportOutcome> ImportAsync(JournalKind kind, string? connection, string account,
         IReadOnlyList<PTradeOrder> orders, CancellationToken ct = default)
     {
+        await ReadModels.JournalInspector.OpenAsync(kind, connection, ct);
         using var system = TradingSystem.Create("ptrade-import", kind, connection, "akka.loglevel = WARNING");
         try
         {
