@@ -81,14 +81,19 @@ public class PTradeHandoffTests
         var template = Path.Combine(CliRunner.RepoRoot, "scripts", "ptrade_strategy.py");
         var sim = Path.Combine(CliRunner.RepoRoot, "scripts", "tests", "ptrade_sim.py");
 
+        // The node's config names the same strategy, store, journal (data-dir/journal.db) and account: day 2 goes through it.
+        var nodeConf = Path.Combine(dir, "node.conf");
+        File.WriteAllText(nodeConf, $"trading {{ account-id = \"{Account}\", node {{ mode = paper, strategy = \"s.conf\", store = \"store\", data-dir = \".\" }} }}");
         var simPositions = new JsonObject();   // code → [amount, enable_amount] at the start of the day
         decimal simCash = Capital;
         int fillsSoFar = 0;
         foreach (int day in new[] { 60, 70 })
         {
             var date = panel.Dates[day];
-            (exit, output, err) = await CliRunner.Run("ptrade", "export", "--strategy", conf, "--store", store, "--date", date.ToString("yyyy-MM-dd"),
-                "--out", research, "--journal", journal, "--account", Account);
+            (exit, output, err) = day == 60
+                ? await CliRunner.Run("ptrade", "export", "--strategy", conf, "--store", store, "--date", date.ToString("yyyy-MM-dd"),
+                    "--out", research, "--journal", journal, "--account", Account)
+                : await CliRunner.Run("ptrade", "export", "--config", nodeConf, "--date", date.ToString("yyyy-MM-dd"), "--out", research);
             Assert.True(exit == 0, err + output);
             var targetFile = Path.Combine(research, $"targets_{Ymd(date)}_v1.json");
             Assert.True(File.Exists(Path.ChangeExtension(targetFile, ".ok")));
@@ -123,7 +128,9 @@ public class PTradeHandoffTests
             if (day == 70) Assert.Contains(result["orders"]!.AsArray(), o => o!["amount"]!.GetValue<long>() < 0);   // day 2 sells (yesterday's buys: T+1)
 
             // Back into the journal; the journal's positions are then the simulator's.
-            (exit, output, err) = await CliRunner.Run("ptrade", "import", "--acks", research, "--journal", journal, "--account", Account);
+            (exit, output, err) = day == 60
+                ? await CliRunner.Run("ptrade", "import", "--acks", research, "--journal", journal, "--account", Account)
+                : await CliRunner.Run("ptrade", "import", "--acks", research, "--config", nodeConf);
             Assert.True(exit == 0, err + output);
             Assert.Contains($"{dayFills} new fills ({fillsSoFar} already in the journal)", output);
             fillsSoFar += dayFills;
