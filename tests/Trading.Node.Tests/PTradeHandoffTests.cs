@@ -86,7 +86,7 @@ public class PTradeHandoffTests
         File.WriteAllText(nodeConf, $"trading {{ account-id = \"{Account}\", node {{ mode = paper, strategy = \"s.conf\", store = \"store\", data-dir = \".\" }} }}");
         var simPositions = new JsonObject();   // code → [amount, enable_amount] at the start of the day
         decimal simCash = Capital;
-        int fillsSoFar = 0;
+        int fillsSoFar = 0, ordersSoFar = 0;
         foreach (int day in new[] { 60, 70 })
         {
             var date = panel.Dates[day];
@@ -117,7 +117,13 @@ public class PTradeHandoffTests
                 prices[leg.Code] = (double)Close(Trading.Domain.Instruments.Symbol.Parse(leg.Code));
             var accountFile = Path.Combine(dir, $"account-{day}.json");
             var resultFile = Path.Combine(dir, $"result-{day}.json");
-            File.WriteAllText(accountFile, new JsonObject { ["cash"] = (double)simCash, ["positions"] = simPositions.DeepClone(), ["prices"] = prices }.ToJsonString());
+            // Day 1: the counter fills only half of the largest buy (the rest expires at the close).
+            var fillRatio = new JsonObject();
+            if (day == 60) fillRatio[targets.Positions.MaxBy(p => p.Target)!.Code] = 0.5;
+            File.WriteAllText(accountFile, new JsonObject
+            {
+                ["cash"] = (double)simCash, ["positions"] = simPositions.DeepClone(), ["prices"] = prices, ["fill_ratio"] = fillRatio,
+            }.ToJsonString());
             var py = await RunPython(sim, "--template", template, "--research", research, "--date", Ymd(date), "--account", accountFile, "--result", resultFile);
             Assert.True(py.Exit == 0, py.Err);
             var result = JsonNode.Parse(File.ReadAllText(resultFile))!;
@@ -125,6 +131,8 @@ public class PTradeHandoffTests
             Assert.True(File.Exists(Path.Combine(research, $"ack_{Ymd(date)}_v1.json")));
             Assert.True(File.Exists(Path.Combine(research, $"fills_{Ymd(date)}_v1.json")));
             int dayFills = result["orders"]!.AsArray().Count(o => o!["filled"]!.GetValue<long>() > 0);
+            ordersSoFar += result["orders"]!.AsArray().Count;
+            if (day == 60) Assert.Contains(result["orders"]!.AsArray(), o => o!["filled"]!.GetValue<long>() < Math.Abs(o["amount"]!.GetValue<long>()));
             if (day == 70) Assert.Contains(result["orders"]!.AsArray(), o => o!["amount"]!.GetValue<long>() < 0);   // day 2 sells (yesterday's buys: T+1)
 
             // Back into the journal; the journal's positions are then the simulator's.
@@ -160,6 +168,15 @@ public class PTradeHandoffTests
         (exit, _, err) = await CliRunner.Run("journal", "export", "--journal", journal, "--what", "fills", "--out", fillsCsv, "--account", Account);
         Assert.True(exit == 0, err);
         Assert.Equal(fillsSoFar, File.ReadAllLines(fillsCsv).Length - 1);
+        var ordersCsv = Path.Combine(dir, "orders.csv");
+        (exit, _, err) = await CliRunner.Run("journal", "export", "--journal", journal, "--what", "orders", "--out", ordersCsv, "--account", Account);
+        Assert.True(exit == 0, err);
+        var orderRows = File.ReadAllLines(ordersCsv).Skip(1).ToList();
+        Assert.Equal(ordersSoFar, orderRows.Count);
+        Assert.All(orderRows, r => Assert.Contains("ptrade-v1-", r));
+        // The half-filled order of day 1 ended expired with what was filled, every other one filled.
+        Assert.Single(orderRows, r => r.Contains(",Expired,"));
+        Assert.Equal(ordersSoFar - 1, orderRows.Count(r => r.Contains(",Filled,")));
 
         // An acknowledgement of a different target file (its checksum) is reported and not imported.
         var ackFile = Path.Combine(research, $"ack_{Ymd(panel.Dates[70])}_v1.json");
