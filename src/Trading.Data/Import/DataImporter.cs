@@ -149,7 +149,7 @@ public static class DataImporter
     }
 
     /// <summary>The file-level error for an exception raised while reading a file, or null when it is not about the file.</summary>
-    private static ImportIssue? FileFailure(Exception e, string file)
+    internal static ImportIssue? FileFailure(Exception e, string file)
     {
         var name = Path.GetFileName(file);
         ImportIssue Issue(long line, string message) => new(IssueSeverity.Error, IssueKind.UnreadableFile, name, Math.Max(1, line), null, message);

@@ -72,6 +72,28 @@ public sealed class MarketPanel
     /// <summary>Point-in-time financial reports per symbol index, or null when the data has none.</summary>
     public FinancialHistory? Financials { get; set; }
 
+    /// <summary>
+    /// Imported custom factors by name (<c>trading factors import</c>): values symbol-major like the fields, NaN where
+    /// the import has no value for that (date, symbol). Exactly as imported: no carrying forward here (the factor
+    /// reading them decides how stale a value may be).
+    /// </summary>
+    public IReadOnlyDictionary<string, double[]> CustomFactors => _customFactors;
+
+    private readonly Dictionary<string, double[]> _customFactors = new(StringComparer.Ordinal);
+
+    /// <summary>Adds (or replaces) a custom factor from stored rows; rows of symbols or days outside the panel are ignored.</summary>
+    public void AddCustomFactor(string name, CustomFactorRows rows)
+    {
+        var values = NaNs(Dates.Length * Symbols.Length);
+        for (int i = 0; i < rows.Count; i++)
+        {
+            int d = Calendar.IndexOf(DateOnly.FromDayNumber(rows.Date[i]));
+            if (d < 0 || !_symbolIndex.TryGetValue(Symbol.FromPacked(rows.Symbol[i]), out var s)) continue;
+            values[Cell(d, s)] = rows.Value[i];
+        }
+        _customFactors[name] = values;
+    }
+
     public int Cell(int day, int symbol) => symbol * Dates.Length + day;
 
     public int SymbolIndex(Symbol symbol) => _symbolIndex.TryGetValue(symbol, out var i) ? i : -1;
@@ -213,6 +235,7 @@ public sealed class MarketPanel
             panel.CarryValuationsOverSuspensions();
         }
         if (fundamentals && m.FinancialReports > 0) panel.Financials = panel.BuildFinancials(await store.ReadFinancialsAsync(ct));
+        foreach (var f in m.CustomFactors) panel.AddCustomFactor(f.Name, await store.ReadCustomFactorAsync(f.Name, ct));
         return panel;
     }
 

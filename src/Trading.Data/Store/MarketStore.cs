@@ -169,6 +169,11 @@ public sealed class MarketStore
             int reportCount = financials is not null || previous is null || !previous.HasFile(FinancialsFile)
                 ? await WriteFinancialsAsync(Path.Combine(staging, FinancialsFile), financials ?? [], ct)
                 : (int)CopyDurably(Path.Combine(previous.VersionDirectory, FinancialsFile), Path.Combine(staging, FinancialsFile), previous.Manifest.FinancialReports);
+            // Custom factors are not part of a market import: an import carries them over as they are (copied, not
+            // decoded); a write without a previous version (a synthetic market, a new store) has none.
+            var customFactors = previous?.Manifest.CustomFactors ?? [];
+            foreach (var f in customFactors)
+                CopyDurably(Path.Combine(previous!.VersionDirectory, CustomFactorFile(f.Name)), Path.Combine(staging, CustomFactorFile(f.Name)), f.Rows);
             var days = new SortedSet<int>();
             var symbols = new SortedSet<int>();
             for (int i = 0; i < bars.Count; i++) { days.Add(bars.Date[i]); symbols.Add(bars.Symbol[i]); }
@@ -184,6 +189,7 @@ public sealed class MarketStore
                 Valuations = valuationCount,
                 FinancialReports = reportCount,
                 Sources = sources.ToArray(),
+                CustomFactors = customFactors,
             };
             WriteDurably(Path.Combine(staging, ManifestFile), manifest.ToJson());
             var final = Path.Combine(root, name);
@@ -628,6 +634,115 @@ public sealed class MarketStore
         }
         return result;
     }
+
+    // ---- custom factors ----
+
+    private static readonly DataField<int> CSymbol = new("symbol"), CDate = new("date");
+    private static readonly DataField<double> CValue = new("value");
+    private static readonly ParquetSchema CustomFactorSchema = new(CSymbol, CDate, CValue);
+
+    private static string CustomFactorFile(string name) => $"factor-{name}.parquet";
+
+    /// <summary>Whether this version holds the custom factor <paramref name="name"/>.</summary>
+    public bool HasCustomFactor(string name) => Manifest.CustomFactors.Any(f => f.Name == name);
+
+    /// <summary>
+    /// Writes a new version holding everything of the current one (files copied, not decoded) and the custom factor
+    /// <paramref name="name"/> with these rows (sorted by symbol then date, one row per key), replacing a stored
+    /// factor of that name; makes it current with the same atomic swap as an import. The caller holds the write lock
+    /// when it read what it merges (<paramref name="heldLock"/>).
+    /// </summary>
+    public static async Task<MarketStore> WriteCustomFactorAsync(string root, string name, CustomFactorRows rows, string source,
+        StoreWriteLock? heldLock = null, Action? beforeSwap = null, CancellationToken ct = default)
+    {
+        if (!CustomFactorEntry.IsName(name)) throw new ArgumentException($"'{name}' is not a factor name.", nameof(name));
+        if (heldLock is not null && !heldLock.Covers(root))
+            throw new InvalidOperationException($"The lock held is for '{heldLock.Root}', not '{root}'.");
+        using var ownLock = heldLock is null ? await StoreWriteLock.AcquireAsync(root, ct: ct) : null;
+        var previous = Open(root);
+        int version = NextVersion(root);
+        var versionName = $"v{version:D6}";
+        var staging = Path.Combine(root, $".staging-{versionName}-{Environment.ProcessId}");
+        if (Directory.Exists(staging)) Directory.Delete(staging, true);
+        Directory.CreateDirectory(staging);
+        try
+        {
+            var own = CustomFactorFile(name);
+            foreach (var file in Directory.EnumerateFiles(previous.VersionDirectory))
+            {
+                var n = Path.GetFileName(file);
+                if (n == ManifestFile || n == own) continue;
+                CopyDurably(file, Path.Combine(staging, n), 0);
+            }
+            await WriteCustomFactorFileAsync(Path.Combine(staging, own), rows, ct);
+            var entry = new CustomFactorEntry
+            {
+                Name = name,
+                Rows = rows.Count,
+                FirstDate = rows.Count == 0 ? null : DateOnly.FromDayNumber(rows.Date.Take(rows.Count).Min()),
+                LastDate = rows.Count == 0 ? null : DateOnly.FromDayNumber(rows.Date.Take(rows.Count).Max()),
+                Source = source,
+            };
+            var manifest = previous.Manifest with
+            {
+                Version = version,
+                CreatedUtc = DateTime.UtcNow,
+                CustomFactors = [.. previous.Manifest.CustomFactors.Where(f => f.Name != name).Append(entry).OrderBy(f => f.Name, StringComparer.Ordinal)],
+            };
+            WriteDurably(Path.Combine(staging, ManifestFile), manifest.ToJson());
+            var final = Path.Combine(root, versionName);
+            Directory.Move(staging, final);
+            beforeSwap?.Invoke();
+            var tmp = Path.Combine(root, CurrentFile + ".tmp");
+            WriteDurably(tmp, versionName);
+            File.Move(tmp, Path.Combine(root, CurrentFile), overwrite: true); // rename(2): atomic
+            RemoveOldVersions(root, keep: [versionName, PreviousVersionName(version)]);
+            return new MarketStore(Path.GetFullPath(root), final, manifest);
+        }
+        finally
+        {
+            if (Directory.Exists(staging)) Directory.Delete(staging, true);
+        }
+    }
+
+    private static async Task WriteCustomFactorFileAsync(string path, CustomFactorRows rows, CancellationToken ct)
+    {
+        await using var fs = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
+        await using (var writer = await ParquetWriter.CreateAsync(CustomFactorSchema, fs, Options, cancellationToken: ct))
+        {
+            using var rg = writer.CreateRowGroup();
+            await rg.WriteAsync<int>(CSymbol, rows.Symbol.AsMemory(0, rows.Count), cancellationToken: ct);
+            await rg.WriteAsync<int>(CDate, rows.Date.AsMemory(0, rows.Count), cancellationToken: ct);
+            await rg.WriteAsync<double>(CValue, rows.Value.AsMemory(0, rows.Count), cancellationToken: ct);
+        }
+        fs.Flush(flushToDisk: true);
+    }
+
+    /// <summary>The rows of a stored custom factor, sorted by (symbol, date); a name the version lacks is a <see cref="StoreException"/>.</summary>
+    public Task<CustomFactorRows> ReadCustomFactorAsync(string name, CancellationToken ct = default)
+    {
+        if (!HasCustomFactor(name))
+            throw new StoreException($"Store '{Printable.Escape(Root)}' has no custom factor '{Printable.Escape(name)}' (it has: {(Manifest.CustomFactors.Length == 0 ? "none" : string.Join(", ", Manifest.CustomFactors.Select(f => f.Name)))}).");
+        var file = CustomFactorFile(name);
+        return Guarded(file, async () =>
+        {
+            await using var fs = OpenRead(file, 1 << 16);
+            await using var reader = await ParquetReader.CreateAsync(fs, cancellationToken: ct);
+            var symbols = new List<int>(); var dates = new List<int>(); var values = new List<double>();
+            for (int g = 0; g < reader.RowGroupCount; g++)
+            {
+                using var rg = reader.OpenRowGroupReader(g);
+                int n = checked((int)rg.RowCount);
+                symbols.AddRange(await ReadAsync<int>(rg, CSymbol, n, ct));
+                dates.AddRange(await ReadAsync<int>(rg, CDate, n, ct));
+                values.AddRange(await ReadAsync<double>(rg, CValue, n, ct));
+            }
+            return new CustomFactorRows([.. symbols], [.. dates], [.. values], symbols.Count);
+        });
+    }
 }
 
 public sealed class StoreException(string message) : Exception(message);
+
+/// <summary>Values of one custom factor as columns: packed symbol, trading day (DayNumber), value; <see cref="Count"/> rows.</summary>
+public sealed record CustomFactorRows(int[] Symbol, int[] Date, double[] Value, int Count);

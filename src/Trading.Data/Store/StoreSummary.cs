@@ -27,6 +27,8 @@ public sealed record StoreSummary
     [JsonPropertyName("valuations")] public long Valuations { get; init; }
     [JsonPropertyName("financial_reports")] public int FinancialReports { get; init; }
     [JsonPropertyName("index_series")] public SortedDictionary<string, IndexSeries> IndexSeriesByCode { get; init; } = [];
+    /// <summary>Imported custom factors (<c>trading factors import</c>): name, rows, dates, source.</summary>
+    [JsonPropertyName("custom_factors")] public CustomFactorEntry[] CustomFactors { get; init; } = [];
 
     public sealed record BoardCount([property: JsonPropertyName("symbols")] int Symbols, [property: JsonPropertyName("bars")] long Bars);
     public sealed record GapInfo([property: JsonPropertyName("symbol")] string Symbol, [property: JsonPropertyName("from")] string From,
@@ -97,6 +99,7 @@ public sealed record StoreSummary
             LimitDownCloses = down,
             Valuations = m.Valuations,
             FinancialReports = m.FinancialReports,
+            CustomFactors = m.CustomFactors,
             IndexSeriesByCode = new(index.GroupBy(b => b.Code).ToDictionary(g => g.Key,
                 g => new IndexSeries(g.Count(), g.Min(b => b.Date).ToString("yyyy-MM-dd"), g.Max(b => b.Date).ToString("yyyy-MM-dd")))),
         };

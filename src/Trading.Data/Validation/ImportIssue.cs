@@ -48,6 +48,10 @@ public enum IssueKind : byte
     NotUtf8,
     /// <summary>Control characters in a name or code.</summary>
     ControlCharacters,
+    /// <summary>A custom factor value that is NaN or infinite.</summary>
+    NonFiniteValue,
+    /// <summary>A custom factor row dated on a day that is not a trading day of the store.</summary>
+    NotATradingDay,
 }
 
 /// <summary>One finding, naming the place: file, line (1-based, the header is line 1) and column.</summary>

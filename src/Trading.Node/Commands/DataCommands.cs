@@ -194,6 +194,7 @@ internal static class DataCommands
             t.AddRow("ST bars / no-limit bars", $"{summary.StBars:N0} / {summary.NoLimitBars:N0}");
             t.AddRow("closes at limit up / down", $"{summary.LimitUpCloses:N0} / {summary.LimitDownCloses:N0}");
             foreach (var (code, ix) in summary.IndexSeriesByCode) t.AddRow(Markup.Escape($"index {Printable.Escape(code)}"), $"{ix.Bars} bars, {ix.First} .. {ix.Last}");
+            foreach (var f in summary.CustomFactors) t.AddRow(Markup.Escape($"custom factor {f.Name}"), $"{f.Rows:N0} values, {f.FirstDate:yyyy-MM-dd} .. {f.LastDate:yyyy-MM-dd}");
             AnsiConsole.Write(t.HideHeaders());
             return 0;
         }));

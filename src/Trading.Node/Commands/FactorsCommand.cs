@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Spectre.Console;
+using Trading.Data.Import;
 using Trading.Data.Panel;
 using Trading.Data.Store;
 using Trading.Research.Analysis;
@@ -8,7 +9,7 @@ using Trading.Research.Universe;
 
 namespace Trading.Node.Commands;
 
-/// <summary><c>trading factors analyze|list</c>.</summary>
+/// <summary><c>trading factors analyze|list|import</c>.</summary>
 internal static class FactorsCommand
 {
     public static Command Build()
@@ -16,6 +17,7 @@ internal static class FactorsCommand
         var factors = new Command("factors", "Factor research: IC, rank IC, quantile returns, decay, turnover");
         factors.Subcommands.Add(Analyze());
         factors.Subcommands.Add(List());
+        factors.Subcommands.Add(Import());
         return factors;
     }
 
@@ -61,6 +63,47 @@ internal static class FactorsCommand
             AnsiConsole.Write(t);
             foreach (var x in result.Summaries.Where(x => !x.Available)) Console.WriteLine($"{x.Factor} unavailable: {x.Reason}");
             Console.WriteLine($"Wrote {Path.GetFullPath(outDir)}: ic.csv, summary.json, quantiles.csv, decay.csv");
+            return 0;
+        }));
+        return cmd;
+    }
+
+    private static Command Import()
+    {
+        var input = new Option<string>("--input", "-i") { Description = "A date,symbol,value CSV (or .csv.gz), or a folder of them", Required = true };
+        var name = new Option<string>("--name", "-n") { Description = "The factor's name: a strategy uses it as custom(name=NAME)", Required = true };
+        var store = new Option<string>("--store", "-s") { Description = "Store folder (must hold the market data the values refer to)", Required = true };
+        var strict = new Option<bool>("--strict") { Description = "Reject the whole input on any error and write nothing" };
+        var replace = new Option<bool>("--replace") { Description = "Replace the stored factor's values (default: merge, new rows replace stored ones with the same date and symbol)" };
+        var report = new Option<string?>("--report") { Description = "Where to write the CSV report of every issue (default: <store>/reports/factor-<name>-<version>.csv)" };
+        var lockOptions = DataCommands.LockOptions();
+        var cmd = new Command("import", "Validate custom factor values and store them under a name (atomic; one writer at a time)")
+        {
+            input, name, store, strict, replace, report, lockOptions.NoWait, lockOptions.Timeout,
+        };
+        cmd.SetAction((parse, ct) => Cli.Guard(async () =>
+        {
+            var storeDir = parse.GetValue(store)!;
+            var inputPath = parse.GetValue(input)!;
+            var factorName = parse.GetValue(name)!;
+            if (parse.GetValue(report) is { } chosen) DataCommands.CheckReportPath(chosen, storeDir, InputFiles.Discover(inputPath));
+            var result = await CustomFactorImporter.ImportAsync(inputPath, factorName, storeDir, new CustomFactorImportOptions
+            {
+                Strict = parse.GetValue(strict),
+                Replace = parse.GetValue(replace),
+                Lock = DataCommands.LockSettings(parse, lockOptions),
+            }, ct);
+            var reportPath = parse.GetValue(report)
+                ?? Path.Combine(storeDir, "reports", $"factor-{factorName}-{(result.Store is { } v ? $"v{v.Manifest.Version:D6}" : $"rejected-{DateTime.UtcNow:yyyyMMddHHmmss}")}.csv");
+            DataCommands.WriteReport(result.Report, reportPath);
+            DataCommands.PrintReport(result.Report, 20);
+            if (!result.Written)
+            {
+                Console.Error.WriteLine($"error: factor import rejected: {result.Rejection}; nothing was written. Report: {Trading.Data.Text.Printable.Escape(reportPath)}");
+                return 1;
+            }
+            var entry = result.Store!.Manifest.CustomFactors.Single(f => f.Name == factorName);
+            Console.WriteLine($"Imported custom factor '{factorName}' into {storeDir} (version {result.Store.Manifest.Version}): {entry.Rows} values, {entry.FirstDate:yyyy-MM-dd} .. {entry.LastDate:yyyy-MM-dd}; {result.ReplacedRows} stored values replaced. Use it as custom(name={factorName}). Report: {reportPath}");
             return 0;
         }));
         return cmd;

@@ -46,6 +46,16 @@ public sealed class FactorArguments
         return value;
     }
 
+    /// <summary>A required name parameter: letters, digits and '_', starting with a letter (at most 64 characters).</summary>
+    public string Identifier(string key)
+    {
+        _asked.Add(key);
+        if (!Spec.TryGet(key, out var text)) throw Error($"parameter '{key}' is required");
+        if (text.Length > 64 || !char.IsAsciiLetter(text[0]) || !text.All(c => char.IsAsciiLetterOrDigit(c) || c == '_'))
+            throw Error($"parameter '{key}' must be a name (letters, digits, '_', starting with a letter), got '{text}'");
+        return text;
+    }
+
     internal FormatException Error(string what) => new($"Factor spec '{Text}': {what}.");
 
     private static string Range(string? min, string? max) =>

@@ -27,7 +27,8 @@ public sealed class FactorRegistry
         .Register("quality_roe", _ => new ReturnOnEquity())
         .Register("growth_profit", _ => new ProfitGrowth())
         .Register("growth_revenue", _ => new RevenueGrowth())
-        .Register("ma_deviation", a => new MovingAverageDeviation(a.Int("lookback", 20, min: 1)));
+        .Register("ma_deviation", a => new MovingAverageDeviation(a.Int("lookback", 20, min: 1)))
+        .Register("custom", a => new CustomFactor(a.Identifier("name"), a.Int("max_age", CustomFactor.DefaultMaxAge, min: 0, max: 250)));
 
     /// <summary>Known factor names, sorted.</summary>
     public IReadOnlyList<string> Names

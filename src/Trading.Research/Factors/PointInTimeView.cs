@@ -58,6 +58,12 @@ public readonly struct PointInTimeView
     public ReadOnlySpan<double> Pb(int s) => _panel.Valuations is { } v ? History(v.Pb, s) : [];
     public ReadOnlySpan<double> TurnoverRate(int s) => _panel.Valuations is { } v ? History(v.TurnoverRate, s) : [];
 
+    /// <summary>Whether the panel holds the imported custom factor <paramref name="name"/>.</summary>
+    public bool HasCustom(string name) => _panel.CustomFactors.ContainsKey(name);
+
+    /// <summary>An imported custom factor's values for one symbol up to and including today (empty when the panel lacks it).</summary>
+    public ReadOnlySpan<double> Custom(string name, int s) => _panel.CustomFactors.TryGetValue(name, out var v) ? History(v, s) : [];
+
     /// <summary>The latest financial report announced on or before today.</summary>
     public bool TryFinancials(int s, out FinancialReport report)
     {

@@ -29,6 +29,13 @@ public static class RebalancePlanner
 {
     public const decimal CagePct = 0.02m;
 
+    /// <summary>
+    /// The shares a target weight means (without a portfolio block): the investable NAV × weight at the reference price
+    /// (the previous close), rounded down to the board's buy lot. <c>trading ptrade export</c> writes the same numbers.
+    /// </summary>
+    public static long TargetQuantity(double weight, decimal investable, decimal referencePrice, QuantityRule rule) =>
+        weight <= 0 || referencePrice <= 0 ? 0 : rule.RoundBuyDown((long)Math.Floor(investable * (decimal)weight / referencePrice));
+
     public static IReadOnlyList<OrderRequest> Plan(
         string strategy,
         DateOnly tradeDate,
@@ -58,7 +65,7 @@ public static class RebalancePlanner
             long held = book.HoldingOf(symbol).Quantity + open.Buying - open.Selling;
             long sellable = Math.Max(0, book.HoldingOf(symbol).Sellable - open.Selling);
             double w = targets.TryGetValue(symbol, out var tw) ? tw : 0;
-            long target = w <= 0 ? 0 : rule.RoundBuyDown((long)Math.Floor(investable * (decimal)w / q.ReferencePrice));
+            long target = TargetQuantity(w, investable, q.ReferencePrice, rule);
             if (target < held)
             {
                 long qty = target == 0 ? sellable : rule.RoundSellDown(held - target, sellable);

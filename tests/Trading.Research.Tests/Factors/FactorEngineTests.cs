@@ -46,13 +46,15 @@ public class FactorEngineTests
         var output = new double[bare.SymbolCount];
         foreach (var name in FactorRegistry.Default.Names)
         {
-            var factor = FactorRegistry.Default.Create(name);
+            var factor = FactorRegistry.Default.Create(CustomFactorExample.Spec(name));
             var availability = factor.Availability(bare);
             bool needsValuations = name is "size" or "value_ep" or "value_bp" or "turnover";
             bool needsReports = name is "quality_roe" or "growth_profit" or "growth_revenue";
-            Assert.Equal(!(needsValuations || needsReports), availability.Available);
+            bool needsImport = name is "custom";
+            Assert.Equal(!(needsValuations || needsReports || needsImport), availability.Available);
             if (needsValuations) Assert.Contains("MarketPanel.Valuations is null", availability.Reason);
             if (needsReports) Assert.Contains("MarketPanel.Financials is null", availability.Reason);
+            if (needsImport) Assert.Contains("no custom factor 'alpha' in the store", availability.Reason);
             if (availability.Available) continue;
             Assert.All(FactorEngine.Compute(bare, factor).Values, v => Assert.True(double.IsNaN(v)));
             factor.Compute(new PointInTimeView(bare, bare.DayCount - 1), output); // called anyway: NaN, no crash
@@ -66,8 +68,9 @@ public class FactorEngineTests
     {
         var market = SyntheticPanels.Generate(80, 340, 5);
         var panel = SyntheticPanels.WithFundamentals(market);
+        CustomFactorExample.Plant(panel);
         const int t = 300;
-        var factors = FactorRegistry.Default.Names.Select(FactorRegistry.Default.Create).ToArray();
+        var factors = FactorRegistry.Default.Names.Select(n => FactorRegistry.Default.Create(CustomFactorExample.Spec(n))).ToArray();
         var before = factors.Select(f => FactorEngine.Compute(panel, f).Row(t).ToArray()).ToArray();
         foreach (var row in before) Assert.True(row.Count(double.IsFinite) >= 20, "the check needs values on day t");
         var momentumAfter = FactorEngine.Compute(panel, new Momentum(20)).Row(t + 25).ToArray();
@@ -83,11 +86,15 @@ public class FactorEngineTests
         }
     }
 
-    /// <summary>Prices, volumes, amounts, adjustment factors, limits, flags, valuations and reports after day t.</summary>
+    /// <summary>Prices, volumes, amounts, adjustment factors, limits, flags, valuations, reports and imported factors after day t.</summary>
     private static void ChangeEverythingAfter(MarketPanel panel, Trading.Data.Synthetic.SyntheticMarket market, int t)
     {
         int days = panel.DayCount;
         var v = panel.Valuations!;
+        foreach (var custom in panel.CustomFactors.Values)
+            for (int s = 0; s < panel.SymbolCount; s++)
+                for (int d = t + 1; d < days; d++)
+                    custom[s * days + d] = double.IsNaN(custom[s * days + d]) ? 42 : double.NaN;
         for (int s = 0; s < panel.SymbolCount; s++)
             for (int d = t + 1; d < days; d++)
             {

@@ -55,12 +55,12 @@ public class FactorRegistryTests
     {
         var registry = FactorRegistry.Default;
         Assert.Equal(
-            ["growth_profit", "growth_revenue", "liquidity", "ma_deviation", "momentum", "momentum_12_1", "quality_roe",
+            ["custom", "growth_profit", "growth_revenue", "liquidity", "ma_deviation", "momentum", "momentum_12_1", "quality_roe",
              "reversal", "size", "turnover", "value_bp", "value_ep", "volatility"],
             registry.Names);
         foreach (var name in registry.Names)
         {
-            var factor = registry.Create(name);
+            var factor = registry.Create(CustomFactorExample.Spec(name));
             Assert.Equal(factor.Name, registry.Create(factor.Name).Name);
         }
     }
