@@ -252,7 +252,6 @@ internal static class NodeCommand
                 // and rate are on the wall clock, whatever the replay speed (a robot's limit is per real minute).
                 if (alerts.HasRemoteSinks)
                     system.ActorOf(NotifierActor.Props(alerts, NotifierActor.Sinks(alerts), TimeProvider.System), "notifier");
-                system.EventStream.Subscribe(echo, typeof(Trading.Runtime.Messages.DailyStatementReady));
                 system.ActorOf(PaperDayActor.Props(new PaperDaySetup(node.AccountId, trader, market, run.Model, planner, time, cfg.InitialCash,
                     reports, cfg.Name, TimeSpan.FromSeconds(120))
                 {
@@ -306,6 +305,9 @@ internal static class NodeCommand
         var file = Path.Combine(reports, "daily", $"{day:yyyy-MM-dd}.html");
         var request = new StatementRequest(node.AccountId, day, run.Options.Panel, run.Options.Benchmark, cfg.Benchmark, o.StatementHistoryDays, cfg.InitialCash, cfg.Name);
         var (_, markdown) = await DailyStatementSource.WriteAsync(new Trading.Runtime.ReadModels.ReadModels(database), request, file, DateTimeOffset.Now);
+        // Printed here, before the post-close goes on (an echo actor on the event stream could lose the race with the
+        // node's own stop after the close: the summary then never reached the console).
+        Console.Write(markdown);
         return new Trading.Runtime.Messages.DailyStatementReady(node.AccountId, day, Path.GetFullPath(file), markdown);
     }
 
@@ -383,7 +385,6 @@ internal static class NodeCommand
         {
             Receive<PaperDayEvent>(e => { if (e.Job != ScheduledJob.Monitor) Console.WriteLine($"[{e.Day:yyyy-MM-dd}] {e.Job}: {e.Detail}"); });
             Receive<Trading.Runtime.Messages.RiskAlert>(a => { if (a.Kind != "risk-reject") Console.WriteLine($"[alert] {a.Kind} {a.Source}: {a.Message}"); });
-            Receive<Trading.Runtime.Messages.DailyStatementReady>(s => Console.Write(s.Markdown));
         }
     }
 
