@@ -124,7 +124,7 @@ public sealed class TuShareFetchCommandTests : IDisposable
         }
         foreach (var (args, expected) in new[]
         {
-            (new[] { "--what", "income" }, "error: --what income: not fetched"),
+            (new[] { "--what", "suspend_d" }, "error: --what: suspend_d is checked against the daily bars of the same fetch; add daily."),
             (new[] { "--what", "bogus" }, "error: --what bogus: unknown"),
             (new[] { "--what", "adj_factor" }, "add daily"),
             (new[] { "--from", "2024-13-01" }, "error: --from '2024-13-01' must be a date"),
@@ -228,7 +228,7 @@ public sealed class TuShareFetchCommandTests : IDisposable
 
     [Theory]
     [InlineData("data-refresh { source = wind }", "'trading.node.data-refresh.source' = 'wind' must be tushare or off")]
-    [InlineData("data-refresh { source = tushare, what = [income] }", "'trading.node.data-refresh.what': --what income: not fetched")]
+    [InlineData("data-refresh { source = tushare, what = [suspend_d] }", "'trading.node.data-refresh.what': --what: suspend_d is checked against the daily bars")]
     [InlineData("data-refresh { source = tushare, shedule = x }", "data-refresh")]
     public async Task A_bad_data_refresh_block_is_one_line(string block, string expected)
     {
