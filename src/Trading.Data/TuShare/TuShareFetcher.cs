@@ -41,7 +41,9 @@ public sealed record TuShareFetchResult(int Calls, int Retries, TimeSpan Elapsed
 /// every dataset page by page (one trade date per call for the daily datasets, which also keeps each call under its
 /// row cap; limit/offset paging wherever a call may reach its cap), writes the answers as the TuShare CSV files the
 /// import reads, and imports them through <see cref="DataImporter.ImportAsync"/> — the same validation, enrichment
-/// and atomic version swap as <c>trading data import --format tushare</c>, no second path.
+/// and atomic version swap as <c>trading data import --format tushare</c>, no second path. That includes the
+/// statements (income, balancesheet: overlaid on the point-in-time reports) and suspend_d (not stored: the import
+/// checks the bars against it and reports disagreements as warnings).
 /// <para>
 /// The whole fetch is <b>one</b> atomic import: adj_factor and stk_limit rows only join the daily bars of the same
 /// import, and a store holding a day's bars without their factors or limits would be worse than yesterday's store.
