@@ -29,8 +29,9 @@ public sealed record TuShareFixtureAnswer(int Status, string Body, TimeSpan Dela
 /// <summary>
 /// A TuShare Pro stand-in on 127.0.0.1 (HttpListener on a free port) answering in TuShare's response format from a
 /// synthetic market (Trading.Data.Synthetic: realistic prices, limits, factors, valuations, reports): trade_cal,
-/// daily, adj_factor, daily_basic, stk_limit, suspend_d, stock_basic, namechange, index_daily, fina_indicator, with
-/// limit/offset paging. Switches for the failures a client must survive: a wrong token (40101), throttling above
+/// daily, adj_factor, daily_basic, stk_limit, suspend_d (every listed stock's day without a bar after its first bar,
+/// as a full-day S), stock_basic, namechange, index_daily, fina_indicator, income and balancesheet (consolidated
+/// rows; a parent-company row, report_type 6, beside each unless report_type=1 is asked), with limit/offset paging. Switches for the failures a client must survive: a wrong token (40101), throttling above
 /// <see cref="PerSecondLimit"/> (TuShare's per-minute message), and <see cref="Fault"/> for any canned answer (500,
 /// malformed JSON, an empty page, a permission or quota error, a slow answer). Started and stopped by its user.
 /// </summary>
@@ -39,6 +40,7 @@ public sealed class TuShareFixture : IDisposable
     private readonly HttpListener _listener = new();
     private readonly SyntheticMarket _m;
     private readonly Dictionary<DateOnly, List<int>> _rowsByDay = [];
+    private readonly Dictionary<DateOnly, List<string>> _suspendedByDay = [];
     private readonly ConcurrentQueue<TuShareFixtureCall> _calls = new();
     private readonly ConcurrentDictionary<string, Queue<DateTime>> _recent = new();
     private readonly CancellationTokenSource _stop = new();
@@ -64,6 +66,20 @@ public sealed class TuShareFixture : IDisposable
             var day = DateOnly.FromDayNumber(market.Bars.Date[i]);
             if (!_rowsByDay.TryGetValue(day, out var list)) _rowsByDay[day] = list = [];
             list.Add(i);
+        }
+        for (int k = 0; k < market.Stocks.Count; k++)
+        {
+            var (start, count) = market.RowsOf(k);
+            if (count == 0) continue;
+            var stock = market.Stocks[k];
+            var first = DateOnly.FromDayNumber(market.Bars.Date[start]);
+            var traded = Enumerable.Range(start, count).Select(r => market.Bars.Date[r]).ToHashSet();
+            foreach (var day in market.TradingDays)
+                if (day > first && stock.IsListedOn(day) && !traded.Contains(day.DayNumber))
+                {
+                    if (!_suspendedByDay.TryGetValue(day, out var names)) _suspendedByDay[day] = names = [];
+                    names.Add(stock.Symbol.ToString());
+                }
         }
         for (int attempt = 0; ; attempt++)
         {
@@ -168,11 +184,20 @@ public sealed class TuShareFixture : IDisposable
                 var v = _m.Valuations[i];
                 return [b.Close, v.TurnoverRate, v.PeTtm, v.Pb, v.TotalShares / 1e4, v.FloatShares / 1e4, v.TotalMarketValue / 1e4, v.CirculatingMarketValue / 1e4];
             }),
-            "suspend_d" => (new[] { "ts_code", "trade_date", "suspend_timing", "suspend_type" }, new List<object?[]>()),
+            "suspend_d" => (new[] { "ts_code", "trade_date", "suspend_timing", "suspend_type" },
+                Date(p, "trade_date") is { } sd && _suspendedByDay.TryGetValue(sd, out var suspended)
+                    ? suspended.Select(code => new object?[] { code, Ymd(sd), null, "S" }).ToList()
+                    : new List<object?[]>()),
             "stock_basic" => StockBasic(p),
             "namechange" => NameChange(),
             "index_daily" => IndexDaily(p),
             "fina_indicator" => Fina(p),
+            "income" => Statement(p, ["ts_code", "ann_date", "f_ann_date", "end_date", "report_type", "comp_type", "basic_eps", "total_revenue", "revenue",
+                "operate_profit", "total_profit", "n_income", "n_income_attr_p", "update_flag"], (r, type, scale) =>
+                [type, "1", r.BasicEps * scale, r.TotalRevenue * scale, r.Revenue * scale, r.OperatingProfit * scale, r.TotalProfit * scale, r.NetIncome * scale, r.NetIncomeToParent * scale]),
+            "balancesheet" => Statement(p, ["ts_code", "ann_date", "f_ann_date", "end_date", "report_type", "total_assets", "total_liab",
+                "total_hldr_eqy_exc_min_int", "total_cur_assets", "total_cur_liab", "money_cap", "update_flag"], (r, type, scale) =>
+                [type, r.TotalAssets * scale, r.TotalLiabilities * scale, r.ParentEquity * scale, r.CurrentAssets * scale, r.CurrentLiabilities * scale, r.Cash * scale]),
             _ => throw new InvalidOperationException(api),
         };
         int offset = p.TryGetValue("offset", out var o) && int.TryParse(o, out var ov) ? ov : 0;
@@ -276,6 +301,26 @@ public sealed class TuShareFixture : IDisposable
         var rows = _m.Financials.Where(r => r.Symbol.ToString() == code && r.EndDate >= from && r.EndDate <= to)
             .Select(r => new object?[] { r.Symbol.ToString(), Ymd(r.AnnDate), Ymd(r.EndDate), r.Roe, r.NetProfitYoY, r.RevenueYoY, r.Eps, r.Bps, 0 }).ToList();
         return (["ts_code", "ann_date", "end_date", "roe", "netprofit_yoy", "or_yoy", "eps", "bps", "update_flag"], rows);
+    }
+
+    /// <summary>
+    /// income and balancesheet of one ts_code: start_date/end_date are announcement dates (doc 33, 36). Each report
+    /// is consolidated (report_type 1, the synthetic figures) and, unless report_type=1 is asked, also as the parent
+    /// company alone (report_type 6, 60 % of them) — figures the import must never store.
+    /// </summary>
+    private (string[], List<object?[]>) Statement(IReadOnlyDictionary<string, string> p, string[] fields, Func<FinancialReport, string, double, object?[]> values)
+    {
+        var code = p.TryGetValue("ts_code", out var c) ? c : "";
+        var from = Date(p, "start_date") ?? DateOnly.MinValue;
+        var to = Date(p, "end_date") ?? DateOnly.MaxValue;
+        bool consolidatedOnly = p.TryGetValue("report_type", out var t) && t == "1";
+        var rows = new List<object?[]>();
+        foreach (var r in _m.Financials.Where(r => r.Symbol.ToString() == code && r.AnnDate >= from && r.AnnDate <= to))
+        {
+            rows.Add([r.Symbol.ToString(), Ymd(r.AnnDate), Ymd(r.AnnDate), Ymd(r.EndDate), .. values(r, "1", 1.0), 1]);
+            if (!consolidatedOnly) rows.Add([r.Symbol.ToString(), Ymd(r.AnnDate), Ymd(r.AnnDate), Ymd(r.EndDate), .. values(r, "6", 0.6), 1]);
+        }
+        return (fields, rows);
     }
 
     public void Dispose()

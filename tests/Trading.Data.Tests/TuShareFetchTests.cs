@@ -97,6 +97,110 @@ public sealed class TuShareFetchTests : IDisposable
     }
 
     [Fact]
+    public async Task Income_and_balance_sheets_are_fetched_consolidated_stored_point_in_time_and_merged_with_the_ratios()
+    {
+        using var client = Client();
+        var result = await new TuShareFetcher(client).FetchAsync(Store, Options(Day(0), Day(29), "daily,stock_basic,fina_indicator,income,balancesheet"));
+        Assert.True(result.Import!.Written, result.Import.Rejection);
+        Assert.Equal(0, result.Import.Report.ErrorCount);
+        foreach (var api in new[] { "income", "balancesheet" })
+        {
+            var calls = _server.Calls.Where(c => c.Api == api).ToList();
+            Assert.Equal(Market.Stocks.Count, calls.Count); // one per stock
+            Assert.All(calls, c => Assert.Equal("1", c.Params["report_type"]));
+        }
+        var stored = (await MarketStore.Open(Store).ReadFinancialsAsync()).ToDictionary(r => (r.Symbol, r.AnnDate, r.EndDate));
+        var expected = Market.Financials.Where(r => r.AnnDate >= Day(0) && r.AnnDate <= Day(29)).ToList();
+        Assert.NotEmpty(expected);
+        Assert.Equal(expected.Count, stored.Count); // the three sources of one announcement are one report
+        foreach (var e in expected)
+        {
+            var r = stored[(e.Symbol, e.AnnDate, e.EndDate)];
+            Assert.Equal(e.Roe, r.Roe, 1e-6);
+            Assert.Equal(1.0, r.Revenue / e.Revenue, 9);
+            Assert.Equal(1.0, r.NetIncomeToParent / e.NetIncomeToParent, 9);
+            Assert.Equal(1.0, r.TotalAssets / e.TotalAssets, 9);
+            Assert.Equal(1.0, r.TotalLiabilities / e.TotalLiabilities, 9);
+            Assert.Equal(1.0, r.ParentEquity / e.ParentEquity, 9);
+        }
+    }
+
+    [Fact]
+    public async Task Statements_fetched_after_the_ratios_overlay_them_and_parent_company_rows_never_reach_the_store()
+    {
+        using var client = Client();
+        await new TuShareFetcher(client).FetchAsync(Store, Options(Day(0), Day(29), "daily,stock_basic,fina_indicator"));
+        // income for the first time: the fixture would send parent-company rows (60 % figures) were report_type not asked.
+        var result = await new TuShareFetcher(client).FetchAsync(Store, Options(Day(0), Day(29), "income"));
+        Assert.True(result.Import!.Written, result.Import.Rejection);
+        var reports = await MarketStore.Open(Store).ReadFinancialsAsync();
+        var income = reports.Where(r => r.Carries(Trading.Data.Model.ReportParts.Income)).ToList();
+        Assert.NotEmpty(income);
+        Assert.All(income, r => Assert.True(r.Carries(Trading.Data.Model.ReportParts.Indicators))); // overlaid on the stored ratios
+        var expected = Market.Financials.ToDictionary(r => (r.Symbol, r.AnnDate, r.EndDate));
+        Assert.All(income, r => Assert.Equal(1.0, r.Revenue / expected[(r.Symbol, r.AnnDate, r.EndDate)].Revenue, 9)); // not the 60 % parent rows
+
+        // A CSV of every report type imported by hand: the parent-company rows are read and skipped.
+        var dir = Path.Combine(_dir, "csv");
+        Directory.CreateDirectory(dir);
+        var e = Market.Financials[0];
+        File.WriteAllText(Path.Combine(dir, "income.csv"),
+            "ts_code,ann_date,f_ann_date,end_date,report_type,comp_type,basic_eps,total_revenue,revenue,operate_profit,total_profit,n_income,n_income_attr_p,update_flag\n" +
+            $"{e.Symbol},{e.AnnDate:yyyyMMdd},,{e.EndDate:yyyyMMdd},6,1,1,1,1,1,1,1,1,1\n");
+        var batch = DataImporter.Read(SourceFormat.TuShare, dir);
+        Assert.Empty(batch.Incomes);
+        Assert.Equal((1L, 0L, 0L), (batch.Report.RowsRead, batch.Report.RowsAccepted, (long)batch.Report.ErrorCount));
+    }
+
+    [Fact]
+    public async Task A_bad_statement_row_fails_a_strict_fetch_and_the_store_is_as_it_was()
+    {
+        using var client = Client();
+        await new TuShareFetcher(client).FetchAsync(Store, Options(Day(0), Day(29), "daily,stock_basic"));
+        int version = MarketStore.Open(Store).Manifest.Version;
+        var victim = Market.Stocks[0].Symbol.ToString();
+        _server.Fault = c => c.Api == "balancesheet" && c.Params["ts_code"] == victim
+            ? new(200, $$$"""{"code":0,"msg":"","data":{"fields":["ts_code","ann_date","f_ann_date","end_date","report_type","total_assets","total_liab","total_hldr_eqy_exc_min_int","total_cur_assets","total_cur_liab","money_cap","update_flag"],"items":[["{{{victim}}}","{{{Day(5):yyyyMMdd}}}",null,"20231231","1",-100.0,50.0,10.0,1.0,1.0,1.0,0]]}}""")
+            : null;
+        var result = await new TuShareFetcher(client).FetchAsync(Store, Options(Day(0), Day(29), "balancesheet") with { Import = new ImportOptions { Strict = true } });
+        Assert.False(result.Import!.Written);
+        var issue = Assert.Single(result.Import.Report.Issues, i => i.Severity == Trading.Data.Validation.IssueSeverity.Error);
+        Assert.Equal((Trading.Data.Validation.IssueKind.NegativeValue, "total_assets", victim), (issue.Kind, issue.Column, issue.Symbol));
+        Assert.Equal(version, MarketStore.Open(Store).Manifest.Version);
+        Assert.Empty(await MarketStore.Open(Store).ReadFinancialsAsync());
+    }
+
+    [Fact]
+    public async Task Suspend_d_is_fetched_per_day_and_checked_against_the_bars()
+    {
+        using var client = Client();
+        var clean = await new TuShareFetcher(client).FetchAsync(Store, Options(Day(0), Day(9), "daily,stock_basic,suspend_d"));
+        Assert.True(clean.Import!.Written);
+        Assert.Equal(10, _server.Calls.Count(c => c.Api == "suspend_d"));
+        Assert.DoesNotContain(clean.Import.Report.Issues, i => i.Kind == Trading.Data.Validation.IssueKind.SuspensionMismatch);
+
+        // TuShare's suspend_d names a stock with a traded bar on day 12 as suspended, beside the day's true
+        // suspensions: a warning, the bars still stored.
+        var day = Day(12);
+        var suspended = Market.Stocks.Where(st =>
+        {
+            var dates = Market.Bars.Rows().Where(b => b.Symbol == st.Symbol).Select(b => b.Date).ToList();
+            return dates.Count > 0 && dates.Min() < day && st.IsListedOn(day) && !dates.Contains(day);
+        }).Select(st => st.Symbol.ToString()).ToList();
+        var row = Market.Bars.Rows().First(b => b.Date == day && b.Volume > 0);
+        var items = string.Join(",", suspended.Append(row.Symbol.ToString()).Select(code => $"[\"{code}\",\"{day:yyyyMMdd}\",null,\"S\"]"));
+        _server.Fault = c => c.Api == "suspend_d" && c.Params["trade_date"] == day.ToString("yyyyMMdd")
+            ? new(200, "{\"code\":0,\"msg\":\"\",\"data\":{\"fields\":[\"ts_code\",\"trade_date\",\"suspend_timing\",\"suspend_type\"],\"items\":[" + items + "]}}")
+            : null;
+        var result = await new TuShareFetcher(client).FetchAsync(Store, Options(null, Day(19), "daily,stock_basic,suspend_d"));
+        Assert.True(result.Import!.Written);
+        var warning = Assert.Single(result.Import.Report.Issues, i => i.Kind == Trading.Data.Validation.IssueKind.SuspensionMismatch);
+        Assert.Equal((Trading.Data.Validation.IssueSeverity.Warning, row.Symbol.ToString(), (DateOnly?)day), (warning.Severity, warning.Symbol, warning.Date));
+        Assert.Equal(Day(19).DayNumber, MarketStore.Open(Store).Manifest.Days[^1]);
+        Assert.Throws<TuShareSetupException>(() => TuShareDataset.Parse("suspend_d"));
+    }
+
+    [Fact]
     public async Task The_client_keeps_to_its_rate_and_the_server_never_throttles_it()
     {
         _server.PerSecondLimit = 12; // per API and sliding second; the client runs at 10 a second

@@ -78,6 +78,52 @@ public sealed class TuShareFetchCommandTests : IDisposable
         Assert.DoesNotContain(Token, output + err);
     }
 
+    [Fact]
+    public async Task Statements_and_suspend_d_are_fetched_stored_and_reach_the_factors_and_a_suspension_mismatch_is_a_reported_warning()
+    {
+        var store = Path.Combine(_dir, "store-statements");
+        var (exit, output, err) = await Fetch(store, "--from", Day(0), "--to", Day(39), "--what", "daily,stock_basic,fina_indicator,income,balancesheet,suspend_d");
+        Assert.True(exit == 0, err + output);
+        Assert.Contains("income ", output);
+        Assert.Contains("balancesheet ", output);
+        Assert.DoesNotContain("SuspensionMismatch", output); // the fixture's suspend_d agrees with its bars
+        Assert.Equal(40, _server.Calls.Count(c => c.Api == "suspend_d"));
+        var reports = await Trading.Data.Store.MarketStore.Open(store).ReadFinancialsAsync();
+        Assert.Contains(reports, r => r.Carries(Trading.Data.Model.ReportParts.Income) && r.Carries(Trading.Data.Model.ReportParts.BalanceSheet));
+
+        // The new factors compute from the stored statements.
+        var outDir = Path.Combine(_dir, "factors-out");
+        (exit, output, err) = await CliRunner.Run("factors", "analyze", "--store", store, "--factor", "leverage", "--factor", "net_margin",
+            "--horizon", "5", "--universe", "all", "--out", outDir);
+        Assert.True(exit == 0, err + output);
+        var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "summary.json"))).RootElement.ToString();
+        Assert.DoesNotContain("\"available\":false", summary.Replace(" ", ""));
+        var ic = File.ReadAllLines(Path.Combine(outDir, "ic.csv"));
+        Assert.Contains(ic, l => l.Contains(",leverage,") && !l.Contains("NaN"));
+        Assert.Contains(ic, l => l.Contains(",net_margin,") && !l.Contains("NaN"));
+
+        // suspend_d names a stock with a traded bar as suspended: the fetch succeeds, the report shows the warning.
+        var day = Market.TradingDays[45];
+        var traded = Market.Bars.Rows().First(b => b.Date == day && b.Volume > 0).Symbol.ToString();
+        var real = Market.Stocks.Where(st =>
+        {
+            var dates = Market.Bars.Rows().Where(b => b.Symbol == st.Symbol).Select(b => b.Date).ToList();
+            return dates.Count > 0 && dates.Min() < day && st.IsListedOn(day) && !dates.Contains(day);
+        }).Select(st => st.Symbol.ToString());
+        var items = string.Join(",", real.Append(traded).Select(code => $"[\"{code}\",\"{day:yyyyMMdd}\",null,\"S\"]"));
+        _server.Fault = c => c.Api == "suspend_d" && c.Params["trade_date"] == day.ToString("yyyyMMdd")
+            ? new(200, "{\"code\":0,\"msg\":\"\",\"data\":{\"fields\":[\"ts_code\",\"trade_date\",\"suspend_timing\",\"suspend_type\"],\"items\":[" + items + "]}}")
+            : null;
+        (exit, output, err) = await Fetch(store, "--to", Day(49), "--what", "daily,suspend_d");
+        Assert.True(exit == 0, err + output);
+        Assert.Contains("SuspensionMismatch", output);
+        Assert.Contains($"suspend_d says {traded} was suspended all day on {day:yyyy-MM-dd}", output);
+        var reportFile = Directory.GetFiles(Path.Combine(store, "reports"), "fetch-v*.csv").OrderBy(f => f).Last();
+        Assert.Contains("SuspensionMismatch", File.ReadAllText(reportFile));
+        Assert.Equal(Day(49), await LastDate(store));
+        Assert.DoesNotContain(Token, output + err);
+    }
+
     [Theory]
     [InlineData("auth", "error: TuShare refused the token")]
     [InlineData("permission", "error: the TuShare account may not call 'daily'")]
@@ -124,7 +170,7 @@ public sealed class TuShareFetchCommandTests : IDisposable
         }
         foreach (var (args, expected) in new[]
         {
-            (new[] { "--what", "income" }, "error: --what income: not fetched"),
+            (new[] { "--what", "suspend_d" }, "error: --what: suspend_d is checked against the daily bars of the same fetch; add daily."),
             (new[] { "--what", "bogus" }, "error: --what bogus: unknown"),
             (new[] { "--what", "adj_factor" }, "add daily"),
             (new[] { "--from", "2024-13-01" }, "error: --from '2024-13-01' must be a date"),
@@ -228,7 +274,7 @@ public sealed class TuShareFetchCommandTests : IDisposable
 
     [Theory]
     [InlineData("data-refresh { source = wind }", "'trading.node.data-refresh.source' = 'wind' must be tushare or off")]
-    [InlineData("data-refresh { source = tushare, what = [income] }", "'trading.node.data-refresh.what': --what income: not fetched")]
+    [InlineData("data-refresh { source = tushare, what = [suspend_d] }", "'trading.node.data-refresh.what': --what: suspend_d is checked against the daily bars")]
     [InlineData("data-refresh { source = tushare, shedule = x }", "data-refresh")]
     public async Task A_bad_data_refresh_block_is_one_line(string block, string expected)
     {

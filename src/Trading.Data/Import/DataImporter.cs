@@ -31,7 +31,7 @@ public sealed record ImportResult(ImportReport Report, bool Written, MarketStore
     public string? Rejection { get; init; }
     /// <summary>Stored valuations replaced by new rows with the same (symbol, date).</summary>
     public int ReplacedValuations { get; init; }
-    /// <summary>Stored reports replaced by new rows with the same (symbol, ann_date, end_date).</summary>
+    /// <summary>Stored reports changed by new rows with the same (symbol, announcement date, end_date).</summary>
     public int ReplacedFinancials { get; init; }
 }
 
@@ -39,7 +39,9 @@ public sealed record ImportResult(ImportReport Report, bool Written, MarketStore
 /// Reads an input (TuShare files or the generic long CSV), validates every row, enriches the bars (pre_close,
 /// factors, ST, limits) and, for an import, merges them into the store: new rows replace stored rows with the same
 /// (symbol, date), everything else is kept; likewise valuations (daily_basic) by (symbol, date) and financial
-/// reports (fina_indicator) by (symbol, ann_date, end_date). The store is only ever changed by an atomic swap to a
+/// reports by (symbol, announcement date, end_date), each source (fina_indicator, income, balancesheet) replacing
+/// only its own figures of the stored report. suspend_d is not stored: it is checked against the bars
+/// (<see cref="SuspensionCheck"/>, warnings). The store is only ever changed by an atomic swap to a
 /// complete new version.
 /// </summary>
 public static class DataImporter
@@ -113,13 +115,15 @@ public static class DataImporter
                 batch.Report.Add(new ImportIssue(IssueSeverity.Error, IssueKind.UnreadableFile, Path.GetFileName(files[i]), 1, null,
                     format == SourceFormat.Csv
                         ? "not a generic bar file: expected columns date,symbol,open,high,low,close,volume,amount[,adj_factor]"
-                        : "not a known TuShare file: expected daily, adj_factor, stock_basic, index_daily (file name index*), namechange, stk_limit, daily_basic or fina_indicator columns"));
+                        : "not a known TuShare file: expected daily, adj_factor, stock_basic, index_daily (file name index*), namechange, stk_limit, daily_basic, fina_indicator, income, balancesheet or suspend_d columns"));
         }
 
         var adjFactors = new Dictionary<(int, int), double>();
         var seen = new Dictionary<(int, int), (string, long)>();
         var seenValuations = new Dictionary<(int, int), (string, long)>();
         var latestReports = new Dictionary<(int, int, int), (int, int)>();
+        var latestIncomes = new Dictionary<(int, int, int), (int, int)>();
+        var latestBalances = new Dictionary<(int, int, int), (int, int)>();
         // adj_factor files first: daily rows without their own factor take it from them.
         foreach (int i in Enumerable.Range(0, files.Count).OrderBy(i => kinds[i] == InputKind.TuShareAdjFactor ? 0 : 1))
         {
@@ -138,6 +142,9 @@ public static class DataImporter
                     case InputKind.TuShareStkLimit: ReferenceFileReaders.ReadStkLimits(batch, files[i]); break;
                     case InputKind.TuShareDailyBasic: ReferenceFileReaders.ReadDailyBasic(batch, files[i], seenValuations); break;
                     case InputKind.TuShareFinaIndicator: ReferenceFileReaders.ReadFinaIndicator(batch, files[i], latestReports); break;
+                    case InputKind.TuShareIncome: ReferenceFileReaders.ReadIncome(batch, files[i], latestIncomes); break;
+                    case InputKind.TuShareBalanceSheet: ReferenceFileReaders.ReadBalanceSheet(batch, files[i], latestBalances); break;
+                    case InputKind.TuShareSuspendD: ReferenceFileReaders.ReadSuspendD(batch, files[i]); break;
                 }
             }
             catch (Exception e) when (FileFailure(e, files[i]) is { } issue)
@@ -176,6 +183,7 @@ public static class DataImporter
         var bars = batch.Bars;
         bars.SortAndDeduplicate();
         AddFindings(batch, BarEnricher.Enrich(bars, stocks, rules ?? MarketRules.Default, batch.PublishedLimits));
+        SuspensionCheck.Run(batch, bars, stocks);
         return batch.Report;
     }
 
@@ -220,7 +228,7 @@ public static class DataImporter
             index = MergeIndex(await old.ReadIndexAsync(ct), batch.IndexBars);
             // Only read what this batch changes; otherwise the stored files are copied as they are.
             if (batch.Valuations.Count > 0) storedValuations = await old.ReadValuationsAsync(ct);
-            if (batch.Financials.Count > 0) storedReports = await old.ReadFinancialsAsync(ct);
+            if (batch.HasReports) storedReports = await old.ReadFinancialsAsync(ct);
             sources.AddRange(old.Manifest.Sources);
             merged = BarTable.Concat(oldBars, batch.Bars);
         }
@@ -235,6 +243,7 @@ public static class DataImporter
 
         options.Progress?.Report("enriching bars (pre-close, ST, limits)");
         AddFindings(batch, BarEnricher.Enrich(merged, stocks, options.Rules, batch.PublishedLimits));
+        SuspensionCheck.Run(batch, merged, stocks);
         Log.Debug("Enriched at {Ms} ms", clock.ElapsedMilliseconds);
         if (options.Strict && batch.Report.HasErrors)
             return new ImportResult(batch.Report, false, null, 0) { Rejection = $"{batch.Report.ErrorCount} errors under --strict" };
@@ -243,8 +252,9 @@ public static class DataImporter
         int replacedValuations = 0, replacedReports = 0;
         List<Valuation>? valuations = batch.Valuations.Count == 0 ? null
             : FundamentalsOrder.Merge(storedValuations, batch.Valuations, FundamentalsOrder.Compare, out replacedValuations);
-        List<FinancialReport>? reports = batch.Financials.Count == 0 ? null
-            : FundamentalsOrder.Merge(storedReports, batch.Financials, FundamentalsOrder.Compare, out replacedReports);
+        List<FinancialReport>? reports = !batch.HasReports ? null
+            : FundamentalsOrder.MergeReports(storedReports,
+                [(batch.Financials, ReportParts.Indicators), (batch.Incomes, ReportParts.Income), (batch.BalanceSheets, ReportParts.BalanceSheet)], out replacedReports);
 
         options.Progress?.Report("writing the new store version");
         sources.Add($"{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ssZ} {format.ToString().ToLowerInvariant()} {Path.GetFullPath(input)}");

@@ -25,6 +25,12 @@ public enum InputKind
     TuShareDailyBasic,
     /// <summary>TuShare <c>fina_indicator</c>: one row per announced report (ann_date, end_date, roe, growth, eps, bps).</summary>
     TuShareFinaIndicator,
+    /// <summary>TuShare <c>income</c>: one row per announced statement (consolidated rows kept).</summary>
+    TuShareIncome,
+    /// <summary>TuShare <c>balancesheet</c>: one row per announced statement (consolidated rows kept).</summary>
+    TuShareBalanceSheet,
+    /// <summary>TuShare <c>suspend_d</c>: suspensions and resumptions per day; checked against the bars, not stored.</summary>
+    TuShareSuspendD,
 }
 
 public enum SourceFormat
@@ -105,6 +111,9 @@ public static class InputFiles
         if (Has("ts_code", "trade_date", "open")) return InputKind.TuShareDaily;
         if (Has("ts_code", "trade_date") && (Has("total_mv") || Has("pe_ttm") || Has("total_share"))) return InputKind.TuShareDailyBasic;
         if (Has("ts_code", "ann_date", "end_date") && (Has("roe") || Has("netprofit_yoy"))) return InputKind.TuShareFinaIndicator;
+        if (Has("ts_code", "ann_date", "end_date") && (Has("n_income_attr_p") || Has("total_revenue") || Has("revenue"))) return InputKind.TuShareIncome;
+        if (Has("ts_code", "ann_date", "end_date") && (Has("total_assets") || Has("total_liab"))) return InputKind.TuShareBalanceSheet;
+        if (Has("ts_code", "trade_date", "suspend_type")) return InputKind.TuShareSuspendD;
         if (Has("ts_code", "trade_date", "adj_factor")) return InputKind.TuShareAdjFactor;
         return InputKind.Unknown;
     }

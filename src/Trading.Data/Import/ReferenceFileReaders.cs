@@ -8,7 +8,7 @@ namespace Trading.Data.Import;
 
 /// <summary>
 /// Readers of the smaller TuShare files: stock_basic, index_daily, adj_factor, namechange, stk_limit, daily_basic,
-/// fina_indicator. They share the row loop and the issue reporting; each maps columns to its record.
+/// fina_indicator, income, balancesheet, suspend_d. They share the row loop and the issue reporting; each maps columns to its record.
 /// </summary>
 internal static class ReferenceFileReaders
 {
@@ -257,28 +257,134 @@ internal static class ReferenceFileReaders
             for (int k = 0; k < FinaColumns.Length && ok; k++)
                 if (FieldParser.OptionalNumber(r[FinaColumns[k]], 1, out v[k]) is { } f) { r.Reject(f.Kind, FinaColumns[k], f.Message); ok = false; }
             if (!ok) continue;
-            int flag = 0;
-            var flagText = r["update_flag"];
-            if (!flagText.IsEmpty && !int.TryParse(flagText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out flag))
+            if (!TryUpdateFlag(r, out int flag)) continue;
+            Keep(batch.Financials, latest, new FinancialReport(symbol, ann, end, v[0], v[1], v[2], v[3], v[4]), flag);
+            r.Accept();
+        }
+    }
+
+    // income (doc 33) and balancesheet (doc 36) figures read into a report, in CNY as given.
+    private static readonly (string Column, Func<FinancialReport, double, FinancialReport> Set)[] IncomeColumns =
+    [
+        ("basic_eps", (r, v) => r with { BasicEps = v }), ("total_revenue", (r, v) => r with { TotalRevenue = v }),
+        ("revenue", (r, v) => r with { Revenue = v }), ("operate_profit", (r, v) => r with { OperatingProfit = v }),
+        ("total_profit", (r, v) => r with { TotalProfit = v }), ("n_income", (r, v) => r with { NetIncome = v }),
+        ("n_income_attr_p", (r, v) => r with { NetIncomeToParent = v }),
+    ];
+
+    private static readonly (string Column, Func<FinancialReport, double, FinancialReport> Set)[] BalanceColumns =
+    [
+        ("total_assets", (r, v) => r with { TotalAssets = v }), ("total_liab", (r, v) => r with { TotalLiabilities = v }),
+        ("total_hldr_eqy_exc_min_int", (r, v) => r with { ParentEquity = v }), ("total_cur_assets", (r, v) => r with { CurrentAssets = v }),
+        ("total_cur_liab", (r, v) => r with { CurrentLiabilities = v }), ("money_cap", (r, v) => r with { Cash = v }),
+    ];
+
+    /// <summary>TuShare income: see <see cref="ReadStatement"/>.</summary>
+    public static void ReadIncome(ImportBatch batch, string file, Dictionary<(int, int, int), (int Index, int Flag)> latest) =>
+        ReadStatement(batch, file, "tushare income", IncomeColumns, batch.Incomes, latest, assetsMustBePositive: false);
+
+    /// <summary>TuShare balancesheet: see <see cref="ReadStatement"/>; total assets must be positive, liabilities not negative.</summary>
+    public static void ReadBalanceSheet(ImportBatch batch, string file, Dictionary<(int, int, int), (int Index, int Flag)> latest) =>
+        ReadStatement(batch, file, "tushare balancesheet", BalanceColumns, batch.BalanceSheets, latest, assetsMustBePositive: true);
+
+    /// <summary>
+    /// A TuShare statement (income, balancesheet): consolidated rows only (report_type 1; an empty report_type is
+    /// taken as 1) — the parent-company and adjusted variants describe other entities or restate other periods and
+    /// are read and skipped, not errors. Point in time by the actual announcement date: f_ann_date when given, else
+    /// ann_date. Otherwise as fina_indicator (<see cref="ReadFinaIndicator"/>): one report per (symbol, announcement,
+    /// end_date), duplicates resolved by update_flag, a restatement (later announcement) kept as its own report, an
+    /// announcement before the end of its period an error. Figures empty or NaN are missing.
+    /// </summary>
+    private static void ReadStatement(ImportBatch batch, string file, string kind,
+        (string Column, Func<FinancialReport, double, FinancialReport> Set)[] columns, List<FinancialReport> into,
+        Dictionary<(int, int, int), (int Index, int Flag)> latest, bool assetsMustBePositive)
+    {
+        using var r = new Rows(batch, file, kind);
+        if (!r.Init("ts_code", "ann_date", "end_date")) return;
+        while (r.Next())
+        {
+            var type = r["report_type"];
+            if (!type.IsEmpty && !type.SequenceEqual("1")) continue; // not consolidated: skipped (read, neither accepted nor rejected)
+            if (!r.TrySymbol("ts_code", out var symbol)) continue;
+            DateOnly ann;
+            string annColumn = r.Has("f_ann_date") && !r["f_ann_date"].IsEmpty ? "f_ann_date" : "ann_date";
+            if (!r.TryDate(annColumn, out ann, trading: true) || !r.TryDate("end_date", out var end)) continue;
+            if (ann < end)
             {
-                r.Reject(IssueKind.MalformedNumber, "update_flag", $"'{flagText.ToString()}' is not an update flag (0 or 1)");
+                r.Reject(IssueKind.BadDate, annColumn, $"announced {ann:yyyy-MM-dd}, before the end of its period {end:yyyy-MM-dd}");
                 continue;
             }
-            var report = new FinancialReport(symbol, ann, end, v[0], v[1], v[2], v[3], v[4]);
-            var key = (symbol.Packed, ann.DayNumber, end.DayNumber);
-            if (latest.TryGetValue(key, out var prev))
+            var report = FinancialReport.Empty(symbol, ann, end);
+            bool ok = true;
+            foreach (var (column, set) in columns)
             {
-                if (flag >= prev.Flag)
-                {
-                    batch.Financials[prev.Index] = report;
-                    latest[key] = (prev.Index, flag);
-                }
+                if (FieldParser.OptionalNumber(r[column], 1, out var v) is { } f) { r.Reject(f.Kind, column, f.Message); ok = false; break; }
+                report = set(report, v);
             }
-            else
+            if (!ok) continue;
+            if (assetsMustBePositive && report.TotalAssets <= 0)
             {
-                latest[key] = (batch.Financials.Count, flag);
-                batch.Financials.Add(report);
+                r.Reject(IssueKind.NegativeValue, "total_assets", $"total assets {report.TotalAssets} must be positive");
+                continue;
             }
+            if (assetsMustBePositive && report.TotalLiabilities < 0)
+            {
+                r.Reject(IssueKind.NegativeValue, "total_liab", $"total liabilities {report.TotalLiabilities} must not be negative");
+                continue;
+            }
+            if (!TryUpdateFlag(r, out int flag)) continue;
+            Keep(into, latest, report, flag);
+            r.Accept();
+        }
+    }
+
+    private static bool TryUpdateFlag(Rows r, out int flag)
+    {
+        flag = 0;
+        var flagText = r["update_flag"];
+        if (flagText.IsEmpty || int.TryParse(flagText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out flag)) return true;
+        r.Reject(IssueKind.MalformedNumber, "update_flag", $"'{flagText.ToString()}' is not an update flag (0 or 1)");
+        return false;
+    }
+
+    /// <summary>Adds a report, or replaces the one of the same key when its update_flag is not lower (later rows win ties).</summary>
+    private static void Keep(List<FinancialReport> into, Dictionary<(int, int, int), (int Index, int Flag)> latest, FinancialReport report, int flag)
+    {
+        var key = (report.Symbol.Packed, report.AnnDate.DayNumber, report.EndDate.DayNumber);
+        if (latest.TryGetValue(key, out var prev))
+        {
+            if (flag < prev.Flag) return;
+            into[prev.Index] = report;
+            latest[key] = (prev.Index, flag);
+        }
+        else
+        {
+            latest[key] = (into.Count, flag);
+            into.Add(report);
+        }
+    }
+
+    /// <summary>
+    /// TuShare suspend_d: ts_code, trade_date, suspend_timing, suspend_type (S suspended, R resumed). Not stored —
+    /// the store derives suspensions from missing bars — but kept for the import's check of the bars against it
+    /// (<see cref="SuspensionCheck"/>). Only full-day suspensions (S without a suspend_timing) say a day has no bar;
+    /// an intraday halt (a timing such as 09:30-10:30) still trades and R rows only mark the covered day.
+    /// </summary>
+    public static void ReadSuspendD(ImportBatch batch, string file)
+    {
+        using var r = new Rows(batch, file, "tushare suspend_d");
+        if (!r.Init("ts_code", "trade_date", "suspend_type")) return;
+        while (r.Next())
+        {
+            if (!r.TrySymbol("ts_code", out var symbol) || !r.TryDate("trade_date", out var date, trading: true)) continue;
+            var type = r["suspend_type"];
+            if (!type.SequenceEqual("S") && !type.SequenceEqual("R"))
+            {
+                r.Reject(IssueKind.UnknownCode, "suspend_type", $"suspend_type '{type.ToString()}' is neither S (suspended) nor R (resumed)");
+                continue;
+            }
+            batch.SuspensionDays.Add(date);
+            if (type.SequenceEqual("S") && r["suspend_timing"].IsEmpty) batch.Suspensions.Add(new SuspensionRow(symbol, date, r.File, r.Line));
             r.Accept();
         }
     }

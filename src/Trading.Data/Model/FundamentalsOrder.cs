@@ -69,4 +69,33 @@ internal static class FundamentalsOrder
         }
         return result;
     }
+
+    /// <summary>
+    /// Stored reports merged with new ones of each source, sorted by key: a new row overlays its source's figures
+    /// (<paramref name="added"/>: rows and the part they carry) onto the stored report with the same key, keeping the
+    /// other sources' figures; a key not stored yet starts from an empty report. <paramref name="replaced"/> counts
+    /// the stored reports changed.
+    /// </summary>
+    public static List<FinancialReport> MergeReports(IReadOnlyList<FinancialReport> stored,
+        IEnumerable<(IReadOnlyList<FinancialReport> Rows, ReportParts Part)> added, out int replaced)
+    {
+        var map = new SortedDictionary<(int, int, int), (FinancialReport Report, bool Stored)>();
+        foreach (var r in stored) map[Key(r)] = (r, true);
+        var changed = new HashSet<(int, int, int)>();
+        foreach (var (rows, part) in added)
+            foreach (var r in rows)
+            {
+                var key = Key(r);
+                if (map.TryGetValue(key, out var old))
+                {
+                    map[key] = (old.Report.Overlay(r, part), old.Stored);
+                    if (old.Stored) changed.Add(key);
+                }
+                else map[key] = (FinancialReport.Empty(r.Symbol, r.AnnDate, r.EndDate).Overlay(r, part), false);
+            }
+        replaced = changed.Count;
+        return map.Values.Select(v => v.Report).ToList();
+
+        static (int, int, int) Key(FinancialReport r) => (r.Symbol.Packed, r.AnnDate.DayNumber, r.EndDate.DayNumber);
+    }
 }

@@ -53,4 +53,23 @@ public sealed class FinancialHistory
         }
         return found;
     }
+
+    /// <summary>
+    /// As <see cref="TryLatest(int, DateOnly, out FinancialReport)"/>, among the reports that carry
+    /// <paramref name="part"/>: a source announced on another day than the others (an income statement's f_ann_date
+    /// after fina_indicator's ann_date) is its own announcement, and a factor of one source must not read the
+    /// other's as missing.
+    /// </summary>
+    public bool TryLatest(int symbol, DateOnly asOf, ReportParts part, out FinancialReport report)
+    {
+        report = default;
+        bool found = false;
+        foreach (var r in _bySymbol[symbol])
+        {
+            if (r.AnnDate > asOf) break;
+            if (!r.Carries(part)) continue;
+            if (!found || r.EndDate >= report.EndDate) { report = r; found = true; }
+        }
+        return found;
+    }
 }

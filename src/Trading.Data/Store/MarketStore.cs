@@ -117,7 +117,26 @@ public sealed class MarketStore
     private static readonly DataField<int> FinSymbol = new("symbol"), FinAnn = new("ann_date"), FinEnd = new("end_date");
     private static readonly DataField<double> FinRoe = new("roe"), FinProfitYoY = new("netprofit_yoy"), FinRevenueYoY = new("or_yoy"),
         FinEps = new("eps"), FinBps = new("bps");
-    private static readonly ParquetSchema FinancialSchema = new(FinSymbol, FinAnn, FinEnd, FinRoe, FinProfitYoY, FinRevenueYoY, FinEps, FinBps);
+    // income and balancesheet figures, added after the first stores were written: a financials file without them
+    // (an older version) reads them as NaN — never given — so old stores open unchanged and a new import fills them.
+    private static readonly (DataField<double> Field, Func<FinancialReport, double> Get, Func<FinancialReport, double, FinancialReport> Set)[] FinStatementFields =
+    [
+        (new("basic_eps"), r => r.BasicEps, (r, v) => r with { BasicEps = v }),
+        (new("total_revenue"), r => r.TotalRevenue, (r, v) => r with { TotalRevenue = v }),
+        (new("revenue"), r => r.Revenue, (r, v) => r with { Revenue = v }),
+        (new("operate_profit"), r => r.OperatingProfit, (r, v) => r with { OperatingProfit = v }),
+        (new("total_profit"), r => r.TotalProfit, (r, v) => r with { TotalProfit = v }),
+        (new("n_income"), r => r.NetIncome, (r, v) => r with { NetIncome = v }),
+        (new("n_income_attr_p"), r => r.NetIncomeToParent, (r, v) => r with { NetIncomeToParent = v }),
+        (new("total_assets"), r => r.TotalAssets, (r, v) => r with { TotalAssets = v }),
+        (new("total_liab"), r => r.TotalLiabilities, (r, v) => r with { TotalLiabilities = v }),
+        (new("total_hldr_eqy_exc_min_int"), r => r.ParentEquity, (r, v) => r with { ParentEquity = v }),
+        (new("total_cur_assets"), r => r.CurrentAssets, (r, v) => r with { CurrentAssets = v }),
+        (new("total_cur_liab"), r => r.CurrentLiabilities, (r, v) => r with { CurrentLiabilities = v }),
+        (new("money_cap"), r => r.Cash, (r, v) => r with { Cash = v }),
+    ];
+    private static readonly ParquetSchema FinancialSchema = new([FinSymbol, FinAnn, FinEnd, FinRoe, FinProfitYoY, FinRevenueYoY, FinEps, FinBps,
+        .. FinStatementFields.Select(f => (Field)f.Field)]);
 
     private static ParquetOptions Options => new() { CompressionMethod = CompressionMethod.Snappy };
 
@@ -602,6 +621,12 @@ public sealed class MarketStore
             await rg.WriteAsync<double>(FinRevenueYoY, revenue, cancellationToken: ct);
             await rg.WriteAsync<double>(FinEps, eps, cancellationToken: ct);
             await rg.WriteAsync<double>(FinBps, bps, cancellationToken: ct);
+            foreach (var (field, get, _) in FinStatementFields)
+            {
+                var column = new double[n];
+                for (int i = 0; i < n; i++) column[i] = get(rows[i]);
+                await rg.WriteAsync<double>(field, column, cancellationToken: ct);
+            }
         }
         fs.Flush(flushToDisk: true);
         return n;
@@ -616,10 +641,14 @@ public sealed class MarketStore
         if (!HasFile(FinancialsFile)) return result;
         await using var fs = OpenRead(FinancialsFile);
         await using var reader = await ParquetReader.CreateAsync(fs, cancellationToken: ct);
+        var present = reader.Schema.GetDataFields().Select(f => f.Name).ToHashSet(StringComparer.Ordinal);
+        var statementFields = FinStatementFields.Where(f => present.Contains(f.Field.Name)).ToArray();
         for (int g = 0; g < reader.RowGroupCount; g++)
         {
             using var rg = reader.OpenRowGroupReader(g);
             int n = checked((int)rg.RowCount);
+            var statements = new double[statementFields.Length][];
+            for (int k = 0; k < statementFields.Length; k++) statements[k] = await ReadAsync<double>(rg, statementFields[k].Field, n, ct);
             var symbol = await ReadAsync<int>(rg, FinSymbol, n, ct);
             var ann = await ReadAsync<int>(rg, FinAnn, n, ct);
             var end = await ReadAsync<int>(rg, FinEnd, n, ct);
@@ -629,8 +658,12 @@ public sealed class MarketStore
             var eps = await ReadAsync<double>(rg, FinEps, n, ct);
             var bps = await ReadAsync<double>(rg, FinBps, n, ct);
             for (int i = 0; i < n; i++)
-                result.Add(new FinancialReport(Symbol.FromPacked(symbol[i]), DateOnly.FromDayNumber(ann[i]), DateOnly.FromDayNumber(end[i]),
-                    roe[i], profit[i], revenue[i], eps[i], bps[i]));
+            {
+                var report = new FinancialReport(Symbol.FromPacked(symbol[i]), DateOnly.FromDayNumber(ann[i]), DateOnly.FromDayNumber(end[i]),
+                    roe[i], profit[i], revenue[i], eps[i], bps[i]);
+                for (int k = 0; k < statementFields.Length; k++) report = statementFields[k].Set(report, statements[k][i]);
+                result.Add(report);
+            }
         }
         return result;
     }

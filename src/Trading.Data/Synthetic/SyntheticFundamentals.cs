@@ -12,6 +12,11 @@ namespace Trading.Data.Synthetic;
 internal static class SyntheticFundamentals
 {
     private const ulong StreamFundamentals = 6;
+    /// <summary>The balance-sheet structure's own stream: added later, it leaves every earlier draw (and so every earlier figure) as it was.</summary>
+    private const ulong StreamBalanceSheet = 7;
+
+    /// <summary>Minority interests as a fraction of the parent's equity (and of its profit), the same for every stock.</summary>
+    private const double MinorityShare = 0.05;
 
     /// <summary>Chance that a report is first announced with a misstated profit and restated later.</summary>
     private const double RestatementProbability = 0.03;
@@ -66,6 +71,7 @@ internal static class SyntheticFundamentals
     {
         public double[] PeriodShares = [], Dividends = [], YtdProfit = [], YtdRevenue = [], Equity = [], YearStartEquity = [];
         public double[] VisibleYtd = [], VisibleEquity = [];
+        public double DebtRatio, CurrentShare;
         public readonly List<Announcement> Events = [];
 
         public void Ensure(int k)
@@ -93,6 +99,9 @@ internal static class SyntheticFundamentals
         double floatLong = 0.5 + 0.5 * rng.NextDouble();
         double floatIpo = 0.1 + 0.15 * rng.NextDouble();
         double speed = rng.NextDouble();                    // early or late reporter
+        var structure = new SyntheticRng(seed, StreamBalanceSheet, (ulong)s.Slot);
+        w.DebtRatio = 0.15 + 0.7 * structure.NextDouble();  // total liabilities / total assets
+        w.CurrentShare = 0.3 + 0.5 * structure.NextDouble(); // current assets / total assets
         result.RoeMean[index] = roeMean;
         result.ProfitGrowth[index] = growth;
         result.InitialPb[index] = pb0;
@@ -222,7 +231,29 @@ internal static class SyntheticFundamentals
         double roe = averageEquity > 0.0 ? ytd / averageEquity * 100.0 : double.NaN;
         double profitYoY = k >= 4 ? YoY(ytd, w.YtdProfit[k - 4]) : double.NaN;
         double revenueYoY = k >= 4 ? YoY(w.YtdRevenue[k], w.YtdRevenue[k - 4]) : double.NaN;
-        var report = new FinancialReport(symbol, DateOnly.FromDayNumber(ann), end, roe, profitYoY, revenueYoY, ytd / periodShares, equity / periodShares);
+        // The statements behind the ratios: revenue and profit year to date, the parent's equity at the period end;
+        // minority interests a fixed share, 25 % tax on a profit, assets from the stock's debt ratio.
+        double netIncome = ytd * (1.0 + MinorityShare);
+        double totalProfit = netIncome > 0.0 ? netIncome / 0.75 : netIncome;
+        double totalEquity = equity * (1.0 + MinorityShare);
+        double assets = totalEquity / (1.0 - w.DebtRatio);
+        double liabilities = assets - totalEquity;
+        var report = new FinancialReport(symbol, DateOnly.FromDayNumber(ann), end, roe, profitYoY, revenueYoY, ytd / periodShares, equity / periodShares)
+        {
+            BasicEps = ytd / periodShares,
+            TotalRevenue = w.YtdRevenue[k] * 1.02,
+            Revenue = w.YtdRevenue[k],
+            OperatingProfit = totalProfit * 0.98,
+            TotalProfit = totalProfit,
+            NetIncome = netIncome,
+            NetIncomeToParent = ytd,
+            TotalAssets = assets,
+            TotalLiabilities = liabilities,
+            ParentEquity = equity,
+            CurrentAssets = assets * w.CurrentShare,
+            CurrentLiabilities = liabilities * 0.7,
+            Cash = assets * w.CurrentShare * 0.3,
+        };
         return new Announcement(ann, k, ytd, equity, report);
 
         static double YoY(double now, double before) => before != 0.0 ? (now - before) / Math.Abs(before) * 100.0 : double.NaN;

@@ -68,6 +68,10 @@ public sealed class SyntheticMarket
     /// year-to-date figures with the same period a year earlier, bps is net assets per share at the period end.
     /// About 3 % of reports are restated: the first announcement misstates the profit and a later announcement of
     /// the same period (30-180 days on) gives the true figures.
+    /// The same announcements carry the consolidated income statement and balance sheet (TuShare income,
+    /// balancesheet; CNY, year to date) consistent with those ratios: n_income_attr_p = eps × shares at the period
+    /// end, revenue the year-to-date revenue behind or_yoy, total_hldr_eqy_exc_min_int = bps × shares; minority
+    /// interests 5 %, total_liab / total_assets a per-stock debt ratio in [0.15, 0.85] drawn from a stream of its own.
     /// </summary>
     public IReadOnlyList<FinancialReport> Financials { get; }
 

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using Serilog;
 using Trading.Data.Import;
+using Trading.Data.Model;
 using Trading.Data.Store;
 
 namespace Trading.Data.TuShare;
@@ -40,7 +41,9 @@ public sealed record TuShareFetchResult(int Calls, int Retries, TimeSpan Elapsed
 /// every dataset page by page (one trade date per call for the daily datasets, which also keeps each call under its
 /// row cap; limit/offset paging wherever a call may reach its cap), writes the answers as the TuShare CSV files the
 /// import reads, and imports them through <see cref="DataImporter.ImportAsync"/> — the same validation, enrichment
-/// and atomic version swap as <c>trading data import --format tushare</c>, no second path.
+/// and atomic version swap as <c>trading data import --format tushare</c>, no second path. That includes the
+/// statements (income, balancesheet: overlaid on the point-in-time reports) and suspend_d (not stored: the import
+/// checks the bars against it and reports disagreements as warnings).
 /// <para>
 /// The whole fetch is <b>one</b> atomic import: adj_factor and stk_limit rows only join the daily bars of the same
 /// import, and a store holding a day's bars without their factors or limits would be worse than yesterday's store.
@@ -72,7 +75,9 @@ public sealed class TuShareFetcher(TuShareClient client)
         var starts = new Dictionary<TuShareDataset, DateOnly>();
         foreach (var d in what.Where(d => d.Plan != FetchPlan.Whole)) // reference data is fetched whole, without dates
             starts[d] = d == TuShareDataset.DailyBasic ? Start(held.LastValuationDay)
-                : d == TuShareDataset.FinaIndicator ? Start(held.LastAnnouncement)
+                : d == TuShareDataset.FinaIndicator ? Start(held.LastAnnouncement(ReportParts.Indicators))
+                : d == TuShareDataset.Income ? Start(held.LastAnnouncement(ReportParts.Income))
+                : d == TuShareDataset.BalanceSheet ? Start(held.LastAnnouncement(ReportParts.BalanceSheet))
                 : Start(held.LastBarDay);
         var indexCodes = options.IndexCodes.Concat(held.IndexLast.Keys).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
 
@@ -126,6 +131,19 @@ public sealed class TuShareFetcher(TuShareClient client)
                             var from = options.From ?? (held.IndexLast.TryGetValue(code, out var last) ? last.AddDays(1) : start);
                             if (from > to) { Step(d); continue; }
                             await PagesAsync(d, new() { ["ts_code"] = code, ["start_date"] = Ymd(from), ["end_date"] = Ymd(to) }, output, ct);
+                        }
+                        break;
+                    case FetchPlan.PerStock when d != TuShareDataset.FinaIndicator:
+                        // income and balancesheet take one ts_code a call too, but their start_date/end_date are
+                        // announcement dates (doc 33, 36), not periods. Asked 18 months before the start, as the
+                        // kept date (f_ann_date, the actual announcement) need not be the one TuShare filters on;
+                        // consolidated statements only (report_type 1); kept by f_ann_date, else ann_date.
+                        int ann = output.Column("ann_date"), fAnn = output.Column("f_ann_date");
+                        foreach (var code in symbols.ToList())
+                        {
+                            var query = new Dictionary<string, string> { ["ts_code"] = code, ["end_date"] = Ymd(to), ["report_type"] = "1" };
+                            if (listed.TryGetValue(code, out var listDate) && listDate < start.AddMonths(-1)) query["start_date"] = Ymd(start.AddMonths(-18));
+                            await PagesAsync(d, query, output, ct, keep: row => AnnouncedBetween(row, row[fAnn].Length > 0 ? fAnn : ann, start, to));
                         }
                         break;
                     case FetchPlan.PerStock:
@@ -295,22 +313,30 @@ public sealed class TuShareFetcher(TuShareClient client)
     }
 
     /// <summary>What the store holds, for an incremental fetch.</summary>
-    private sealed record StoreState(DateOnly? LastBarDay, DateOnly? LastValuationDay, DateOnly? LastAnnouncement,
+    private sealed record StoreState(DateOnly? LastBarDay, DateOnly? LastValuationDay, IReadOnlyList<FinancialReport> Reports,
         IReadOnlyDictionary<string, DateOnly> IndexLast, IReadOnlyList<string> Symbols, IReadOnlyDictionary<string, DateOnly> ListDates)
     {
+        /// <summary>The last announcement held of one source (per source: income asked for the first time does not start after fina_indicator's last announcement).</summary>
+        public DateOnly? LastAnnouncement(ReportParts part)
+        {
+            DateOnly? last = null;
+            foreach (var r in Reports) if (r.Carries(part) && (last is null || r.AnnDate > last)) last = r.AnnDate;
+            return last;
+        }
+
         public static async Task<StoreState> ReadAsync(string dir, CancellationToken ct)
         {
-            if (!MarketStore.Exists(dir)) return new StoreState(null, null, null, new Dictionary<string, DateOnly>(), [], new Dictionary<string, DateOnly>());
+            if (!MarketStore.Exists(dir)) return new StoreState(null, null, [], new Dictionary<string, DateOnly>(), [], new Dictionary<string, DateOnly>());
             var store = MarketStore.Open(dir);
             var m = store.Manifest;
             DateOnly? lastBar = m.Days.Length > 0 ? DateOnly.FromDayNumber(m.Days[^1]) : null;
-            DateOnly? lastValuation = null, lastAnn = null;
+            DateOnly? lastValuation = null;
             if (m.Valuations > 0) lastValuation = (await store.ReadValuationsAsync(ct)).Max(v => v.Date);
-            if (m.FinancialReports > 0) lastAnn = (await store.ReadFinancialsAsync(ct)).Max(r => r.AnnDate);
+            IReadOnlyList<FinancialReport> reports = m.FinancialReports > 0 ? await store.ReadFinancialsAsync(ct) : [];
             var index = (await store.ReadIndexAsync(ct)).GroupBy(b => b.Code).ToDictionary(g => g.Key, g => g.Max(b => b.Date), StringComparer.Ordinal);
             var stocks = await store.ReadStocksAsync(ct);
             var listDates = stocks.Where(s => s.ListDate is not null).ToDictionary(s => s.Symbol.ToString(), s => s.ListDate!.Value, StringComparer.Ordinal);
-            return new StoreState(lastBar, lastValuation, lastAnn, index, stocks.Select(s => s.Symbol.ToString()).ToList(), listDates);
+            return new StoreState(lastBar, lastValuation, reports, index, stocks.Select(s => s.Symbol.ToString()).ToList(), listDates);
         }
     }
 }

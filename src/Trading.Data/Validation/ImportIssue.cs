@@ -52,6 +52,10 @@ public enum IssueKind : byte
     NonFiniteValue,
     /// <summary>A custom factor row dated on a day that is not a trading day of the store.</summary>
     NotATradingDay,
+    /// <summary>A code field with a value its format does not define (suspend_d's suspend_type other than S or R).</summary>
+    UnknownCode,
+    /// <summary>The bars and TuShare's suspend_d disagree: a bar on a day it lists as a full-day suspension, or a missing bar on a day it does not (warning).</summary>
+    SuspensionMismatch,
 }
 
 /// <summary>One finding, naming the place: file, line (1-based, the header is line 1) and column.</summary>

@@ -80,7 +80,7 @@ internal static class FetchCommand
         var to = new Option<string?>("--to") { Description = "Last day, YYYY-MM-DD (default: today in Shanghai)" };
         var what = new Option<string?>("--what")
         {
-            Description = "Datasets, comma-separated: daily, adj_factor, stk_limit, daily_basic, index_daily, stock_basic, namechange, fina_indicator (trade_cal always; default: all but fina_indicator)",
+            Description = "Datasets, comma-separated: daily, adj_factor, stk_limit, daily_basic, suspend_d, index_daily, stock_basic, namechange, fina_indicator, income, balancesheet (trade_cal always; default: all but suspend_d and the per-stock fina_indicator, income, balancesheet)",
         };
         var index = new Option<string?>("--index") { Description = "Index series to fetch, comma-separated (default 000300.SH; the store's own series always)" };
         var config = new Option<string?>("--config", "-c") { Description = "A HOCON file whose trading.data.tushare block sets base-url, token-file, rate-per-minute, timeout, retries, index" };

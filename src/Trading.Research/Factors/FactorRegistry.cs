@@ -27,6 +27,8 @@ public sealed class FactorRegistry
         .Register("quality_roe", _ => new ReturnOnEquity())
         .Register("growth_profit", _ => new ProfitGrowth())
         .Register("growth_revenue", _ => new RevenueGrowth())
+        .Register("leverage", _ => new Leverage())
+        .Register("net_margin", _ => new NetMargin())
         .Register("ma_deviation", a => new MovingAverageDeviation(a.Int("lookback", 20, min: 1)))
         .Register("custom", a => new CustomFactor(a.Identifier("name"), a.Int("max_age", CustomFactor.DefaultMaxAge, min: 0, max: 250)));
 

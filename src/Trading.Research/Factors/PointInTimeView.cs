@@ -71,6 +71,13 @@ public readonly struct PointInTimeView
         return _panel.Financials is { } f && f.TryLatest(s, Date, out report);
     }
 
+    /// <summary>The latest financial report announced on or before today that carries <paramref name="part"/>'s figures.</summary>
+    public bool TryFinancials(int s, ReportParts part, out FinancialReport report)
+    {
+        report = default;
+        return _panel.Financials is { } f && f.TryLatest(s, Date, part, out report);
+    }
+
     /// <summary>Back-adjusted close <paramref name="lag"/> days ago (raw × factor); ratios of these are total returns.</summary>
     public double AdjustedClose(int s, int lag = 0)
     {

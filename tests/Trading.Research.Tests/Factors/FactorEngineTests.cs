@@ -49,7 +49,7 @@ public class FactorEngineTests
             var factor = FactorRegistry.Default.Create(CustomFactorExample.Spec(name));
             var availability = factor.Availability(bare);
             bool needsValuations = name is "size" or "value_ep" or "value_bp" or "turnover";
-            bool needsReports = name is "quality_roe" or "growth_profit" or "growth_revenue";
+            bool needsReports = name is "quality_roe" or "growth_profit" or "growth_revenue" or "leverage" or "net_margin";
             bool needsImport = name is "custom";
             Assert.Equal(!(needsValuations || needsReports || needsImport), availability.Available);
             if (needsValuations) Assert.Contains("MarketPanel.Valuations is null", availability.Reason);
@@ -115,10 +115,15 @@ public class FactorEngineTests
         foreach (var r in market.Financials)
         {
             int s = panel.SymbolIndex(r.Symbol);
-            reports[s].Add(r.AnnDate > cutoff ? r with { Roe = r.Roe + 100, NetProfitYoY = -r.NetProfitYoY, RevenueYoY = 1e6 } : r);
+            reports[s].Add(r.AnnDate > cutoff
+                ? r with { Roe = r.Roe + 100, NetProfitYoY = -r.NetProfitYoY, RevenueYoY = 1e6, Revenue = 1, NetIncomeToParent = -5, TotalLiabilities = r.TotalAssets * 0.99 }
+                : r);
         }
         for (int s = 0; s < reports.Length; s++) // a new period announced the day after t
-            reports[s].Add(new FinancialReport(panel.Symbols[s], panel.Dates[t + 1], cutoff, 99, 99, 99, 1, 1));
+            reports[s].Add(new FinancialReport(panel.Symbols[s], panel.Dates[t + 1], cutoff, 99, 99, 99, 1, 1)
+            {
+                Revenue = 10, NetIncomeToParent = 9, TotalAssets = 10, TotalLiabilities = 1,
+            });
         panel.Financials = new FinancialHistory(reports);
     }
 }

@@ -55,7 +55,7 @@ public class FactorRegistryTests
     {
         var registry = FactorRegistry.Default;
         Assert.Equal(
-            ["custom", "growth_profit", "growth_revenue", "liquidity", "ma_deviation", "momentum", "momentum_12_1", "quality_roe",
+            ["custom", "growth_profit", "growth_revenue", "leverage", "liquidity", "ma_deviation", "momentum", "momentum_12_1", "net_margin", "quality_roe",
              "reversal", "size", "turnover", "value_bp", "value_ep", "volatility"],
             registry.Names);
         foreach (var name in registry.Names)
@@ -85,7 +85,7 @@ public class FactorRegistryTests
         var e = Assert.Throws<FormatException>(() => FactorRegistry.Default.Create("momentun(lookback=5)"));
         Assert.Contains("'momentun(lookback=5)'", e.Message);
         Assert.Contains("unknown factor 'momentun'", e.Message);
-        Assert.Contains("momentum, momentum_12_1, quality_roe", e.Message);
+        Assert.Contains("momentum, momentum_12_1, net_margin, quality_roe", e.Message);
     }
 
     [Theory]

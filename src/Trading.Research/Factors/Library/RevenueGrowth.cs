@@ -1,3 +1,4 @@
+using Trading.Data.Model;
 using Trading.Data.Panel;
 
 namespace Trading.Research.Factors;
@@ -16,5 +17,5 @@ public sealed class RevenueGrowth : IPerStockFactor
 
     public void Compute(in PointInTimeView view, Span<double> output) => Compute(view, 0, output);
 
-    public void Compute(in PointInTimeView view, int firstSymbol, Span<double> output) => ReportedFigure.Compute(view, firstSymbol, output, r => r.RevenueYoY);
+    public void Compute(in PointInTimeView view, int firstSymbol, Span<double> output) => ReportedFigure.Compute(view, firstSymbol, output, ReportParts.Indicators, r => r.RevenueYoY);
 }
