@@ -57,7 +57,9 @@ public sealed class QmtProcesses : IAsyncDisposable
             "--account", account, "--listen", $"127.0.0.1:{port}", "--journal-dir", Path.Combine(dir, "journal"), "--trade-date", day];
         var bridge = Python(scripts, Path.Combine(scripts, "fakextquant"), Path.Combine(dir, "bridge.log"), bridgeArgs);
         await Listening(bridge, port, until);
-        return new QmtProcesses(fake, bridge, bridgeArgs, dir, scripts, port);
+        var qmt = new QmtProcesses(fake, bridge, bridgeArgs, dir, scripts, port);
+        await qmt.XtquantConnected(0, until);
+        return qmt;
     }
 
     /// <summary>
@@ -71,8 +73,37 @@ public sealed class QmtProcesses : IAsyncDisposable
         await _bridge.WaitForExitAsync();
         _bridge.Dispose();
         await Task.Delay(downMs);
+        int before = XtquantSessions();
         _bridge = Python(_scripts, Path.Combine(_scripts, "fakextquant"), Path.Combine(_dir, "bridge.log"), _bridgeArgs);
-        await Listening(_bridge, Port, DateTime.UtcNow + Wait);
+        var until = DateTime.UtcNow + Wait;
+        await Listening(_bridge, Port, until);
+        await XtquantConnected(before, until);
+    }
+
+    // The bridge listens before its xtquant session is up (a node may connect while miniQMT is still starting; its
+    // orders are then refused as not_connected): a rig that starts trading at once waits for the session too, or its
+    // first order meets "xtquant is not connected" on a loaded machine. The bridge logs each session it opens.
+    private const string SessionLine = "connected and subscribed for account";
+
+    private int XtquantSessions()
+    {
+        var log = Path.Combine(_dir, "bridge.log");
+        try
+        {
+            using var f = new FileStream(log, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            return new StreamReader(f).ReadToEnd().Split('\n').Count(l => l.Contains(SessionLine, StringComparison.Ordinal));
+        }
+        catch (FileNotFoundException) { return 0; }
+    }
+
+    private async Task XtquantConnected(int before, DateTime until)
+    {
+        while (XtquantSessions() <= before)
+        {
+            if (_bridge.HasExited) throw new InvalidOperationException($"qmt_bridge.py exited with {_bridge.ExitCode}");
+            if (DateTime.UtcNow > until) throw new TimeoutException($"qmt_bridge.py did not open its xtquant session within {Wait}");
+            await Task.Delay(50);
+        }
     }
 
     /// <summary>Returns once a connect to the bridge's port gets through.</summary>
