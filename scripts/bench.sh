@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# End-to-end benchmarks; rewrites BENCHMARKS.md with the numbers and the command that produced them.
+# End-to-end benchmarks; rewrites BENCHMARKS.md with the numbers and the command that produced them, keeping the
+# runs recorded by hand below its marker line ("## Recorded runs and notes").
 # Usage: scripts/bench.sh [--runs N] [--micro]   (--micro adds the BenchmarkDotNet rule benchmarks, ~3 min)
 # The order path's PostgreSQL row uses TRADING_PG_CONNECTION when set, else a throwaway server (scripts/postgres-test.sh).
 set -euo pipefail
@@ -63,5 +64,11 @@ tmp="$(mktemp)"
     echo
   fi
 } > "$tmp"
+# Runs recorded by hand (the kill -9 tallies, long fault-injection runs, first measurements) live below a marker line
+# in BENCHMARKS.md; a regenerated file keeps them as they are.
+marker='<!-- scripts/bench.sh keeps everything below this line'
+if [[ -f "$root/BENCHMARKS.md" ]] && grep -qF "$marker" "$root/BENCHMARKS.md"; then
+  { echo; sed -n "/^${marker//\//\\/}/,\$p" "$root/BENCHMARKS.md"; } >> "$tmp"
+fi
 mv "$tmp" "$root/BENCHMARKS.md"
 cat "$root/BENCHMARKS.md"
