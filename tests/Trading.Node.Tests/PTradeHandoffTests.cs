@@ -71,7 +71,10 @@ public class PTradeHandoffTests
         Assert.True(exit == 0, err);
         var conf = Path.Combine(dir, "s.conf");
         File.WriteAllText(conf, "strategy { name = handoff, initial-cash = 1000000, factors = [ { spec = \"momentum(lookback=10,skip=0)\" } ], "
-            + "top-n = 5, buffer = 5, rebalance = daily, universe { min-listed-days = 0, min-average-amount = 0, exclude-limit-up = off } }");
+            + "top-n = 5, buffer = 5, rebalance = daily, universe { min-listed-days = 0, min-average-amount = 0, exclude-limit-up = off } }\n"
+            // Risk caps out of the way: this test checks the weights' lots through the hand-off; the caps' effect on the
+            // targets is checked against a backtest in A_portfolio_strategy_exports_the_quantities_its_backtest_buys_on_the_same_day.
+            + "strategy.risk { max-order-value = 100000000, max-position-weight = 1 }\n");
         var journal = Path.Combine(dir, "journal.db");
         await Seed(journal);
         var research = Path.Combine(dir, "research");   // PTrade's research directory: both ways
@@ -227,5 +230,43 @@ public class PTradeHandoffTests
         Assert.Equal(1, exit);
         Assert.Contains("is not a journal", err);
         Assert.Single(err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+    [Fact]
+    public async Task A_portfolio_strategy_exports_the_quantities_its_backtest_buys_on_the_same_day()
+    {
+        // The portfolio block sizes trades with fees (greedy lots under the cash budget) and skips trades below the
+        // minimum value: the target file must be what the planner would hold, not the weights rounded on their own.
+        var dir = CliRunner.TempDir();
+        var store = Path.Combine(dir, "store");
+        var (exit, _, err) = await CliRunner.Run("data", "synth", "--symbols", "30", "--days", "60", "--seed", "5", "--store", store);
+        Assert.True(exit == 0, err);
+        var conf = Path.Combine(dir, "p.conf");
+        File.WriteAllText(conf, """
+            strategy {
+              name = sized
+              initial-cash = 300000
+              factors = [ { spec = "momentum(lookback=10,skip=0)" } ]
+              top-n = 6
+              rebalance = monthly
+              universe { min-listed-days = 0, min-average-amount = 0 }
+              portfolio { lot-sizing = on, min-trade-value = 20000 }
+            }
+            """);
+        var bt = Path.Combine(dir, "bt");
+        (exit, var output, err) = await CliRunner.Run("backtest", "--config", conf, "--store", store, "--out", bt);
+        Assert.True(exit == 0, err + output);
+        var rows = File.ReadAllLines(Path.Combine(bt, "orders.csv")).Skip(1).Select(l => l.Split(',')).ToList();
+        var first = rows[0][0];
+        // The rebalance's own orders: the first per stock (an unfilled protected-market order is sent again later that day).
+        var bought = rows.Where(r => r[0] == first && r[3] == "buy")
+            .GroupBy(r => PTradeTargets.Code(Trading.Domain.Instruments.Symbol.Parse(r[2])))
+            .ToDictionary(g => g.Key, g => long.Parse(g.First()[4], CultureInfo.InvariantCulture));
+        Assert.NotEmpty(bought);
+
+        var outDir = Path.Combine(dir, "out");
+        (exit, output, err) = await CliRunner.Run("ptrade", "export", "--strategy", conf, "--store", store, "--date", first, "--out", outDir, "--capital", "300000");
+        Assert.True(exit == 0, err + output);
+        var t = PTradeTargets.Read(Path.Combine(outDir, $"targets_{first.Replace("-", "")}_v1.json"));
+        Assert.Equal(bought, t.Positions.Where(p => p.Target > 0).ToDictionary(p => p.Code, p => p.Target));
     }
 }

@@ -6,10 +6,13 @@ using Trading.Data.Store;
 using Trading.Domain.Fees;
 using Symbol = Trading.Domain.Instruments.Symbol;
 using Trading.Domain.Orders;
+using Trading.Domain.Positions;
 using Trading.Domain.Rules;
 using Trading.Runtime;
 using Trading.Runtime.PTrade;
+using Trading.Runtime.State;
 using Trading.Runtime.Strategy;
+using System.Collections.Immutable;
 
 namespace Trading.Node.Commands;
 
@@ -66,8 +69,6 @@ internal static class PTradeCommand
             var target = Node(parse, config, parse.GetValue(journal), account);
             var cfg = StrategyConfig.Load(parse.GetValue(strategy) ?? target.Strategy ?? throw new FormatException("give --strategy FILE or --config NODE.conf."));
             var storeDir = parse.GetValue(store) ?? target.Store ?? throw new FormatException("give --store DIR or --config NODE.conf.");
-            if (cfg.Portfolio is not null)
-                throw new FormatException($"{cfg.Source}: 'strategy.portfolio' sizes orders with fees and the optimiser; ptrade export writes targets of strategies without it only.");
             var tradeDate = ParseDate(parse.GetValue(date)!, "--date");
             bool fromJournal = target.JournalFile is not null || target.Journal == JournalKind.Postgres;
             if (fromJournal && parse.GetValue(capital) is not null) throw new FormatException("give a journal (--journal, --config) or --capital, not both.");
@@ -96,15 +97,14 @@ internal static class PTradeCommand
 
             var weights = held.ToDictionary(h => h.Key, h => (double)(h.Value * Close(panel, decisionDay, h.Key, 0m) / nav));
             var targets = model.Targets(panel, decisionDay, weights);
-            decimal investable = nav * (decimal)(1 - cfg.CashBuffer);
+            // What the node would hold after this rebalance: the planner's orders (fee-aware lots and the trade filter
+            // for a strategy with a portfolio block), through the strategy's pre-trade risk rules (position and order
+            // caps resize or refuse an order here as they would in the node), applied to the holdings.
             var legs = new List<PTradeLeg>();
-            foreach (var symbol in targets.Keys.Union(held.Keys).Distinct().Order())
-            {
-                long quantity = targets.TryGetValue(symbol, out var w)
-                    ? RebalancePlanner.TargetQuantity(w, investable, Close(panel, decisionDay, symbol, 0m), MarketRules.Default.Quantity(symbol))
-                    : 0;
+            var (quantities, refused) = PlannedTargets(cfg, panel, decisionDay, tradeDate, targets, held, nav);
+            foreach (var (symbol, quantity) in quantities)
                 if (quantity > 0 || held.ContainsKey(symbol)) legs.Add(new PTradeLeg(PTradeTargets.Code(symbol), quantity));
-            }
+            foreach (var r in refused) Console.Error.WriteLine($"warning: {r}");
             legs.Sort((a, b) => string.CompareOrdinal(a.Code, b.Code));
             var outDir = parse.GetValue(output)!;
             var t = new PTradeTargets(acct, cfg.Name, tradeDate, panel.Dates[decisionDay], PTradeTargets.NextVersion(outDir, tradeDate), Math.Round(nav, 2), legs);
@@ -114,6 +114,54 @@ internal static class PTradeCommand
             return 0;
         }));
         return cmd;
+    }
+
+    /// <summary>
+    /// What the strategy holds after the trades the node would send on the trade date: the planner's orders
+    /// (<see cref="RebalancePlanner.Plan"/>, sized as the strategy sizes them) through its pre-trade risk chain, added
+    /// to a book of the holdings (all sellable: the trade date is after the decision day) and the cash that makes
+    /// <paramref name="nav"/>, marked and quoted at the decision day's close (the trade date's limits are not known
+    /// yet: the planner's ±2 % cage applies). Also the risk rules' refusals, one line each.
+    /// </summary>
+    internal static (SortedDictionary<Symbol, long> Targets, List<string> Refused) PlannedTargets(StrategyConfig cfg, MarketPanel panel, int decisionDay,
+        DateOnly tradeDate, ImmutableSortedDictionary<Symbol, double> targets, IReadOnlyDictionary<Symbol, long> held, decimal nav)
+    {
+        var day = panel.Dates[decisionDay];
+        var positions = held.ToImmutableSortedDictionary(h => h.Key,
+            h => new Position(new Holding(h.Value, h.Value), 0m, Close(panel, decisionDay, h.Key, 0m)));
+        var book = PositionBookState.Empty with { Positions = positions, Date = day };
+        book = book with { Cash = nav - book.MarketValue };
+        var quotes = new Dictionary<Symbol, TradeQuote>();
+        TradeQuote? Quote(Symbol symbol)
+        {
+            if (quotes.TryGetValue(symbol, out var known)) return known;
+            int s = panel.SymbolIndex(symbol);
+            if (s < 0) return null;
+            decimal close = Close(panel, decisionDay, symbol, 0m);
+            double volume = panel.Volume[panel.Cell(decisionDay, s)];
+            if (close <= 0) return null;
+            return quotes[symbol] = new TradeQuote(close, PriceLimit.None, false, double.IsFinite(volume) && volume > 0 ? (long)volume : 0);
+        }
+        var fees = StrategyOptions.Fees(cfg);
+        long sequence = 0;
+        var orders = RebalancePlanner.Plan(cfg.Name, tradeDate, targets, book, book.Cash, Quote, MarketRules.Default, cfg.CashBuffer, ref sequence,
+            PlannerSizing.From(cfg, fees));
+        var market = orders.Select(o => o.Symbol).Concat(held.Keys).Distinct()
+            .Select(symbol => (symbol, q: Quote(symbol)))
+            .Where(x => x.q is not null)
+            .ToDictionary(x => x.symbol, x => new Trading.Risk.MarketQuote(x.q!.Value.ReferencePrice, x.q.Value.Limit, x.q.Value.Suspended));
+        var account = new Trading.Risk.RiskAccount(book.Cash, 0m, book.Nav,
+            book.Positions.ToImmutableDictionary(kv => kv.Key, kv => kv.Value.Holding),
+            book.Positions.ToImmutableDictionary(kv => kv.Key, kv => kv.Value.MarketValue));
+        var state = Trading.Risk.RiskState.Empty.Apply(new Trading.Risk.DayStarted(tradeDate));
+        var batch = Trading.Risk.PreTradeChain.FromOptions(StrategyOptions.Risk(cfg)).EvaluateBatch(orders,
+            new Trading.Risk.RiskContext(account, market, [], state, tradeDate.ToDateTime(new TimeOnly(9, 25))) { Market = MarketRules.Default, Fees = fees });
+        var result = new SortedDictionary<Symbol, long>();
+        foreach (var (symbol, quantity) in held) result[symbol] = quantity;
+        foreach (var o in batch.Approved)
+            result[o.Symbol] = result.GetValueOrDefault(o.Symbol) + (o.Side == Side.Buy ? o.Quantity : -o.Quantity);
+        var refused = batch.Rejected.Select(r => $"{r.Requested.Side} {r.Requested.Quantity} {r.Requested.Symbol} not in the targets: {r.Rejection?.Rule}: {r.Rejection?.Reason}").ToList();
+        return (result, refused);
     }
 
     /// <summary>The decision day's close of a symbol, or <paramref name="fallback"/> when it has none.</summary>
