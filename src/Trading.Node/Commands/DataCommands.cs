@@ -133,15 +133,9 @@ internal static class DataCommands
                 result = await DataImporter.ImportAsync(ParseFormat(parse.GetValue(format)!), inputPath, storeDir,
                     new ImportOptions { Strict = parse.GetValue(strict), Progress = progress, AllowFutureDates = parse.GetValue(allowFuture), Lock = lockSettings }, ct);
             });
-            var reportPath = parse.GetValue(report)
-                ?? Path.Combine(storeDir, "reports", $"import-{(result.Store is { } s ? $"v{s.Manifest.Version:D6}" : $"rejected-{DateTime.UtcNow:yyyyMMddHHmmss}")}.csv");
-            WriteReport(result.Report, reportPath);
-            PrintReport(result.Report, 20);
-            if (!result.Written)
-            {
-                Console.Error.WriteLine($"error: import rejected: {result.Rejection}; nothing was written. Report: {Printable.Escape(reportPath)}");
+            if (!ReportOutcome(result.Report, parse.GetValue(report), storeDir, "import", result.Written ? result.Store!.Manifest.Version : null,
+                    result.Rejection, "import", out var reportPath))
                 return 1;
-            }
             Console.WriteLine($"Imported into {storeDir} (version {result.Store!.Manifest.Version}): {result.Store.Manifest.Bars} bars, {result.Store.Manifest.Symbols.Length} symbols; {result.ReplacedBars} stored bars replaced. Report: {reportPath}");
             return 0;
         }));
@@ -199,6 +193,23 @@ internal static class DataCommands
             return 0;
         }));
         return cmd;
+    }
+
+    /// <summary>
+    /// An import's report: written to <paramref name="requested"/> or to DIR/reports/PREFIX-vNNNNNN.csv (the version
+    /// written; PREFIX-rejected-TIME.csv when nothing was), its counts and first issues printed. False, with the
+    /// one-line error, when the import was rejected (<paramref name="version"/> null).
+    /// </summary>
+    internal static bool ReportOutcome(ImportReport report, string? requested, string storeDir, string prefix, int? version, string? rejection,
+        string what, out string path)
+    {
+        path = requested ?? Path.Combine(storeDir, "reports",
+            $"{prefix}-{(version is { } v ? $"v{v:D6}" : $"rejected-{DateTime.UtcNow:yyyyMMddHHmmss}")}.csv");
+        WriteReport(report, path);
+        PrintReport(report, 20);
+        if (version is not null) return true;
+        Console.Error.WriteLine($"error: {what} rejected: {rejection}; nothing was written. Report: {Printable.Escape(path)}");
+        return false;
     }
 
     internal static void WriteReport(ImportReport report, string path)

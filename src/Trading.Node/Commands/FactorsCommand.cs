@@ -93,15 +93,9 @@ internal static class FactorsCommand
                 Replace = parse.GetValue(replace),
                 Lock = DataCommands.LockSettings(parse, lockOptions),
             }, ct);
-            var reportPath = parse.GetValue(report)
-                ?? Path.Combine(storeDir, "reports", $"factor-{factorName}-{(result.Store is { } v ? $"v{v.Manifest.Version:D6}" : $"rejected-{DateTime.UtcNow:yyyyMMddHHmmss}")}.csv");
-            DataCommands.WriteReport(result.Report, reportPath);
-            DataCommands.PrintReport(result.Report, 20);
-            if (!result.Written)
-            {
-                Console.Error.WriteLine($"error: factor import rejected: {result.Rejection}; nothing was written. Report: {Trading.Data.Text.Printable.Escape(reportPath)}");
+            if (!DataCommands.ReportOutcome(result.Report, parse.GetValue(report), storeDir, $"factor-{factorName}",
+                    result.Written ? result.Store!.Manifest.Version : null, result.Rejection, "factor import", out var reportPath))
                 return 1;
-            }
             var entry = result.Store!.Manifest.CustomFactors.Single(f => f.Name == factorName);
             Console.WriteLine($"Imported custom factor '{factorName}' into {storeDir} (version {result.Store.Manifest.Version}): {entry.Rows} values, {entry.FirstDate:yyyy-MM-dd} .. {entry.LastDate:yyyy-MM-dd}; {result.ReplacedRows} stored values replaced. Use it as custom(name={factorName}). Report: {reportPath}");
             return 0;

@@ -116,15 +116,9 @@ internal static class FetchCommand
             var result = await WithProgressAsync(options, o => DataRefresh.RunAsync(settings, storeDir, o, ct));
             if (result.Import is { } import)
             {
-                var reportPath = parse.GetValue(report)
-                    ?? Path.Combine(storeDir, "reports", $"fetch-{(import.Store is { } s ? $"v{s.Manifest.Version:D6}" : $"rejected-{DateTime.UtcNow:yyyyMMddHHmmss}")}.csv");
-                DataCommands.WriteReport(import.Report, reportPath);
-                DataCommands.PrintReport(import.Report, 20);
-                if (!import.Written)
-                {
-                    Console.Error.WriteLine($"error: fetch rejected: {import.Rejection}; nothing was written. Report: {Printable.Escape(reportPath)}");
+                if (!DataCommands.ReportOutcome(import.Report, parse.GetValue(report), storeDir, "fetch",
+                        import.Written ? import.Store!.Manifest.Version : null, import.Rejection, "fetch", out var reportPath))
                     return 1;
-                }
                 Console.WriteLine($"Fetched {DataRefresh.Summary(result, storeDir)}. Report: {reportPath}");
                 return 0;
             }
