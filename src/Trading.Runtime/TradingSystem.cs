@@ -94,7 +94,7 @@ public static class TradingSystem
         }
     }
 
-    private static string ReadEmbedded(string file)
+    public static string ReadEmbedded(string file)
     {
         var asm = typeof(TradingSystem).Assembly;
         var resource = asm.GetManifestResourceNames().FirstOrDefault(n => n.EndsWith("." + file, StringComparison.Ordinal))
