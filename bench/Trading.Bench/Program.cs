@@ -25,6 +25,7 @@ return verb switch
     "research" => await Suites.Research(opts),
     "recovery" => await Suites.Recovery(opts),
     "kill9" => await KillNineSuite.Run(opts),
+    "failover" => await FailoverSuite.Run(opts),
     "bridge-path" => await BridgePath.Suite(opts),
     "tushare-fetch" => await TuShareFetchSuite.Run(opts),
     "bridge-path-once" => await BridgePath.Once(opts),

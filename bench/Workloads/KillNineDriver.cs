@@ -172,7 +172,7 @@ public static class KillNineDriver
         }
     }
 
-    private static string RepoRoot(string from)
+    internal static string RepoRoot(string from)
     {
         foreach (var start in new[] { Path.GetDirectoryName(Path.GetFullPath(from))!, AppContext.BaseDirectory, Directory.GetCurrentDirectory() })
             for (var d = new DirectoryInfo(start); d is not null; d = d.Parent)
@@ -180,13 +180,16 @@ public static class KillNineDriver
         throw new InvalidOperationException("Trading.Actors.sln not found above " + from);
     }
 
-    private static async Task<KillTrial> Compare(int trial, int killAfterMs, bool killed, string dir, int port)
+    private static Task<KillTrial> Compare(int trial, int killAfterMs, bool killed, string dir, int port) =>
+        CompareReports(trial, killAfterMs, killed, Path.Combine(dir, "node-data", "reports"), port);
+
+    /// <summary>The broker's orders and account against a node's reports (orders.csv, positions.csv, nav.csv) in <paramref name="reports"/>.</summary>
+    internal static async Task<KillTrial> CompareReports(int trial, int killAfterMs, bool killed, string reports, int port)
     {
         await using var gateway = new BridgeGateway(new BridgeGatewayOptions("127.0.0.1", port, Account: "kill9", Name: "checker"));
         await gateway.ConnectAsync(CancellationToken.None);
         var orders = await gateway.QueryOrdersAsync(CancellationToken.None);
         var account = await gateway.QueryAccountAsync(CancellationToken.None);
-        var reports = Path.Combine(dir, "node-data", "reports");
         var nodeOrders = Rows(Path.Combine(reports, "orders.csv")).ToDictionary(r => r["order_id"]);
         var notes = new List<string>();
 
@@ -231,30 +234,39 @@ public static class KillNineDriver
         }
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var l = new TcpListener(IPAddress.Loopback, 0);
         l.Start();
         return ((IPEndPoint)l.LocalEndpoint).Port;
     }
 
-    private sealed class Child : IDisposable
+    internal sealed class Child : IDisposable
     {
         private readonly List<string> _lines = [];
         public required Process Process { get; init; }
-        public void Add(string? line) { if (line is not null) lock (_lines) _lines.Add(line); }
+        public void Add(string? line) { if (line is not null) lock (_lines) { _lines.Add(line); _at.Add(DateTime.UtcNow); } }
+        private readonly List<DateTime> _at = [];
         public bool Has(string text) { lock (_lines) return _lines.Any(l => l.Contains(text, StringComparison.Ordinal)); }
+        /// <summary>When the first line containing <paramref name="text"/> arrived (UTC), or null.</summary>
+        public DateTime? FirstAt(string text) { lock (_lines) { int i = _lines.FindIndex(l => l.Contains(text, StringComparison.Ordinal)); return i < 0 ? null : _at[i]; } }
+        public string? FirstLine(string text) { lock (_lines) return _lines.FirstOrDefault(l => l.Contains(text, StringComparison.Ordinal)); }
+        public string All() { lock (_lines) return string.Join("\n", _lines); }
         public string Tail() { lock (_lines) return string.Join(" | ", _lines.TakeLast(6)); }
         public void Dispose() => Process.Dispose();
     }
 
-    private static Child Start(string tradingDll, string dir, params string[] args)
+    internal static Child Start(string tradingDll, string dir, params string[] args) => StartWith(tradingDll, dir, null, args);
+
+    /// <summary>The CLI in its own process with extra environment variables (a cluster node: its database, its role).</summary>
+    internal static Child StartWith(string tradingDll, string dir, IReadOnlyDictionary<string, string>? env, params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = dir, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.ArgumentList.Add(tradingDll);
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment["TRADING_LOG_DIR"] = Path.Combine(dir, "logs");
         psi.Environment["TRADING_JIT_PROFILE"] = "0";
+        if (env is not null) foreach (var (k, v) in env) psi.Environment[k] = v;
         var p = new Process { StartInfo = psi };
         var child = new Child { Process = p };
         p.OutputDataReceived += (_, e) => child.Add(e.Data);

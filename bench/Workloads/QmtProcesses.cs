@@ -31,6 +31,12 @@ public sealed class QmtProcesses : IAsyncDisposable
 
     public bool BridgeExited => _bridge.HasExited;
 
+    /// <summary>The bridge's journal folder (one JSONL file per trade day: orders, reports, the fence).</summary>
+    public string JournalDir => Path.Combine(_dir, "journal");
+
+    /// <summary>The bridge's log file.</summary>
+    public string BridgeLog => Path.Combine(_dir, "bridge.log");
+
     /// <param name="fixtureFile">the day's prices, limits and suspensions (scripts/fakextquant/README.md)</param>
     /// <param name="matchEveryMs">0: orders fill only on <c>ctl match</c></param>
     /// <param name="saveEveryMs">0: the fake rewrites its state file after every change; N: at most every N ms</param>

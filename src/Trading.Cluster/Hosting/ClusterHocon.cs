@@ -28,7 +28,7 @@ public static class ClusterHocon
             }
             akka.cluster {
               roles = [{{string.Join(", ", roles.Select(Q))}}]
-              seed-nodes = [{{string.Join(", ", s.SeedNodes.Select(Q))}}]
+              seed-nodes = [{{string.Join(", ", (s.SeedNodes.Count == 0 ? [s.SelfAddress] : s.SeedNodes).Select(Q))}}]
               failure-detector {
                 heartbeat-interval = {{Ms(s.HeartbeatInterval)}}
                 acceptable-heartbeat-pause = {{Ms(s.AcceptableHeartbeatPause)}}

@@ -56,3 +56,6 @@ public sealed record ClusterStatusView(
 public sealed record RequestHandOver(string By);
 
 public sealed record HandOverStarted(string From, string Detail);
+
+/// <summary>Published on this node's event stream when this node is Up in the cluster (logs, the node's console, drivers).</summary>
+public sealed record NodeUp(string Address, string Role);

@@ -46,6 +46,10 @@ public sealed class ClusterStatusActor : ReceiveActor
         {
             if (m.Member.Address.ToString() == _primary) _lastFailover = $"primary {_primary} unreachable at {DateTime.Now:HH:mm:ss}";
         });
+        Receive<ClusterEvent.MemberUp>(m =>
+        {
+            if (m.Member.Address.Equals(_cluster.SelfAddress)) Context.System.EventStream.Publish(new NodeUp(m.Member.Address.ToString(), _role));
+        });
         Receive<ClusterEvent.IMemberEvent>(_ => { });
         Receive<ClusterEvent.ReachableMember>(_ => { });
         Receive<SubscribeAck>(_ => { });

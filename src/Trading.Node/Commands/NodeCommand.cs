@@ -147,18 +147,26 @@ internal static class NodeCommand
             var file = parse.GetValue(config)!;
             var root = HoconFile.Load(file);
             var node = TradingNodeOptions.FromConfig(root, file);
+            var cluster = Trading.Cluster.Hosting.ClusterSettings.FromConfig(root, file, node.AccountId);
+            // A witness or a worker trades nothing: no strategy, store or paper day to read.
+            if (cluster is { Role: not Trading.Cluster.Hosting.ClusterRole.Trader })
+                return await ClusterMember.RunAsync(root, file, node, cluster, parse.GetValue(dataDir), ct);
             var o = NodeFileOptions.Parse(root, file);
+            if (cluster is not null && o.Journal != JournalKind.Postgres)
+                throw new ConfigException($"{file}: 'trading.node.journal' = sqlite: the traders of a cluster share one journal (the standby recovers the primary's); set postgres.");
+            if (cluster is not null && o.BrokerKind != "bridge")
+                throw new ConfigException($"{file}: 'trading.node.broker.kind' = simulated: in a cluster the broker must outlive the primary's process; use bridge (the miniQMT bridge, or trading broker-sim).");
             var alerts = AlertOptions.From(root, file);
             if (parse.GetValue(speed) is { } sp)
                 o = o with { Speed = sp is >= 1 and <= 100_000 ? sp : throw new FormatException($"--speed {sp} must be between 1 and 100000.") };
             if (parse.GetValue(day) is { } d) o = o with { ReplayDay = d };
             if (parse.GetValue(dataDir) is { } dd) o = o with { DataDirectory = Path.GetFullPath(dd) };
-            return await RunAsync(node, o, alerts, ct);
+            return await RunAsync(node, o, alerts, cluster, ct);
         }));
         return cmd;
     }
 
-    private static async Task<int> RunAsync(TradingNodeOptions node, NodeFileOptions o, AlertOptions alerts, CancellationToken ct)
+    private static async Task<int> RunAsync(TradingNodeOptions node, NodeFileOptions o, AlertOptions alerts, Trading.Cluster.Hosting.ClusterSettings? cluster, CancellationToken ct)
     {
         var cfg = StrategyConfig.Load(o.StrategyFile);
         // The node cancels every open order at cancel-open-orders: an algo's window must end by then, or its children
@@ -180,7 +188,7 @@ internal static class NodeCommand
         Logging.Configure(false, logs, "node");
         try
         {
-            return await RunNodeAsync(node, o, alerts, cfg, run, replay, logs, reports, ct);
+            return await RunNodeAsync(node, o, alerts, cluster, cfg, run, replay, logs, reports, ct);
         }
         finally
         {
@@ -189,7 +197,7 @@ internal static class NodeCommand
         }
     }
 
-    private static async Task<int> RunNodeAsync(TradingNodeOptions node, NodeFileOptions o, AlertOptions alerts, StrategyConfig cfg, BacktestRunner.Prepared run,
+    private static async Task<int> RunNodeAsync(TradingNodeOptions node, NodeFileOptions o, AlertOptions alerts, Trading.Cluster.Hosting.ClusterSettings? cluster, StrategyConfig cfg, BacktestRunner.Prepared run,
         DateOnly replay, string logs, string reports, CancellationToken ct)
     {
         var panel = run.Options.Panel;
@@ -226,49 +234,73 @@ internal static class NodeCommand
         builder.Services.AddSerilog(Log.Logger, dispose: false);
         builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(20));
         IHostApplicationLifetime? lifetime = null;
-        builder.Services.AddAkka("trading-node", (akka, services) =>
+        builder.Services.AddAkka(cluster?.SystemName ?? "trading-node", (akka, services) =>
         {
-            akka.AddHocon(journal.Config, HoconAddMode.Replace);
+            akka.AddHocon(cluster is null ? journal.Config : Trading.Cluster.Hosting.ClusterHocon.Build(cluster).WithFallback(journal.Config), HoconAddMode.Replace);
             if (journal.Setup is not null) akka.AddSetup(journal.Setup);
             // Akka.Persistence.Sql's own defaults (plugin classes, table names) are loaded by journal.Started: it must run
             // before the first persistent actor starts, so it is the first actor starter (starters run in order). As an
             // AddStartup task it raced the trader's actors, and under load a restarted node lost: "Plugin class name must
             // be defined in config property [akka.persistence.journal.sql.class]" (kill -9 qmt run, 2026-12-03).
             akka.WithActors((system, _) => journal.Started(system));
-            akka.WithTradingNode(node, brain);
+            var database = Trading.Runtime.ReadModels.ReadModelDatabase.For(o.Journal, o.Journal == JournalKind.Sqlite ? journalPath : null);
+            // The paper day's clock: it drives the brain through the day (in a cluster, a child of the singleton).
+            Props PaperDay(IActorRef trader) => PaperDayActor.Props(new PaperDaySetup(node.AccountId, trader, market, run.Model, planner, time, cfg.InitialCash,
+                reports, cfg.Name, TimeSpan.FromSeconds(120))
+            {
+                LastDay = o.ExitAfterClose ? replay : null,
+                RemoteBroker = exchange is null ? gateway : null,
+                DailyStatement = o.Statement ? (sys, day) => WriteStatementAsync(sys, node, o, cfg, run, reports, day) : null,
+                // The same fetch as `trading data fetch`: incremental into the node's store, one atomic import.
+                DataRefresh = o.DataRefresh is { } what
+                    ? async (_, token) => DataRefresh.Summary(await DataRefresh.RunAsync(o.TuShare, o.Store,
+                        new Trading.Data.TuShare.TuShareFetchOptions { What = what, IndexCodes = o.TuShare.IndexCodes }, token), o.Store)
+                    : null,
+                Finished = why =>
+                {
+                    Console.WriteLine(why);
+                    lifetime?.StopApplication();
+                },
+            });
+            if (cluster is null) akka.WithTradingNode(node, brain);
             akka.WithActors((system, registry) =>
             {
-                var trader = registry.Get<TradingNodeKey>();
                 // Alerts and operator actions journaled; read models (orders, fills, positions, NAV, risk events, alerts,
-                // audit) projected from the tagged journal for reports, the console and the dashboard.
-                system.ActorOf(Trading.Runtime.Actors.AlertLogActor.Props(), "alert-log");
-                system.ActorOf(Trading.Runtime.Actors.AuditLogActor.Props(), "audit-log");
-                system.ActorOf(Trading.Runtime.ReadModels.ReadModelProjector.Props(
-                    Trading.Runtime.ReadModels.ReadModelDatabase.For(o.Journal, o.Journal == JournalKind.Sqlite ? journalPath : null)), "read-models");
+                // audit) projected from the tagged journal for reports, the console and the dashboard. In a cluster each
+                // node journals its own (ids carry the node's address) and the projector lives with the brain (one writer).
+                var logId = cluster is null ? "" : "-" + Trading.Cluster.Hosting.ClusterNode.NodeId(system);
+                system.ActorOf(Trading.Runtime.Actors.EventLogActor.Props(Trading.Runtime.Actors.AlertLogActor.Id + logId, typeof(Trading.Runtime.Messages.RiskAlert), "alert-log"), "alert-log");
+                system.ActorOf(Trading.Runtime.Actors.EventLogActor.Props(Trading.Runtime.Actors.AuditLogActor.Id + logId, typeof(Trading.Runtime.Messages.AuditEntry), "audit-log"), "audit-log");
                 var echo = system.ActorOf(Props.Create(() => new ConsoleEcho()), "console-echo");
                 system.EventStream.Subscribe(echo, typeof(PaperDayEvent));
                 system.EventStream.Subscribe(echo, typeof(Trading.Runtime.Messages.RiskAlert));
+                if (cluster is not null)
+                {
+                    var clusterEcho = system.ActorOf(Props.Create(() => new ClusterMember.ClusterEcho()), "cluster-echo");
+                    foreach (var t in new[] { typeof(Trading.Cluster.Hosting.NodeUp), typeof(Trading.Cluster.Hosting.BrainStarted), typeof(Trading.Cluster.Hosting.BrainStopped) })
+                        system.EventStream.Subscribe(clusterEcho, t);
+                }
                 // Alerts to people (WeCom robot, e-mail, the log) when trading.alerts configures a remote sink; its windows
                 // and rate are on the wall clock, whatever the replay speed (a robot's limit is per real minute).
                 if (alerts.HasRemoteSinks)
                     system.ActorOf(NotifierActor.Props(alerts, NotifierActor.Sinks(alerts), TimeProvider.System), "notifier");
-                system.ActorOf(PaperDayActor.Props(new PaperDaySetup(node.AccountId, trader, market, run.Model, planner, time, cfg.InitialCash,
-                    reports, cfg.Name, TimeSpan.FromSeconds(120))
+                // A node the cluster downed (or that left on a hand-over) has a terminated actor system: the process ends
+                // with it, and systemd / Kubernetes start it again as a fresh standby.
+                if (cluster is not null) system.WhenTerminated.ContinueWith(_ => lifetime?.StopApplication());
+                if (cluster is null)
                 {
-                    LastDay = o.ExitAfterClose ? replay : null,
-                    RemoteBroker = exchange is null ? gateway : null,
-                    DailyStatement = o.Statement ? (sys, day) => WriteStatementAsync(sys, node, o, cfg, run, reports, day) : null,
-                    // The same fetch as `trading data fetch`: incremental into the node's store, one atomic import.
-                    DataRefresh = o.DataRefresh is { } what
-                        ? async (_, token) => DataRefresh.Summary(await DataRefresh.RunAsync(o.TuShare, o.Store,
-                            new Trading.Data.TuShare.TuShareFetchOptions { What = what, IndexCodes = o.TuShare.IndexCodes }, token), o.Store)
-                        : null,
-                    Finished = why =>
+                    system.ActorOf(Trading.Runtime.ReadModels.ReadModelProjector.Props(database), "read-models");
+                    system.ActorOf(PaperDay(registry.Get<TradingNodeKey>()), "paper-day");
+                    return;
+                }
+                Trading.Cluster.Hosting.ClusterNode.StartTrader(system, cluster, node.AccountId,
+                    (epoch, lease) => Trading.Runtime.Actors.TradingSupervisor.Props(TradingComposition.Setup(
+                        node with { Epoch = Trading.Runtime.Actors.EpochSource.Of(epoch) }, brain)),
+                    (context, trader) =>
                     {
-                        Console.WriteLine(why);
-                        lifetime?.StopApplication();
-                    },
-                }), "paper-day");
+                        context.ActorOf(Trading.Runtime.ReadModels.ReadModelProjector.Props(database), "read-models");
+                        context.ActorOf(PaperDay(trader), "paper-day");
+                    });
             });
         });
         using var host = builder.Build();

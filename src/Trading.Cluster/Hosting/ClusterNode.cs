@@ -1,0 +1,38 @@
+using Akka.Actor;
+
+namespace Trading.Cluster.Hosting;
+
+/// <summary>
+/// What a clustered node starts, by role (called by <c>trading node</c> once the actor system runs): every node the
+/// status actor and the proxy to the brain; traders the singleton manager whose singleton (<see cref="TraderHost"/>)
+/// holds the lease and the brain.
+/// </summary>
+public static class ClusterNode
+{
+    /// <summary>A short id of this node for its own journal streams (alert and audit logs): host_port.</summary>
+    public static string NodeId(ActorSystem system)
+    {
+        var a = Akka.Cluster.Cluster.Get(system).SelfAddress;
+        return $"{a.Host}_{a.Port}";
+    }
+
+    /// <summary>Status and proxy (every role).</summary>
+    public static void StartCommon(ActorSystem system, ClusterSettings settings)
+    {
+        ClusterHocon.StartStatus(system, settings);
+        ClusterHocon.StartProxy(system);
+    }
+
+    /// <summary>
+    /// A trader: status, proxy and the singleton manager. <paramref name="lease"/> makes a new handle on the account's
+    /// fencing lease for each incarnation of the singleton; <paramref name="brain"/> builds the brain for an epoch;
+    /// <paramref name="companions"/> start what lives with it (the day's clock, the projector).
+    /// </summary>
+    public static void StartTrader(ActorSystem system, ClusterSettings settings, string accountId, Func<IBrainLease> lease,
+        Func<long, IBrainLease, Props> brain, Action<IUntypedActorContext, IActorRef>? companions, Func<IActorRef, Props>? control = null)
+    {
+        StartCommon(system, settings);
+        var address = Akka.Cluster.Cluster.Get(system).SelfAddress.ToString();
+        ClusterHocon.StartSingleton(system, new TraderHostSetup(accountId, address, lease, brain) { Companions = companions, Control = control });
+    }
+}
