@@ -87,6 +87,7 @@ public static class Program
         root.Subcommands.Add(NodeCommand.Build());
         root.Subcommands.Add(NodeCommand.BrokerSim());
         root.Subcommands.Add(JournalCommand.Build());
+        root.Subcommands.Add(LeaseCommand.Build());
         root.Subcommands.Add(AlertsCommand.Build());
         root.Subcommands.Add(PTradeCommand.Build());
         return root;

@@ -28,7 +28,7 @@ internal static class Cli
         e is FileNotFoundException or DirectoryNotFoundException or StoreException or ConfigException or FormatException
             or InvalidDataException or Trading.Reporting.Metrics.MetricsInputException or Trading.Backtest.BacktestFailedException
             or UnauthorizedAccessException or IOException or OperationCanceledException
-            or Trading.Runtime.Persistence.JournalUnavailableException or Akka.Configuration.ConfigurationException
+            or Trading.Runtime.Persistence.JournalUnavailableException or Trading.Cluster.Lease.LeaseStoreUnavailableException or Akka.Configuration.ConfigurationException
             or Trading.Data.TuShare.TuShareException or Trading.Data.TuShare.TuShareSetupException;
 
     /// <summary>Logs <paramref name="e"/> with its stack (file log only: the console sink shows warnings and up) and prints one line.</summary>
