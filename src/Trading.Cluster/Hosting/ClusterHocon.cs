@@ -37,7 +37,10 @@ public static class ClusterHocon
               down-removal-margin = {{Ms(s.DownRemovalMargin)}}
             }
             """;
-        return ConfigurationFactory.ParseString(node).WithFallback(Shared);
+        var config = ConfigurationFactory.ParseString(node);
+        // Traders hold the account's fencing lease (the connection string stays out of the config).
+        if (s.Role == ClusterRole.Trader) config = config.WithFallback(ConfigurationFactory.ParseString(Lease.PostgresLease.Hocon(s.Lease)));
+        return config.WithFallback(Shared);
     }
 
     /// <summary>hocon/cluster.conf.</summary>

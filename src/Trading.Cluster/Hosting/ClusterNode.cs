@@ -16,6 +16,21 @@ public static class ClusterNode
         return $"{a.Host}_{a.Port}";
     }
 
+    /// <summary>
+    /// Handles on the account's PostgreSQL fencing lease (<see cref="Lease.PostgresLease"/>, through Akka's
+    /// <c>LeaseProvider</c>; its settings come from <see cref="ClusterHocon.Build"/>), owned by this node's address: a
+    /// restarted node at the same address is the same owner (its dead incarnation cannot trade any more).
+    /// </summary>
+    public static Func<IBrainLease> PostgresLeases(ActorSystem system, ClusterSettings settings)
+    {
+        var owner = Akka.Cluster.Cluster.Get(system).SelfAddress.ToString();
+        return () =>
+        {
+            var lease = (Lease.PostgresLease)Akka.Coordination.LeaseProvider.Get(system).GetLease(settings.Lease.Name, Lease.PostgresLease.ConfigPath, owner);
+            return new AkkaBrainLease(lease, () => lease.Token);
+        };
+    }
+
     /// <summary>Status and proxy (every role).</summary>
     public static void StartCommon(ActorSystem system, ClusterSettings settings)
     {

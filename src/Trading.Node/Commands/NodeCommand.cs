@@ -293,7 +293,7 @@ internal static class NodeCommand
                     system.ActorOf(PaperDay(registry.Get<TradingNodeKey>()), "paper-day");
                     return;
                 }
-                Trading.Cluster.Hosting.ClusterNode.StartTrader(system, cluster, node.AccountId,
+                Trading.Cluster.Hosting.ClusterNode.StartTrader(system, cluster, node.AccountId, Trading.Cluster.Hosting.ClusterNode.PostgresLeases(system, cluster),
                     (epoch, lease) => Trading.Runtime.Actors.TradingSupervisor.Props(TradingComposition.Setup(
                         node with { Epoch = Trading.Runtime.Actors.EpochSource.Of(epoch) }, brain)),
                     (context, trader) =>
