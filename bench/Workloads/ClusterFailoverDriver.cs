@@ -75,7 +75,17 @@ public static class ClusterFailoverDriver
             """;
         // The day's prices for the fake, written by broker-sim from the same stored day (as the kill -9 driver does).
         await File.WriteAllTextAsync(Path.Combine(dir, "plain.conf"), $$"""
-            trading { account-id = "kill9", node { mode = paper, strategy = "strategy.conf", store = "{{store.Replace("\\", "/")}}", data-dir = "plain", journal = sqlite, paper { replay-day = last-rebalance } } }
+            trading {
+              account-id = "kill9"
+              node {
+                mode = paper
+                strategy = "strategy.conf"
+                store = "{{store.Replace("\\", "/")}}"
+                data-dir = "plain"
+                journal = sqlite
+                paper { replay-day = last-rebalance }
+              }
+            }
             """);
         var fixture = Path.Combine(dir, "fixture.json");
         using (var write = KillNineDriver.Start(tradingDll, dir, "broker-sim", "--config", Path.Combine(dir, "plain.conf"), "--write-fixture", fixture))
@@ -89,7 +99,18 @@ public static class ClusterFailoverDriver
         await File.WriteAllTextAsync(Path.Combine(dir, "a.conf"), Trader(a, "node-a", qmt.Port));
         await File.WriteAllTextAsync(Path.Combine(dir, "b.conf"), Trader(b, "node-b", qmt.Port));
         await File.WriteAllTextAsync(Path.Combine(dir, "w.conf"), $$"""
-            trading { account-id = "kill9", node { data-dir = "node-w", journal = postgres }, cluster { role = witness, port = {{w}}, seed-nodes = {{seeds}} } }
+            trading {
+              account-id = "kill9"
+              node {
+                data-dir = "node-w"
+                journal = postgres
+              }
+              cluster {
+                role = witness
+                port = {{w}}
+                seed-nodes = {{seeds}}
+              }
+            }
             """);
         var children = new List<KillNineDriver.Child>();
         KillNineDriver.Child Start(string conf)
@@ -108,13 +129,25 @@ public static class ClusterFailoverDriver
         {
             var witness = Start("w.conf");
             await Wait(witness, UpLine, TimeSpan.FromSeconds(60));
-            var primary = Start("a.conf");
-            await Wait(primary, BrainLine, TimeSpan.FromSeconds(90));
-            var standby = Start("b.conf");
+            // Both traders boot together (loading the store takes seconds): whichever joins first is the oldest and
+            // runs the brain; its paper day (~7 s at 3000x, the rebalance in its first seconds) starts with the brain.
+            var first = Start("a.conf");
+            await Task.Delay(300);
+            var second = Start("b.conf");
+            var sw = Stopwatch.StartNew();
+            while (!first.Has(BrainLine) && !second.Has(BrainLine))
+            {
+                if (first.Process.HasExited || second.Process.HasExited) return Fail($"a trader exited before any brain ran: {first.Tail()} / {second.Tail()}");
+                if (sw.Elapsed > TimeSpan.FromSeconds(90)) return Fail($"no brain within 90 s: {first.Tail()} / {second.Tail()}");
+                await Task.Delay(20);
+            }
+            var (primary, standby) = first.Has(BrainLine) ? (first, second) : (second, first);
+            var (primaryData, standbyData) = ReferenceEquals(standby, first) ? ("node-b", "node-a") : ("node-a", "node-b");
             await Wait(standby, UpLine, TimeSpan.FromSeconds(60));
             long before = Epoch(primary.FirstLine(BrainLine));
-
-            await Task.Delay(atMs);
+            // The fault's moment counts from the primary's brain start (its day's clock), not from the standby's join.
+            int delay = Math.Max(0, atMs - (int)(DateTime.UtcNow - primary.FirstAt(BrainLine)!.Value).TotalMilliseconds);
+            await Task.Delay(delay);
             bool injected = !primary.Process.HasExited;
             var t0 = DateTime.UtcNow;
             if (injected)
@@ -149,7 +182,7 @@ public static class ClusterFailoverDriver
                 try { await standby.Process.WaitForExitAsync(cts.Token); }
                 catch (OperationCanceledException) { return Fail($"the standby did not finish the day within {limit}: {standby.Tail()}"); }
             }
-            var check = await KillNineDriver.CompareReports(trial, atMs, injected, Path.Combine(dir, "node-b", "reports"), qmt.Port);
+            var check = await KillNineDriver.CompareReports(trial, atMs, injected, Path.Combine(dir, injected ? standbyData : primaryData, "reports"), qmt.Port);
             using (var state = JsonDocument.Parse(await qmt.Ctl("state")))
             {
                 int counter = state.RootElement.GetProperty("orders").GetArrayLength();

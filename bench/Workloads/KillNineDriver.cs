@@ -214,7 +214,9 @@ public static class KillNineDriver
             if (!positions.TryGetValue(p.Symbol.ToString(), out var q) || q != p.Quantity) { mismatches++; notes.Add($"{p.Symbol}: broker {p.Quantity}, node {q}"); }
         foreach (var (symbol, q) in positions)
             if (account.PositionOf(Trading.Domain.Instruments.Symbol.Parse(symbol)) is null && q != 0) { mismatches++; notes.Add($"{symbol}: node {q}, broker none"); }
-        var cash = decimal.Parse(Rows(Path.Combine(reports, "nav.csv")).Last()["cash"], CultureInfo.InvariantCulture);
+        var navRows = Rows(Path.Combine(reports, "nav.csv")).ToList();
+        if (navRows.Count == 0) { mismatches++; notes.Add($"no NAV row in {reports}: the day's close never ran there"); }
+        var cash = navRows.Count == 0 ? account.Cash : decimal.Parse(navRows[^1]["cash"], CultureInfo.InvariantCulture);
         if (cash != account.Cash) { mismatches++; notes.Add($"cash: broker {account.Cash}, node {cash}"); }
         return new KillTrial(trial, killAfterMs, killed, orders.Count, nodeOrders.Count, duplicates, lost, mismatches, string.Join("; ", notes))
         {
