@@ -265,6 +265,9 @@ public sealed class PostgresLease : Akka.Coordination.Lease
     /// </summary>
     public static string Hocon(Hosting.LeaseSettings settings)
     {
+        // Akka's TimeoutSettings refuses exactly half (ArgumentException at the first GetLease): say so now, naming the key.
+        if (settings.Heartbeat * 2 >= settings.Ttl)
+            throw new Trading.Runtime.Configuration.ConfigException($"'trading.cluster.lease.heartbeat-interval' = {settings.Heartbeat.TotalMilliseconds:0}ms must be less than half of ttl ({settings.Ttl.TotalMilliseconds:0}ms).");
         static string Ms(TimeSpan t) => ((long)t.TotalMilliseconds).ToString(CultureInfo.InvariantCulture) + "ms";
         var file = settings.ConnectionFile is { } f ? $"\n  connection-file = {JsonSerializer.Serialize(f)}" : "";
         return $$"""

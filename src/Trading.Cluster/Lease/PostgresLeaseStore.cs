@@ -67,6 +67,9 @@ public sealed class PostgresLeaseStore : IAsyncDisposable
         FROM trading_lease WHERE name = @name
         """;
 
+    private static readonly TimeSpan MinSetupTimeout = TimeSpan.FromSeconds(10);
+    private TimeSpan SetupTimeout => _timeout > MinSetupTimeout ? _timeout : MinSetupTimeout;
+
     private readonly NpgsqlDataSource _source;
     private readonly TimeSpan _timeout;
     private int _created;
@@ -103,8 +106,7 @@ public sealed class PostgresLeaseStore : IAsyncDisposable
             throw new Akka.Configuration.ConfigurationException($"{source} is not a valid Npgsql connection string: expected Host=…;Port=…;Database=…;Username=…;Password=…");
         }
         if (string.IsNullOrEmpty(b.ApplicationName)) b.ApplicationName = "trading-lease";
-        // Npgsql's connect timeout is in whole seconds; the cancellation below enforces the finer operation timeout.
-        b.Timeout = Math.Max(1, (int)Math.Ceiling(operationTimeout.TotalSeconds));
+        // Npgsql's own connect timeout (whole seconds) stays; each operation's cancellation enforces the finer timeout.
         return new PostgresLeaseStore(NpgsqlDataSource.Create(b), PostgresJournal.Describe(b), operationTimeout);
     }
 
@@ -154,7 +156,11 @@ public sealed class PostgresLeaseStore : IAsyncDisposable
         }
     }, ct);
 
-    /// <summary>Creates the table if missing (idempotent, and safe when several nodes start at once); once per store.</summary>
+    /// <summary>
+    /// Creates the table if missing (idempotent, and safe when several nodes start at once); once per store. Its first
+    /// connect (authentication, a cold process loading Npgsql) and a wait for another node's creation are not what the
+    /// operation timeout measures, so it has at least 10 s.
+    /// </summary>
     public async Task EnsureTableAsync(CancellationToken ct = default)
     {
         if (Volatile.Read(ref _created) == 1) return;
@@ -165,7 +171,7 @@ public sealed class PostgresLeaseStore : IAsyncDisposable
             await q.ExecuteNonQueryAsync(dt);
             await tx.CommitAsync(dt);
             return true;
-        }, ct);
+        }, ct, SetupTimeout);
         Volatile.Write(ref _created, 1);
     }
 
@@ -181,10 +187,11 @@ public sealed class PostgresLeaseStore : IAsyncDisposable
         }, ct);
 
     /// <summary>One connect and statement within the operation timeout; failures become one-line <see cref="LeaseStoreUnavailableException"/>s.</summary>
-    private async Task<T> RunAsync<T>(string name, Func<NpgsqlConnection, CancellationToken, Task<T>> statement, CancellationToken ct)
+    private async Task<T> RunAsync<T>(string name, Func<NpgsqlConnection, CancellationToken, Task<T>> statement, CancellationToken ct, TimeSpan? timeout = null)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        deadline.CancelAfter(_timeout);
+        var limit = timeout ?? _timeout;
+        deadline.CancelAfter(limit);
         Interlocked.Increment(ref _statements);
         try
         {
@@ -193,7 +200,7 @@ public sealed class PostgresLeaseStore : IAsyncDisposable
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
-            throw new LeaseStoreUnavailableException($"PostgreSQL lease store at {Description}: lease '{name}': no answer within {_timeout.TotalMilliseconds:0}ms", null, timedOut: true);
+            throw new LeaseStoreUnavailableException($"PostgreSQL lease store at {Description}: lease '{name}': no answer within {limit.TotalMilliseconds:0}ms", null, timedOut: true);
         }
         catch (Exception e) when (e is NpgsqlException or TimeoutException or System.Net.Sockets.SocketException or InvalidOperationException)
         {
