@@ -105,7 +105,6 @@ public sealed class SweepWorkerActor : ReceiveActor
     {
         _log.Info("Sweep {0}: closed", _sweepId);
         _cts?.Cancel();
-        _cts?.Dispose();
         if (_coordinator is not null) Context.Unwatch(_coordinator);
         _coordinator = null;
         _sweepId = null;
