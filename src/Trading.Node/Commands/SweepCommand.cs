@@ -2,10 +2,11 @@ using System.CommandLine;
 using System.Globalization;
 using Spectre.Console;
 using Trading.Backtest.Sweeps;
+using Trading.Cluster.Sweeps;
 
 namespace Trading.Node.Commands;
 
-/// <summary><c>trading sweep --config FILE --store DIR --grid "topN=20,50;lookback=60,120" --out DIR</c>.</summary>
+/// <summary><c>trading sweep --config FILE --store DIR --grid "topN=20,50;lookback=60,120" --out DIR [--cluster SEEDS]</c>.</summary>
 internal static class SweepCommand
 {
     public static Command Build()
@@ -21,16 +22,31 @@ internal static class SweepCommand
             DefaultValueFactory = _ => "threads",
         };
         workers.AcceptOnlyFromAmong("threads", "processes");
+        var cluster = new Option<string?>("--cluster")
+        {
+            Description = "Run the points on the cluster's worker nodes: seeds as HOST:PORT or akka.tcp://SYSTEM@HOST:PORT, comma-separated (--parallel and --workers then do not apply)",
+        };
+        var system = new Option<string>("--system") { Description = "The cluster's actor system name", DefaultValueFactory = _ => "trading" };
+        var hostname = new Option<string>("--hostname") { Description = "This sweeper's address in the cluster (workers connect back to it)", DefaultValueFactory = _ => "127.0.0.1" };
+        var port = new Option<int>("--port") { Description = "This sweeper's port (0: any free one)", DefaultValueFactory = _ => 0 };
+        var clusterTimeout = new Option<int>("--cluster-timeout")
+        {
+            Description = "Seconds to wait for the cluster to admit this sweeper, and for a worker node while there is none",
+            DefaultValueFactory = _ => 20,
+        };
         var start = new Option<string?>("--start") { Description = "First trading day YYYY-MM-DD" };
         var end = new Option<string?>("--end") { Description = "Last trading day YYYY-MM-DD" };
         var cmd = new Command("sweep", "Run a strategy over a parameter grid in parallel, deterministically per point, and rank the points")
         {
-            config, store, grid, output, parallel, workers, start, end,
+            config, store, grid, output, parallel, workers, start, end, cluster, system, hostname, port, clusterTimeout,
         };
         cmd.SetAction((parse, ct) => Cli.Guard(async () =>
         {
             int n = parse.GetValue(parallel);
             if (n < 1 || n > 1024) throw new FormatException($"--parallel {n}: must be between 1 and 1024.");
+            var clusterOptions = parse.GetValue(cluster) is { } seeds
+                ? ClusterOptions(seeds, parse.GetValue(system)!, parse.GetValue(hostname)!, parse.GetValue(port), parse.GetValue(clusterTimeout))
+                : null;
             var points = SweepGrid.Points(parse.GetValue(grid)!, parse.GetValue(config)!, parse.GetValue(store)!,
                 Date(parse.GetValue(start), "--start"), Date(parse.GetValue(end), "--end"));
             // Everything a point could refuse is checked before the first one runs: each grid value through the
@@ -44,7 +60,9 @@ internal static class SweepCommand
             {
                 var task = ctx.AddTask($"sweep of {points.Count} points", maxValue: points.Count);
                 var progress = new Progress<SweepOutcome>(_ => task.Increment(1));
-                outcomes = n <= 1 || parse.GetValue(workers) == "threads"
+                outcomes = clusterOptions is not null
+                    ? await ClusterSweep.RunAsync(points, clusterOptions, progress, notice => Serilog.Log.Warning("Cluster sweep: {Notice}", notice), ct)
+                    : n <= 1 || parse.GetValue(workers) == "threads"
                     ? await SweepRunner.RunAsync(points, Math.Max(1, n), progress, ct)
                     : await ProcessSweep.RunAsync(points, n, WorkerCommand(), progress, ct);
             });
@@ -56,6 +74,25 @@ internal static class SweepCommand
             return 0;
         }));
         return cmd;
+    }
+
+    /// <summary>The sweeper's cluster settings from <c>--cluster</c>, <c>--system</c>, <c>--hostname</c>, <c>--port</c>, <c>--cluster-timeout</c>.</summary>
+    internal static SweepClusterOptions ClusterOptions(string seeds, string system, string hostname, int port, int timeout)
+    {
+        if (!System.Text.RegularExpressions.Regex.IsMatch(system, "^[A-Za-z0-9][A-Za-z0-9_-]*$"))
+            throw new FormatException($"--system '{system}': must be letters, digits, '-' or '_'.");
+        if (hostname.Trim().Length == 0 || hostname.Any(c => char.IsWhiteSpace(c) || c is '"' or '\\' or '/' or '@'))
+            throw new FormatException($"--hostname '{hostname}': must be a host name or IP address.");
+        if (port is < 0 or > 65535) throw new FormatException($"--port {port}: must be 0..65535 (0: any free port).");
+        if (timeout is < 1 or > 3600) throw new FormatException($"--cluster-timeout {timeout}: must be 1..3600 seconds.");
+        var list = seeds.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(s => Trading.Cluster.Hosting.ClusterSettings.Seed(s, system, "--cluster")).ToList();
+        if (list.Count == 0) throw new FormatException("--cluster: give at least one seed node, HOST:PORT or akka.tcp://SYSTEM@HOST:PORT.");
+        return new SweepClusterOptions(list, system, hostname.Trim(), port)
+        {
+            JoinTimeout = TimeSpan.FromSeconds(timeout),
+            WorkerTimeout = TimeSpan.FromSeconds(timeout),
+        };
     }
 
     /// <summary>This same program, started as a sweep worker.</summary>

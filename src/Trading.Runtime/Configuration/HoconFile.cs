@@ -28,6 +28,16 @@ public static class HoconFile
         return Parse(ReadChecked(file, file), file);
     }
 
+    /// <summary>
+    /// The file's text with its includes resolved and checked as <see cref="Load"/> does: a strategy as one
+    /// self-contained text, which <see cref="Parse"/> reads anywhere (a sweep point sent to a cluster worker).
+    /// </summary>
+    public static string LoadText(string file)
+    {
+        if (!File.Exists(file)) throw new ConfigException($"Config file '{file}' does not exist.");
+        return ReadChecked(file, file);
+    }
+
     /// <summary>Text (already with includes resolved) to a Config, with the substitution check; errors name <paramref name="file"/>.</summary>
     public static Config Parse(string text, string file)
     {
