@@ -38,7 +38,7 @@ public class ClusterSettingsTests
     [InlineData("trading.cluster { role = brain }", "'trading.cluster.role' = 'brain' must be trader, witness or worker")]
     [InlineData("trading.cluster { role = trader, seed-nodes = [\"nohost\"] }", "'nohost' must be HOST:PORT")]
     [InlineData("trading.cluster { role = trader, seed-nodes = [\"akka.tcp://other@h:1\"] }", "names the actor system 'other'")]
-    [InlineData("trading.cluster { role = trader, lease { ttl = 2s, heartbeat-interval = 1500ms } }", "must be at most half of ttl")]
+    [InlineData("trading.cluster { role = trader, lease { ttl = 2s, heartbeat-interval = 1500ms } }", "must be less than half of ttl")]
     [InlineData("trading.cluster { role = trader, failure-detector { stable-after = soon } }", "'trading.cluster.failure-detector.stable-after' = 'soon' must be a duration")]
     [InlineData("trading.cluster { role = trader, colour = blue }", "colour")]
     public void Bad_settings_are_one_line_naming_the_key(string hocon, string expected)

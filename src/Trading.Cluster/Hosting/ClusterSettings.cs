@@ -93,7 +93,7 @@ public sealed record ClusterSettings(
         var l = c.BlockOrEmpty("lease", LeaseKeys);
         var ttl = Duration(l, "ttl", TimeSpan.FromSeconds(6), TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10));
         var beat = Duration(l, "heartbeat-interval", TimeSpan.FromSeconds(1), TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(5));
-        if (beat * 2 > ttl) throw new ConfigException($"{l.Where("heartbeat-interval")} = {beat.TotalMilliseconds:0}ms must be at most half of ttl ({ttl.TotalMilliseconds:0}ms): a renew must get a second chance before the lease lapses.");
+        if (beat * 2 >= ttl) throw new ConfigException($"{l.Where("heartbeat-interval")} = {beat.TotalMilliseconds:0}ms must be less than half of ttl ({ttl.TotalMilliseconds:0}ms): a renew must get a second chance before the lease lapses.");
         var dir = Path.GetDirectoryName(Path.GetFullPath(file))!;
         var lease = new LeaseSettings(
             l.String("name", $"trader-{accountId}").Trim(), ttl, beat,

@@ -33,6 +33,8 @@ internal static class ClusterMember
             "none" => null,
             var j => throw new ConfigException($"{n!.Where("journal")} = '{j}': a {ClusterSettings.RoleName(cluster.Role)} journals (its console audit) to the cluster's postgres, or none."),
         };
+        // A worker runs sweep points against its own store (read now: a bad path is a start-up error, not a refused point).
+        var sweep = cluster.Role == ClusterRole.Worker ? Trading.Cluster.Sweeps.SweepWorkerOptions.From(cluster.Sweep, file) : null;
         Directory.CreateDirectory(dataDir);
         var logs = Path.Combine(dataDir, "logs");
         var previousLogger = Log.Logger;
@@ -58,6 +60,8 @@ internal static class ClusterMember
                         system.ActorOf(Trading.Runtime.Actors.EventLogActor.Props($"{Trading.Runtime.Actors.AuditLogActor.Id}-{ClusterNode.NodeId(system)}",
                             typeof(Trading.Runtime.Messages.AuditEntry), "audit-log"), "audit-log");
                     ClusterNode.StartCommon(system, cluster);
+                    if (sweep is not null)
+                        system.ActorOf(Trading.Cluster.Sweeps.SweepWorkerActor.Props(sweep), Trading.Cluster.Sweeps.SweepPaths.Worker.Split('/')[^1]);
                     // Downed by the cluster: the process ends with its actor system (a service manager restarts it).
                     system.WhenTerminated.ContinueWith(_ => lifetime?.StopApplication());
                     var echo = system.ActorOf(Props.Create(() => new ClusterEcho()), "console-echo");
