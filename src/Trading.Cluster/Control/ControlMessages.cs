@@ -12,6 +12,9 @@ namespace Trading.Cluster.Control;
 /// </summary>
 public sealed record ControlRequest(string RequestId, string Token, string Command, IReadOnlyList<string> Args)
 {
+    /// <summary>Always an array: a collection expression's list type has no constructor Newtonsoft can call on the other node.</summary>
+    public IReadOnlyList<string> Args { get; init; } = Args?.ToArray() ?? [];
+
     private bool PrintMembers(StringBuilder b)
     {
         b.Append($"RequestId = {RequestId}, Command = {Command}, Args = [{string.Join(", ", Args ?? [])}], Token = (hidden)");
@@ -29,4 +32,8 @@ public sealed record ControlReply(string RequestId, bool Ok, string Text, string
 /// The endpoint → the brain's <see cref="TraderControlActor"/>: an authenticated, authorised command, with who sent it
 /// (for the brain's own journal: a kill switch says who engaged it).
 /// </summary>
-public sealed record ControlCall(string RequestId, string Command, IReadOnlyList<string> Args, string User, string Role);
+public sealed record ControlCall(string RequestId, string Command, IReadOnlyList<string> Args, string User, string Role)
+{
+    /// <summary>Always an array (see <see cref="ControlRequest.Args"/>).</summary>
+    public IReadOnlyList<string> Args { get; init; } = Args?.ToArray() ?? [];
+}
