@@ -51,8 +51,10 @@ public sealed class ControlClient : IAsyncDisposable
             .WithFallback(ConfigurationFactory.ParseString(tlsHocon))
             .WithFallback(ClusterClientReceptionist.DefaultConfig());
         var system = ActorSystem.Create("console", config);
-        var settings = ClusterClientSettings.Create(system)
-            .WithInitialContacts(seeds.Select(s => ActorPath.Parse(s + "/system/receptionist")).ToImmutableHashSet());
+        // Over TLS Akka.Remote's addresses are akka.ssl.tcp:// (the only transport then loaded).
+        var scheme = tlsHocon.Length > 0 ? "akka.ssl.tcp://" : "akka.tcp://";
+        var settings = ClusterClientSettings.Create(system).WithInitialContacts(seeds
+            .Select(s => ActorPath.Parse(scheme + s["akka.tcp://".Length..] + "/system/receptionist")).ToImmutableHashSet());
         var client = system.ActorOf(ClusterClient.Props(settings), "client");
         return new ControlClient(system, client, token, string.Join(", ", contacts), timeout);
     }
