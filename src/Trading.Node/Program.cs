@@ -89,6 +89,8 @@ public static class Program
         root.Subcommands.Add(JournalCommand.Build());
         root.Subcommands.Add(AlertsCommand.Build());
         root.Subcommands.Add(PTradeCommand.Build());
+        root.Subcommands.Add(ConsoleCommand.Build());
+        root.Subcommands.Add(ConsoleCommand.Users());
         return root;
     }
 }
