@@ -90,6 +90,8 @@ public static class Program
         root.Subcommands.Add(LeaseCommand.Build());
         root.Subcommands.Add(AlertsCommand.Build());
         root.Subcommands.Add(PTradeCommand.Build());
+        root.Subcommands.Add(ConsoleCommand.Build());
+        root.Subcommands.Add(ConsoleCommand.Users());
         return root;
     }
 }

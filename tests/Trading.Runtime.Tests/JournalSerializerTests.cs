@@ -52,6 +52,8 @@ public class JournalSerializerTests : RuntimeTestKit
         new EpochStarted(3, At),
         new JobFired(Trading.Runtime.Clock.ScheduledJob.Rebalance, Day, new DateTimeOffset(At, TimeSpan.FromHours(8))),
         new JobDone(Trading.Runtime.Clock.ScheduledJob.Rebalance, Day),
+        new StrategyPaused("alpha", "console otto", At),
+        new StrategyResumed("alpha", "console otto", At),
         new JobMissed(Trading.Runtime.Clock.ScheduledJob.PreOpen, Day, new DateTimeOffset(At, TimeSpan.FromHours(8)), "late"),
         new OrderCancelReported(Order.Id, At, "cancelled with 100 filled", 100),
         new ParentAccepted(Parent, At), new ParentClosed(Parent.Id, At, Outcome),

@@ -33,22 +33,25 @@ public static class AuditLogActor
 /// Journals every message of one type published on the event stream (or sent to it) under one persistence id. Keeps
 /// no state: it skips replay on start (only the highest sequence number is read). Written with PersistAsync — an
 /// entry never holds up the next one, and a burst (a whole batch rejected) goes to the journal in few writes.
-/// <see cref="Flush"/> is answered once everything before it is journaled.
+/// <see cref="Flush"/> is answered once everything before it is journaled. Without <c>subscribe</c> it journals only
+/// what is sent to it (the console endpoint's own audit trail, which must not take in the node's other entries).
 /// </summary>
 public sealed class EventLogActor : ReceivePersistentActor
 {
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Type _type;
     private readonly string _name;
+    private readonly bool _subscribe;
 
-    public static Props Props(string persistenceId, Type type, string name) =>
-        Akka.Actor.Props.Create(() => new EventLogActor(persistenceId, type, name));
+    public static Props Props(string persistenceId, Type type, string name, bool subscribe = true) =>
+        Akka.Actor.Props.Create(() => new EventLogActor(persistenceId, type, name, subscribe));
 
-    public EventLogActor(string persistenceId, Type type, string name)
+    public EventLogActor(string persistenceId, Type type, string name, bool subscribe = true)
     {
         PersistenceId = persistenceId;
         _type = type;
         _name = name;
+        _subscribe = subscribe;
         Command<Flush>(f => DeferAsync(f, _ => Sender.Tell(new StepDone(f.Step, _name))));
         CommandAny(m =>
         {
@@ -63,7 +66,7 @@ public sealed class EventLogActor : ReceivePersistentActor
 
     protected override void PreStart()
     {
-        Context.System.EventStream.Subscribe(Self, _type);
+        if (_subscribe) Context.System.EventStream.Subscribe(Self, _type);
         base.PreStart();
     }
 

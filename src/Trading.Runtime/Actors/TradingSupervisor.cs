@@ -81,7 +81,8 @@ public sealed record TradingNodeSetup(
 /// (→ OMS); <see cref="Deposit"/>, <see cref="GetAccount"/>, <see cref="CorporateActionBooked"/> → position book; <see cref="GetOrders"/>,
 /// <see cref="CancelOrder"/>, <see cref="CancelAllOrders"/> → OMS; <see cref="GetParents"/>, <see cref="StopParent"/>, <see cref="GetParentState"/> → execution
 /// manager (when the strategy slices its orders; <see cref="GetParents"/> is answered empty otherwise); <see cref="ProposeOrders"/>,
-/// <see cref="EngageKillSwitch"/>, <see cref="ReleaseKillSwitch"/>, <see cref="GetRiskStatus"/> → risk guard. Each is
+/// <see cref="EngageKillSwitch"/>, <see cref="ReleaseKillSwitch"/>, <see cref="GetRiskStatus"/> → risk guard;
+/// <see cref="PauseStrategy"/>, <see cref="ResumeStrategy"/> are the supervisor's own (journaled here). Each is
 /// forwarded, so the child answers the original sender. <see cref="ForAccount"/> wraps any of them with the account
 /// id, checked here (a command for another account is refused, not obeyed).</para>
 /// Supervision (each row has a test):
@@ -106,6 +107,8 @@ public sealed class TradingSupervisor : ReceivePersistentActor
     private IActorRef _broker = ActorRefs.Nobody, _book = ActorRefs.Nobody, _orders = ActorRefs.Nobody, _risk = ActorRefs.Nobody,
         _rebalancer = ActorRefs.Nobody, _watchdog = ActorRefs.Nobody, _execution = ActorRefs.Nobody;
     private readonly Dictionary<string, IActorRef> _strategies = [];
+    /// <summary>Strategies an operator paused (journaled: a restart or a failover keeps them paused).</summary>
+    private readonly SortedSet<string> _paused = new(StringComparer.Ordinal);
     private OpenStep? _pending;
     private long _lastEpoch, _epoch;
     private string? _refused;
@@ -119,6 +122,8 @@ public sealed class TradingSupervisor : ReceivePersistentActor
         _setup = setup;
         PersistenceId = $"trader-{setup.AccountId}";
         Recover<EpochStarted>(e => _lastEpoch = Math.Max(_lastEpoch, e.Epoch));
+        Recover<StrategyPaused>(e => _paused.Add(e.Name));
+        Recover<StrategyResumed>(e => _paused.Remove(e.Name));
         Recover<RecoveryCompleted>(_ => Self.Tell(Begin.Instance));
         Command<Begin>(_ => OnBegin());
         Command<GetNodeStatus>(_ => Sender.Tell(CurrentStatus()));
@@ -129,7 +134,10 @@ public sealed class TradingSupervisor : ReceivePersistentActor
         });
     }
 
-    private NodeStatus CurrentStatus() => new(_setup.AccountId, _epoch, _refused is null && _epoch > 0, _refused, _strategies.Keys.Order(StringComparer.Ordinal).ToArray());
+    private NodeStatus CurrentStatus() => new(_setup.AccountId, _epoch, _refused is null && _epoch > 0, _refused, _strategies.Keys.Order(StringComparer.Ordinal).ToArray())
+    {
+        Paused = _paused.Where(_setup.Strategies.ContainsKey).ToArray(),
+    };
 
     private void OnBegin()
     {
@@ -156,7 +164,10 @@ public sealed class TradingSupervisor : ReceivePersistentActor
     private void Ready()
     {
         Command<StartDay>(s => Gather(s.Step, [_book, _orders, _risk, _watchdog], s));
-        Command<Decide>(d => Gather(d.Step, _strategies.Values.ToList(), d));
+        // A paused strategy is not asked to decide: it sends no target, and the step is done without it.
+        Command<Decide>(d => Gather(d.Step, _strategies.Where(kv => !_paused.Contains(kv.Key)).Select(kv => kv.Value).ToList(), d));
+        Command<PauseStrategy>(p => SetPaused(p.Name, p.By, paused: true));
+        Command<ResumeStrategy>(r => SetPaused(r.Name, r.By, paused: false));
         Command<MarkToMarket>(OnMark);
         Command<AccountSnapshot>(OnMarked);
         Command<StepDone>(OnStepDone);
@@ -203,6 +214,35 @@ public sealed class TradingSupervisor : ReceivePersistentActor
             if (name is null) return;
             _strategies.Remove(name);
             _watchdog.Tell(new ChildFailed(ChildName(name), "stopped after a failure; it will not trade until restarted by an operator"));
+        });
+    }
+
+    /// <summary>
+    /// Pauses or resumes a configured strategy, journaled before it is answered (with the <see cref="NodeStatus"/>), so
+    /// the new brain after a failover or a restart keeps it paused. An unknown name is refused; pausing a paused one is
+    /// answered without a second event.
+    /// </summary>
+    private void SetPaused(string name, string by, bool paused)
+    {
+        if (!_setup.Strategies.ContainsKey(name))
+        {
+            var known = _setup.Strategies.Keys.Order(StringComparer.Ordinal).ToArray();
+            Sender.Tell(new Akka.Actor.Status.Failure(new InvalidOperationException(
+                $"no strategy '{name}' on account '{_setup.AccountId}' (it runs {(known.Length == 0 ? "none" : string.Join(", ", known))})")));
+            return;
+        }
+        if (_paused.Contains(name) == paused)
+        {
+            Sender.Tell(CurrentStatus());
+            return;
+        }
+        NodeEvent e = paused ? new StrategyPaused(name, by, _setup.Now()) : new StrategyResumed(name, by, _setup.Now());
+        Persist(e, _ =>
+        {
+            if (paused) _paused.Add(name);
+            else _paused.Remove(name);
+            _log.Warning("Strategy {Strategy} of {Account} {Action} by {By}", name, _setup.AccountId, paused ? "paused" : "resumed", by);
+            Sender.Tell(CurrentStatus());
         });
     }
 
@@ -343,7 +383,21 @@ public sealed record GetNodeStatus
 /// A trading node's state: <see cref="Ready"/> once its epoch is journaled and its children started;
 /// <see cref="Refused"/> says why it will not start (e.g. a configured epoch below the journaled one).
 /// </summary>
-public sealed record NodeStatus(string AccountId, long Epoch, bool Ready, string? Refused, IReadOnlyList<string> Strategies);
+public sealed record NodeStatus(string AccountId, long Epoch, bool Ready, string? Refused, IReadOnlyList<string> Strategies)
+{
+    /// <summary>The strategies an operator paused (<see cref="PauseStrategy"/>): they skip their decide steps.</summary>
+    public IReadOnlyList<string> Paused { get; init; } = [];
+}
+
+/// <summary>
+/// An operator pauses a strategy: it skips its decide steps (no new targets) until resumed; its open orders and
+/// positions are untouched. Journaled by the supervisor; answered with the <see cref="NodeStatus"/>, or a failure for
+/// an unknown name.
+/// </summary>
+public sealed record PauseStrategy(string Name, string By);
+
+/// <summary>An operator resumes a paused strategy (answered as <see cref="PauseStrategy"/>).</summary>
+public sealed record ResumeStrategy(string Name, string By);
 
 /// <summary>
 /// Answered (with <see cref="StepDone"/>) once the OMS has recovered and everything it handed the book — the

@@ -14,3 +14,9 @@ public sealed record JobMissed(Clock.ScheduledJob Job, DateOnly Day, DateTimeOff
 
 /// <summary>A job of the node's clock ran to its end (a rebalance fired but not done when the node died is run again).</summary>
 public sealed record JobDone(Clock.ScheduledJob Job, DateOnly Day) : NodeEvent;
+
+/// <summary>An operator paused strategy <paramref name="Name"/>: it skips its decide steps until resumed (kept across restarts and failovers).</summary>
+public sealed record StrategyPaused(string Name, string By, DateTime At) : NodeEvent;
+
+/// <summary>An operator resumed strategy <paramref name="Name"/>.</summary>
+public sealed record StrategyResumed(string Name, string By, DateTime At) : NodeEvent;
