@@ -38,6 +38,8 @@ public static class ClusterHocon
             }
             """;
         var config = ConfigurationFactory.ParseString(node);
+        // TLS on the cluster's transport where it leaves the host (trading.cluster.control.tls).
+        if (Control.ClusterTls.Hocon(s.Control) is { Length: > 0 } tls) config = ConfigurationFactory.ParseString(tls).WithFallback(config);
         // Traders hold the account's fencing lease (the connection string stays out of the config).
         if (s.Role == ClusterRole.Trader) config = config.WithFallback(ConfigurationFactory.ParseString(Lease.PostgresLease.Hocon(s.Lease)));
         return config.WithFallback(Shared);

@@ -31,11 +31,23 @@ public static class ClusterNode
         };
     }
 
-    /// <summary>Status and proxy (every role).</summary>
-    public static void StartCommon(ActorSystem system, ClusterSettings settings)
+    /// <summary>Reads what the node reads only once it runs (TLS files, the console's users file): a bad one is a one-line error at start.</summary>
+    public static void Validate(ClusterSettings settings)
+    {
+        _ = ClusterHocon.Build(settings);
+        _ = Control.ControlSettings.From(settings.Control).LoadUsers();
+    }
+
+    /// <summary>
+    /// Status, proxy and the console's control endpoint (every role; registered with the cluster-client receptionist).
+    /// <paramref name="audit"/>: where the endpoint's audit entries go (null: its own journal stream).
+    /// </summary>
+    public static void StartCommon(ActorSystem system, ClusterSettings settings, IActorRef? audit = null)
     {
         ClusterHocon.StartStatus(system, settings);
-        ClusterHocon.StartProxy(system);
+        var proxy = ClusterHocon.StartProxy(system);
+        var control = Control.ControlSettings.From(settings.Control);
+        Control.ControlEndpoint.Start(system, new Control.ControlEndpointSetup(proxy, control.LoadUsers(), control.AskTimeout) { Audit = audit });
     }
 
     /// <summary>

@@ -61,8 +61,14 @@ public sealed record ClusterSettings(
     /// <summary>The akka role name of <paramref name="role"/>.</summary>
     public static string RoleName(ClusterRole role) => role.ToString().ToLowerInvariant();
 
+    /// <summary>Whether the cluster's transport is TLS (<c>trading.cluster.control.tls</c>): addresses are then <c>akka.ssl.tcp://</c>.</summary>
+    public bool Tls => Control?.Block("tls", null) is not null;
+
+    /// <summary>The address scheme: <c>akka.ssl.tcp</c> with TLS, else <c>akka.tcp</c>.</summary>
+    public string Scheme => Tls ? "akka.ssl.tcp" : "akka.tcp";
+
     /// <summary>This node's own address as seeds name it.</summary>
-    public string SelfAddress => $"akka.tcp://{SystemName}@{PublicHostname ?? Hostname}:{Port}";
+    public string SelfAddress => $"{Scheme}://{SystemName}@{PublicHostname ?? Hostname}:{Port}";
 
     /// <summary>The <c>trading.cluster</c> block, or null when the file has none (a single node).</summary>
     public static ClusterSettings? FromConfig(Akka.Configuration.Config root, string file, string accountId, Func<string, string?>? environment = null)
@@ -89,7 +95,8 @@ public sealed record ClusterSettings(
         var seedTexts = env(SeedsVariable) is { Length: > 0 } s
             ? s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             : c.Strings("seed-nodes") ?? [];
-        var seeds = seedTexts.Select(x => Seed(x, system, env(SeedsVariable) is { Length: > 0 } ? SeedsVariable : c.Where("seed-nodes"))).ToArray();
+        var scheme = c.Block("control", null)?.Block("tls", null) is null ? "akka.tcp" : "akka.ssl.tcp";
+        var seeds = seedTexts.Select(x => Seed(x, system, env(SeedsVariable) is { Length: > 0 } ? SeedsVariable : c.Where("seed-nodes"), scheme)).ToArray();
         var l = c.BlockOrEmpty("lease", LeaseKeys);
         var ttl = Duration(l, "ttl", TimeSpan.FromSeconds(6), TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10));
         var beat = Duration(l, "heartbeat-interval", TimeSpan.FromSeconds(1), TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(5));
@@ -113,20 +120,20 @@ public sealed record ClusterSettings(
     }
 
     /// <summary>A seed as <c>akka.tcp://SYSTEM@host:port</c>, from that form or <c>host:port</c>.</summary>
-    public static string Seed(string text, string system, string where)
+    public static string Seed(string text, string system, string where, string scheme = "akka.tcp")
     {
         var t = text.Trim();
-        if (t.StartsWith("akka.tcp://", StringComparison.Ordinal))
+        if (t.StartsWith("akka.", StringComparison.Ordinal))
         {
-            var m = Regex.Match(t, @"^akka\.tcp://([A-Za-z0-9_-]+)@([^:@/]+):(\d{1,5})/?$");
-            if (!m.Success) throw new ConfigException($"{where}: '{t}' must be akka.tcp://SYSTEM@HOST:PORT.");
+            var m = Regex.Match(t, @"^akka\.(?:ssl\.)?tcp://([A-Za-z0-9_-]+)@([^:@/]+):(\d{1,5})/?$");
+            if (!m.Success || !t.StartsWith(scheme + "://", StringComparison.Ordinal)) throw new ConfigException($"{where}: '{t}' must be {scheme}://SYSTEM@HOST:PORT.");
             if (m.Groups[1].Value != system) throw new ConfigException($"{where}: '{t}' names the actor system '{m.Groups[1].Value}', this cluster is '{system}'.");
             return t.TrimEnd('/');
         }
         var hp = Regex.Match(t, @"^([^:@/\s]+):(\d{1,5})$");
         if (!hp.Success || int.Parse(hp.Groups[2].Value, CultureInfo.InvariantCulture) is < 1 or > 65535)
-            throw new ConfigException($"{where}: '{t}' must be HOST:PORT or akka.tcp://{system}@HOST:PORT.");
-        return $"akka.tcp://{system}@{hp.Groups[1].Value}:{hp.Groups[2].Value}";
+            throw new ConfigException($"{where}: '{t}' must be HOST:PORT or {scheme}://{system}@HOST:PORT.");
+        return $"{scheme}://{system}@{hp.Groups[1].Value}:{hp.Groups[2].Value}";
     }
 
     /// <summary>A duration with a unit (<c>500ms</c>, <c>3s</c>, <c>1m</c>) in [min, max].</summary>

@@ -160,7 +160,7 @@ public sealed class TraderHost : UntypedActor, IWithUnboundedStash, IWithTimers
         }
     }
 
-    private static bool IsControl(object message) => message.GetType().Name == "ControlCall";
+    private static bool IsControl(object message) => message is Control.ControlCall;
 
     private void OnTick()
     {

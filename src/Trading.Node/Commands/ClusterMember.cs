@@ -34,6 +34,7 @@ internal static class ClusterMember
             var j => throw new ConfigException($"{n!.Where("journal")} = '{j}': a {ClusterSettings.RoleName(cluster.Role)} journals (its console audit) to the cluster's postgres, or none."),
         };
         // A worker runs sweep points against its own store (read now: a bad path is a start-up error, not a refused point).
+        ClusterNode.Validate(cluster);
         var sweep = cluster.Role == ClusterRole.Worker ? Trading.Cluster.Sweeps.SweepWorkerOptions.From(cluster.Sweep, file) : null;
         Directory.CreateDirectory(dataDir);
         var logs = Path.Combine(dataDir, "logs");
@@ -59,7 +60,8 @@ internal static class ClusterMember
                     if (journal is not null)
                         system.ActorOf(Trading.Runtime.Actors.EventLogActor.Props($"{Trading.Runtime.Actors.AuditLogActor.Id}-{ClusterNode.NodeId(system)}",
                             typeof(Trading.Runtime.Messages.AuditEntry), "audit-log"), "audit-log");
-                    ClusterNode.StartCommon(system, cluster);
+                    // The console's audit: journaled by the endpoint (its own stream) when there is a journal, else logged.
+                    ClusterNode.StartCommon(system, cluster, journal is null ? system.ActorOf(Props.Create(() => new LoggedAudit()), "audit-log") : null);
                     if (sweep is not null)
                         system.ActorOf(Trading.Cluster.Sweeps.SweepWorkerActor.Props(sweep), Trading.Cluster.Sweeps.SweepPaths.Worker.Split('/')[^1]);
                     // Downed by the cluster: the process ends with its actor system (a service manager restarts it).
@@ -83,6 +85,13 @@ internal static class ClusterMember
             await Log.CloseAndFlushAsync();
             Log.Logger = previousLogger;
         }
+    }
+
+    /// <summary>A node without a journal: the console's audit entries go to the log (structured) only.</summary>
+    private sealed class LoggedAudit : ReceiveActor
+    {
+        public LoggedAudit() => Receive<Trading.Runtime.Messages.AuditEntry>(e =>
+            Log.Information("Audit {Actor} {Action}: {Detail}", e.Actor, e.Action, e.Detail));
     }
 
     /// <summary>Cluster milestones of this node on its console (the log file has everything).</summary>

@@ -154,6 +154,8 @@ internal static class NodeCommand
             var o = NodeFileOptions.Parse(root, file);
             if (cluster is not null && o.Journal != JournalKind.Postgres)
                 throw new ConfigException($"{file}: 'trading.node.journal' = sqlite: the traders of a cluster share one journal (the standby recovers the primary's); set postgres.");
+            // Cluster settings that fail later (TLS files, the console's users) fail now, as one line.
+            if (cluster is not null) Trading.Cluster.Hosting.ClusterNode.Validate(cluster);
             if (cluster is not null && o.BrokerKind != "bridge")
                 throw new ConfigException($"{file}: 'trading.node.broker.kind' = simulated: in a cluster the broker must outlive the primary's process; use bridge (the miniQMT bridge, or trading broker-sim).");
             var alerts = AlertOptions.From(root, file);
@@ -293,6 +295,8 @@ internal static class NodeCommand
                     system.ActorOf(PaperDay(registry.Get<TradingNodeKey>()), "paper-day");
                     return;
                 }
+                // The console's brain-side commands, with the store's Chinese names beside positions.
+                var names = panel.Stocks.Where(kv => kv.Value.Name is { Length: > 0 }).ToDictionary(kv => kv.Key.ToString(), kv => kv.Value.Name!);
                 Trading.Cluster.Hosting.ClusterNode.StartTrader(system, cluster, node.AccountId, Trading.Cluster.Hosting.ClusterNode.PostgresLeases(system, cluster),
                     (epoch, lease) => Trading.Runtime.Actors.TradingSupervisor.Props(TradingComposition.Setup(
                         node with { Epoch = Trading.Runtime.Actors.EpochSource.Of(epoch) }, brain)),
@@ -300,7 +304,8 @@ internal static class NodeCommand
                     {
                         context.ActorOf(Trading.Runtime.ReadModels.ReadModelProjector.Props(database), "read-models");
                         context.ActorOf(PaperDay(trader), "paper-day");
-                    });
+                    },
+                    trader => Trading.Cluster.Control.TraderControlActor.Props(trader, node.AccountId, new Trading.Runtime.ReadModels.ReadModels(database), names));
             });
         });
         using var host = builder.Build();
