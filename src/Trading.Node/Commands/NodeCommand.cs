@@ -35,12 +35,16 @@ internal sealed record NodeFileOptions(
     /// <summary><c>trading.node.statement.history-days</c>: trading days of returns behind its VaR and beta (default 250).</summary>
     public int StatementHistoryDays { get; init; } = 250;
 
+    /// <summary><c>trading.node.late-tick-tolerance</c>: a scheduled job firing later than this (real time, after a pause)
+    /// asks the brain's may-trade check again before it runs (default 2 s).</summary>
+    public TimeSpan LateTickTolerance { get; init; } = Trading.Runtime.Clock.RealTimeClockActor.DefaultLateTickTolerance;
+
     /// <summary><c>trading.node.data-refresh</c>: the pre-open refresh of the store (null: off, the default).</summary>
     public IReadOnlyList<Trading.Data.TuShare.TuShareDataset>? DataRefresh { get; init; }
     /// <summary>How the refresh reaches TuShare (<c>trading.data.tushare</c>).</summary>
     public TuShareSettings TuShare { get; init; } = TuShareSettings.Default;
 
-    private static readonly string[] NodeKeys = ["mode", "strategy", "store", "data-dir", "journal", "paper", "broker", "statement", "data-refresh"];
+    private static readonly string[] NodeKeys = ["mode", "strategy", "store", "data-dir", "journal", "paper", "broker", "statement", "data-refresh", "late-tick-tolerance"];
     private static readonly string[] StatementKeys = ["enabled", "history-days"];
     private static readonly string[] RefreshKeys = ["source", "what"];
     private static readonly string[] BrokerKeys = ["kind", "host", "port", "secret-file"];
@@ -84,6 +88,9 @@ internal sealed record NodeFileOptions(
             BrokerPort = b.Int("port", 17100, 1, 65535),
             BrokerSecret = LoadSecret(b.Text("secret-file") is { Length: > 0 } sf ? Path.GetFullPath(Path.Combine(dir, sf)) : null, b.Where("secret-file")),
             DataRefresh = Refresh(n.Block("data-refresh", RefreshKeys)),
+            LateTickTolerance = n.Text("late-tick-tolerance") is { } late
+                ? TradingSchedule.Duration(n, "late-tick-tolerance", late, 1, 3600)
+                : Trading.Runtime.Clock.RealTimeClockActor.DefaultLateTickTolerance,
             TuShare = TuShareSettings.FromConfig(root, file),
         };
     }
@@ -256,6 +263,8 @@ internal static class NodeCommand
                     reports, cfg.Name, TimeSpan.FromSeconds(120))
                 {
                     LastDay = o.ExitAfterClose ? replay : null,
+                    MayTrade = brain.MayTrade,
+                    LateTickTolerance = o.LateTickTolerance,
                     RemoteBroker = exchange is null ? gateway : null,
                     DailyStatement = o.Statement ? (sys, day) => WriteStatementAsync(sys, node, o, cfg, run, reports, day) : null,
                     // The same fetch as `trading data fetch`: incremental into the node's store, one atomic import.

@@ -326,6 +326,20 @@ public class BrokerSessionActorTests : RuntimeTestKit
             return SubmitGate?.Task ?? Task.CompletedTask;
         }
 
+        /// <summary>The fence this broker holds (0: none yet); an epoch below it is fenced out.</summary>
+        public long Fence { get; set; }
+
+        public Task<long> FenceAsync(long epoch, CancellationToken ct)
+        {
+            Record($"fence @{epoch}");
+            lock (_lock)
+            {
+                if (epoch < Fence) return Task.FromException<long>(new FencedOutException(epoch, Fence));
+                Fence = epoch;
+                return Task.FromResult(epoch);
+            }
+        }
+
         public Task CancelAsync(ClientOrderId id, CancellationToken ct)
         {
             Record($"cancel {id.Value}");
