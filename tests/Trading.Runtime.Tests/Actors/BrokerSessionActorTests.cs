@@ -157,6 +157,17 @@ public class BrokerSessionActorTests : RuntimeTestKit
     }
 
     [Fact]
+    public void FencedOut_and_TradingSuspended_survive_a_round_trip_through_the_serializer_between_nodes()
+    {
+        object[] messages = [new FencedOut("acct-1", 3, 9), new TradingSuspended("acct-1", 3, "the brain may not trade (its lease is not held)")];
+        foreach (var m in messages)
+        {
+            var serializer = Sys.Serialization.FindSerializerFor(m);
+            Assert.Equal(m, serializer.FromBinary(serializer.ToBinary(m), m.GetType()));
+        }
+    }
+
+    [Fact]
     public void A_slow_submit_does_not_hold_the_next_call_which_still_goes_out_after_it()
     {
         // Ordering is the gateway's job (a serialised writer): the session makes the calls in send order and never
