@@ -13,7 +13,11 @@ live link's writer. Every call into xtquant runs on one executor thread, so orde
 serialised. A query_orders holds the state lock while it asks xtquant, so its as_of_seq is exact.
 
 Wire decisions beyond Frames.cs (the C# side mirrors them):
-* error codes: bad_request, conflict, unknown_order, not_connected, failed, and stale_epoch (a NEW client order id
+* fence {epoch} -> {fence}: a brain announces its epoch on connect, before it reconciles or sends
+  (IBrokerGateway.FenceAsync). The fence rises to it and is journaled with fsync before the answer (so it survives a
+  restart, as place_order's does); an epoch below the fence answers fenced_out with err.fence = the fence in force.
+  xtquant need not be connected.
+* error codes: bad_request, conflict, unknown_order, not_connected, failed, fenced_out (see fence), and stale_epoch (a NEW client order id
   whose epoch is below the highest seen; a known id answers duplicate/conflict whatever its epoch; a refused id
   is not spent) and unknown (no answer from xtquant in time: may be live; the same id sent again is looked up
   by remark, never placed blindly; it is placed again only when not found and its first send is >= 30 s old or
@@ -278,10 +282,11 @@ class NotStarted(Exception):
 class WireError(Exception):
     """A request refused with an error code (resp ok:false, err {code, msg})."""
 
-    def __init__(self, code, msg):
+    def __init__(self, code, msg, fence=None):
         Exception.__init__(self, msg)
         self.code = code
         self.msg = msg
+        self.fence = fence   # fenced_out: the fence in force, sent as err.fence
 
 
 def bad(msg):
@@ -1443,11 +1448,13 @@ class Bridge(object):
                 answer = self.op_query_asset()
             elif op == "replay":
                 answer = self.op_replay(payload)
+            elif op == "fence":
+                answer = self.op_fence(payload)
             else:
                 raise bad("unknown op '{}'".format(op))
             link.send(self.resp(rid, op, payload=answer))
         except WireError as e:
-            link.send(self.resp(rid, op, err=(e.code, e.msg)))
+            link.send(self.resp(rid, op, err=(e.code, e.msg, e.fence)))
         except Exception as e:  # noqa: BLE001 - answered, never fatal
             log("ERROR", "{} failed: {!r}".format(op, e))
             link.send(self.resp(rid, op, err=("failed", str(e) or type(e).__name__)))
@@ -1469,6 +1476,8 @@ class Bridge(object):
         else:
             f["ok"] = False
             f["err"] = {"code": err[0], "msg": err[1]}
+            if len(err) > 2 and err[2] is not None:
+                f["err"]["fence"] = err[2]
         return f
 
     def op_hello(self, link, req, p):
@@ -1529,6 +1538,22 @@ class Bridge(object):
         if self.fence is None or epoch > self.fence:
             self.fence = epoch
             self.journal.append({"k": "fence", "epoch": epoch}, sync=True)
+
+    def op_fence(self, p):
+        """A brain announces its epoch before it sends anything: the fence rises to it (journaled with fsync before the
+        answer, as a place_order's does), so an older brain is refused before its first order, not after the new one's."""
+        if not isinstance(p, dict):
+            raise bad("fence: the payload is missing or not an object")
+        epoch = _field(p, "epoch", int)
+        with self.write_lock:   # after every place_order already taken, before every one that follows
+            with self.lock:
+                if self.fence is not None and epoch < self.fence:
+                    raise WireError("fenced_out", "epoch {} is below the fence {} (a newer brain trades this account)".format(
+                        epoch, self.fence), fence=self.fence)
+                self.raise_fence(epoch)
+                fence = self.fence
+        log("INFO", "fence {} announced".format(fence))
+        return {"fence": fence}
 
     def op_place(self, p):
         terms = Terms.parse(p)

@@ -330,6 +330,38 @@ class BridgeTests(unittest.TestCase):
             fences = [json.loads(line)["epoch"] for line in fh if '"k":"fence"' in line]
         self.assertEqual(max(fences), 6)
 
+    def test_fence_announced_on_connect_refuses_older_orders_and_survives_a_restart(self):
+        h = self.h
+        h.start_bridge()
+        c = h.client()
+        self.assertEqual(c.call("fence", {"epoch": 5}), {"fence": 5})   # the new brain connects: no order of it yet
+        self.assertEqual(c.call("fence", {"epoch": 5}), {"fence": 5})   # ... and reconnects
+        with self.assertRaises(WireError) as cm:
+            self.place(c, "T-F1", epoch=4)                               # the old brain wakes from a pause
+        self.assertEqual(cm.exception.code, "stale_epoch")
+        refused = c.request("fence", {"epoch": 4})
+        self.assertFalse(refused["ok"])
+        self.assertEqual((refused["err"]["code"], refused["err"]["fence"]), ("fenced_out", 5))
+        self.assertNotIn("\n", refused["err"]["msg"])
+        with self.assertRaises(WireError) as cm:
+            c.call("fence", {"epoch": "x"})
+        self.assertEqual(cm.exception.code, "bad_request")
+        self.assertEqual(h.fake_orders(), [])                             # nothing reached xtquant
+        with open(os.path.join(h.journal, os.listdir(h.journal)[0]), encoding="utf-8") as fh:
+            self.assertIn(5, [json.loads(line)["epoch"] for line in fh if '"k":"fence"' in line])
+
+        h.kill_bridge()                                                   # the fence is journaled with fsync
+        h.start_bridge()
+        c2 = h.client()
+        with self.assertRaises(WireError) as cm:
+            c2.call("fence", {"epoch": 4})
+        self.assertEqual(cm.exception.code, "fenced_out")
+        with self.assertRaises(WireError) as cm:
+            self.place(c2, "T-F1", epoch=4)
+        self.assertEqual(cm.exception.code, "stale_epoch")
+        self.assertEqual(self.place(c2, "T-F1", epoch=5)["status"], "accepted")   # a refused id is not spent
+        self.assertEqual(c2.call("fence", {"epoch": 6}), {"fence": 6})
+
     def test_resume_replay_gap_and_replay_beyond_the_ring_from_the_journal(self):
         h = self.h
         h.start_bridge("--ring", "1")

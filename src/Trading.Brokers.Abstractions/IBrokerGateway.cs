@@ -50,6 +50,14 @@ public interface IBrokerGateway
     Task SubmitAsync(OrderRequest order, long epoch, CancellationToken ct);
 
     /// <summary>
+    /// Announces a brain's epoch before it sends anything (CLUSTER_FAILOVER "fence"): the broker side raises its fence to
+    /// <paramref name="epoch"/> — durably where it keeps a journal — and answers the fence now in force, so an older
+    /// brain that wakes from a pause is refused at once, not only after the new one's first order. An epoch below the
+    /// fence fails with <see cref="FencedOutException"/>; the caller must then send nothing more.
+    /// </summary>
+    Task<long> FenceAsync(long epoch, CancellationToken ct);
+
+    /// <summary>
     /// Asks to cancel; the outcome arrives as <see cref="OrderCancelled"/>. Cancelling an order that has already ended
     /// sends its final report again. An id the broker does not know fails with <see cref="KeyNotFoundException"/>.
     /// </summary>
@@ -95,6 +103,17 @@ public sealed class StaleEpochException(ClientOrderId id, string detail)
     : InvalidOperationException($"Order {id} refused: {detail}")
 {
     public ClientOrderId OrderId { get; } = id;
+}
+
+/// <summary>
+/// Thrown by <see cref="IBrokerGateway.FenceAsync"/> (bridge error <c>fenced_out</c>) when <see cref="Epoch"/> is below
+/// the fence <see cref="Highest"/> already raised: a newer brain owns the account; this one must not send again.
+/// </summary>
+public sealed class FencedOutException(long epoch, long highest)
+    : InvalidOperationException($"Epoch {epoch} is fenced out: the broker side has already seen epoch {highest} (a newer brain trades this account).")
+{
+    public long Epoch { get; } = epoch;
+    public long Highest { get; } = highest;
 }
 
 /// <summary>Thrown when a client order id is submitted again with different terms (bridge status <c>conflict</c>).</summary>

@@ -137,6 +137,18 @@ public sealed class BridgeGateway : IBrokerGateway, IAsyncDisposable
         Request(Wire.PlaceOrder, WireMapping.ToWire(order, epoch), BridgeJson.Default.PlaceOrderRequest, BridgeJson.Default.PlaceOrderResponse, ct,
             order.Id);
 
+    public async Task<long> FenceAsync(long epoch, CancellationToken ct)
+    {
+        try
+        {
+            return (await Request(Wire.Fence, new FenceRequest(epoch), BridgeJson.Default.FenceRequest, BridgeJson.Default.FenceResponse, ct)).Fence;
+        }
+        catch (BridgeFencedOutException e)
+        {
+            throw new FencedOutException(epoch, e.Fence);
+        }
+    }
+
     public Task CancelAsync(ClientOrderId id, CancellationToken ct) =>
         Request(Wire.CancelOrder, new CancelOrderRequest(id.Value), BridgeJson.Default.CancelOrderRequest, BridgeJson.Default.CancelOrderResponse, ct, id);
 
@@ -211,6 +223,7 @@ public sealed class BridgeGateway : IBrokerGateway, IAsyncDisposable
             {
                 Wire.Conflict when about is { } orderId => new ClientOrderIdConflictException(orderId, err.Msg),
                 Wire.StaleEpoch when about is { } orderId => new StaleEpochException(orderId, err.Msg),
+                Wire.FencedOut when err.Fence is { } fence => new BridgeFencedOutException(fence, err.Msg),
                 Wire.Unknown => new TimeoutException($"{Name}: {err.Msg}"),
                 Wire.UnknownOrder => new KeyNotFoundException(err.Msg),
                 Wire.NotConnected => new InvalidOperationException(err.Msg),
@@ -218,6 +231,12 @@ public sealed class BridgeGateway : IBrokerGateway, IAsyncDisposable
             };
         }
         return WireMapping.FromPayload(frame, answerType);
+    }
+
+    /// <summary>A <c>fenced_out</c> answer, before <see cref="FenceAsync"/> names the epoch it announced.</summary>
+    private sealed class BridgeFencedOutException(long fence, string message) : IOException(message)
+    {
+        public long Fence { get; } = fence;
     }
 
     // ---- The link ----

@@ -30,7 +30,8 @@ public sealed record BridgeServerOptions(
 /// replay and for resuming a client, requests of one client taken one at a time and place/cancel of all clients
 /// through one writer, so the broker sees them in the order they arrived. <c>place_order</c> is idempotent by client
 /// order id: the same id with the same terms answers <c>duplicate</c> with the existing order and pushes its reports
-/// again without calling the broker; different terms answer <c>conflict</c>.
+/// again without calling the broker; different terms answer <c>conflict</c>. <c>fence</c> {epoch} raises the broker's
+/// fence (<see cref="IBrokerGateway.FenceAsync"/>) and answers {fence}, or <c>fenced_out</c> with the fence in force.
 /// </summary>
 public sealed class BridgeServer : IAsyncDisposable
 {
@@ -238,6 +239,17 @@ public sealed class BridgeServer : IAsyncDisposable
                     link.Send(await Place(req, WireMapping.FromPayload(req, BridgeJson.Default.PlaceOrderRequest), Fail)
                         ?? Fail(Wire.Failed, "no answer"));
                     return;
+                case Wire.Fence:
+                {
+                    // Through the one writer: a fence raised here is in force for every place_order queued after it.
+                    var f = WireMapping.FromPayload(req, BridgeJson.Default.FenceRequest);
+                    long fence;
+                    await _writes.WaitAsync(_stop.Token);
+                    try { fence = await _broker.FenceAsync(f.Epoch, _stop.Token); }
+                    finally { _writes.Release(); }
+                    link.Send(Answer(new FenceResponse(fence), p => WireMapping.ToPayload((FenceResponse)p, BridgeJson.Default.FenceResponse)));
+                    return;
+                }
                 case Wire.CancelOrder:
                 {
                     var id = new ClientOrderId(WireMapping.FromPayload(req, BridgeJson.Default.CancelOrderRequest).ClientOrderId);
@@ -280,6 +292,10 @@ public sealed class BridgeServer : IAsyncDisposable
         catch (ClientOrderIdConflictException e)
         {
             link.Send(Fail(Wire.Conflict, e.Message));
+        }
+        catch (FencedOutException e)
+        {
+            link.Send(Fail(Wire.FencedOut, e.Message) with { Err = new FrameError(Wire.FencedOut, e.Message, e.Highest) });
         }
         catch (KeyNotFoundException e)
         {

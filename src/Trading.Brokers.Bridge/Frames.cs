@@ -25,7 +25,8 @@ public sealed record Frame
     public JsonElement? Payload { get; init; }
 }
 
-public sealed record FrameError(string Code, string Msg);
+/// <param name="Fence">with <c>fenced_out</c>: the fence in force, so the client need not parse <paramref name="Msg"/></param>
+public sealed record FrameError(string Code, string Msg, long? Fence = null);
 
 /// <summary>The kinds and the error codes of the wire.</summary>
 public static class Wire
@@ -33,14 +34,18 @@ public static class Wire
     public const string Request = "req", Response = "resp", Event = "evt", Heartbeat = "hb";
 
     public const string Hello = "hello", PlaceOrder = "place_order", CancelOrder = "cancel_order", QueryOrders = "query_orders",
-        QueryAsset = "query_asset", Replay = "replay", Ping = "ping", Connection = "connection";
+        QueryAsset = "query_asset", Replay = "replay", Ping = "ping", Connection = "connection",
+        // A brain announces its epoch before it sends (IBrokerGateway.FenceAsync): {epoch} → {fence}.
+        Fence = "fence";
 
     /// <summary>Error codes: the client maps them back to the contract's exceptions.</summary>
     public const string Conflict = "conflict", UnknownOrder = "unknown_order", NotConnected = "not_connected",
         BadRequest = "bad_request", Failed = "failed",
         // The xtquant bridge's: a new order below the highest epoch seen; an outcome the bridge cannot know yet
         // (xtquant did not answer in time: the order may be live, resolved by a look-up, never by a new id).
-        StaleEpoch = "stale_epoch", Unknown = "unknown";
+        StaleEpoch = "stale_epoch", Unknown = "unknown",
+        // A fence op whose epoch is below the fence already raised; the message says "epoch E is below fence H".
+        FencedOut = "fenced_out";
 }
 
 // ---- Payloads ----
@@ -62,6 +67,11 @@ public sealed record PlaceOrderResponse(string ClientOrderId, string Status, str
 public sealed record CancelOrderRequest(string ClientOrderId);
 
 public sealed record CancelOrderResponse(string Status);
+
+public sealed record FenceRequest(long Epoch);
+
+/// <param name="Fence">the fence now in force (the announced epoch when it was accepted)</param>
+public sealed record FenceResponse(long Fence);
 
 public sealed record ReplayRequest(string Epoch, long FromSeq);
 
@@ -119,6 +129,8 @@ public sealed class DecimalAsStringConverter : JsonConverter<decimal>
 [JsonSerializable(typeof(PlaceOrderResponse))]
 [JsonSerializable(typeof(CancelOrderRequest))]
 [JsonSerializable(typeof(CancelOrderResponse))]
+[JsonSerializable(typeof(FenceRequest))]
+[JsonSerializable(typeof(FenceResponse))]
 [JsonSerializable(typeof(ReplayRequest))]
 [JsonSerializable(typeof(ReplayResponse))]
 [JsonSerializable(typeof(ReportDto))]

@@ -150,6 +150,7 @@ public class SupervisionTests() : TestKit(TradingSystem.LoadConfig(JournalKind.I
         public Task<ReplayResult> ReplayAsync(string epoch, long fromSeq, CancellationToken ct) => Task.FromResult(ReplayResult.Missing);
         public Task DisconnectAsync(CancellationToken ct) { IsConnected = false; return Task.CompletedTask; }
         public Task SubmitAsync(OrderRequest order, long epoch, CancellationToken ct) => Task.CompletedTask;
+        public Task<long> FenceAsync(long epoch, CancellationToken ct) => Task.FromResult(epoch);
         public Task CancelAsync(ClientOrderId id, CancellationToken ct) => Task.CompletedTask;
         public Task<BrokerAccount> QueryAccountAsync(CancellationToken ct) => Task.FromResult(new BrokerAccount(0, 0, []));
         public Task<IReadOnlyList<BrokerOrder>> QueryOrdersAsync(CancellationToken ct) => Task.FromResult<IReadOnlyList<BrokerOrder>>([]);

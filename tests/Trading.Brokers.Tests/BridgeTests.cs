@@ -249,6 +249,7 @@ public class BridgeTests
             Interlocked.Increment(ref _submits);
             return inner.SubmitAsync(order, epoch, ct);
         }
+        public Task<long> FenceAsync(long epoch, CancellationToken ct) => inner.FenceAsync(epoch, ct);
         public Task CancelAsync(ClientOrderId id, CancellationToken ct) => inner.CancelAsync(id, ct);
         public Task<BrokerAccount> QueryAccountAsync(CancellationToken ct) => inner.QueryAccountAsync(ct);
         public Task<IReadOnlyList<BrokerOrder>> QueryOrdersAsync(CancellationToken ct) => inner.QueryOrdersAsync(ct);

@@ -59,6 +59,28 @@ public class BrokerContractTests
 
     [Theory]
     [MemberData(nameof(Brokers))]
+    public async Task A_fence_announced_on_connect_refuses_an_older_epoch_before_any_order_raised_it(string broker)
+    {
+        await using var rig = await Rig.Start(broker);
+        Assert.Equal(7, await rig.Client.FenceAsync(7, default));
+        Assert.Equal(7, await rig.Client.FenceAsync(7, default)); // idempotent for the brain that holds it
+
+        var refused = await Assert.ThrowsAsync<FencedOutException>(() => rig.Client.FenceAsync(6, default));
+        Assert.Equal((6L, 7L), (refused.Epoch, refused.Highest));
+
+        var stale = rig.Buy(100, 10.00m);
+        if (broker == "qmt")
+            await Assert.ThrowsAsync<StaleEpochException>(() => rig.Client.SubmitAsync(stale, 6, default)); // refused, id not spent
+        else
+        {
+            await rig.Client.SubmitAsync(stale, 6, default); // the simulator spends the id on a rejection
+            Assert.StartsWith(RejectRules.Epoch, (await rig.Report<OrderRejected>(stale.Id)).Reason);
+        }
+        Assert.Equal(8, await rig.Client.FenceAsync(8, default));
+    }
+
+    [Theory]
+    [MemberData(nameof(Brokers))]
     public async Task A_cancel_ends_an_open_order_and_an_unaffordable_one_is_rejected(string broker)
     {
         await using var rig = await Rig.Start(broker);

@@ -91,6 +91,25 @@ public class GatewayContractTests
 
     [Theory]
     [MemberData(nameof(Links), MemberType = typeof(Harness))]
+    public async Task An_announced_fence_refuses_older_orders_before_any_order_raised_it(Link link)
+    {
+        using var h = new Harness(link: link).Open(Day1, Flat(Main, Day1));
+
+        Assert.Equal(5, await h.Gateway.FenceAsync(5, default)); // the new brain connects: no order of it yet
+        var stale = h.Submit(h.Buy(Main, 100, 10m), epoch: 4);    // the old brain wakes from a pause
+        var refused = await Assert.ThrowsAsync<FencedOutException>(() => h.Gateway.FenceAsync(4, default));
+        Assert.Equal(5, await h.Gateway.FenceAsync(5, default));  // the same brain reconnecting
+        var current = h.Submit(h.Buy(Main, 100, 10m), epoch: 5);
+
+        Assert.Equal(RejectRules.Epoch, RejectRules.Of(h.RejectionOf(stale)));
+        Assert.Equal((4L, 5L), (refused.Epoch, refused.Highest));
+        Assert.DoesNotContain('\n', refused.Message);
+        h.AssertAccepted(current);
+        Assert.Equal(5, h.Exchange.HighestEpoch);
+    }
+
+    [Theory]
+    [MemberData(nameof(Links), MemberType = typeof(Harness))]
     public void A_stale_primary_replaying_an_existing_id_gets_its_state_not_a_rejection(Link link)
     {
         using var h = new Harness(link: link).Open(Day1, Flat(Main, Day1));

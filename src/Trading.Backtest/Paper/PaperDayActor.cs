@@ -27,6 +27,12 @@ public sealed record PaperDaySetup(
     string StrategyName,
     TimeSpan StepTimeout)
 {
+    /// <summary>The brain's may-trade check (<c>TradingBrain.MayTrade</c>), asked before a job that fires late; null: never asked.</summary>
+    public Func<bool>? MayTrade { get; init; }
+
+    /// <summary>How late (real time) a job may fire before <see cref="MayTrade"/> is asked (<c>trading.node.late-tick-tolerance</c>).</summary>
+    public TimeSpan LateTickTolerance { get; init; } = RealTimeClockActor.DefaultLateTickTolerance;
+
     /// <summary>After the post-close of this day the node's work is done (replays and tests stop there); null: run on.</summary>
     public DateOnly? LastDay { get; init; }
 
@@ -191,7 +197,7 @@ public sealed class PaperDayActor : ReceivePersistentActor
             Self.Tell(new Run(new ScheduledJobDue(ScheduledJob.Rebalance, q.Day, at, at, true)));
         }
         if (_s.Time is ReplayTimeProvider replay) replay.Start();
-        Context.ActorOf(RealTimeClockActor.Props(_s.Planner, _s.Time, Self, _progress), "clock");
+        Context.ActorOf(RealTimeClockActor.Props(_s.Planner, _s.Time, Self, _progress, _s.MayTrade, _s.LateTickTolerance), "clock");
     }
 
     private async Task RunAsync(ScheduledJobDue job)

@@ -86,7 +86,7 @@ public sealed class SimulatedExchange : IBrokerGateway
     /// <summary>True between <see cref="BeginDay"/> and <see cref="EndDay"/>: orders are accepted.</summary>
     public bool IsDayOpen { get { lock (_sync) return _dayOpen; } }
 
-    /// <summary>The highest epoch seen on a submission (null before the first).</summary>
+    /// <summary>The highest epoch seen on a submission or announced by <see cref="FenceAsync"/> (null before the first).</summary>
     public long? HighestEpoch { get { lock (_sync) return _highestEpoch == long.MinValue ? null : _highestEpoch; } }
 
     /// <summary>The account as the exchange holds it, connected or not (the gateway query needs a connection).</summary>
@@ -208,6 +208,18 @@ public sealed class SimulatedExchange : IBrokerGateway
         }
         Publish();
         return Task.CompletedTask;
+    }
+
+    public Task<long> FenceAsync(long epoch, CancellationToken ct)
+    {
+        ct.ThrowIfCancellationRequested();
+        lock (_sync)
+        {
+            EnsureConnected();
+            if (epoch < _highestEpoch) return Task.FromException<long>(new FencedOutException(epoch, _highestEpoch));
+            _highestEpoch = epoch;
+            return Task.FromResult(epoch);
+        }
     }
 
     public Task CancelAsync(ClientOrderId id, CancellationToken ct)

@@ -56,7 +56,7 @@ public static class ClusterNode
     /// <paramref name="companions"/> start what lives with it (the day's clock, the projector).
     /// </summary>
     public static void StartTrader(ActorSystem system, ClusterSettings settings, string accountId, Func<IBrainLease> lease,
-        Func<long, IBrainLease, Props> brain, Action<IUntypedActorContext, IActorRef>? companions, Func<IActorRef, Props>? control = null)
+        Func<long, IBrainLease, Props> brain, Action<IUntypedActorContext, IActorRef, IBrainLease>? companions, Func<IActorRef, Props>? control = null)
     {
         StartCommon(system, settings);
         var address = Akka.Cluster.Cluster.Get(system).SelfAddress.ToString();

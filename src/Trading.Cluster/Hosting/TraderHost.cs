@@ -16,9 +16,9 @@ public sealed record TraderHostSetup(string AccountId, string Address, Func<IBra
 {
     /// <summary>
     /// Children that live and die with the brain (the paper day's clock, the read-model projector, the console's
-    /// trader-side control): (context, brain) → started children. They are started once the brain is ready.
+    /// trader-side control): (context, brain, lease) → started children. They are started once the brain is ready.
     /// </summary>
-    public Action<IUntypedActorContext, IActorRef>? Companions { get; init; }
+    public Action<IUntypedActorContext, IActorRef, IBrainLease>? Companions { get; init; }
 
     /// <summary>The trader side of console commands (<c>ControlCall</c>), given the brain; null: none.</summary>
     public Func<IActorRef, Props>? Control { get; init; }
@@ -221,7 +221,7 @@ public sealed class TraderHost : UntypedActor, IWithUnboundedStash, IWithTimers
         }
         _ready = true;
         if (_s.Control is { } control) _control = Context.ActorOf(control(_brain), "control");
-        _s.Companions?.Invoke(Context, _brain);
+        _s.Companions?.Invoke(Context, _brain, _lease!);
         var started = _started = new BrainStarted(_s.AccountId, _epoch, _s.Address, DateTime.UtcNow);
         _log.Info("Trading brain of {0} runs on {1} with epoch {2}", _s.AccountId, _s.Address, _epoch);
         Publish(started);

@@ -35,12 +35,16 @@ internal sealed record NodeFileOptions(
     /// <summary><c>trading.node.statement.history-days</c>: trading days of returns behind its VaR and beta (default 250).</summary>
     public int StatementHistoryDays { get; init; } = 250;
 
+    /// <summary><c>trading.node.late-tick-tolerance</c>: a scheduled job firing later than this (real time, after a pause)
+    /// asks the brain's may-trade check again before it runs (default 2 s).</summary>
+    public TimeSpan LateTickTolerance { get; init; } = Trading.Runtime.Clock.RealTimeClockActor.DefaultLateTickTolerance;
+
     /// <summary><c>trading.node.data-refresh</c>: the pre-open refresh of the store (null: off, the default).</summary>
     public IReadOnlyList<Trading.Data.TuShare.TuShareDataset>? DataRefresh { get; init; }
     /// <summary>How the refresh reaches TuShare (<c>trading.data.tushare</c>).</summary>
     public TuShareSettings TuShare { get; init; } = TuShareSettings.Default;
 
-    private static readonly string[] NodeKeys = ["mode", "strategy", "store", "data-dir", "journal", "paper", "broker", "statement", "data-refresh"];
+    private static readonly string[] NodeKeys = ["mode", "strategy", "store", "data-dir", "journal", "paper", "broker", "statement", "data-refresh", "late-tick-tolerance"];
     private static readonly string[] StatementKeys = ["enabled", "history-days"];
     private static readonly string[] RefreshKeys = ["source", "what"];
     private static readonly string[] BrokerKeys = ["kind", "host", "port", "secret-file"];
@@ -84,6 +88,9 @@ internal sealed record NodeFileOptions(
             BrokerPort = b.Int("port", 17100, 1, 65535),
             BrokerSecret = LoadSecret(b.Text("secret-file") is { Length: > 0 } sf ? Path.GetFullPath(Path.Combine(dir, sf)) : null, b.Where("secret-file")),
             DataRefresh = Refresh(n.Block("data-refresh", RefreshKeys)),
+            LateTickTolerance = n.Text("late-tick-tolerance") is { } late
+                ? TradingSchedule.Duration(n, "late-tick-tolerance", late, 1, 3600)
+                : Trading.Runtime.Clock.RealTimeClockActor.DefaultLateTickTolerance,
             TuShare = TuShareSettings.FromConfig(root, file),
         };
     }
@@ -247,10 +254,13 @@ internal static class NodeCommand
             akka.WithActors((system, _) => journal.Started(system));
             var database = Trading.Runtime.ReadModels.ReadModelDatabase.For(o.Journal, o.Journal == JournalKind.Sqlite ? journalPath : null);
             // The paper day's clock: it drives the brain through the day (in a cluster, a child of the singleton).
-            Props PaperDay(IActorRef trader) => PaperDayActor.Props(new PaperDaySetup(node.AccountId, trader, market, run.Model, planner, time, cfg.InitialCash,
+            Props PaperDay(IActorRef trader, Func<bool>? mayTrade) => PaperDayActor.Props(new PaperDaySetup(node.AccountId, trader, market, run.Model, planner, time, cfg.InitialCash,
                 reports, cfg.Name, TimeSpan.FromSeconds(120))
             {
                 LastDay = o.ExitAfterClose ? replay : null,
+                // A late timer tick (after a pause) asks again whether this brain may still trade (its lease, in a cluster).
+                MayTrade = mayTrade,
+                LateTickTolerance = o.LateTickTolerance,
                 RemoteBroker = exchange is null ? gateway : null,
                 DailyStatement = o.Statement ? (sys, day) => WriteStatementAsync(sys, node, o, cfg, run, reports, day) : null,
                 // The same fetch as `trading data fetch`: incremental into the node's store, one atomic import.
@@ -292,18 +302,19 @@ internal static class NodeCommand
                 if (cluster is null)
                 {
                     system.ActorOf(Trading.Runtime.ReadModels.ReadModelProjector.Props(database), "read-models");
-                    system.ActorOf(PaperDay(registry.Get<TradingNodeKey>()), "paper-day");
+                    system.ActorOf(PaperDay(registry.Get<TradingNodeKey>(), brain.MayTrade), "paper-day");
                     return;
                 }
                 // The console's brain-side commands, with the store's Chinese names beside positions.
                 var names = panel.Stocks.Where(kv => kv.Value.Name is { Length: > 0 }).ToDictionary(kv => kv.Key.ToString(), kv => kv.Value.Name!);
                 Trading.Cluster.Hosting.ClusterNode.StartTrader(system, cluster, node.AccountId, Trading.Cluster.Hosting.ClusterNode.PostgresLeases(system, cluster),
+                    // The brain of an epoch: the epoch is the lease's token, and every send checks the lease first.
                     (epoch, lease) => Trading.Runtime.Actors.TradingSupervisor.Props(TradingComposition.Setup(
-                        node with { Epoch = Trading.Runtime.Actors.EpochSource.Of(epoch) }, brain)),
-                    (context, trader) =>
+                        node with { Epoch = Trading.Runtime.Actors.EpochSource.Of(epoch) }, brain with { MayTrade = lease.CheckLease })),
+                    (context, trader, lease) =>
                     {
                         context.ActorOf(Trading.Runtime.ReadModels.ReadModelProjector.Props(database), "read-models");
-                        context.ActorOf(PaperDay(trader), "paper-day");
+                        context.ActorOf(PaperDay(trader, lease.CheckLease), "paper-day");
                     },
                     trader => Trading.Cluster.Control.TraderControlActor.Props(trader, node.AccountId, new Trading.Runtime.ReadModels.ReadModels(database), names));
             });

@@ -25,6 +25,17 @@ namespace Trading.Runtime.Actors;
 /// around this actor restarts it with exponential backoff. Each loss is published as a <c>broker-link-down</c>
 /// <see cref="RiskAlert"/>, the first connect after one as <c>broker-link-up</c> (the notifier pages for both).
 /// </para>
+/// <para>
+/// Fencing (CLUSTER_FAILOVER "fence"): after every connect, and again when the broker starts a new epoch, the session
+/// first announces the brain's epoch (<see cref="IBrokerGateway.FenceAsync"/>) and only then reconciles or sends, so a
+/// newer brain's fence is up before anything of this one goes out and an old brain that wakes from a pause is refused
+/// before its first order. Refused (<see cref="FencedOutException"/>, or a submit refused as <see cref="StaleEpochException"/>),
+/// the session never sends again — not this incarnation, not the ones its supervisor restarts: orders stay journaled
+/// and unsent for the newer brain to resolve by query — and publishes a <c>fenced</c> <see cref="RiskAlert"/> and a
+/// <see cref="Messages.FencedOut"/> (the cluster stops the brain on it). On top, best effort: the brain's
+/// <c>MayTrade</c> check (its lease) runs right before every submit; when it says no the order is held unsent (a
+/// warning once per order) and <see cref="TradingSuspended"/> is published once.
+/// </para>
 /// </summary>
 public sealed class BrokerSessionActor : ReceiveActor, IWithStash, IWithTimers
 {
@@ -35,6 +46,8 @@ public sealed class BrokerSessionActor : ReceiveActor, IWithStash, IWithTimers
     private readonly BrokerSessionOptions _options;
     private readonly Func<DateTime> _now;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly Func<bool>? _mayTrade;
+    private readonly HashSet<ClientOrderId> _held = [];
     private IDisposable? _subscription;
 
     // Where the pushed stream stands: the broker's epoch, the last seq passed to the OMS, reports waiting for a replay.
@@ -61,24 +74,33 @@ public sealed class BrokerSessionActor : ReceiveActor, IWithStash, IWithTimers
             ReconcileAccount = false,
         }, now);
 
+    /// <param name="mayTrade">asked right before every submit (the brain's lease); null: always allowed</param>
     public static Props Props(IBrokerGateway gateway, ActorRefSlot orders, long epoch, BrokerSessionOptions options, Func<DateTime> now,
-        string accountId = "main") =>
-        Akka.Actor.Props.Create(() => new BrokerSessionActor(gateway, orders, epoch, options, now, accountId));
+        string accountId = "main", Func<bool>? mayTrade = null) =>
+        Akka.Actor.Props.Create(() => new BrokerSessionActor(gateway, orders, epoch, options, now, accountId, mayTrade));
 
     public BrokerSessionActor(IBrokerGateway gateway, ActorRefSlot orders, long epoch, BrokerSessionOptions options, Func<DateTime> now,
-        string accountId = "main")
+        string accountId = "main", Func<bool>? mayTrade = null)
     {
         _accountId = accountId;
+        _mayTrade = mayTrade;
         _gateway = gateway;
         _orders = orders;
         _epoch = epoch;
         _options = options;
         _now = now;
-        Connecting();
+        if (orders.Fenced) FencedOut();
+        else Connecting();
     }
 
     protected override void PreStart()
     {
+        if (_orders.Fenced)
+        {
+            // An earlier incarnation was fenced out: this one neither connects nor sends.
+            _log.Warning("Broker session of {AccountId} stays fenced out (epoch {Epoch}): not connecting", _accountId, _epoch);
+            return;
+        }
         var self = Self;
         _subscription = _gateway.Listen(e => self.Tell(e));
         Call(_gateway.ConnectAsync(_stopping.Token), _options.ConnectTimeout, s => new Connected(s), e => new ConnectFailed(e));
@@ -99,16 +121,10 @@ public sealed class BrokerSessionActor : ReceiveActor, IWithStash, IWithTimers
                 _gateway.Name, _epoch, c.Session.Epoch, c.Session.LastSeq);
             (_brokerEpoch, _lastSeq) = (c.Session.Epoch, c.Session.LastSeq);
             if (_options.Heartbeat > TimeSpan.Zero) Timers.StartPeriodicTimer("heartbeat", new Heartbeat(), _options.Heartbeat);
-            Become(Online);
-            if (_orders.LinkLost)
-            {
-                _orders.LinkLost = false;
-                Context.System.EventStream.Publish(new RiskAlert(_now(), LinkUp, _gateway.Name, $"{_gateway.Name} connected again: reconciling", AccountId: _accountId));
-            }
-            _orders.Ref.Tell(new BrokerConnected(_gateway.Name, _epoch));
-            Reconcile("connected");
-            Stash.UnstashAll();
+            Fence("connected", GoOnline);
         });
+        Receive<Fenced>(OnFenced);
+        Receive<FenceFailed>(OnFenceFailed);
         Receive<ConnectFailed>(f => throw LinkLost($"Connecting to {_gateway.Name} failed: {Describe(f.Cause, _options.ConnectTimeout)}", f.Cause));
         Receive<ConnectionChanged>(_ => { }); // the connect's own answer decides
         Receive<LookUpOrder>(_ => { }); // the OMS's outbox asks again on BrokerConnected
@@ -116,7 +132,21 @@ public sealed class BrokerSessionActor : ReceiveActor, IWithStash, IWithTimers
         Receive<SubmitToBroker>(m => _log.Debug("Submit of {OrderId} while connecting: left to the OMS's outbox", m.Order.Id));
         Receive<CancelAtBroker>(m => _log.Debug("Cancel of {OrderId} while connecting: left to the OMS's outbox", m.OrderId));
         CallResults();
-        ReceiveAny(_ => Stash.Stash()); // pushed reports wait for the connect's cursor
+        ReceiveAny(_ => Stash.Stash()); // pushed reports wait for the connect's cursor (and the fence)
+    }
+
+    /// <summary>Connected and fenced: the OMS re-sends its outbox, the session reconciles.</summary>
+    private void GoOnline()
+    {
+        Become(Online);
+        if (_orders.LinkLost)
+        {
+            _orders.LinkLost = false;
+            Context.System.EventStream.Publish(new RiskAlert(_now(), LinkUp, _gateway.Name, $"{_gateway.Name} connected again: reconciling", AccountId: _accountId));
+        }
+        _orders.Ref.Tell(new BrokerConnected(_gateway.Name, _epoch));
+        Reconcile("connected");
+        Stash.UnstashAll();
     }
 
     private void Online()
@@ -184,7 +214,113 @@ public sealed class BrokerSessionActor : ReceiveActor, IWithStash, IWithTimers
         {
             if (!_gateway.IsConnected) throw LinkLost($"Heartbeat: {_gateway.Name} is disconnected", null);
         });
+        Receive<Fenced>(OnFenced);
+        Receive<FenceFailed>(OnFenceFailed);
         CallResults();
+    }
+
+    /// <summary>
+    /// Fenced out: nothing is sent again, by this incarnation or a later one (<see cref="ActorRefSlot.Fenced"/>). Orders
+    /// and cancels that still arrive stay in the OMS's journal unsent; the broker's pushes are left to the newer brain.
+    /// </summary>
+    private void FencedOut()
+    {
+        Receive<SubmitToBroker>(m =>
+        {
+            if (_held.Add(m.Order.Id)) _log.Warning("Order {OrderId} not sent: epoch {Epoch} is fenced out (it stays journaled for the newer brain)", m.Order.Id, _epoch);
+        });
+        Receive<CancelAtBroker>(m => _log.Warning("Cancel of {OrderId} not sent: epoch {Epoch} is fenced out", m.OrderId, _epoch));
+        Receive<Flush>(f => _orders.Ref.Forward(f));
+        // The probe after a refused submit: the fence it answers is the one to publish.
+        Receive<Fenced>(f => PublishFencedOut(f.Fence > _epoch ? f.Fence : 0, "a submit was refused as stale"));
+        Receive<FenceFailed>(f => PublishFencedOut(f.Cause is FencedOutException e ? e.Highest : 0, "a submit was refused as stale"));
+        Receive<SubmitFailed>(m => _log.Warning("Submit of {OrderId} failed after the fence: {Why}", m.OrderId, m.Cause.Message));
+        ReceiveAny(_ => { });
+    }
+
+    // ---- Fencing ----
+
+    /// <summary>
+    /// Announces the epoch, then <paramref name="then"/>. An answer already there (the simulator) is acted on at once,
+    /// so a backtest's sequence of messages is the one it was before fencing.
+    /// </summary>
+    private void Fence(string why, Action then)
+    {
+        var call = _gateway.FenceAsync(_epoch, _stopping.Token);
+        if (call.IsCompleted)
+        {
+            if (call.IsCompletedSuccessfully) OnFenced(new Fenced(call.Result, why, then));
+            else OnFenceFailed(new FenceFailed(Unwrap(call.Exception), why));
+            return;
+        }
+        call.WaitAsync(_options.ConnectTimeout).PipeTo(Self, success: f => new Fenced(f, why, then), failure: e => new FenceFailed(Unwrap(e), why));
+    }
+
+    private void OnFenced(Fenced f)
+    {
+        _log.Debug("Broker {Broker}: epoch {Epoch} announced ({Why}), fence {Fence}", _gateway.Name, _epoch, f.Why, f.Fence);
+        f.Then();
+    }
+
+    private void OnFenceFailed(FenceFailed f)
+    {
+        if (f.Cause is FencedOutException e)
+        {
+            EnterFencedOut($"the broker refused epoch {_epoch} ({f.Why}): it has seen epoch {e.Highest}");
+            PublishFencedOut(e.Highest, f.Why);
+            return;
+        }
+        throw LinkLost($"Announcing epoch {_epoch} to {_gateway.Name} failed ({f.Why}): {Describe(f.Cause, _options.ConnectTimeout)}", f.Cause);
+    }
+
+    private void EnterFencedOut(string why)
+    {
+        _orders.Fenced = true;
+        _log.Error("Broker session of {AccountId} fenced out: {Why}; nothing more is sent", _accountId, why);
+        Timers.Cancel("heartbeat");
+        Stash.ClearStash();
+        Become(FencedOut);
+    }
+
+    private bool _fencedPublished;
+
+    private void PublishFencedOut(long highest, string why)
+    {
+        if (_fencedPublished) return;
+        _fencedPublished = true;
+        var events = Context.System.EventStream;
+        events.Publish(new RiskAlert(_now(), FencedKind, _gateway.Name,
+            $"Epoch {_epoch} of account {_accountId} is fenced out at {_gateway.Name}" + (highest > 0 ? $" (the broker has seen epoch {highest})" : "")
+            + $": {why}; this brain sends nothing more", AccountId: _accountId));
+        events.Publish(new FencedOut(_accountId, _epoch, highest));
+    }
+
+    /// <summary>The brain's own check before a send; false (or a check that throws) holds the order.</summary>
+    private bool MayTrade(SubmitToBroker m)
+    {
+        if (_mayTrade is null) return true;
+        string? why;
+        try
+        {
+            why = _mayTrade() ? null : "the brain may not trade (its lease is not held)";
+        }
+        catch (Exception e)
+        {
+            why = $"the may-trade check failed: {e.Message}";
+        }
+        if (why is null)
+        {
+            _orders.Suspended = false;
+            return true;
+        }
+        if (_held.Add(m.Order.Id))
+            _log.Warning("Order {OrderId} not sent: {Why} (epoch {Epoch}); it stays journaled", m.Order.Id, why, _epoch);
+        if (!_orders.Suspended)
+        {
+            _orders.Suspended = true;
+            Context.System.EventStream.Publish(new TradingSuspended(_accountId, _epoch, why));
+        }
+        return false;
     }
 
     /// <summary>The answers of submits and cancels: they may come back to a restarted session, so every state takes them.</summary>
@@ -192,7 +328,16 @@ public sealed class BrokerSessionActor : ReceiveActor, IWithStash, IWithTimers
     {
         Receive<SubmitFailed>(m =>
         {
-            if (m.Cause is ClientOrderIdConflictException or StaleEpochException)
+            if (m.Cause is StaleEpochException)
+            {
+                // Fenced by the broker: the order is not rejected here (the broker did not spend its id); the newer
+                // brain resolves it. Ask the fence once more to learn the epoch that holds it.
+                EnterFencedOut($"a submit of {m.OrderId} was refused: {m.Cause.Message}");
+                _gateway.FenceAsync(_epoch, _stopping.Token).WaitAsync(_options.ConnectTimeout).PipeTo(Self,
+                    success: f => new Fenced(f, "probe", () => { }), failure: e => new FenceFailed(Unwrap(e), "probe"));
+                return;
+            }
+            if (m.Cause is ClientOrderIdConflictException)
             {
                 _orders.Ref.Tell(new OrderRejected(m.OrderId, _now(), m.Cause.Message));
                 return;
@@ -212,6 +357,7 @@ public sealed class BrokerSessionActor : ReceiveActor, IWithStash, IWithTimers
 
     private void Submit(SubmitToBroker m)
     {
+        if (!MayTrade(m)) return;
         var id = m.Order.Id;
         Call(_gateway.SubmitAsync(m.Order, _epoch, _stopping.Token), _options.SubmitTimeout, e => new SubmitFailed(id, e));
     }
@@ -273,7 +419,8 @@ public sealed class BrokerSessionActor : ReceiveActor, IWithStash, IWithTimers
         _waiting.Clear();
         _replaying = false;
         (_brokerEpoch, _lastSeq) = (epoch, lastSeq);
-        Reconcile($"new broker epoch: {why}");
+        // A rebuilt broker session may have lost a fence it kept in memory: announce again, then reconcile.
+        Fence($"new broker epoch: {why}", () => Reconcile($"new broker epoch: {why}"));
     }
 
     private void Forward(SequencedReport e)
@@ -398,6 +545,9 @@ public sealed class BrokerSessionActor : ReceiveActor, IWithStash, IWithTimers
     /// <summary>The <see cref="RiskAlert"/> kinds of the link: lost (each failed incarnation says so) and back (the next connect after a loss).</summary>
     public const string LinkDown = "broker-link-down", LinkUp = "broker-link-up";
 
+    /// <summary>The <see cref="RiskAlert"/> kind of a brain fenced out at the broker (critical by default).</summary>
+    public const string FencedKind = "fenced";
+
     /// <summary>
     /// The link is lost: an alert on the event stream (the notifier pages for it), the mark that makes the next connect
     /// announce the link is back, and the exception that stops this incarnation (its supervisor restarts it).
@@ -445,6 +595,8 @@ public sealed class BrokerSessionActor : ReceiveActor, IWithStash, IWithTimers
     }
 
     private sealed record Connected(GatewaySession Session);
+    private sealed record Fenced(long Fence, string Why, Action Then);
+    private sealed record FenceFailed(Exception Cause, string Why);
     private sealed record ConnectFailed(Exception Cause);
     private sealed record Heartbeat;
     private sealed record Reconciled(IReadOnlyList<BrokerOrder> Orders, string Why);

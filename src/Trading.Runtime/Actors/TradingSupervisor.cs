@@ -23,6 +23,12 @@ public sealed class ActorRefSlot
     /// to announce the link is back (a first connect announces nothing). Only one incarnation lives at a time.
     /// </summary>
     public volatile bool LinkLost;
+
+    /// <summary>Set by a broker session the broker fenced out: every later incarnation stays silent (never connects, never sends).</summary>
+    public volatile bool Fenced;
+
+    /// <summary>Set while the brain's may-trade check holds orders back (TradingSuspended published once per spell).</summary>
+    public volatile bool Suspended;
 }
 
 /// <summary>

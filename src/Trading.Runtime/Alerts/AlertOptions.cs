@@ -73,6 +73,8 @@ public sealed record AlertOptions
         ["failure"] = AlertSeverity.Critical,
         // A standby taking over (the cluster of a later issue publishes it).
         ["failover"] = AlertSeverity.Critical,
+        // The broker refused this brain's epoch: a newer brain trades the account; this one sends nothing more.
+        ["fenced"] = AlertSeverity.Critical,
         ["drawdown"] = AlertSeverity.Warning,
         ["stuck-order"] = AlertSeverity.Warning,
         ["cancel-rate"] = AlertSeverity.Warning,

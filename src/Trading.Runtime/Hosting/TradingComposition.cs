@@ -94,6 +94,14 @@ public sealed record TradingBrain
     /// <summary>The timers of intraday execution (an algo's next slice, re-price, window end), matching <see cref="Now"/>: a
     /// paper node's replay clock, a fake one in tests.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>
+    /// Whether this brain may trade now — in a cluster, that it still holds its lease (CLUSTER_FAILOVER "fence", the
+    /// best-effort layer on top of the broker's fence). Asked right before every submit and re-send (false: the order
+    /// stays journaled, unsent, and <see cref="Messages.TradingSuspended"/> is published) and before a scheduled job that
+    /// fires late after a pause. Null — backtests, a single node — always may.
+    /// </summary>
+    public Func<bool>? MayTrade { get; init; }
 }
 
 /// <summary>The registry key of a node's <see cref="TradingSupervisor"/> (Akka.Hosting's <c>ActorRegistry</c>).</summary>
@@ -129,7 +137,7 @@ public static class TradingComposition
             : null;
         return new TradingNodeSetup(
             AccountId: account,
-            BrokerSession: (slot, epoch) => BrokerSessionActor.Props(brain.Gateway, slot, epoch, node.Broker, brain.Now, node.AccountId),
+            BrokerSession: (slot, epoch) => BrokerSessionActor.Props(brain.Gateway, slot, epoch, node.Broker, brain.Now, node.AccountId, brain.MayTrade),
             RiskGuard: (orders, book) => RiskGuardActor.Props(account, brain.Risk, orders, book, RiskQuote, brain.Rules, brain.Fees, brain.Now),
             Rebalancer: (risk, book, executionManager, epoch) => RebalanceActor.Props(risk, book, brain.Quotes, brain.Rules, primary?.CashBuffer ?? 0,
                 timeout, primary is null ? null : PlannerSizing.From(primary, brain.Fees), sequenceBase: (epoch - 1) * 10_000, accountId: account,

@@ -72,6 +72,102 @@ public class BrokerSessionActorTests : RuntimeTestKit
     }
 
     [Fact]
+    public void It_announces_its_epoch_before_it_reconciles_or_sends()
+    {
+        var gateway = new ScriptedGateway();
+        var (session, oms) = Start(gateway);
+        oms.ExpectMsg<BrokerConnected>();
+        session.Tell(new SubmitToBroker(Order(1)));
+        AwaitCondition(() => gateway.Calls.Any(c => c.StartsWith("submit")), TimeSpan.FromSeconds(3));
+        var calls = gateway.Calls.ToList();
+        Assert.Equal("fence @3", calls[0]);
+        Assert.True(calls.IndexOf("query") > 0 && calls.FindIndex(c => c.StartsWith("submit")) > 0, string.Join(", ", calls));
+    }
+
+    [Fact]
+    public void Fenced_out_on_connect_it_never_sends_and_publishes_FencedOut_and_a_critical_alert()
+    {
+        var events = CreateTestProbe();
+        Sys.EventStream.Subscribe(events.Ref, typeof(FencedOut));
+        Sys.EventStream.Subscribe(events.Ref, typeof(RiskAlert));
+        var gateway = new ScriptedGateway { Fence = 9 }; // a newer brain announced epoch 9 before this one woke
+        var oms = CreateTestProbe();
+        var slot = new ActorRefSlot { Ref = oms.Ref };
+        var session = Sys.ActorOf(Akka.Pattern.BackoffSupervisor.Props(Akka.Pattern.Backoff.OnFailure(
+            BrokerSessionActor.Props(gateway, slot, 3, TimeSpan.Zero, Clock), "session",
+            TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(100), 0, -1)));
+
+        var alert = events.FishForMessage<RiskAlert>(a => a.Kind == BrokerSessionActor.FencedKind, TimeSpan.FromSeconds(3));
+        Assert.Contains("epoch 9", alert.Message);
+        Assert.Equal(Trading.Runtime.Alerts.AlertSeverity.Critical, Trading.Runtime.Alerts.AlertOptions.Default.SeverityOf(alert.Kind));
+        Assert.Equal(new FencedOut("main", 3, 9), events.FishForMessage<FencedOut>(_ => true, TimeSpan.FromSeconds(3)));
+
+        session.Tell(new SubmitToBroker(Order(1)));
+        session.Tell(new CancelAtBroker(Order(1).Id));
+        session.Tell(new SubmitToBroker(Order(2)));
+        oms.ExpectNoMsg(TimeSpan.FromMilliseconds(300)); // no BrokerConnected: the OMS never re-sends its outbox
+        Assert.Equal(["fence @3"], gateway.Calls);      // no reconcile, no submit, no cancel
+        Assert.True(slot.Fenced);
+    }
+
+    [Fact]
+    public void A_submit_refused_as_stale_fences_the_session_out_without_rejecting_the_order()
+    {
+        var events = CreateTestProbe();
+        Sys.EventStream.Subscribe(events.Ref, typeof(FencedOut));
+        var gateway = new ScriptedGateway();
+        var (session, oms) = Start(gateway);
+        oms.ExpectMsg<BrokerConnected>();
+        // A newer brain's first order raised the broker's fence while this one held its connection.
+        gateway.Fence = 9;
+        gateway.SubmitFailure = new StaleEpochException(Order(1).Id, "epoch 3 is below epoch 9 already seen (stale primary)");
+        session.Tell(new SubmitToBroker(Order(1)));
+
+        Assert.Equal(new FencedOut("main", 3, 9), events.ExpectMsg<FencedOut>(TimeSpan.FromSeconds(3)));
+        session.Tell(new SubmitToBroker(Order(2)));
+        Thread.Sleep(300);
+        while (oms.HasMessages) Assert.IsNotType<OrderRejected>(oms.ReceiveOne(TimeSpan.Zero)); // the newer brain resolves it
+        Assert.Single(gateway.Calls, c => c.StartsWith("submit"));
+    }
+
+    [Fact]
+    public void When_the_brain_may_not_trade_orders_are_held_unsent_and_TradingSuspended_is_published_once()
+    {
+        var events = CreateTestProbe();
+        Sys.EventStream.Subscribe(events.Ref, typeof(TradingSuspended));
+        var gateway = new ScriptedGateway();
+        var oms = CreateTestProbe();
+        var may = false;
+        var session = Sys.ActorOf(BrokerSessionActor.Props(gateway, new ActorRefSlot { Ref = oms.Ref }, 3,
+            BrokerSessionOptions.Default with { Heartbeat = TimeSpan.Zero, ReconcileAccount = false }, Clock, "acct", () => may));
+        oms.ExpectMsg<BrokerConnected>();
+
+        session.Tell(new SubmitToBroker(Order(1)));
+        session.Tell(new SubmitToBroker(Order(2)));
+        session.Tell(new SubmitToBroker(Order(1))); // the OMS's re-send
+        var suspended = events.ExpectMsg<TradingSuspended>(TimeSpan.FromSeconds(3));
+        Assert.Equal(("acct", 3L), (suspended.AccountId, suspended.Epoch));
+        events.ExpectNoMsg(TimeSpan.FromMilliseconds(200)); // once
+        Assert.DoesNotContain(gateway.Calls, c => c.StartsWith("submit"));
+
+        may = true;
+        session.Tell(new SubmitToBroker(Order(1)));
+        AwaitCondition(() => gateway.Calls.Contains($"submit {Order(1).Id.Value} @3"), TimeSpan.FromSeconds(3));
+        Assert.Single(gateway.Calls, c => c.StartsWith("submit"));
+    }
+
+    [Fact]
+    public void FencedOut_and_TradingSuspended_survive_a_round_trip_through_the_serializer_between_nodes()
+    {
+        object[] messages = [new FencedOut("acct-1", 3, 9), new TradingSuspended("acct-1", 3, "the brain may not trade (its lease is not held)")];
+        foreach (var m in messages)
+        {
+            var serializer = Sys.Serialization.FindSerializerFor(m);
+            Assert.Equal(m, serializer.FromBinary(serializer.ToBinary(m), m.GetType()));
+        }
+    }
+
+    [Fact]
     public void A_slow_submit_does_not_hold_the_next_call_which_still_goes_out_after_it()
     {
         // Ordering is the gateway's job (a serialised writer): the session makes the calls in send order and never
@@ -324,6 +420,20 @@ public class BrokerSessionActorTests : RuntimeTestKit
             Record($"submit {order.Id.Value} @{epoch}");
             if (SubmitFailure is { } e) return Task.FromException(e);
             return SubmitGate?.Task ?? Task.CompletedTask;
+        }
+
+        /// <summary>The fence this broker holds (0: none yet); an epoch below it is fenced out.</summary>
+        public long Fence { get; set; }
+
+        public Task<long> FenceAsync(long epoch, CancellationToken ct)
+        {
+            Record($"fence @{epoch}");
+            lock (_lock)
+            {
+                if (epoch < Fence) return Task.FromException<long>(new FencedOutException(epoch, Fence));
+                Fence = epoch;
+                return Task.FromResult(epoch);
+            }
         }
 
         public Task CancelAsync(ClientOrderId id, CancellationToken ct)

@@ -153,6 +153,32 @@ public class RealTimeClockActorTests : RuntimeTestKit
         Assert.Equal([(J.PostClose, Sh(10, 8, 15, 30))], Jobs(after));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_job_firing_late_after_a_pause_asks_may_trade_again_and_is_dropped_when_the_brain_may_not(bool mayTrade)
+    {
+        // CLUSTER_FAILOVER: a paused old primary fires its missed ticks at once on waking, before it learns it was replaced.
+        _time.SetUtcNow(Sh(10, 8, 8, 0));
+        var may = true;
+        int asked = 0;
+        var clock = Sys.ActorOf(RealTimeClockActor.Props(Planner(null), _time, _target, null, () => { asked++; return may; }, TimeSpan.FromSeconds(2)));
+        Assert.Equal([J.DayStart, J.PreOpen], Jobs(await RunUntil(clock, Sh(10, 8, 9, 10))).Select(j => j.Job));
+        Assert.Equal(0, asked); // on time: not asked
+
+        may = mayTrade;
+        var resumed = await PauseUntil(clock, Sh(10, 8, 9, 34, 50)); // the 09:35 rebalance's tick comes 50 s late
+        var due = resumed.OfType<ScheduledJobDue>().ToList();
+        Assert.True(asked > 0);
+        if (mayTrade) Assert.Contains(J.Rebalance, due.Select(d => d.Job)); // within late-after: it runs, as before
+        else Assert.Empty(due);                                            // dropped, not run
+        Assert.Empty(resumed.OfType<ScheduledJobMissed>());
+
+        // A tick on time is not distrusted: the 09:36 monitor is told whatever the check says.
+        _time.Advance(TimeSpan.FromSeconds(10));
+        Assert.Equal([(J.Monitor, Sh(10, 8, 9, 36))], Jobs(await Drain(clock), monitors: true));
+    }
+
     [Fact]
     public async Task Paused_across_midnight_it_never_fires_a_job_of_the_past_day()
     {

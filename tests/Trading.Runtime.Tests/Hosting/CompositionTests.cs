@@ -66,6 +66,45 @@ public class CompositionTests : IDisposable
     }
 
     [Fact]
+    public async Task An_order_held_because_the_brain_may_not_trade_stays_journaled_and_the_next_brain_sends_it_under_its_epoch()
+    {
+        var exchange = new SimulatedExchange(() => At);
+        exchange.Deposit(1_000_000m);
+        exchange.BeginDay(Day);
+        var order = new OrderRequest(ClientOrderId.Create("t", Day, 1), A, Side.Buy, 100, 10.00m, OrderType.Limit, Day);
+
+        // Brain 1 has lost its lease (MayTrade false): the order is approved and written ahead, but never sent.
+        using (var system = TradingSystem.Create("composition", JournalKind.Sqlite, _db, "akka.loglevel = ERROR"))
+        {
+            var suspended = Inbox.Create(system);
+            system.EventStream.Subscribe(suspended.Receiver, typeof(TradingSuspended));
+            var trader = TradingComposition.Start(system, Node(), Brain(exchange) with { MayTrade = () => false });
+            Assert.Equal(1, (await TradingComposition.WaitReadyAsync(trader, Timeout)).Epoch);
+            await trader.Ask<Deposited>(new Deposit(1_000_000m, "seed"), Timeout);
+            await trader.Ask<StepDone>(new StartDay(Day, 10), Timeout);
+            // Told, not asked: the answer waits for the broker's, which never comes for an order not sent.
+            trader.Tell(new ForAccount("acct-1", new ProposeOrders("t", [order], 11)));
+            var held = Assert.IsType<TradingSuspended>(await suspended.ReceiveAsync(Timeout));
+            Assert.Equal(("acct-1", 1L), (held.AccountId, held.Epoch));
+            Assert.Empty(exchange.Orders);
+            await system.Terminate();
+        }
+
+        // Brain 2 (epoch 2, may trade) recovers the order from the journal and its OMS sends it on connect.
+        using (var system = TradingSystem.Create("composition", JournalKind.Sqlite, _db, "akka.loglevel = ERROR"))
+        {
+            var trader = TradingComposition.Start(system, Node(), Brain(exchange));
+            Assert.Equal(2, (await TradingComposition.WaitReadyAsync(trader, Timeout)).Epoch);
+            var until = DateTime.UtcNow + Timeout;
+            while (exchange.Orders.Count == 0 && DateTime.UtcNow < until) await Task.Delay(20);
+            var sent = Assert.Single(exchange.Orders);
+            Assert.Equal((order.Id, 2L), (sent.Id, sent.Epoch));
+            Assert.Equal(2, exchange.HighestEpoch);
+            await system.Terminate();
+        }
+    }
+
+    [Fact]
     public async Task A_configured_epoch_below_the_journaled_one_is_refused_and_nothing_trades()
     {
         var exchange = new SimulatedExchange(() => At);

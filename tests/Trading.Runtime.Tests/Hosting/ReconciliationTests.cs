@@ -204,6 +204,7 @@ public class ReconciliationTests : IDisposable
             return Task.CompletedTask;
         }
         public Task CancelAsync(ClientOrderId id, CancellationToken ct) => Task.CompletedTask;
+        public Task<long> FenceAsync(long epoch, CancellationToken ct) => Task.FromResult(epoch);
         public Task<BrokerAccount> QueryAccountAsync(CancellationToken ct) => Task.FromResult(Account);
         public Task<IReadOnlyList<BrokerOrder>> QueryOrdersAsync(CancellationToken ct) => Task.FromResult(Orders);
         public Task<ReplayResult> ReplayAsync(string epoch, long fromSeq, CancellationToken ct) => Task.FromResult(ReplayResult.Missing);
