@@ -3,6 +3,8 @@ using System.Net.Sockets;
 using System.Text.Json;
 using Akka.Actor;
 using Akka.Configuration;
+using Akka.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 using Trading.Cluster.Health;
 using Trading.Cluster.Hosting;
 using Trading.Runtime.Configuration;
@@ -154,6 +156,44 @@ public sealed class HealthEndpointTests
             taken.Stop();
             await system.Terminate();
         }
+    }
+
+    [Fact]
+    public async Task AddTradingHealth_starts_with_the_nodes_host_after_its_actor_system_and_stops_with_it()
+    {
+        var free = new TcpListener(IPAddress.Loopback, 0);
+        free.Start();
+        var port = ((IPEndPoint)free.LocalEndpoint).Port;
+        free.Stop();
+        var file = ConfigurationFactory.ParseString($"trading.cluster {{ role = witness, port = 0, health {{ port = {port} }} }}");
+        var cluster = ClusterSettings.FromConfig(file, "/etc/trading/witness.conf", "acct", _ => null)!;
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new Microsoft.Extensions.Hosting.HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddAkka("health-hosted", (akka, _) => akka.AddHocon(
+            "akka.loglevel = WARNING\nakka.actor.provider = cluster\nakka.remote.dot-netty.tcp { hostname = 127.0.0.1, port = 0 }", HoconAddMode.Prepend));
+        builder.Services.AddTradingHealth(cluster, journalCheck: null);
+        using var host = builder.Build();
+        await host.StartAsync();
+        try
+        {
+            using var live = await Http.GetAsync($"http://127.0.0.1:{port}/health/live");
+            Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+            using var ready = await Http.GetAsync($"http://127.0.0.1:{port}/health/ready");
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode); // never joined: not Up
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+        await Assert.ThrowsAsync<HttpRequestException>(() => Http.GetAsync($"http://127.0.0.1:{port}/health/live"));
+    }
+
+    [Fact]
+    public void Health_off_adds_nothing_to_the_host()
+    {
+        var cluster = ClusterSettings.FromConfig(ConfigurationFactory.ParseString("trading.cluster { role = worker, health { port = 0 } }"), "/n.conf", "a", _ => null)!;
+        var services = new Microsoft.Extensions.DependencyInjection.ServiceCollection();
+        services.AddTradingHealth(cluster, null);
+        Assert.Empty(services);
     }
 
     private static HealthOptions? Parse(string hocon, Dictionary<string, string>? env = null) =>

@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Trading.Cluster.Hosting;
 
 namespace Trading.Cluster.Health;
 
@@ -126,6 +127,14 @@ public static class HealthServiceCollectionExtensions
         if (options is null) return services;
         return services.AddHostedService(sp => new HealthHostedService(sp, options));
     }
+
+    /// <summary>
+    /// The node's one line: the health endpoints of <paramref name="cluster"/>'s <c>trading.cluster.health</c> block (off
+    /// when its port is 0), a trader's readiness also asking <paramref name="journalCheck"/> (e.g.
+    /// <see cref="JournalChecks.Postgres"/>; null: none). Config errors are one <see cref="Trading.Runtime.Configuration.ConfigException"/> line.
+    /// </summary>
+    public static IServiceCollection AddTradingHealth(this IServiceCollection services, ClusterSettings cluster, Func<CancellationToken, Task>? journalCheck) =>
+        services.AddTradingHealth(HealthOptions.FromConfig(cluster.Health, cluster.Role) is { } o ? o with { JournalCheck = journalCheck } : null);
 
     private sealed class HealthHostedService(IServiceProvider services, HealthOptions options) : IHostedService
     {
