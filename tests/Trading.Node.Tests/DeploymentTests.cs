@@ -74,4 +74,62 @@ public sealed class DeploymentTests
         using var host = builder.Build();
         Assert.IsType<Microsoft.Extensions.Hosting.Internal.ConsoleLifetime>(host.Services.GetRequiredService<IHostLifetime>());
     }
+
+    private static string Deploy(params string[] path) => Path.Combine([CliRunner.RepoRoot, "deploy", .. path]);
+
+    [Fact]
+    public void The_systemd_unit_notifies_restarts_is_hardened_and_reads_secrets_from_its_env_file()
+    {
+        var service = new Dictionary<string, List<string>>();
+        string? section = null;
+        foreach (var raw in File.ReadLines(Deploy("systemd", "trading-node@.service")))
+        {
+            var line = raw.Trim();
+            if (line.Length == 0 || line.StartsWith('#')) continue;
+            if (line.StartsWith('[')) { section = line; continue; }
+            if (section != "[Service]") continue;
+            var eq = line.IndexOf('=');
+            (service.TryGetValue(line[..eq], out var l) ? l : service[line[..eq]] = []).Add(line[(eq + 1)..]);
+        }
+        string One(string key) => Assert.Single(service[key]);
+        Assert.Equal("notify", One("Type"));
+        Assert.Equal("always", One("Restart"));
+        Assert.Equal("2", One("RestartSec"));
+        Assert.Equal("trading", One("User"));
+        Assert.Equal("/etc/trading/%i.env", One("EnvironmentFile"));
+        Assert.Equal("yes", One("NoNewPrivileges"));
+        Assert.Equal("strict", One("ProtectSystem"));
+        Assert.Equal("/var/lib/trading/%i", One("ReadWritePaths"));
+        Assert.Equal("yes", One("PrivateTmp"));
+        Assert.Contains("TRADING_CLUSTER_ROLE=%i", service["Environment"]);
+        Assert.StartsWith("/opt/trading/trading node --config /etc/trading/%i.conf ", One("ExecStart"));
+        // The node's host allows 20 s for its graceful stop (the hand-over); systemd must not SIGKILL it before.
+        Assert.True(int.Parse(One("TimeoutStopSec")) > 20);
+    }
+
+    [Fact]
+    public void The_env_example_sets_only_variables_the_node_reads_and_only_placeholder_secrets()
+    {
+        string[] known = [Trading.Cluster.Hosting.ClusterSettings.HostVariable, Trading.Cluster.Hosting.ClusterSettings.PublicHostVariable,
+            Trading.Cluster.Hosting.ClusterSettings.PortVariable, Trading.Cluster.Hosting.ClusterSettings.SeedsVariable,
+            Trading.Cluster.Health.HealthOptions.PortVariable, Trading.Cluster.Health.HealthOptions.HostVariable,
+            Trading.Runtime.Persistence.PostgresJournal.ConnectionVariable, Trading.Node.Commands.NodeFileOptions.SecretVariable];
+        var set = File.ReadLines(Deploy("systemd", "trading-node.env.example"))
+            .Where(l => l.Length > 0 && !l.StartsWith('#')).Select(l => (Name: l[..l.IndexOf('=')], Value: l[(l.IndexOf('=') + 1)..])).ToList();
+        Assert.All(set, v => Assert.Contains(v.Name, known));
+        Assert.Contains("Password=REPLACE_ME", set.Single(v => v.Name == Trading.Runtime.Persistence.PostgresJournal.ConnectionVariable).Value);
+        Assert.StartsWith("REPLACE_", set.Single(v => v.Name == Trading.Node.Commands.NodeFileOptions.SecretVariable).Value);
+    }
+
+    [Fact]
+    public void The_windows_installer_registers_the_service_name_the_node_uses_with_restart_on_failure()
+    {
+        var script = File.ReadAllText(Deploy("windows", "install-service.ps1"));
+        Assert.Contains($"[string] $ServiceName = '{ServiceHosting.WindowsServiceName}'", script);
+        Assert.Contains("node --config", script);
+        Assert.Matches(@"sc\.exe failure \$ServiceName reset= \d+ actions= restart/\d+", script);
+        // Secrets are read without echo and never put on the command line (sc.exe qc shows it to every user).
+        Assert.Contains("Read-Host -AsSecureString", script);
+        Assert.DoesNotMatch(@"binPath.*TRADING_(PG_CONNECTION|BRIDGE_SECRET)", script);
+    }
 }
