@@ -109,16 +109,28 @@ public sealed class DeploymentManifestTests
         Assert.Equal(2, fromSecret); // the traders' TRADING_PG_CONNECTION and TRADING_BRIDGE_SECRET
     }
 
+    /// <summary>A password in a connection string, a secret variable given a value, a private key: only placeholders may appear.</summary>
+    private static readonly Regex Leak = new(@"(Password\s*=\s*(?!REPLACE|…)[^;""'\s]+)|((SECRET|TOKEN|PASSWORD|PG_CONNECTION)=(?!REPLACE|…|\$|`|"")\S+)|(-----BEGIN [A-Z ]*PRIVATE KEY)", RegexOptions.IgnoreCase);
+
+    private static bool LooksLikeASecret(string line) => Leak.IsMatch(line) && !line.Contains("REPLACE", StringComparison.Ordinal);
+
+    [Theory]
+    [InlineData("TRADING_PG_CONNECTION=Host=db;Password=hunter2", true)]
+    [InlineData("  pg-connection: Host=db;Username=t;Password=hunter2;SSL Mode=VerifyFull", true)]
+    [InlineData("TRADING_BRIDGE_SECRET=6f1c0e", true)]
+    [InlineData("-----BEGIN RSA PRIVATE KEY-----", true)]
+    [InlineData("TRADING_BRIDGE_SECRET=REPLACE_WITH_THE_BRIDGE_SECRET", false)]
+    [InlineData("#     --from-literal=pg-connection='Host=…;Port=5432;Password=…'", false)]
+    public void The_secret_detector_finds_planted_secrets(string line, bool secret) => Assert.Equal(secret, LooksLikeASecret(line));
+
     [Fact]
-    public void No_literal_secret_anywhere_under_deploy()
+    public void No_literal_secret_anywhere_under_deploy_or_in_its_guide()
     {
-        // A password in a connection string, a secret variable or key given a value: only placeholders may appear.
-        var leaks = new Regex(@"(Password\s*=\s*(?!REPLACE|…)[^;""'\s]+)|((SECRET|TOKEN|PASSWORD|PG_CONNECTION)=(?!REPLACE|…|\$|`|"")\S+)|(-----BEGIN [A-Z ]*PRIVATE KEY)", RegexOptions.IgnoreCase);
-        var files = Directory.GetFiles(Path.Combine(Root, "deploy"), "*", SearchOption.AllDirectories);
+        var files = Directory.GetFiles(Path.Combine(Root, "deploy"), "*", SearchOption.AllDirectories).Append(Path.Combine(Root, "docs", "DEPLOYMENT.md")).ToList();
         Assert.NotEmpty(files);
         foreach (var file in files)
             foreach (var (line, i) in File.ReadLines(file).Select((l, i) => (l, i)))
-                Assert.False(leaks.IsMatch(line) && !line.Contains("REPLACE", StringComparison.Ordinal),
+                Assert.False(LooksLikeASecret(line),
                     $"{Path.GetRelativePath(Root, file)}:{i + 1}: looks like a literal secret");
     }
 
