@@ -49,6 +49,13 @@ public static class ClusterFailoverDriver
             ["TRADING_PG_CONNECTION"] = new NpgsqlConnectionStringBuilder(pgServer) { Database = database }.ConnectionString,
         };
         await File.WriteAllTextAsync(Path.Combine(dir, "strategy.conf"), KillNineDriver.Strategy);
+        // The console's admin for the graceful hand-over (users file and token file, both owner-only).
+        var token = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var usersFile = Path.Combine(dir, "users.txt");
+        await File.WriteAllTextAsync(usersFile, $"ops admin {Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(token)))}\n");
+        await File.WriteAllTextAsync(Path.Combine(dir, "token.txt"), token + "\n");
+        if (!OperatingSystem.IsWindows())
+            foreach (var f in new[] { usersFile, Path.Combine(dir, "token.txt") }) File.SetUnixFileMode(f, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         int w = KillNineDriver.FreePort(), a = KillNineDriver.FreePort(), b = KillNineDriver.FreePort();
         var seeds = $"[\"127.0.0.1:{w}\", \"127.0.0.1:{a}\", \"127.0.0.1:{b}\"]";
         string Trader(int port, string data, int brokerPort) => $$"""
@@ -70,6 +77,7 @@ public static class ClusterFailoverDriver
                 port = {{port}}
                 seed-nodes = {{seeds}}
                 lease { ttl = 6s, heartbeat-interval = 1s }
+                control { users-file = "users.txt" }
               }
             }
             """;
@@ -109,6 +117,7 @@ public static class ClusterFailoverDriver
                 role = witness
                 port = {{w}}
                 seed-nodes = {{seeds}}
+                control { users-file = "users.txt" }
               }
             }
             """);
@@ -161,7 +170,15 @@ public static class ClusterFailoverDriver
                         Signal("STOP", primary.Process.Id);
                         break;
                     case FailoverFault.Graceful:
-                        Signal("TERM", primary.Process.Id);
+                        // The operator's hand-over: `trading console … failover` to the witness. The clock starts when the
+                        // cluster has accepted it (the console prints the answer), not at the console's own start-up.
+                        using (var console = KillNineDriver.StartWith(tradingDll, dir, env, "console", "--cluster", $"127.0.0.1:{w}",
+                            "--token-file", Path.Combine(dir, "token.txt"), "--yes", "failover"))
+                        {
+                            await console.Process.WaitForExitAsync();
+                            t0 = console.FirstAt("hand-over started") ?? DateTime.UtcNow;
+                            if (console.Process.ExitCode != 0) return Fail($"console failover exited {console.Process.ExitCode}: {console.Tail()}");
+                        }
                         break;
                 }
             }

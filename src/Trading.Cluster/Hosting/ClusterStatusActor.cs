@@ -19,7 +19,7 @@ public sealed class ClusterStatusActor : ReceiveActor
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Akka.Cluster.Cluster _cluster = Akka.Cluster.Cluster.Get(Context.System);
     private readonly string _role;
-    private string? _account, _primary, _lastFailover;
+    private string? _account, _primary, _lastPrimary, _lastFailover;
     private long _epoch;
     private DateTime? _since, _lastFailoverAt;
     private string _link = "unknown";
@@ -35,6 +35,7 @@ public sealed class ClusterStatusActor : ReceiveActor
             if (s.Address != _primary || s.Epoch != _epoch) return;
             _lastFailoverAt = s.At;
             _lastFailover = $"brain on {s.Address} (epoch {s.Epoch}) stopped: {s.Reason}";
+            _lastPrimary = _primary;
             _primary = null;
         });
         Receive<RiskAlert>(a =>
@@ -82,13 +83,15 @@ public sealed class ClusterStatusActor : ReceiveActor
         if (_primary is { } before && before != s.Address || _lastFailover is not null && _primary is null && _epoch > 0)
         {
             _lastFailoverAt = s.At;
-            _lastFailover = $"{_primary ?? "(none)"} → {s.Address}, epoch {_epoch} → {s.Epoch}";
+            var before = _primary ?? _lastPrimary;
+            _lastFailover = $"{before ?? "(none)"} → {s.Address}, epoch {_epoch} → {s.Epoch}";
             // A change of primary, raised once, where the new brain runs (its notifier sends it).
             if (s.Address == _cluster.SelfAddress.ToString())
                 Context.System.EventStream.Publish(new RiskAlert(DateTime.Now, "failover", "cluster",
-                    $"account {s.AccountId} now trades on {s.Address} with epoch {s.Epoch} (before: {_primary ?? "none"})", AccountId: s.AccountId));
+                    $"account {s.AccountId} now trades on {s.Address} with epoch {s.Epoch} (before: {before ?? "none"})", AccountId: s.AccountId));
         }
         _account = s.AccountId;
+        if (_primary != s.Address) _link = "no outage reported since the brain started";
         _primary = s.Address;
         _epoch = s.Epoch;
         _since = s.At;

@@ -3,6 +3,7 @@ using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Serilog;
+using Trading.Cluster.Health;
 using Trading.Cluster.Hosting;
 using Trading.Runtime;
 using Trading.Runtime.Configuration;
@@ -47,6 +48,7 @@ internal static class ClusterMember
             if (journal is not null) config = config.WithFallback(journal.Config);
             else config = config.WithFallback(TradingSystem.LoadConfig(JournalKind.InMemory));
             var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+            builder.UseTradingServiceLifetime();
             builder.Services.AddSerilog(Log.Logger, dispose: false);
             builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(20));
             IHostApplicationLifetime? lifetime = null;
@@ -70,6 +72,7 @@ internal static class ClusterMember
                     system.EventStream.Subscribe(echo, typeof(NodeUp));
                 });
             });
+            builder.Services.AddTradingHealth(cluster, journal is null ? null : Trading.Cluster.Health.JournalChecks.Postgres());
             using var host = builder.Build();
             lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
             Console.WriteLine($"Cluster {ClusterSettings.RoleName(cluster.Role)} '{cluster.SelfAddress}' of account '{node.AccountId}'");

@@ -15,6 +15,7 @@ using Trading.Runtime.Clock;
 using Trading.Runtime.Configuration;
 using Trading.Runtime.Hosting;
 using Trading.Runtime.Strategy;
+using Trading.Cluster.Health;
 
 namespace Trading.Node.Commands;
 
@@ -240,6 +241,8 @@ internal static class NodeCommand
         var journal = TradingSystem.Journal(o.Journal, o.Journal == JournalKind.Sqlite ? journalPath : null);
 
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        // A Windows service (the office standby) or a systemd unit when run as one; nothing otherwise.
+        builder.UseTradingServiceLifetime();
         builder.Services.AddSerilog(Log.Logger, dispose: false);
         builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(20));
         IHostApplicationLifetime? lifetime = null;
@@ -319,6 +322,9 @@ internal static class NodeCommand
                     trader => Trading.Cluster.Control.TraderControlActor.Props(trader, node.AccountId, new Trading.Runtime.ReadModels.ReadModels(database), names));
             });
         });
+        // Health endpoints (/health/live, /health/ready, /health/status) after the actor system (hosted services start in order).
+        if (cluster is not null)
+            builder.Services.AddTradingHealth(cluster, o.Journal == JournalKind.Postgres ? Trading.Cluster.Health.JournalChecks.Postgres() : null);
         using var host = builder.Build();
         lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
         Console.WriteLine($"Paper node '{node.AccountId}' ({cfg.Name}): replaying {replay:yyyy-MM-dd} from {o.StartAt:HH\\:mm} Shanghai at {o.Speed:0.##}x");
