@@ -203,7 +203,9 @@ public sealed class HealthEndpointTests
     [Fact]
     public void Defaults_port_zero_off_and_environment_overrides()
     {
-        Assert.Equal(new HealthOptions("127.0.0.1", 8558, TimeSpan.FromSeconds(2), ClusterRole.Trader), Parse("trading.cluster { role = trader }"));
+        // No health block: no endpoint (two nodes on one host would collide on a default port); a block without a port: 8558.
+        Assert.Null(Parse("trading.cluster { role = trader }"));
+        Assert.Equal(new HealthOptions("127.0.0.1", 8558, TimeSpan.FromSeconds(2), ClusterRole.Trader), Parse("trading.cluster.health { hostname = \"127.0.0.1\" }"));
         Assert.Null(Parse("trading.cluster.health { port = 0 }"));
         Assert.Equal(new HealthOptions("0.0.0.0", 9000, TimeSpan.FromMilliseconds(500), ClusterRole.Trader),
             Parse("trading.cluster.health { port = 8558, hostname = \"0.0.0.0\", timeout = 500ms }", new() { [HealthOptions.PortVariable] = "9000" }));

@@ -31,7 +31,7 @@ public sealed record HealthOptions(string Hostname, int Port, TimeSpan Timeout, 
     private static readonly string[] Keys = ["port", "hostname", "timeout"];
 
     /// <summary>
-    /// The <c>trading.cluster.health</c> block (<see cref="ClusterSettings.Health"/>; null or absent: the defaults,
+    /// The <c>trading.cluster.health</c> block (<see cref="ClusterSettings.Health"/>; absent: off; a block without a port:
     /// 127.0.0.1:8558) with <see cref="PortVariable"/> / <see cref="HostVariable"/>; null when the port is 0 (off).
     /// Errors are one <see cref="ConfigException"/> line naming the key.
     /// </summary>
@@ -45,7 +45,9 @@ public sealed record HealthOptions(string Hostname, int Port, TimeSpan Timeout, 
             if (!int.TryParse(pt.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out port) || port is < 0 or > 65535)
                 throw new ConfigException($"{PortVariable} = '{pt}' must be a port 0..65535 (0: off).");
         }
-        else port = block?.Int("port", DefaultPort, 0, 65535) ?? DefaultPort;
+        // No health block (and no variable): no endpoint — a port is opened only when asked for (two nodes on one host
+        // would otherwise collide on the default).
+        else port = block?.Int("port", DefaultPort, 0, 65535) ?? 0;
         if (port == 0) return null;
         var fromEnv = env(HostVariable) is { Length: > 0 };
         var host = (fromEnv ? env(HostVariable)! : block?.String("hostname", "127.0.0.1") ?? "127.0.0.1").Trim();

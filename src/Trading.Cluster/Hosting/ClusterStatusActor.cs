@@ -80,7 +80,7 @@ public sealed class ClusterStatusActor : ReceiveActor
     {
         if (s.Epoch < _epoch) return; // an older brain's late news
         if (s.Epoch == _epoch && s.Address == _primary) return; // heard twice (pub-sub and the local stream)
-        if (_primary is { } before && before != s.Address || _lastFailover is not null && _primary is null && _epoch > 0)
+        if (_primary is { } current && current != s.Address || _lastFailover is not null && _primary is null && _epoch > 0)
         {
             _lastFailoverAt = s.At;
             var before = _primary ?? _lastPrimary;
