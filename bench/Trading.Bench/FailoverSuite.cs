@@ -27,14 +27,7 @@ internal static class FailoverSuite
         }
         var pg = Environment.GetEnvironmentVariable("TRADING_PG_CONNECTION");
         if (string.IsNullOrWhiteSpace(pg)) { Console.Error.WriteLine("error: TRADING_PG_CONNECTION is not set (scripts/postgres-test.sh start && eval \"$(scripts/postgres-test.sh env)\")"); return 1; }
-        var trading = Path.GetFullPath(o.Get("trading", Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "src", "Trading.Node", "bin", "Release", "net10.0", "trading.dll")));
-        if (!File.Exists(trading)) { Console.Error.WriteLine($"error: {trading} not found (build src/Trading.Node -c Release first)"); return 1; }
-        var root = Path.Combine(Path.GetTempPath(), $"failover-{Guid.NewGuid():N}");
-        var store = Path.Combine(root, "store");
-        Directory.CreateDirectory(root);
-        var synth = Process.Start(new ProcessStartInfo("dotnet", ["exec", trading, "data", "synth", "--symbols", "40", "--days", "90", "--seed", "11", "--store", store]) { RedirectStandardOutput = true })!;
-        await synth.WaitForExitAsync();
-        if (synth.ExitCode != 0) { Console.Error.WriteLine("error: synth store failed"); return 1; }
+        if (await KillNineSuite.Prepare(o, "failover") is not var (trading, root, store)) return 1;
         var rng = new Random(seed);
         var results = new List<FailoverTrial>();
         var sw = Stopwatch.StartNew();

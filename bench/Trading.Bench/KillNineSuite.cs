@@ -17,6 +17,23 @@ internal static class KillNineSuite
 {
     private static readonly QmtFault[] Faults = Enum.GetValues<QmtFault>();
 
+    /// <summary>
+    /// What a process-fault suite needs: the Release CLI (<c>--trading</c>), a folder of its own and the drivers' small
+    /// synthetic store (40 symbols, 90 days) in it; null (after an error line) when the CLI is missing or the store fails.
+    /// </summary>
+    internal static async Task<(string Trading, string Root, string Store)?> Prepare(Options o, string name)
+    {
+        var trading = Path.GetFullPath(o.Get("trading", Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "src", "Trading.Node", "bin", "Release", "net10.0", "trading.dll")));
+        if (!File.Exists(trading)) { Console.Error.WriteLine($"error: {trading} not found (build src/Trading.Node -c Release first)"); return null; }
+        var root = Path.Combine(Path.GetTempPath(), $"{name}-{Guid.NewGuid():N}");
+        var store = Path.Combine(root, "store");
+        Directory.CreateDirectory(root);
+        var synth = Process.Start(new ProcessStartInfo("dotnet", ["exec", trading, "data", "synth", "--symbols", "40", "--days", "90", "--seed", "11", "--store", store]) { RedirectStandardOutput = true })!;
+        await synth.WaitForExitAsync();
+        if (synth.ExitCode != 0) { Console.Error.WriteLine("error: synth store failed"); return null; }
+        return (trading, root, store);
+    }
+
     public static async Task<int> Run(Options o)
     {
         int trials = o.Int("trials", 200), seed = o.Int("seed", 1);
@@ -33,15 +50,7 @@ internal static class KillNineSuite
             only = parsed;
         }
         int minDelay = o.Int("min-delay-ms", 800), maxDelay = o.Int("max-delay-ms", 6000);
-        var trading = o.Get("trading", Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "src", "Trading.Node", "bin", "Release", "net10.0", "trading.dll"));
-        trading = Path.GetFullPath(trading);
-        if (!File.Exists(trading)) { Console.Error.WriteLine($"error: {trading} not found (build src/Trading.Node -c Release first)"); return 1; }
-        var root = Path.Combine(Path.GetTempPath(), $"kill9-{Guid.NewGuid():N}");
-        var store = Path.Combine(root, "store");
-        Directory.CreateDirectory(root);
-        var synth = Process.Start(new ProcessStartInfo("dotnet", ["exec", trading, "data", "synth", "--symbols", "40", "--days", "90", "--seed", "11", "--store", store]) { RedirectStandardOutput = true })!;
-        await synth.WaitForExitAsync();
-        if (synth.ExitCode != 0) { Console.Error.WriteLine("error: synth store failed"); return 1; }
+        if (await Prepare(o, "kill9") is not var (trading, root, store)) return 1;
         var rng = new Random(seed);
         var results = new List<KillTrial>();
         var sw = Stopwatch.StartNew();

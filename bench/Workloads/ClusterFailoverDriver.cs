@@ -58,20 +58,7 @@ public static class ClusterFailoverDriver
             foreach (var f in new[] { usersFile, Path.Combine(dir, "token.txt") }) File.SetUnixFileMode(f, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         int w = KillNineDriver.FreePort(), a = KillNineDriver.FreePort(), b = KillNineDriver.FreePort();
         var seeds = $"[\"127.0.0.1:{w}\", \"127.0.0.1:{a}\", \"127.0.0.1:{b}\"]";
-        string Trader(int port, string data, int brokerPort) => $$"""
-            trading {
-              account-id = "kill9"
-              node {
-                mode = paper
-                strategy = "strategy.conf"
-                store = "{{store.Replace("\\", "/")}}"
-                data-dir = "{{data}}"
-                journal = postgres
-                broker { kind = bridge, host = "127.0.0.1", port = {{brokerPort}} }
-                paper { replay-day = last-rebalance, start-at = "09:34", speed = 3000, exit-after-close = on }
-              }
-              broker { heartbeat-interval = 1s, reconnect-min-backoff = 1s, reconnect-max-backoff = 2s }
-              schedule { monitor-every = off }
+        string Trader(int port, string data, int brokerPort) => KillNineDriver.PaperNode(store, data, "postgres", brokerPort, $$"""
               cluster {
                 role = trader
                 port = {{port}}
@@ -79,22 +66,9 @@ public static class ClusterFailoverDriver
                 lease { ttl = 6s, heartbeat-interval = 1s }
                 control { users-file = "users.txt" }
               }
-            }
-            """;
-        // The day's prices for the fake, written by broker-sim from the same stored day (as the kill -9 driver does).
-        await File.WriteAllTextAsync(Path.Combine(dir, "plain.conf"), $$"""
-            trading {
-              account-id = "kill9"
-              node {
-                mode = paper
-                strategy = "strategy.conf"
-                store = "{{store.Replace("\\", "/")}}"
-                data-dir = "plain"
-                journal = sqlite
-                paper { replay-day = last-rebalance }
-              }
-            }
             """);
+        // The day's prices for the fake, written by broker-sim from the same stored day (as the kill -9 driver does).
+        await File.WriteAllTextAsync(Path.Combine(dir, "plain.conf"), KillNineDriver.PaperNode(store, "plain", "sqlite", 17100, ""));
         var fixture = Path.Combine(dir, "fixture.json");
         using (var write = KillNineDriver.Start(tradingDll, dir, "broker-sim", "--config", Path.Combine(dir, "plain.conf"), "--write-fixture", fixture))
         {

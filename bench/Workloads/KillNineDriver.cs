@@ -45,6 +45,29 @@ public static class KillNineDriver
     public const string Strategy =
         "strategy { name = kill9, factors = [ { spec = \"momentum(lookback=20,skip=0)\" } ], top-n = 8, buffer = 10, rebalance = weekly, universe { min-listed-days = 0, min-average-amount = 0 } }";
 
+    /// <summary>
+    /// The driver's paper node: account kill9, the strategy above on <paramref name="store"/>'s last rebalance day at
+    /// 3000x from 09:34 (the rebalance in its first seconds), through the bridge at <paramref name="brokerPort"/>, exiting
+    /// after the close; <paramref name="more"/> adds blocks inside <c>trading</c> (a cluster's).
+    /// </summary>
+    internal static string PaperNode(string store, string dataDir, string journal, int brokerPort, string more) => $$"""
+        trading {
+          account-id = "kill9"
+          node {
+            mode = paper
+            strategy = "strategy.conf"
+            store = "{{store.Replace("\\", "/")}}"
+            data-dir = "{{dataDir}}"
+            journal = {{journal}}
+            broker { kind = bridge, host = "127.0.0.1", port = {{brokerPort}} }
+            paper { replay-day = last-rebalance, start-at = "09:34", speed = 3000, exit-after-close = on }
+          }
+          broker { heartbeat-interval = 1s, reconnect-min-backoff = 1s, reconnect-max-backoff = 2s }
+          schedule { monitor-every = off }
+        {{more}}
+        }
+        """;
+
     /// <summary>Runs trial <paramref name="trial"/> in a folder of its own under <paramref name="root"/>.</summary>
     /// <param name="broker"><c>sim</c>: <c>trading broker-sim</c> (the simulated exchange behind the bridge wire);
     /// <c>qmt</c>: the real channel — scripts/qmt_bridge.py in front of fakextquant, each its own process, the fake's
@@ -60,22 +83,7 @@ public static class KillNineDriver
         int port = FreePort();
         await File.WriteAllTextAsync(Path.Combine(dir, "strategy.conf"), Strategy);
         var node = Path.Combine(dir, "node.conf");
-        await File.WriteAllTextAsync(node, $$"""
-            trading {
-              account-id = "kill9"
-              node {
-                mode = paper
-                strategy = "strategy.conf"
-                store = "{{store.Replace("\\", "/")}}"
-                data-dir = "node-data"
-                journal = sqlite
-                broker { kind = bridge, host = "127.0.0.1", port = {{port}} }
-                paper { replay-day = last-rebalance, start-at = "09:34", speed = 3000, exit-after-close = on }
-              }
-              broker { heartbeat-interval = 1s, reconnect-min-backoff = 1s, reconnect-max-backoff = 2s }
-              schedule { monitor-every = off }
-            }
-            """);
+        await File.WriteAllTextAsync(node, PaperNode(store, "node-data", "sqlite", port, ""));
         Child? sim = null;
         if (broker == "qmt")
         {

@@ -140,14 +140,8 @@ public sealed record ClusterSettings(
     public static TimeSpan Duration(ConfigBlock b, string key, TimeSpan fallback, TimeSpan min, TimeSpan max)
     {
         if (b.Text(key) is not { } text) return fallback;
-        var m = Regex.Match(text.Trim(), @"^(\d{1,9})\s*(ms|milliseconds?|s|seconds?|m|minutes?|h|hours?)$", RegexOptions.IgnoreCase);
-        if (!m.Success) throw new ConfigException($"{b.Where(key)} = '{text}' must be a duration with a unit (500ms, 3s, 1m).");
-        long n = long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
-        var unit = m.Groups[2].Value.ToLowerInvariant();
-        var span = unit.StartsWith("ms", StringComparison.Ordinal) || unit.StartsWith("milli", StringComparison.Ordinal) ? TimeSpan.FromMilliseconds(n)
-            : unit.StartsWith('s') ? TimeSpan.FromSeconds(n)
-            : unit.StartsWith('m') ? TimeSpan.FromMinutes(n)
-            : TimeSpan.FromHours(n);
+        if (!ConfigValues.TryDuration(text, out var span))
+            throw new ConfigException($"{b.Where(key)} = '{text}' must be a duration with a unit (500ms, 3s, 1m).");
         if (span < min || span > max)
             throw new ConfigException($"{b.Where(key)} = '{text}' must be between {min.TotalMilliseconds:0}ms and {max.TotalMilliseconds:0}ms.");
         return span;

@@ -113,21 +113,11 @@ public sealed record TradingSchedule
         return ok ? new TimeOnly(h, min, sec) : throw new ConfigException($"{b.Where(key)} = '{t}' must be a Shanghai time HH:mm or HH:mm:ss.");
     }
 
-    private static readonly Regex DurationPattern = new(@"^\s*(\d{1,9})\s*(ms|milliseconds?|s|seconds?|m|minutes?|h|hours?)\s*$",
-        RegexOptions.CultureInvariant | RegexOptions.IgnoreCase);
-
     /// <summary>A whole number with a unit (<c>60s</c>, <c>5m</c>, <c>1h</c>): a bare number (HOCON's milliseconds) is refused as ambiguous.</summary>
     public static TimeSpan Duration(ConfigBlock b, string key, string text, int minSeconds, int maxSeconds)
     {
-        var m = DurationPattern.Match(text);
-        if (!m.Success)
+        if (!ConfigValues.TryDuration(text, out var span))
             throw new ConfigException($"{b.Where(key)} = '{text}' must be a duration with a unit (60s, 5m, 1h).");
-        long n = long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
-        var unit = m.Groups[2].Value.ToLowerInvariant();
-        var span = unit.StartsWith("ms", StringComparison.Ordinal) || unit.StartsWith("milli", StringComparison.Ordinal) ? TimeSpan.FromMilliseconds(n)
-            : unit.StartsWith('s') ? TimeSpan.FromSeconds(n)
-            : unit.StartsWith('m') ? TimeSpan.FromMinutes(n)
-            : TimeSpan.FromHours(n);
         if (span.Ticks % TimeSpan.TicksPerSecond != 0 || span < TimeSpan.FromSeconds(minSeconds) || span > TimeSpan.FromSeconds(maxSeconds))
             throw new ConfigException($"{b.Where(key)} = '{text}' must be whole seconds between {minSeconds}s and {maxSeconds}s.");
         return span;

@@ -39,4 +39,22 @@ public static class ConfigValues
             throw new ConfigException($"{where} = '{text}' must be a whole number in [{min}, {max}]{(offAllowed ? " or off" : "")}.");
         return (long)v;
     }
+
+    private static readonly System.Text.RegularExpressions.Regex DurationPattern = new(@"^\s*(\d{1,9})\s*(ms|milliseconds?|s|seconds?|m|minutes?|h|hours?)\s*$",
+        System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    /// <summary>A duration with a unit (<c>500ms</c>, <c>3s</c>, <c>5m</c>, <c>1h</c>); false when the text is not one.</summary>
+    public static bool TryDuration(string text, out TimeSpan span)
+    {
+        span = default;
+        var m = DurationPattern.Match(text);
+        if (!m.Success) return false;
+        long n = long.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        var unit = m.Groups[2].Value.ToLowerInvariant();
+        span = unit.StartsWith("ms", StringComparison.Ordinal) || unit.StartsWith("milli", StringComparison.Ordinal) ? TimeSpan.FromMilliseconds(n)
+            : unit.StartsWith('s') ? TimeSpan.FromSeconds(n)
+            : unit.StartsWith('m') ? TimeSpan.FromMinutes(n)
+            : TimeSpan.FromHours(n);
+        return true;
+    }
 }
