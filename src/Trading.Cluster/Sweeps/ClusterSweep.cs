@@ -78,15 +78,15 @@ public static class ClusterSweep
     public static Task<ActorSystem> StartNodeAsync(string systemName, string hostname, int port, IReadOnlyList<string> seeds, string role,
         string? extraHocon, CancellationToken ct = default)
     {
-        var hocon = $$"""
+        // The cluster's shared settings (hocon/cluster.conf: the resolver, gossip) with this member's address and role on top.
+        var hocon = Trading.Runtime.TradingSystem.ReadEmbedded("cluster.conf") + $$"""
+
             akka {
-              actor.provider = cluster
               remote.dot-netty.tcp { hostname = {{HoconSyntax.Quote(hostname)}}, port = {{port}} }
               cluster {
                 roles = [{{HoconSyntax.Quote(role)}}]
                 seed-nodes = [{{string.Join(", ", seeds.Select(HoconSyntax.Quote))}}]
-                downing-provider-class = "Akka.Cluster.SBR.SplitBrainResolverProvider, Akka.Cluster"
-                split-brain-resolver { active-strategy = keep-oldest, stable-after = 3s, keep-oldest.down-if-alone = on }
+                split-brain-resolver.stable-after = 3s
                 failure-detector { heartbeat-interval = 500ms, acceptable-heartbeat-pause = 2s }
                 down-removal-margin = 1s
               }
