@@ -184,6 +184,28 @@ public sealed class TraderSingletonTests : IAsyncLifetime
         Assert.Equal(_table.Token, again.Epoch);
     }
 
+    [Fact]
+    public async Task A_brain_the_broker_fenced_out_stops_at_once_and_does_not_restart_while_another_holds_the_lease()
+    {
+        var a = Start(ClusterRole.Trader, null);
+        var seed = Akka.Cluster.Cluster.Get(a).SelfAddress.ToString();
+        Start(ClusterRole.Witness, seed);
+        var proxy = await a.ActorSelection(ClusterPaths.TraderProxy).ResolveOne(TimeSpan.FromSeconds(5));
+        var first = await Eventually(() => proxy.Ask<EchoBrain.Pong>(new EchoBrain.Ping(), TimeSpan.FromSeconds(1))!, TimeSpan.FromSeconds(30));
+        var stopped = new TaskCompletionSource<BrainStopped>();
+        a.EventStream.Subscribe(a.ActorOf(Props.Create(() => new Forward<BrainStopped>(stopped))), typeof(BrainStopped));
+        // A newer brain elsewhere holds the lease and announced epoch first+1 to the broker; this session learns it.
+        _table.Steal("newer-brain");
+        a.EventStream.Publish(new FencedOut("t", first.Epoch + 1, first.Epoch + 1)); // another epoch's news: ignored
+        a.EventStream.Publish(new FencedOut("t", first.Epoch, first.Epoch + 1));
+        var s = await stopped.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(first.Epoch, s.Epoch);
+        Assert.Contains($"the broker has seen epoch {first.Epoch + 1}", s.Reason);
+        // While the newer owner holds the lease, no brain runs here: pings go unanswered.
+        await Task.Delay(1500);
+        await Assert.ThrowsAnyAsync<Exception>(() => proxy.Ask<EchoBrain.Pong>(new EchoBrain.Ping(), TimeSpan.FromMilliseconds(700)));
+    }
+
     private sealed class Forward<T> : ReceiveActor
     {
         public Forward(TaskCompletionSource<T> done) => Receive<T>(m => done.TrySetResult(m));
