@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # End-to-end benchmarks; rewrites BENCHMARKS.md with the numbers and the command that produced them, keeping the
 # runs recorded by hand below its marker line ("## Recorded runs and notes").
-# Usage: scripts/bench.sh [--runs N] [--micro]   (--micro adds the BenchmarkDotNet rule benchmarks, ~3 min)
+# Usage: scripts/bench.sh [--runs N] [--micro] [--failover N]
+#   --micro adds the BenchmarkDotNet rule benchmarks (~3 min); --failover N runs issue 14's cluster failover driver for
+#   N trials (~40 s each: 100 trials ≈ 70 min; its section is then regenerated with the rest).
 # The order path's PostgreSQL row uses TRADING_PG_CONNECTION when set, else a throwaway server (scripts/postgres-test.sh).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-runs=3; micro=0
+runs=3; micro=0; failover=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --runs) runs="$2"; shift 2 ;;
     --micro) micro=1; shift ;;
+    --failover) failover="$2"; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -54,6 +57,12 @@ tmp="$(mktemp)"
   bench tushare-fetch --symbols 5000 --days 20 --rate 500 --trading "$root/scripts/trading"
   "$root/scripts/trading" data import --format tushare --input "$root/data/ashare-2024-sample" --store "$root/.store/sample" >/dev/null
   bench research --sample-store "$root/.store/sample"
+  if [[ $failover -gt 0 ]]; then
+    echo "## Cluster failover (issue 14)"
+    echo
+    dotnet build "$root/src/Trading.Node/Trading.Node.csproj" -c Release --nologo -v quiet -clp:ErrorsOnly >&2
+    bench failover --trials "$failover" --trading "$root/src/Trading.Node/bin/Release/net10.0/trading.dll" --out "$root/.build/failover.csv"
+  fi
   if [[ $micro == 1 ]]; then
     echo "### Rule checks (BenchmarkDotNet, ShortRun)"
     echo

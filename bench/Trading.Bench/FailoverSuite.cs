@@ -43,18 +43,26 @@ internal static class FailoverSuite
             results.Add(r);
             var c = r.Check;
             log.AppendLine(FormattableString.Invariant($"{r.Trial},{r.Fault},{r.AtMs},{r.Injected},{r.FailoverSeconds:F2},{r.EpochBefore},{r.EpochAfter},{c.BrokerOrders},{c.NodeOrders},{c.BoughtSymbols},{c.Duplicates},{c.LostFills},{c.Mismatches},{r.StaleAccepted},{r.StaleRefused},\"{r.Detail.Replace("\"", "'")}\""));
-            Console.WriteLine(FormattableString.Invariant($"trial {t}/{trials}: {r.Fault} at {r.AtMs} ms{(r.Injected ? "" : " (primary had finished)")}: failover {r.FailoverSeconds:F2} s, epoch {r.EpochBefore} → {r.EpochAfter}; broker {c.BrokerOrders} orders ({c.BoughtSymbols} bought), duplicates {c.Duplicates}, lost fills {c.LostFills}, mismatches {c.Mismatches}, stale accepted {r.StaleAccepted}, stale refused {r.StaleRefused} {r.Detail}"));
+            // Per trial on stderr (progress); the summary table on stdout (scripts/bench.sh writes it into BENCHMARKS.md).
+            Console.Error.WriteLine(FormattableString.Invariant($"trial {t}/{trials}: {r.Fault} at {r.AtMs} ms{(r.Injected ? "" : " (primary had finished)")}: failover {r.FailoverSeconds:F2} s, epoch {r.EpochBefore} → {r.EpochAfter}; broker {c.BrokerOrders} orders ({c.BoughtSymbols} bought), duplicates {c.Duplicates}, lost fills {c.LostFills}, mismatches {c.Mismatches}, stale accepted {r.StaleAccepted}, stale refused {r.StaleRefused} {r.Detail}"));
             if (r.Clean) try { Directory.Delete(Path.Combine(root, $"trial-{t:D4}"), true); } catch (IOException) { }
         }
+        Console.WriteLine(FormattableString.Invariant($"### Cluster failover (issue 14): a witness and two traders on loopback, PostgreSQL journal and lease, the xtquant bridge + fakextquant"));
+        Console.WriteLine();
+        Console.WriteLine(FormattableString.Invariant($"Command: `dotnet .build/bench/Trading.Bench.dll failover --trials {trials} --seed {seed}{(only is { } one ? $" --fault {one.ToString().ToLowerInvariant()}" : "")}` ({sw.Elapsed.TotalMinutes:F1} min). The primary is SIGKILLed, paused {pauseMs / 1000.0:0.#} s (SIGSTOP … SIGCONT, longer than the lease's 6 s ttl) or handed over by the console's `failover`, at a random point of its paper day; failover = fault (for a hand-over: the cluster's answer to the command) → the standby's brain running."));
+        Console.WriteLine();
+        Console.WriteLine("| fault | trials | failover median | max | stale orders accepted | stale refused at the broker | duplicates | lost fills | position/cash mismatches | rebalances completed |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
         foreach (var g in results.GroupBy(r => r.Fault).OrderBy(g => g.Key))
         {
             var times = g.Where(r => r.Injected && !double.IsNaN(r.FailoverSeconds)).Select(r => r.FailoverSeconds).Order().ToArray();
             Console.WriteLine(FormattableString.Invariant(
-                $"  {g.Key}: {g.Count()} trials ({times.Length} injected), failover median {(times.Length > 0 ? times[times.Length / 2] : double.NaN):F2} s, max {(times.Length > 0 ? times[^1] : double.NaN):F2} s; stale accepted {g.Sum(r => r.StaleAccepted)}, stale refused {g.Sum(r => r.StaleRefused)}, duplicates {g.Sum(r => r.Check.Duplicates)}, lost fills {g.Sum(r => r.Check.LostFills)}, mismatches {g.Sum(r => r.Check.Mismatches)}, unclean {g.Count(r => !r.Clean)}"));
+                $"| {g.Key.ToString().ToLowerInvariant()} | {g.Count()} ({times.Length} injected) | {(times.Length > 0 ? times[times.Length / 2] : double.NaN):F2} s | {(times.Length > 0 ? times[^1] : double.NaN):F2} s | {g.Sum(r => r.StaleAccepted)} | {g.Sum(r => r.StaleRefused)} | {g.Sum(r => r.Check.Duplicates)} | {g.Sum(r => r.Check.LostFills)} | {g.Sum(r => r.Check.Mismatches)} | {g.Count(r => r.Check.RebalanceComplete)} of {g.Count()} |"));
         }
+        Console.WriteLine();
         var outFile = o.Get("out", Path.Combine(root, "failover.csv"));
         await File.WriteAllTextAsync(outFile, log.ToString());
-        Console.WriteLine(FormattableString.Invariant(
+        Console.Error.WriteLine(FormattableString.Invariant(
             $"failover: {trials} trials in {sw.Elapsed.TotalMinutes:F1} min: stale accepted {results.Sum(r => r.StaleAccepted)}, duplicates {results.Sum(r => r.Check.Duplicates)}, lost fills {results.Sum(r => r.Check.LostFills)}, mismatches {results.Sum(r => r.Check.Mismatches)}, rebalances completed {results.Count(r => r.Check.RebalanceComplete)} of {trials}, unclean {results.Count(r => !r.Clean)}; rows in {outFile}"));
         return results.All(r => r.Clean) ? 0 : 1;
     }
