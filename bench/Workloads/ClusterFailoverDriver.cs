@@ -173,7 +173,7 @@ public static class ClusterFailoverDriver
                 try { await standby.Process.WaitForExitAsync(cts.Token); }
                 catch (OperationCanceledException) { return Fail($"the standby did not finish the day within {limit}: {standby.Tail()}"); }
             }
-            var check = await KillNineDriver.CompareReports(trial, atMs, injected, Path.Combine(dir, injected ? standbyData : primaryData, "reports"), qmt.Port);
+            var check = await KillNineDriver.CompareReports(trial, atMs, injected, Reports(dir, injected ? standbyData : primaryData, injected ? primaryData : standbyData), qmt.Port);
             using (var state = JsonDocument.Parse(await qmt.Ctl("state")))
             {
                 int counter = state.RootElement.GetProperty("orders").GetArrayLength();
@@ -212,6 +212,18 @@ public static class ClusterFailoverDriver
             }
             catch (NpgsqlException) { }
         }
+    }
+
+    /// <summary>
+    /// The reports of the node that ran the day's close: the standby's, unless the primary had closed the day before the
+    /// fault (a late hand-over) — then the standby's day had nothing left to do and its reports are empty.
+    /// </summary>
+    private static string Reports(string dir, string first, string other)
+    {
+        static bool Closed(string reports) => File.Exists(Path.Combine(reports, "nav.csv")) && File.ReadLines(Path.Combine(reports, "nav.csv")).Skip(1).Any();
+        var a = Path.Combine(dir, first, "reports");
+        var b = Path.Combine(dir, other, "reports");
+        return Closed(a) || !Closed(b) ? a : b;
     }
 
     private static long Epoch(string? line) =>

@@ -138,6 +138,9 @@ public sealed class TraderHost : UntypedActor, IWithUnboundedStash, IWithTimers
             case Terminated t when t.ActorRef.Equals(_brain):
                 OnBrainGone();
                 break;
+            case Terminated t when _ready && !_stopping:
+                StopBrain($"{t.ActorRef.Path.Name} stopped; starting again from the journal");
+                break;
             case Terminated:
                 break;
             case RiskAlert alert:
@@ -222,6 +225,9 @@ public sealed class TraderHost : UntypedActor, IWithUnboundedStash, IWithTimers
         _ready = true;
         if (_s.Control is { } control) _control = Context.ActorOf(control(_brain), "control");
         _s.Companions?.Invoke(Context, _brain, _lease!);
+        // A companion that stops (its journal refused a write: another brain's late write to the same stream after a
+        // failover) takes the brain down with it; both start again from the journal as it now is.
+        foreach (var child in Context.GetChildren().Where(c => !c.Equals(_brain) && !c.Equals(_control))) Context.Watch(child);
         var started = _started = new BrainStarted(_s.AccountId, _epoch, _s.Address, DateTime.UtcNow);
         _log.Info("Trading brain of {0} runs on {1} with epoch {2}", _s.AccountId, _s.Address, _epoch);
         Publish(started);

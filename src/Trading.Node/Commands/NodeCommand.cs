@@ -313,7 +313,7 @@ internal static class NodeCommand
                 Trading.Cluster.Hosting.ClusterNode.StartTrader(system, cluster, node.AccountId, Trading.Cluster.Hosting.ClusterNode.PostgresLeases(system, cluster),
                     // The brain of an epoch: the epoch is the lease's token, and every send checks the lease first.
                     (epoch, lease) => Trading.Runtime.Actors.TradingSupervisor.Props(TradingComposition.Setup(
-                        node with { Epoch = Trading.Runtime.Actors.EpochSource.Of(epoch) }, brain with { MayTrade = lease.CheckLease })),
+                        node with { Epoch = Trading.Runtime.Actors.EpochSource.Of(epoch) }, brain with { MayTrade = lease.CheckLease }) with { StopOnChildLoss = true }),
                     (context, trader, lease) =>
                     {
                         context.ActorOf(Trading.Runtime.ReadModels.ReadModelProjector.Props(database), "read-models");

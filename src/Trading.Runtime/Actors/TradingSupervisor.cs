@@ -74,6 +74,13 @@ public sealed record TradingNodeSetup(
     /// none — every order goes whole, as in backtests on daily bars).
     /// </summary>
     public Func<IActorRef, IActorRef, Props>? Execution { get; init; }
+
+    /// <summary>
+    /// Stop the whole brain when a journaled child (position book, OMS, risk guard, execution) stops — a write the
+    /// journal refused, e.g. another brain's late write to the same stream after a failover — so its host starts it
+    /// again on the journal as it now is (a cluster's trader host does; a single node keeps the default: off).
+    /// </summary>
+    public bool StopOnChildLoss { get; init; }
 }
 
 /// <summary>
@@ -216,6 +223,12 @@ public sealed class TradingSupervisor : ReceivePersistentActor
         Command<GetNodeStatus>(_ => Sender.Tell(CurrentStatus()));
         Command<Terminated>(t =>
         {
+            if (_setup.StopOnChildLoss && new[] { _book, _orders, _risk, _execution }.Contains(t.ActorRef))
+            {
+                _log.Error("Trading node {0}: {1} stopped (a journal write refused?); stopping the brain so it starts again from the journal", _setup.AccountId, t.ActorRef.Path.Name);
+                Context.Stop(Self);
+                return;
+            }
             var name = _strategies.FirstOrDefault(kv => kv.Value.Equals(t.ActorRef)).Key;
             if (name is null) return;
             _strategies.Remove(name);
@@ -265,6 +278,8 @@ public sealed class TradingSupervisor : ReceivePersistentActor
         slot.Ref = _orders;
         _risk = Context.ActorOf(_setup.RiskGuard(_orders, _book), "risk-guard");
         if (_setup.Execution is { } execution) _execution = Context.ActorOf(execution(_risk, _orders), "execution");
+        if (_setup.StopOnChildLoss)
+            foreach (var child in new[] { _book, _orders, _risk, _execution }.Where(c => !c.IsNobody())) Context.Watch(child);
         _rebalancer = Context.ActorOf(_setup.Rebalancer(_risk, _book, _execution.IsNobody() ? null : _execution, epoch), "rebalancer");
         _watchdog = Context.ActorOf(WatchdogActor.Props(_setup.Watchdog, _risk, _setup.Now, _setup.AccountId), "watchdog");
         foreach (var (name, props) in _setup.Strategies)
