@@ -121,7 +121,11 @@ public sealed class HealthEndpointTests
             await up.Task.WaitAsync(TimeSpan.FromSeconds(20));
 
             var witness = new HealthOptions("127.0.0.1", 0, TimeSpan.FromSeconds(4), ClusterRole.Witness) { JournalCheck = check };
-            Assert.True((await HealthChecks.ReadyAsync(system, witness, CancellationToken.None)).Ok);
+            // The member-up callback can run before the cluster's read view (what the check reads) says Up: poll briefly.
+            HealthReport ready;
+            var until = DateTime.UtcNow.AddSeconds(10);
+            while (!(ready = await HealthChecks.ReadyAsync(system, witness, CancellationToken.None)).Ok && DateTime.UtcNow < until) await Task.Delay(100);
+            Assert.True(ready.Ok, string.Join("; ", ready.Reasons));
 
             var trader = witness with { Role = ClusterRole.Trader };
             var report = await HealthChecks.ReadyAsync(system, trader, CancellationToken.None);
