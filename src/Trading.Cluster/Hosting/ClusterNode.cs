@@ -31,11 +31,15 @@ public static class ClusterNode
         };
     }
 
-    /// <summary>Reads what the node reads only once it runs (TLS files, the console's users file): a bad one is a one-line error at start.</summary>
-    public static void Validate(ClusterSettings settings)
+    /// <summary>
+    /// The node's cluster config (<see cref="ClusterHocon.Build"/>), after reading what the node otherwise reads only once
+    /// it runs (TLS files, the console's users file): a bad one is a one-line error at start.
+    /// </summary>
+    public static Akka.Configuration.Config Prepare(ClusterSettings settings)
     {
-        _ = ClusterHocon.Build(settings);
+        var config = ClusterHocon.Build(settings);
         _ = Control.ControlSettings.From(settings.Control).LoadUsers();
+        return config;
     }
 
     /// <summary>

@@ -35,7 +35,8 @@ internal static class ClusterMember
             var j => throw new ConfigException($"{n!.Where("journal")} = '{j}': a {ClusterSettings.RoleName(cluster.Role)} journals (its console audit) to the cluster's postgres, or none."),
         };
         // A worker runs sweep points against its own store (read now: a bad path is a start-up error, not a refused point).
-        ClusterNode.Validate(cluster);
+        // The cluster config, with TLS and console-users files read now (one-line errors before anything starts).
+        var clusterConfig = ClusterNode.Prepare(cluster);
         var sweep = cluster.Role == ClusterRole.Worker ? Trading.Cluster.Sweeps.SweepWorkerOptions.From(cluster.Sweep, file) : null;
         Directory.CreateDirectory(dataDir);
         var logs = Path.Combine(dataDir, "logs");
@@ -44,7 +45,7 @@ internal static class ClusterMember
         try
         {
             var journal = journalKind is { } k ? TradingSystem.Journal(k) : null;
-            var config = ClusterHocon.Build(cluster);
+            var config = clusterConfig;
             if (journal is not null) config = config.WithFallback(journal.Config);
             else config = config.WithFallback(TradingSystem.LoadConfig(JournalKind.InMemory));
             var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });

@@ -163,7 +163,7 @@ internal static class NodeCommand
             if (cluster is not null && o.Journal != JournalKind.Postgres)
                 throw new ConfigException($"{file}: 'trading.node.journal' = sqlite: the traders of a cluster share one journal (the standby recovers the primary's); set postgres.");
             // Cluster settings that fail later (TLS files, the console's users) fail now, as one line.
-            if (cluster is not null) Trading.Cluster.Hosting.ClusterNode.Validate(cluster);
+            if (cluster is not null) _ = Trading.Cluster.Hosting.ClusterNode.Prepare(cluster);
             if (cluster is not null && o.BrokerKind != "bridge")
                 throw new ConfigException($"{file}: 'trading.node.broker.kind' = simulated: in a cluster the broker must outlive the primary's process; use bridge (the miniQMT bridge, or trading broker-sim).");
             var alerts = AlertOptions.From(root, file);
