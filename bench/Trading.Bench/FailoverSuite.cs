@@ -6,7 +6,7 @@ using Trading.Bench.Workloads;
 namespace Trading.Bench;
 
 /// <summary>
-/// <c>bench failover --trials 100 [--seed 1] [--fault kill|pause|graceful] [--pause-ms 9000] [--trading PATH/trading.dll]
+/// <c>bench failover --trials 100 [--seed 1] [--fault kill|pause|graceful|none] [--pause-ms 9000] [--trading PATH/trading.dll]
 /// [--out FILE]</c>: issue 14's tally (<see cref="ClusterFailoverDriver"/>): per trial a witness and two traders on
 /// loopback with a PostgreSQL journal and lease (the server from <c>TRADING_PG_CONNECTION</c>; scripts/bench.sh starts
 /// one), the primary SIGKILLed, paused or asked to leave at a random point of its paper day (faults take turns unless
@@ -18,11 +18,12 @@ internal static class FailoverSuite
     public static async Task<int> Run(Options o)
     {
         int trials = o.Int("trials", 100), seed = o.Int("seed", 1), pauseMs = o.Int("pause-ms", 9000);
-        var faults = Enum.GetValues<FailoverFault>();
+        // The faults take turns; `none` (the false-downing control: no fault, the day must run through on the primary) only when named.
+        FailoverFault[] faults = [FailoverFault.Kill, FailoverFault.Pause, FailoverFault.Graceful];
         FailoverFault? only = null;
         if (o.Get("fault", "") is { Length: > 0 } f)
         {
-            if (!Enum.TryParse<FailoverFault>(f, ignoreCase: true, out var parsed)) { Console.Error.WriteLine($"error: --fault {f} must be kill, pause or graceful"); return 1; }
+            if (!Enum.TryParse<FailoverFault>(f, ignoreCase: true, out var parsed)) { Console.Error.WriteLine($"error: --fault {f} must be kill, pause, graceful or none"); return 1; }
             only = parsed;
         }
         var pg = Environment.GetEnvironmentVariable("TRADING_PG_CONNECTION");
@@ -44,7 +45,7 @@ internal static class FailoverSuite
             var c = r.Check;
             log.AppendLine(FormattableString.Invariant($"{r.Trial},{r.Fault},{r.AtMs},{r.Injected},{r.FailoverSeconds:F2},{r.EpochBefore},{r.EpochAfter},{c.BrokerOrders},{c.NodeOrders},{c.BoughtSymbols},{c.Duplicates},{c.LostFills},{c.Mismatches},{r.StaleAccepted},{r.StaleRefused},\"{r.Detail.Replace("\"", "'")}\""));
             // Per trial on stderr (progress); the summary table on stdout (scripts/bench.sh writes it into BENCHMARKS.md).
-            Console.Error.WriteLine(FormattableString.Invariant($"trial {t}/{trials}: {r.Fault} at {r.AtMs} ms{(r.Injected ? "" : " (primary had finished)")}: failover {r.FailoverSeconds:F2} s, epoch {r.EpochBefore} → {r.EpochAfter}; broker {c.BrokerOrders} orders ({c.BoughtSymbols} bought), duplicates {c.Duplicates}, lost fills {c.LostFills}, mismatches {c.Mismatches}, stale accepted {r.StaleAccepted}, stale refused {r.StaleRefused} {r.Detail}"));
+            Console.Error.WriteLine(FormattableString.Invariant($"trial {t}/{trials}: {r.Fault}{(r.Fault == FailoverFault.None ? " (no fault: the primary must keep the day)" : $" at {r.AtMs} ms{(r.Injected ? "" : " (primary had finished)")}")}: failover {r.FailoverSeconds:F2} s, epoch {r.EpochBefore} → {r.EpochAfter}; broker {c.BrokerOrders} orders ({c.BoughtSymbols} bought), duplicates {c.Duplicates}, lost fills {c.LostFills}, mismatches {c.Mismatches}, stale accepted {r.StaleAccepted}, stale refused {r.StaleRefused} {r.Detail}"));
             if (r.Clean) try { Directory.Delete(Path.Combine(root, $"trial-{t:D4}"), true); } catch (IOException) { }
         }
         Console.WriteLine(FormattableString.Invariant($"### Cluster failover (issue 14): a witness and two traders on loopback, PostgreSQL journal and lease, the xtquant bridge + fakextquant"));

@@ -6,14 +6,18 @@ using Npgsql;
 
 namespace Trading.Bench.Workloads;
 
-/// <summary>What happens to the primary: SIGKILL, a pause (SIGSTOP … SIGCONT) longer than the lease's ttl, or a graceful hand-over (SIGTERM: the node leaves the cluster).</summary>
-public enum FailoverFault { Kill, Pause, Graceful }
+/// <summary>
+/// What happens to the primary: SIGKILL, a pause (SIGSTOP … SIGCONT) longer than the lease's ttl, a graceful hand-over
+/// (the console's <c>failover</c>), or nothing (<see cref="None"/>: the control trial for false downing — the cluster
+/// must keep its primary through start-up load and the whole day, and no member may be downed).
+/// </summary>
+public enum FailoverFault { Kill, Pause, Graceful, None }
 
 /// <summary>One failover trial: how long the standby took, the epochs, and what the broker and the new brain agree on.</summary>
 public sealed record FailoverTrial(int Trial, FailoverFault Fault, int AtMs, bool Injected, double FailoverSeconds, long EpochBefore, long EpochAfter,
     KillTrial Check, int StaleAccepted, int StaleRefused, string Detail)
 {
-    public bool Clean => Check.Clean && StaleAccepted == 0 && EpochAfter > EpochBefore;
+    public bool Clean => Check.Clean && StaleAccepted == 0 && (Fault == FailoverFault.None ? EpochAfter == EpochBefore : EpochAfter > EpochBefore);
 }
 
 /// <summary>
@@ -131,6 +135,28 @@ public static class ClusterFailoverDriver
             // The fault's moment counts from the primary's brain start (its day's clock), not from the standby's join.
             int delay = Math.Max(0, atMs - (int)(DateTime.UtcNow - primary.FirstAt(BrainLine)!.Value).TotalMilliseconds);
             await Task.Delay(delay);
+            if (fault == FailoverFault.None)
+            {
+                // No fault: the primary runs its day to the close and exits (then leaves: only after that may the standby
+                // take over). A standby brain before the primary's close, or a member gone, is a false down.
+                using (var cts = new CancellationTokenSource(limit))
+                {
+                    try { await primary.Process.WaitForExitAsync(cts.Token); }
+                    catch (OperationCanceledException) { return Fail($"the primary did not finish the day within {limit}: {primary.Tail()}"); }
+                }
+                var closed = primary.FirstAt("closed: the replay is done");
+                var falseTakeOver = standby.FirstAt(BrainLine) is { } s && (closed is null || s < closed);
+                var gone = new[] { (Name: "standby", C: standby), (Name: "witness", C: witness) }.Where(m => m.C.Process.HasExited).Select(m => m.Name).ToArray();
+                var quiet = await KillNineDriver.CompareReports(trial, atMs, false, Reports(dir, primaryData, standbyData), qmt.Port);
+                var why = new List<string>();
+                if (!string.IsNullOrEmpty(quiet.Detail)) why.Add(quiet.Detail);
+                if (closed is null) why.Add("the primary exited without closing its day");
+                if (falseTakeOver) why.Add("false down: the standby's brain started before the primary closed its day");
+                if (gone.Length > 0) why.Add($"false down: {string.Join(" and ", gone)} exited (downed) while the primary ran");
+                var none = new FailoverTrial(trial, fault, atMs, false, double.NaN, before, falseTakeOver ? Epoch(standby.FirstLine(BrainLine)) : before,
+                    why.Count == 0 ? quiet : quiet with { Mismatches = quiet.Mismatches + (falseTakeOver || gone.Length > 0 || closed is null ? 1 : 0) }, 0, 0, string.Join("; ", why));
+                return none.Clean ? none : Fail(none.Detail, none);
+            }
             bool injected = !primary.Process.HasExited;
             var t0 = DateTime.UtcNow;
             if (injected)

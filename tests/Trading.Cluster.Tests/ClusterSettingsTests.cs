@@ -19,7 +19,8 @@ public class ClusterSettingsTests
         Assert.Equal(ClusterRole.Trader, s.Role);
         Assert.Equal(["akka.tcp://trading@127.0.0.1:4100", "akka.tcp://trading@10.0.0.2:4101"], s.SeedNodes);
         Assert.Equal(TimeSpan.FromMilliseconds(500), s.HeartbeatInterval);
-        Assert.Equal(TimeSpan.FromSeconds(3), s.StableAfter);
+        Assert.Equal(TimeSpan.FromSeconds(2), s.StableAfter);
+        Assert.Equal(TimeSpan.FromMilliseconds(500), s.DownRemovalMargin);
         Assert.Equal("trader-acct", s.Lease.Name);
         Assert.Equal("akka.tcp://trading@127.0.0.1:4100", s.SelfAddress);
     }

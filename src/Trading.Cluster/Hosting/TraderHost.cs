@@ -24,7 +24,7 @@ public sealed record TraderHostSetup(string AccountId, string Address, Func<IBra
     public Func<IActorRef, Props>? Control { get; init; }
 
     /// <summary>How often an acquire is tried while another owner holds the lease.</summary>
-    public TimeSpan RetryAcquire { get; init; } = TimeSpan.FromMilliseconds(500);
+    public TimeSpan RetryAcquire { get; init; } = TimeSpan.FromMilliseconds(250);
 
     /// <summary>A gap between two of the host's own ticks longer than this is a pause (SIGSTOP, a long GC, a suspended VM).</summary>
     public TimeSpan PauseTolerance { get; init; } = TimeSpan.FromSeconds(1.5);

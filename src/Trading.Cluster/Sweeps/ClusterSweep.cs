@@ -86,9 +86,9 @@ public static class ClusterSweep
               cluster {
                 roles = [{{HoconSyntax.Quote(role)}}]
                 seed-nodes = [{{string.Join(", ", seeds.Select(HoconSyntax.Quote))}}]
-                split-brain-resolver.stable-after = 3s
-                failure-detector { heartbeat-interval = 500ms, acceptable-heartbeat-pause = 2s }
-                down-removal-margin = 1s
+                split-brain-resolver.stable-after = {{Hosting.ClusterHocon.Ms(Hosting.ClusterSettings.DefaultStableAfter)}}
+                failure-detector { heartbeat-interval = {{Hosting.ClusterHocon.Ms(Hosting.ClusterSettings.DefaultHeartbeat)}}, acceptable-heartbeat-pause = {{Hosting.ClusterHocon.Ms(Hosting.ClusterSettings.DefaultAcceptablePause)}} }
+                down-removal-margin = {{Hosting.ClusterHocon.Ms(Hosting.ClusterSettings.DefaultRemovalMargin)}}
               }
             }
             {{extraHocon}}
