@@ -80,6 +80,43 @@ public class PaperNodeTests
     }
 
     [Fact]
+    public async Task A_post_close_interrupted_before_its_end_was_journaled_runs_again_on_restart_and_writes_the_day_reports()
+    {
+        // A node stopped in its post-close (killed, or a cluster hand-over mid-close: issue 14's failover benchmark) had
+        // journaled the job as run but not as done: the restarted node must write the day's reports, not skip the day.
+        var (dir, node, _) = await Files();
+        var (exit, output, err) = await CliRunner.Run("node", "--config", node);
+        Assert.True(exit == 0, err + output);
+        var reports = Path.Combine(dir, "node-data", "reports");
+        var nav = File.ReadAllLines(Path.Combine(reports, "nav.csv"));
+        var orders = Orders(Path.Combine(reports, "orders.csv"));
+        // The post-close's end, taken back out of the journal; its reports gone.
+        await using (var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(dir, "node-data", "journal.db")};Pooling=false"))
+        {
+            await c.OpenAsync();
+            await using var q = c.CreateCommand();
+            q.CommandText = """
+                DELETE FROM journal WHERE persistence_id LIKE 'day-%' AND manifest LIKE '%JobDone%'
+                  AND sequence_number = (SELECT MAX(sequence_number) FROM journal WHERE persistence_id LIKE 'day-%')
+                """;
+            Assert.Equal(1, await q.ExecuteNonQueryAsync());
+        }
+        Directory.Delete(reports, recursive: true);
+
+        (exit, output, err) = await CliRunner.Run("node", "--config", node);
+        Assert.True(exit == 0, err + output);
+        Assert.Contains("its interrupted post-close ran again", output);
+        Assert.DoesNotContain("Rebalance:", output);
+        Assert.Equal(nav, File.ReadAllLines(Path.Combine(reports, "nav.csv")));
+        Assert.Equal(orders, Orders(Path.Combine(reports, "orders.csv")));
+
+        // Once done, it is done: a third start runs nothing.
+        (exit, output, err) = await CliRunner.Run("node", "--config", node);
+        Assert.True(exit == 0, err + output);
+        Assert.Contains("already closed in the journal", output);
+    }
+
+    [Fact]
     public async Task A_paper_day_through_the_xtquant_bridge_sends_the_same_orders_as_one_through_the_in_process_simulator()
     {
         // Fills at the day's open with no slippage or impact, as the fake fills a marketable order: the two brokers'

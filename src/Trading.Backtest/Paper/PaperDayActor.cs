@@ -106,7 +106,11 @@ public sealed class PaperDayActor : ReceivePersistentActor
         Recover<JobMissed>(e => { _journaled = true; Apply(e.Day, e.Job, e.ScheduledAt, ran: false); });
         Recover<JobDone>(e => _done.Add((e.Day, e.Job)));
         Recover<RecoveryCompleted>(_ => Self.Tell(Begin.Instance));
-        Command<Completed>(c => Persist(new JobDone(c.Job, c.Day), e => _done.Add((e.Day, e.Job))));
+        Command<Completed>(c => Persist(new JobDone(c.Job, c.Day), e =>
+        {
+            _done.Add((e.Day, e.Job));
+            c.Then?.Invoke();
+        }));
         CommandAsync<Begin>(_ => StartAsync());
         Command<ScheduledJobDue>(j => Persist(new JobFired(j.Job, j.Day, j.ScheduledAt), e =>
         {
@@ -178,9 +182,31 @@ public sealed class PaperDayActor : ReceivePersistentActor
             foreach (var (symbol, holding) in account.Positions) exchange.TransferInShares(symbol, holding.Quantity);
             _log.Info("Paper account {0} resumed from its journal: cash {1:N2}, {2} positions", _s.AccountId, account.Cash, account.Positions.Count);
         }
+        // A post-close that had started but not finished when the node stopped (killed, or handed over mid-close: the job
+        // is journaled as run when it starts) runs again, or the day would have no reports and no statement. Its steps
+        // are idempotent: the closes marked again, the reports and the statement written again.
+        var closeInterrupted = _progress is { } c && c.Ran.Contains(ScheduledJob.PostClose) && !_done.Contains((c.Day, ScheduledJob.PostClose));
         // Restarted after today's day-start: reopen the day at the (new) exchange; the book already rolled.
-        if (_progress is { } p && p.Ran.Contains(ScheduledJob.DayStart) && _s.Market.IsStored(p.Day) && !p.Ran.Contains(ScheduledJob.PostClose))
+        if (_progress is { } p && p.Ran.Contains(ScheduledJob.DayStart) && _s.Market.IsStored(p.Day) && (!p.Ran.Contains(ScheduledJob.PostClose) || closeInterrupted))
             _s.Market.BeginDay(p.Day, []);
+        if (closeInterrupted)
+        {
+            var day = _progress!.Day;
+            _log.Warning("Paper post-close of {0:yyyy-MM-dd} was interrupted: running it again", day);
+            try
+            {
+                await PostCloseAsync(day);
+                var finished = _s.LastDay is { } lastDay && day >= lastDay;
+                Self.Tell(new Completed(ScheduledJob.PostClose, day,
+                    finished ? () => _s.Finished?.Invoke($"{day:yyyy-MM-dd} closed: the replay is done (its interrupted post-close ran again)") : null));
+                if (finished) return;
+            }
+            catch (Exception e)
+            {
+                _log.Error(e, "Paper post-close of {0:yyyy-MM-dd} failed again", day);
+                Context.System.EventStream.Publish(new RiskAlert(DateTime.Now, "failure", "paper-day", $"PostClose of {day:yyyy-MM-dd} failed: {e.Message}", AccountId: _s.AccountId));
+            }
+        }
         if (_s.LastDay is { } last && _progress is { } done && done.Day >= last && done.Ran.Contains(ScheduledJob.PostClose))
         {
             Publish(done.Day, ScheduledJob.PostClose, "already closed in the journal: nothing left to run");
@@ -251,7 +277,10 @@ public sealed class PaperDayActor : ReceivePersistentActor
                     break;
                 case ScheduledJob.PostClose:
                     await PostCloseAsync(day);
-                    if (_s.LastDay is { } last && day >= last) _s.Finished?.Invoke($"{day:yyyy-MM-dd} closed: the replay is done");
+                    // Journaled as done only when the reports are written (a restart before this runs the post-close again),
+                    // and the replay ends only after that.
+                    Self.Tell(new Completed(job.Job, day,
+                        _s.LastDay is { } last && day >= last ? () => _s.Finished?.Invoke($"{day:yyyy-MM-dd} closed: the replay is done") : null));
                     break;
             }
         }
@@ -342,5 +371,6 @@ public sealed class PaperDayActor : ReceivePersistentActor
 
     private sealed record Run(ScheduledJobDue Job);
 
-    private sealed record Completed(ScheduledJob Job, DateOnly Day);
+    /// <param name="Then">what to do once the job's end is journaled (the replay's end: only then may the node stop)</param>
+    private sealed record Completed(ScheduledJob Job, DateOnly Day, Action? Then = null);
 }
