@@ -12,10 +12,12 @@ public sealed class LiveHub(ILiveFeed feed) : Hub
 {
     public override async Task OnConnectedAsync()
     {
-        feed.ClientConnected();
         var snapshot = await feed.SnapshotAsync(Context.ConnectionAborted);
         await Clients.Caller.SendAsync("snapshot", new LiveSnapshot(feed.Seq, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), snapshot),
             Context.ConnectionAborted);
+        // Counted once it has its snapshot: the feed polls only while someone listens. An update pushed to everyone while
+        // this snapshot was being read may still reach the client before it; a page ignores updates until its snapshot.
+        feed.ClientConnected();
         await base.OnConnectedAsync();
     }
 
