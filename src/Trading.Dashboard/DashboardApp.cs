@@ -172,7 +172,7 @@ public sealed class DashboardApp : IAsyncDisposable
             o.OnRejected = async (ctx, ct) =>
                 await audit.WriteAsync("(anonymous)", "login rate-limited", $"from {ctx.HttpContext.Connection.RemoteIpAddress}", false, ct);
         });
-        builder.Services.AddLiveDashboard(sources);
+        builder.Services.AddLiveDashboard(sources, settings.Live);
 
         var app = builder.Build();
         app.Use(SecurityHeaders(settings.Https));
@@ -351,7 +351,7 @@ public sealed class DashboardApp : IAsyncDisposable
             {
                 return Results.Json(new { ok = false, text = e.Message }, Json, statusCode: 400);
             }
-        }).RequireAuthorization(DashboardPolicies.Viewer);
+        }).RequireAuthorization(DashboardPolicies.Operator);
 
         app.MapGet("/api/reports", (string? q, string? from, string? to, string? strategy) =>
         {

@@ -15,7 +15,7 @@ namespace Trading.Dashboard;
 /// </summary>
 public sealed record DashboardSettings(string Host, int Port)
 {
-    public static readonly string[] Keys = ["bind", "certificate", "cookie-name", "session-idle", "lockout", "login-rate", "report-roots"];
+    public static readonly string[] Keys = ["bind", "certificate", "cookie-name", "session-idle", "lockout", "login-rate", "report-roots", "live"];
     private static readonly string[] CertificateKeys = ["file", "password-file"];
     private static readonly string[] LockoutKeys = ["attempts", "duration"];
     private static readonly string[] RateKeys = ["per-minute"];
@@ -32,6 +32,8 @@ public sealed record DashboardSettings(string Host, int Port)
     public int LoginPerMinute { get; init; } = 10;
     /// <summary>More folders for the report library, besides the node's reports folder and <c>out/</c>.</summary>
     public IReadOnlyList<string> ReportRoots { get; init; } = [];
+    /// <summary>The live views' pace (<c>trading.dashboard.live</c>: poll interval, pushes a second, pending events).</summary>
+    public Live.LiveOptions Live { get; init; } = new();
 
     public bool Https => Certificate is not null;
 
@@ -58,6 +60,7 @@ public sealed record DashboardSettings(string Host, int Port)
             LockoutDuration = ClusterSettings.Duration(lockout, "duration", TimeSpan.FromMinutes(15), TimeSpan.FromSeconds(1), TimeSpan.FromDays(1)),
             LoginPerMinute = rate.Int("per-minute", 10, 1, 10_000),
             ReportRoots = (d.Strings("report-roots") ?? []).Select(r => Path.GetFullPath(Path.Combine(dir, r.Trim()))).ToArray(),
+            Live = Dashboard.Live.LiveOptions.From(d.Block("live", ["poll-interval", "max-pushes-per-second", "max-pending-events"])?.Config, $"{file}: trading.dashboard.live"),
         };
     }
 

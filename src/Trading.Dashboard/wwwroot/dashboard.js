@@ -154,7 +154,7 @@
   }
 
   function noteButton(kind, id) {
-    var b = el('button', 'note-link', zh ? '笔记' : 'note');
+    var b = el('button', 'note-link note-write', zh ? '笔记' : 'note');
     b.type = 'button';
     b.title = (zh ? '写笔记: ' : 'Write a note on ') + kind + ' ' + id;
     b.addEventListener('click', function () { writeNoteOn(kind, id); });
@@ -438,6 +438,9 @@
       var canControl = r.body.role === 'operator' || r.body.role === 'admin';
       $('controls-tab').hidden = !canControl;
       if (!canControl) { var tab = $('tab-controls'); tab.parentNode.removeChild(tab); }
+      // Notes are written by operators and admins (issue 15); a viewer reads them.
+      $('note-form').hidden = !canControl;
+      document.body.classList.toggle('read-only', !canControl);
     });
   }
 

@@ -53,6 +53,22 @@ public class DashboardHostingTests
     }
 
     [Fact]
+    public void The_live_block_sets_the_push_pace_and_a_bad_value_names_the_file_and_key()
+    {
+        var dir = TempDir();
+        var (root, file) = Conf(dir, "trading.dashboard { live { poll-interval = 250ms, max-pushes-per-second = 25, max-pending-events = 50 } }");
+        var live = DashboardSettings.FromConfig(root, file)!.Live;
+        Assert.Equal((TimeSpan.FromMilliseconds(250), 25, 50), (live.PollInterval, live.MaxPushesPerSecond, live.MaxPendingEvents));
+        Assert.Equal(10, DashboardSettings.FromConfig(Conf(dir, "trading.dashboard { }").Root, file)!.Live.MaxPushesPerSecond);
+        (root, file) = Conf(dir, "trading.dashboard { live { poll-interval = soon } }");
+        var e = Assert.Throws<Trading.Runtime.Configuration.ConfigException>(() => DashboardSettings.FromConfig(root, file));
+        Assert.Contains(file, e.Message);
+        Assert.Contains("trading.dashboard.live.poll-interval = 'soon'", e.Message);
+        (root, file) = Conf(dir, "trading.dashboard { live { pushes = 3 } }");
+        Assert.Throws<Trading.Runtime.Configuration.ConfigException>(() => DashboardSettings.FromConfig(root, file));
+    }
+
+    [Fact]
     public async Task With_a_certificate_the_dashboard_serves_HTTPS_on_kestrel_with_Secure_cookies_and_a_wrong_password_is_one_line_without_it()
     {
         var dir = TempDir();

@@ -21,10 +21,12 @@ public class NoteTests
         // Written at 2024-06-03 09:30 Shanghai (the test clock): an order's and an alert's note belong to that day.
         Assert.Equal(HttpStatusCode.OK, (await op.PostJsonAsync("/api/notes", new { targetKind = "order", targetId = "momentum-20240603-0001", text = "partly filled, fine" })).StatusCode);
         var viewer = await d.LoggedIn("vera");
-        Assert.Equal(HttpStatusCode.OK, (await viewer.PostJsonAsync("/api/notes", new { targetKind = "alert", targetId = "17", text = "seen" })).StatusCode);
+        // Operators write notes (issue 15); a viewer reads them and is refused a write.
+        Assert.Equal(HttpStatusCode.Forbidden, (await viewer.PostJsonAsync("/api/notes", new { targetKind = "alert", targetId = "17", text = "seen" })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await op.PostJsonAsync("/api/notes", new { targetKind = "alert", targetId = "17", text = "seen" })).StatusCode);
 
         var june = await (await viewer.GetAsync("/api/notes?from=2024-06-01&to=2024-06-30")).Content.ReadFromJsonAsync<JsonElement[]>();
-        Assert.Equal(["order:momentum-20240603-0001:ann", "alert:17:vera"],
+        Assert.Equal(["order:momentum-20240603-0001:ann", "alert:17:ann"],
             june!.Select(n => $"{n.GetProperty("targetKind").GetString()}:{n.GetProperty("targetId").GetString()}:{n.GetProperty("author").GetString()}"));
         var may = await (await viewer.GetAsync("/api/notes?from=2024-05-31&to=2024-05-31")).Content.ReadFromJsonAsync<JsonElement[]>();
         Assert.Equal("月末调仓 <b>checked</b>", Assert.Single(may!).GetProperty("text").GetString());
