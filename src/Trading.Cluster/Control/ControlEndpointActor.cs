@@ -44,9 +44,10 @@ public sealed class ControlEndpointActor : ReceiveActor
     {
         _setup = setup;
         Receive<ControlRequest>(OnRequest);
+        Receive<LocalControlRequest>(OnLocalRequest);
         Receive<Finished>(f =>
         {
-            Audit(f.User, f.Command, f.Args, f.Reply.Ok ? "ok" : "failed", f.Reply.Text);
+            Audit(f.User, f.Command, f.Args, f.Reply.Ok ? "ok" : "failed", f.Reply.Text, f.Channel);
             f.ReplyTo.Tell(f.Reply);
         });
     }
@@ -88,26 +89,70 @@ public sealed class ControlEndpointActor : ReceiveActor
                 $"role {ConsoleCommands.RoleName(user.Role)} may not {command}; needs {ConsoleCommands.RoleName(needs)}");
             return;
         }
-        var replyTo = Sender;
-        var call = new ControlCall(id, command, args, user.Name, ConsoleCommands.RoleName(user.Role));
-        Run(call).PipeTo(Self,
-            success: reply => new Finished(user.Name, command, args, reply, replyTo),
-            failure: e => new Finished(user.Name, command, args, new ControlReply(id, false, e.Message, null), replyTo));
+        Call(id, command, args, user.Name, user.Role, ConsoleChannel);
     }
 
-    private void Refuse(string id, string user, string command, string[] args, string why)
+    /// <summary>
+    /// A front end of this process (the dashboard) that authenticated its user itself: no token, but only from a local
+    /// sender (<see cref="Address.HasLocalScope"/>: an actor or an ask of this actor system). Then the same role check,
+    /// call and audit as a console request, the channel in the audit entry.
+    /// </summary>
+    private void OnLocalRequest(LocalControlRequest r)
     {
-        Audit(user, command, args, "refused", why);
+        var command = (r.Command ?? "").Trim().ToLowerInvariant();
+        var args = (r.Args ?? []).Select(a => a ?? "").ToArray();
+        var (id, user) = (r.RequestId ?? "", string.IsNullOrWhiteSpace(r.User) ? "(unnamed)" : r.User.Trim());
+        var channel = r.Channel is { Length: > 0 } c && c.All(char.IsAsciiLetterOrDigit) ? c : "local";
+        if (!Sender.Path.Address.HasLocalScope)
+        {
+            Refuse(id, $"{user}@{Sender.Path.Address}", command, args, "a local control request from another node is refused (remote consoles present a token)", channel);
+            return;
+        }
+        ConsoleRole role;
+        try { role = ConsoleUsers.ParseRole(r.Role ?? "", "role"); }
+        catch (Trading.Runtime.Configuration.ConfigException e)
+        {
+            Refuse(id, user, command, args, e.Message, channel);
+            return;
+        }
+        if (!ConsoleCommands.Required.TryGetValue(command, out var needs))
+        {
+            Refuse(id, user, command, args, $"unknown command '{command}'", channel);
+            return;
+        }
+        if (role < needs)
+        {
+            Refuse(id, user, command, args, $"role {ConsoleCommands.RoleName(role)} may not {command}; needs {ConsoleCommands.RoleName(needs)}", channel);
+            return;
+        }
+        Call(id, command, args, user, role, channel);
+    }
+
+    private const string ConsoleChannel = "console";
+
+    private void Call(string id, string command, string[] args, string user, ConsoleRole role, string channel)
+    {
+        var replyTo = Sender;
+        var call = new ControlCall(id, command, args, user, ConsoleCommands.RoleName(role));
+        Run(call).PipeTo(Self,
+            success: reply => new Finished(user, command, args, reply, replyTo, channel),
+            failure: e => new Finished(user, command, args, new ControlReply(id, false, e.Message, null), replyTo, channel));
+    }
+
+    private void Refuse(string id, string user, string command, string[] args, string why, string channel = ConsoleChannel)
+    {
+        Audit(user, command, args, "refused", why, channel);
         Sender.Tell(new ControlReply(id, false, why, null));
     }
 
-    private void Audit(string user, string command, IReadOnlyList<string> args, string outcome, string text)
+    /// <summary>One audit entry: <c>console:ann</c> / <c>console pause</c> for the console, <c>dashboard:ann</c> / <c>dashboard pause</c> for the dashboard.</summary>
+    private void Audit(string user, string command, IReadOnlyList<string> args, string outcome, string text, string channel = ConsoleChannel)
     {
         var firstLine = text.Split('\n', 2)[0].Trim();
         if (firstLine.Length > 200) firstLine = firstLine[..200] + "…";
         var what = args.Count == 0 ? command : $"{command} {string.Join(' ', args)}";
-        _log.Info("Console {User}: {Command} → {Outcome}: {Text}", user, what, outcome, firstLine);
-        _audit.Tell(new AuditEntry(_setup.Now(), $"console:{user}", $"console {command}", $"{what} → {outcome}: {firstLine}"));
+        _log.Info("Control ({Channel}) {User}: {Command} → {Outcome}: {Text}", channel, user, what, outcome, firstLine);
+        _audit.Tell(new AuditEntry(_setup.Now(), $"{channel}:{user}", $"{channel} {command}", $"{what} → {outcome}: {firstLine}"));
     }
 
     /// <summary>Runs an authorised command; never throws (a failure is an answer that says what failed).</summary>
@@ -205,7 +250,7 @@ public sealed class ControlEndpointActor : ReceiveActor
         }
     }
 
-    private sealed record Finished(string User, string Command, IReadOnlyList<string> Args, ControlReply Reply, IActorRef ReplyTo);
+    private sealed record Finished(string User, string Command, IReadOnlyList<string> Args, ControlReply Reply, IActorRef ReplyTo, string Channel);
 
     private sealed record NodeRow(string Address, string[] Roles, string Status, bool Reachable, bool Leader, bool Self);
 }
@@ -213,6 +258,14 @@ public sealed class ControlEndpointActor : ReceiveActor
 /// <summary>Starting the endpoint on a node.</summary>
 public static class ControlEndpoint
 {
+    /// <summary>
+    /// A node without a cluster (a single paper node): the endpoint at <c>/user/control</c> for in-process front ends
+    /// (the dashboard's <see cref="LocalControlRequest"/>), registered with no receptionist; <c>status</c> answers from
+    /// the brain alone and <c>failover</c> says there is no cluster.
+    /// </summary>
+    public static IActorRef StartLocal(ActorSystem system, ControlEndpointSetup setup) =>
+        system.ActorOf(ControlEndpointActor.Props(setup), ClusterPaths.Control["/user/".Length..]);
+
     /// <summary>Starts the endpoint as <c>/user/control</c> and registers it with the receptionist (the console's entry).</summary>
     public static IActorRef Start(ActorSystem system, ControlEndpointSetup setup)
     {

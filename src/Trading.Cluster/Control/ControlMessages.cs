@@ -37,3 +37,16 @@ public sealed record ControlCall(string RequestId, string Command, IReadOnlyList
     /// <summary>Always an array (see <see cref="ControlRequest.Args"/>).</summary>
     public IReadOnlyList<string> Args { get; init; } = Args?.ToArray() ?? [];
 }
+
+/// <summary>
+/// A trusted entry into <see cref="ControlEndpointActor"/> for a front end in the same process that has authenticated
+/// its user itself (the web dashboard: a password login, a role from its own user table). No token: the endpoint
+/// accepts it only from a sender of its own actor system — one from another node is refused and audited — and then
+/// does what it does for a <see cref="ControlRequest"/>: the same role check, the same call and the same audit trail,
+/// with <paramref name="Channel"/> (<c>dashboard</c>) in the audit entry.
+/// </summary>
+public sealed record LocalControlRequest(string RequestId, string User, string Role, string Command, IReadOnlyList<string> Args, string Channel)
+{
+    /// <summary>Always an array (see <see cref="ControlRequest.Args"/>).</summary>
+    public IReadOnlyList<string> Args { get; init; } = Args?.ToArray() ?? [];
+}
