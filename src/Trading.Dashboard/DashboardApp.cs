@@ -54,7 +54,8 @@ public sealed class DashboardApp : IAsyncDisposable
 
     private const string LoginRate = "login";
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-    private static readonly Serilog.ILogger Log = Serilog.Log.ForContext<DashboardApp>();
+    // Looked up at each use: a node replaces the process logger with its own for a run.
+    private static Serilog.ILogger Log => Serilog.Log.ForContext<DashboardApp>();
     private readonly WebApplication _app;
 
     private DashboardApp(WebApplication app, int port, string url)
@@ -232,6 +233,8 @@ public sealed class DashboardApp : IAsyncDisposable
 
     private static void MapAuth(WebApplication app, DashboardSettings settings, DashboardUsers users, DashboardAudit audit)
     {
+        // Handlers take more than the HttpContext: a lambda of HttpContext alone returning a Task binds as a
+        // RequestDelegate, and its IResult would be dropped (an empty 200).
         app.MapGet("/login", (HttpContext ctx, IAntiforgery antiforgery, string? error) =>
         {
             var tokens = antiforgery.GetAndStoreTokens(ctx);
@@ -240,7 +243,7 @@ public sealed class DashboardApp : IAsyncDisposable
         }).AllowAnonymous();
         app.MapGet("/auth/login.css", () => Results.Text(LoginPage.Css, "text/css; charset=utf-8")).AllowAnonymous();
 
-        app.MapPost("/login", async (HttpContext ctx) =>
+        app.MapPost("/login", async (HttpContext ctx, CancellationToken aborted) =>
         {
             var form = await ctx.Request.ReadFormAsync(ctx.RequestAborted);
             var name = form["username"].ToString().Trim();
@@ -267,7 +270,7 @@ public sealed class DashboardApp : IAsyncDisposable
             }
         }).AllowAnonymous().RequireRateLimiting(LoginRate);
 
-        app.MapPost("/logout", async (HttpContext ctx) =>
+        app.MapPost("/logout", async (HttpContext ctx, CancellationToken aborted) =>
         {
             var name = ctx.User.Identity?.IsAuthenticated == true ? ctx.User.Identity.Name ?? "(unknown)" : null;
             await ctx.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
@@ -285,7 +288,7 @@ public sealed class DashboardApp : IAsyncDisposable
 
     private static void MapApi(WebApplication app, DashboardAudit audit, NoteStore notes, ReportLibrary library, DashboardControl control)
     {
-        app.MapPost("/api/control", async (HttpContext ctx) =>
+        app.MapPost("/api/control", async (HttpContext ctx, CancellationToken aborted) =>
         {
             var (user, role) = (ctx.User.Identity!.Name!, ctx.User.FindFirstValue(ClaimTypes.Role)!);
             ControlBody? body;
@@ -331,7 +334,7 @@ public sealed class DashboardApp : IAsyncDisposable
             return Results.Json(await notes.ListAsync(f, t, ctx.RequestAborted), Json);
         }).RequireAuthorization(DashboardPolicies.Viewer);
 
-        app.MapPost("/api/notes", async (HttpContext ctx) =>
+        app.MapPost("/api/notes", async (HttpContext ctx, CancellationToken aborted) =>
         {
             NoteBody? body;
             try { body = await ctx.Request.ReadFromJsonAsync<NoteBody>(Json, ctx.RequestAborted); }
@@ -368,7 +371,7 @@ public sealed class DashboardApp : IAsyncDisposable
             return Results.File(report.File, "text/html; charset=utf-8");
         }).RequireAuthorization(DashboardPolicies.Viewer);
 
-        app.MapGet("/api/audit", async (HttpContext ctx) => Results.Json(await audit.RecentAsync(200, ctx.RequestAborted), Json))
+        app.MapGet("/api/audit", async (HttpContext ctx, CancellationToken aborted) => Results.Json(await audit.RecentAsync(200, ctx.RequestAborted), Json))
             .RequireAuthorization(DashboardPolicies.Admin);
     }
 
@@ -398,5 +401,38 @@ public sealed class DashboardApp : IAsyncDisposable
     {
         public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}
+
+/// <summary>The dashboard on a node's generic host.</summary>
+public static class DashboardServiceCollectionExtensions
+{
+    /// <summary>
+    /// Starts the dashboard with the host and stops it on shutdown; call after <c>AddAkka</c> (hosted services start in
+    /// order, and <paramref name="sources"/> may ask for the running actor system). <paramref name="settings"/> null (no
+    /// <c>trading.dashboard</c> block): nothing is added. <paramref name="started"/> gets the URL (the node prints it).
+    /// </summary>
+    public static IServiceCollection AddTradingDashboard(this IServiceCollection services, DashboardSettings? settings, ReadModelDatabase database,
+        Func<IServiceProvider, DashboardSources> sources, Action<string>? started = null)
+    {
+        if (settings is null) return services;
+        return services.AddHostedService(sp => new DashboardHostedService(settings, database, () => sources(sp), started));
+    }
+
+    private sealed class DashboardHostedService(DashboardSettings settings, ReadModelDatabase database, Func<DashboardSources> sources, Action<string>? started)
+        : IHostedService
+    {
+        private DashboardApp? _app;
+
+        public async Task StartAsync(CancellationToken cancellationToken)
+        {
+            _app = await DashboardApp.StartAsync(settings, database, sources(), cancellationToken);
+            started?.Invoke(_app.Url);
+        }
+
+        public async Task StopAsync(CancellationToken cancellationToken)
+        {
+            if (_app is not null) await _app.DisposeAsync();
+        }
     }
 }

@@ -92,6 +92,8 @@ public static class Program
         root.Subcommands.Add(PTradeCommand.Build());
         root.Subcommands.Add(ConsoleCommand.Build());
         root.Subcommands.Add(ConsoleCommand.Users());
+        root.Subcommands.Add(DashboardCommand.Serve());
+        root.Subcommands.Add(DashboardCommand.Users());
         return root;
     }
 }

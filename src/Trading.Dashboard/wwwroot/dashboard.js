@@ -231,11 +231,25 @@
     return li;
   }
 
+  function eventItem(e) {
+    var li = alertItem(e.severity, timeOf(e.at), '[' + e.kind + '] ' + e.text, e.kind);
+    li.dataset.live = '1';
+    return li;
+  }
+
   function renderAlerts() {
     var list = $('alerts');
     clear(list);
-    liveEvents.forEach(function (e) { list.appendChild(alertItem(e.severity, timeOf(e.at), '[' + e.kind + '] ' + e.text, e.kind)); });
+    liveEvents.forEach(function (e) { list.appendChild(eventItem(e)); });
     (state.alerts || []).forEach(function (a) { list.appendChild(alertItem(a.severity, timeOf(a.at), '[' + a.kind + '] ' + a.source + ': ' + a.message, a.kind, a.seq)); });
+  }
+
+  /** New live events on top of the list, the oldest beyond the bound removed: no rebuild at 50 events a second. */
+  function prependEvents(events) {
+    var list = $('alerts');
+    events.forEach(function (e) { list.insertBefore(eventItem(e), list.firstChild); });
+    var live = list.querySelectorAll('li[data-live]');
+    for (var i = MAX_EVENTS; i < live.length; i++) list.removeChild(live[i]);
   }
 
   function renderCluster(c) {
@@ -292,7 +306,8 @@
     if (liveEvents.length > MAX_EVENTS) liveEvents.length = MAX_EVENTS;
     renderHeader();
     (message.changed || []).forEach(function (name) { if (name !== 'alerts') renderers[name](state[name]); });
-    if ((message.events || []).length > 0 || (message.changed || []).indexOf('alerts') >= 0) renderAlerts();
+    if ((message.changed || []).indexOf('alerts') >= 0) renderAlerts();
+    else if ((message.events || []).length > 0) prependEvents(message.events);
     measured(message);
   }
 

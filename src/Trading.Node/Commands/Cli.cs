@@ -30,7 +30,7 @@ internal static class Cli
             or UnauthorizedAccessException or IOException or OperationCanceledException
             or Trading.Runtime.Persistence.JournalUnavailableException or Trading.Cluster.Lease.LeaseStoreUnavailableException or Akka.Configuration.ConfigurationException
             or Trading.Data.TuShare.TuShareException or Trading.Data.TuShare.TuShareSetupException
-            or Trading.Cluster.Sweeps.ClusterSweepException;
+            or Trading.Cluster.Sweeps.ClusterSweepException or Trading.Dashboard.Auth.DashboardUserException;
 
     /// <summary>Logs <paramref name="e"/> with its stack (file log only: the console sink shows warnings and up) and prints one line.</summary>
     public static int Fail(Exception e)

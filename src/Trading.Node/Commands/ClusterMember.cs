@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Serilog;
 using Trading.Cluster.Health;
+using Trading.Dashboard;
 using Trading.Cluster.Hosting;
 using Trading.Runtime;
 using Trading.Runtime.Configuration;
@@ -37,6 +38,9 @@ internal static class ClusterMember
         // A worker runs sweep points against its own store (read now: a bad path is a start-up error, not a refused point).
         // The cluster config, with TLS and console-users files read now (one-line errors before anything starts).
         var clusterConfig = ClusterNode.Prepare(cluster);
+        var dashboard = Trading.Dashboard.DashboardSettings.FromConfig(root, file);
+        if (dashboard is not null && journalKind is null)
+            throw new ConfigException($"{file}: 'trading.dashboard' needs the cluster's database: set trading.node.journal = postgres on this {ClusterSettings.RoleName(cluster.Role)}.");
         var sweep = cluster.Role == ClusterRole.Worker ? Trading.Cluster.Sweeps.SweepWorkerOptions.From(cluster.Sweep, file) : null;
         Directory.CreateDirectory(dataDir);
         var logs = Path.Combine(dataDir, "logs");
@@ -74,6 +78,16 @@ internal static class ClusterMember
                 });
             });
             builder.Services.AddTradingHealth(cluster, journal is null ? null : Trading.Cluster.Health.JournalChecks.Postgres());
+            // The dashboard on a witness or worker: the cluster's read models, controls through this node's endpoint.
+            if (dashboard is not null)
+            {
+                var database = Trading.Runtime.ReadModels.ReadModelDatabase.Postgres(null);
+                builder.Services.AddTradingDashboard(dashboard, database, sp => new Trading.Dashboard.DashboardSources(node.AccountId, new Trading.Runtime.ReadModels.ReadModels(database))
+                {
+                    System = sp.GetRequiredService<ActorSystem>(),
+                    ReportRoots = [Path.Combine(dataDir, "reports"), Path.GetFullPath("out")],
+                }, url => Console.WriteLine($"  dashboard: {url}"));
+            }
             using var host = builder.Build();
             lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
             Console.WriteLine($"Cluster {ClusterSettings.RoleName(cluster.Role)} '{cluster.SelfAddress}' of account '{node.AccountId}'");

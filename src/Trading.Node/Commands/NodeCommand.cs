@@ -16,6 +16,7 @@ using Trading.Runtime.Configuration;
 using Trading.Runtime.Hosting;
 using Trading.Runtime.Strategy;
 using Trading.Cluster.Health;
+using Trading.Dashboard;
 
 namespace Trading.Node.Commands;
 
@@ -167,16 +168,19 @@ internal static class NodeCommand
             if (cluster is not null && o.BrokerKind != "bridge")
                 throw new ConfigException($"{file}: 'trading.node.broker.kind' = simulated: in a cluster the broker must outlive the primary's process; use bridge (the miniQMT bridge, or trading broker-sim).");
             var alerts = AlertOptions.From(root, file);
+            // The web dashboard (trading.dashboard), read now: a bad value is a one-line error before anything starts.
+            var dashboard = Trading.Dashboard.DashboardSettings.FromConfig(root, file);
             if (parse.GetValue(speed) is { } sp)
                 o = o with { Speed = sp is >= 1 and <= 100_000 ? sp : throw new FormatException($"--speed {sp} must be between 1 and 100000.") };
             if (parse.GetValue(day) is { } d) o = o with { ReplayDay = d };
             if (parse.GetValue(dataDir) is { } dd) o = o with { DataDirectory = Path.GetFullPath(dd) };
-            return await RunAsync(node, o, alerts, cluster, ct);
+            return await RunAsync(node, o, alerts, cluster, dashboard, ct);
         }));
         return cmd;
     }
 
-    private static async Task<int> RunAsync(TradingNodeOptions node, NodeFileOptions o, AlertOptions alerts, Trading.Cluster.Hosting.ClusterSettings? cluster, CancellationToken ct)
+    private static async Task<int> RunAsync(TradingNodeOptions node, NodeFileOptions o, AlertOptions alerts, Trading.Cluster.Hosting.ClusterSettings? cluster,
+        Trading.Dashboard.DashboardSettings? dashboard, CancellationToken ct)
     {
         var cfg = StrategyConfig.Load(o.StrategyFile);
         // The node cancels every open order at cancel-open-orders: an algo's window must end by then, or its children
@@ -198,7 +202,7 @@ internal static class NodeCommand
         Logging.Configure(false, logs, "node");
         try
         {
-            return await RunNodeAsync(node, o, alerts, cluster, cfg, run, replay, logs, reports, ct);
+            return await RunNodeAsync(node, o, alerts, cluster, dashboard, cfg, run, replay, logs, reports, ct);
         }
         finally
         {
@@ -207,7 +211,8 @@ internal static class NodeCommand
         }
     }
 
-    private static async Task<int> RunNodeAsync(TradingNodeOptions node, NodeFileOptions o, AlertOptions alerts, Trading.Cluster.Hosting.ClusterSettings? cluster, StrategyConfig cfg, BacktestRunner.Prepared run,
+    private static async Task<int> RunNodeAsync(TradingNodeOptions node, NodeFileOptions o, AlertOptions alerts, Trading.Cluster.Hosting.ClusterSettings? cluster,
+        Trading.Dashboard.DashboardSettings? dashboard, StrategyConfig cfg, BacktestRunner.Prepared run,
         DateOnly replay, string logs, string reports, CancellationToken ct)
     {
         var panel = run.Options.Panel;
@@ -239,6 +244,9 @@ internal static class NodeCommand
         };
         var journalPath = Path.Combine(o.DataDirectory, "journal.db");
         var journal = TradingSystem.Journal(o.Journal, o.Journal == JournalKind.Sqlite ? journalPath : null);
+        var database = Trading.Runtime.ReadModels.ReadModelDatabase.For(o.Journal, o.Journal == JournalKind.Sqlite ? journalPath : null);
+        // The store's Chinese names beside positions (console, dashboard).
+        var names = panel.Stocks.Where(kv => kv.Value.Name is { Length: > 0 }).ToDictionary(kv => kv.Key.ToString(), kv => kv.Value.Name!);
 
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         // A Windows service (the office standby) or a systemd unit when run as one; nothing otherwise.
@@ -255,7 +263,6 @@ internal static class NodeCommand
             // AddStartup task it raced the trader's actors, and under load a restarted node lost: "Plugin class name must
             // be defined in config property [akka.persistence.journal.sql.class]" (kill -9 qmt run, 2026-12-03).
             akka.WithActors((system, _) => journal.Started(system));
-            var database = Trading.Runtime.ReadModels.ReadModelDatabase.For(o.Journal, o.Journal == JournalKind.Sqlite ? journalPath : null);
             // The paper day's clock: it drives the brain through the day (in a cluster, a child of the singleton).
             Props PaperDay(IActorRef trader, Func<bool>? mayTrade) => PaperDayActor.Props(new PaperDaySetup(node.AccountId, trader, market, run.Model, planner, time, cfg.InitialCash,
                 reports, cfg.Name, TimeSpan.FromSeconds(120))
@@ -306,10 +313,19 @@ internal static class NodeCommand
                 {
                     system.ActorOf(Trading.Runtime.ReadModels.ReadModelProjector.Props(database), "read-models");
                     system.ActorOf(PaperDay(registry.Get<TradingNodeKey>(), brain.MayTrade), "paper-day");
+                    // The dashboard's controls on a node without a cluster: the console's brain side and an endpoint at
+                    // /user/control that only this process reaches (no receptionist, no tokens: it takes the dashboard's
+                    // local requests), auditing into this node's journal like a cluster node's endpoint.
+                    if (dashboard is not null)
+                    {
+                        var control = system.ActorOf(Trading.Cluster.Control.TraderControlActor.Props(registry.Get<TradingNodeKey>(), node.AccountId,
+                            new Trading.Runtime.ReadModels.ReadModels(database), names), "trader-control");
+                        Trading.Cluster.Control.ControlEndpoint.StartLocal(system, new Trading.Cluster.Control.ControlEndpointSetup(control,
+                            new Trading.Cluster.Control.ConsoleUsers([]), TimeSpan.FromSeconds(10)));
+                    }
                     return;
                 }
                 // The console's brain-side commands, with the store's Chinese names beside positions.
-                var names = panel.Stocks.Where(kv => kv.Value.Name is { Length: > 0 }).ToDictionary(kv => kv.Key.ToString(), kv => kv.Value.Name!);
                 Trading.Cluster.Hosting.ClusterNode.StartTrader(system, cluster, node.AccountId, Trading.Cluster.Hosting.ClusterNode.PostgresLeases(system, cluster),
                     // The brain of an epoch: the epoch is the lease's token, and every send checks the lease first.
                     (epoch, lease) => Trading.Runtime.Actors.TradingSupervisor.Props(TradingComposition.Setup(
@@ -325,6 +341,15 @@ internal static class NodeCommand
         // Health endpoints (/health/live, /health/ready, /health/status) after the actor system (hosted services start in order).
         if (cluster is not null)
             builder.Services.AddTradingHealth(cluster, o.Journal == JournalKind.Postgres ? Trading.Cluster.Health.JournalChecks.Postgres() : null);
+        // The web dashboard (trading.dashboard) after the actor system: its controls go to /user/control.
+        builder.Services.AddTradingDashboard(dashboard, database, sp => new Trading.Dashboard.DashboardSources(node.AccountId, new Trading.Runtime.ReadModels.ReadModels(database))
+        {
+            System = sp.GetRequiredService<ActorSystem>(),
+            Names = names,
+            Industries = panel.Stocks.Where(kv => kv.Value.Industry is { Length: > 0 }).ToDictionary(kv => kv.Key.ToString(), kv => kv.Value.Industry),
+            Benchmark = run.Options.Benchmark.Where(b => b.Code == cfg.Benchmark).Select(b => (b.Date, b.Close)).ToArray(),
+            ReportRoots = [reports, Path.GetFullPath("out")],
+        }, url => Console.WriteLine($"  dashboard: {url} (users: trading dashboard-user add NAME --role viewer|operator|admin --config …)"));
         using var host = builder.Build();
         lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
         Console.WriteLine($"Paper node '{node.AccountId}' ({cfg.Name}): replaying {replay:yyyy-MM-dd} from {o.StartAt:HH\\:mm} Shanghai at {o.Speed:0.##}x");
@@ -343,7 +368,8 @@ internal static class NodeCommand
         Console.WriteLine("  stop with Ctrl-C; a restart goes on from the journal");
         await host.RunAsync(ct);
         var summary = Path.Combine(reports, "summary.json");
-        if (File.Exists(summary)) Console.WriteLine(await File.ReadAllTextAsync(summary, ct));
+        // Not ct: after Ctrl-C it is cancelled, and a node stopped by hand would end with "error: cancelled".
+        if (File.Exists(summary)) Console.WriteLine(await File.ReadAllTextAsync(summary, CancellationToken.None));
         return 0;
     }
 

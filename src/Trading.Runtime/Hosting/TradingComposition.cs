@@ -31,7 +31,7 @@ public sealed record TradingNodeOptions
 
     public static TradingNodeOptions Default { get; } = new();
 
-    private static readonly string[] TradingKeys = ["account-id", "epoch", "broker", "schedule", "node", "alerts", "data", "cluster"];
+    private static readonly string[] TradingKeys = ["account-id", "epoch", "broker", "schedule", "node", "alerts", "data", "cluster", "dashboard"];
 
     /// <summary>The <c>trading</c> block of <paramref name="root"/>, strictly: an unknown key or a bad value names its place in <paramref name="file"/>.</summary>
     public static TradingNodeOptions FromConfig(Config root, string file)

@@ -136,7 +136,10 @@ public class AuthRuleTests
         var op = await d.LoggedIn("ann");
         Assert.Equal(HttpStatusCode.Forbidden, (await op.GetAsync("/api/audit")).StatusCode);
         var admin = await d.LoggedIn("root");
-        Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync("/api/audit")).StatusCode);
+        var trail = await admin.GetAsync("/api/audit");
+        Assert.Equal(HttpStatusCode.OK, trail.StatusCode);
+        var lines = (await trail.Content.ReadFromJsonAsync<JsonElement[]>())!;
+        Assert.Contains(lines, l => l.GetProperty("user").GetString() == "vera" && l.GetProperty("action").GetString() == "login");
     }
 
     [Fact]

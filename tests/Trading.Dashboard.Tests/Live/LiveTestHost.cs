@@ -5,6 +5,7 @@ using System.Threading.Channels;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.AspNetCore.TestHost;
@@ -18,7 +19,8 @@ namespace Trading.Dashboard.Tests.Live;
 /// <summary>
 /// The live views on an in-memory server, as DashboardApp composes them, with a test authentication scheme in place of
 /// the cookie login (dash-core's): header <c>X-Test-User: ann:viewer</c> signs in as ann with role viewer; no header is
-/// anonymous. The policies are the dashboard's: a role and every stronger one.
+/// anonymous (a browser sends the same as cookie <c>test-user</c>). The policies are the dashboard's: a role and every
+/// stronger one. On a real socket (<c>kestrel</c>) for a browser, with <c>/api/me</c> answered as dash-core's would.
 /// </summary>
 public sealed class LiveTestHost : IAsyncDisposable
 {
@@ -28,13 +30,16 @@ public sealed class LiveTestHost : IAsyncDisposable
     private LiveTestHost(WebApplication app) => _app = app;
 
     public TestServer Server => _app.GetTestServer();
+    /// <summary>http://127.0.0.1:port of a host started with <c>kestrel</c>.</summary>
+    public Uri Address => new(_app.Urls.First());
     public ILiveFeed Feed => _app.Services.GetRequiredService<ILiveFeed>();
 
-    public static async Task<LiveTestHost> StartAsync(DashboardSources sources, LiveOptions? options = null)
+    public static async Task<LiveTestHost> StartAsync(DashboardSources sources, LiveOptions? options = null, bool kestrel = false)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseTestServer();
+        if (kestrel) builder.WebHost.UseKestrel(k => k.Listen(System.Net.IPAddress.Loopback, 0));
+        else builder.WebHost.UseTestServer();
         builder.Services.AddAuthentication(TestAuth.Name).AddScheme<AuthenticationSchemeOptions, TestAuth>(TestAuth.Name, null);
         builder.Services.AddAuthorization(o =>
         {
@@ -45,6 +50,9 @@ public sealed class LiveTestHost : IAsyncDisposable
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapLiveDashboard();
+        // dash-core's /api/me, as the contract says; the page asks it which buttons to show.
+        app.MapGet("/api/me", (HttpContext http) => Results.Json(new { user = http.User.Identity!.Name, role = http.User.FindFirst(ClaimTypes.Role)!.Value, csrf = "test-csrf" }))
+            .RequireAuthorization(DashboardPolicies.Viewer);
         await app.StartAsync();
         return new LiveTestHost(app);
     }
@@ -135,7 +143,9 @@ public sealed class LiveTestHost : IAsyncDisposable
 
         protected override Task<AuthenticateResult> HandleAuthenticateAsync()
         {
-            if (Request.Headers[UserHeader].ToString() is not { Length: > 0 } header) return Task.FromResult(AuthenticateResult.NoResult());
+            var header = Request.Headers[UserHeader].ToString();
+            if (header.Length == 0) header = Uri.UnescapeDataString(Request.Cookies["test-user"] ?? "");
+            if (header.Length == 0) return Task.FromResult(AuthenticateResult.NoResult());
             var (user, role) = header.Split(':') is [var u, var r] ? (u, r) : (header, DashboardPolicies.Viewer);
             var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, user), new Claim(ClaimTypes.Role, role)], Name);
             return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Name)));
