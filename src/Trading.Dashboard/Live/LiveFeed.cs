@@ -6,28 +6,6 @@ using Serilog;
 
 namespace Trading.Dashboard.Live;
 
-/// <summary>How the live feed polls and pushes (the node's <c>trading.dashboard.live</c> block).</summary>
-public sealed record LiveOptions
-{
-    /// <summary>How often the read models are read again while a page is connected.</summary>
-    public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(500);
-    /// <summary>At most this many <c>update</c> messages a second: changes arriving faster are merged into the next one.</summary>
-    public int MaxPushesPerSecond { get; init; } = 10;
-    /// <summary>Events waiting for the next push beyond this are dropped, oldest first (the count says how many).</summary>
-    public int MaxPendingEvents { get; init; } = 200;
-
-    public LiveOptions Validated()
-    {
-        if (PollInterval < TimeSpan.FromMilliseconds(50) || PollInterval > TimeSpan.FromMinutes(10))
-            throw new ArgumentOutOfRangeException(nameof(PollInterval), PollInterval, "the live poll interval must be between 50 ms and 10 minutes");
-        if (MaxPushesPerSecond is < 1 or > 1000)
-            throw new ArgumentOutOfRangeException(nameof(MaxPushesPerSecond), MaxPushesPerSecond, "max pushes per second must be between 1 and 1000");
-        if (MaxPendingEvents is < 1 or > 100_000)
-            throw new ArgumentOutOfRangeException(nameof(MaxPendingEvents), MaxPendingEvents, "max pending events must be between 1 and 100000");
-        return this;
-    }
-}
-
 /// <summary>
 /// Something that happened and is pushed at once, before (or without) the read models showing it: an alert off the event
 /// stream, a brain starting or stopping, a paper-day job, or a synthetic event of the load test.
