@@ -30,7 +30,7 @@ public sealed record DashboardLoadResult(DashboardLoadOptions Options, long Publ
 public static class DashboardLoad
 {
     /// <summary>
-    /// Put in front of the page's own <c>update</c> handler when the client library allows (its handler list), so the
+    /// Put in front of the page's own <c>update</c> handler when its handler list can be found, so the
     /// receive time is taken before the page renders; otherwise after it (then <see cref="DashboardClientNumbers.HandlerFirst"/> is false).
     /// </summary>
     private const string Hook = """
@@ -42,8 +42,14 @@ public static class DashboardLoad
             B.receive.push(now - m.sentAt);
             (m.events || []).forEach(function (e) { if (e.kind === 'load') { B.events++; B.eventLag.push(now - Date.parse(e.at)); } });
           }
-          var hub = window.__dashboard.hub, list = hub._methods && hub._methods['update'];
-          if (Array.isArray(list)) { list.unshift(onUpdate); B.first = true; } else hub.on('update', onUpdate);
+          // the client keeps its handlers per lower-cased method name in an object whose property name the minifier
+          // changes: find the one holding the page's 'update' handler
+          var hub = window.__dashboard.hub, list = null;
+          Object.keys(hub).forEach(function (k) {
+            var v = hub[k];
+            if (!list && v && typeof v === 'object' && Array.isArray(v['update']) && typeof v['update'][0] === 'function') list = v['update'];
+          });
+          if (list) { list.unshift(onUpdate); B.first = true; } else hub.on('update', onUpdate);
         }
         """;
 
