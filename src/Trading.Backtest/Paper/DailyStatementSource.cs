@@ -17,7 +17,11 @@ namespace Trading.Backtest.Paper;
 /// <param name="InitialCash">Capital when the journal holds no deposit (a live account funded outside the node).</param>
 public sealed record StatementRequest(
     string Account, DateOnly? Date, MarketPanel Panel, IReadOnlyList<IndexBar> Index, string Benchmark, int HistoryDays,
-    decimal InitialCash, string? Strategy);
+    decimal InitialCash, string? Strategy)
+{
+    /// <summary>The team's notes of a day (the web dashboard's), shown in their own section; null: none.</summary>
+    public Func<DateOnly, CancellationToken, Task<IReadOnlyList<StatementEvent>>>? Notes { get; init; }
+}
 
 /// <summary>
 /// Gathers a <see cref="DailyStatementInputs"/> from a node's read models (NAV, positions, fills, orders, risk events,
@@ -107,6 +111,7 @@ public static class DailyStatementSource
             RuleHits = hits,
             Alerts = alerts,
             OperatorActions = actions,
+            Notes = q.Notes is { } notes ? await notes(date, ct) : [],
             BenchmarkName = q.Benchmark,
         };
         return d < 0 ? inputs with { ModelNote = $"the store has no day up to {day}" } : WithHistory(inputs, q, d);

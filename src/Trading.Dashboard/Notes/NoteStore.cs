@@ -60,6 +60,15 @@ public sealed class NoteStore(ReadModelDatabase database, TimeProvider time)
         return new Note(id, DashboardSql.ParseTime(DashboardSql.Time(now)), author, kind, targetId, text);
     }
 
+    /// <summary>
+    /// A day's notes as rows of the daily risk statement (time in Shanghai, the target, the author, the text): the node's
+    /// post-close and <c>trading report daily</c> pass this to the statement.
+    /// </summary>
+    public async Task<IReadOnlyList<Trading.Reporting.Html.StatementEvent>> ForStatementAsync(DateOnly day, CancellationToken ct = default) =>
+        (await ListAsync(day, day, ct)).Select(n => new Trading.Reporting.Html.StatementEvent(
+            TimeZoneInfo.ConvertTime(n.At, Shanghai).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture), $"note on {n.TargetKind} {n.TargetId}",
+            n.Author, null, n.TargetKind == "order" ? n.TargetId : null, n.Text)).ToArray();
+
     /// <summary>Notes whose day is in [<paramref name="from"/>, <paramref name="to"/>] (either open), oldest first.</summary>
     public async Task<IReadOnlyList<Note>> ListAsync(DateOnly? from, DateOnly? to, CancellationToken ct = default)
     {

@@ -383,7 +383,10 @@ internal static class NodeCommand
         var database = Trading.Runtime.ReadModels.ReadModelDatabase.For(o.Journal, o.Journal == JournalKind.Sqlite ? Path.Combine(o.DataDirectory, "journal.db") : null);
         await Trading.Runtime.ReadModels.ReadModelProjector.CatchUpAsync(system, database);
         var file = Path.Combine(reports, "daily", $"{day:yyyy-MM-dd}.html");
-        var request = new StatementRequest(node.AccountId, day, run.Options.Panel, run.Options.Benchmark, cfg.Benchmark, o.StatementHistoryDays, cfg.InitialCash, cfg.Name);
+        var request = new StatementRequest(node.AccountId, day, run.Options.Panel, run.Options.Benchmark, cfg.Benchmark, o.StatementHistoryDays, cfg.InitialCash, cfg.Name)
+        {
+            Notes = new Trading.Dashboard.Notes.NoteStore(database, TimeProvider.System).ForStatementAsync,
+        };
         var (_, markdown) = await DailyStatementSource.WriteAsync(new Trading.Runtime.ReadModels.ReadModels(database), request, file, DateTimeOffset.Now);
         // Printed here, before the post-close goes on (an echo actor on the event stream could lose the race with the
         // node's own stop after the close: the summary then never reached the console).

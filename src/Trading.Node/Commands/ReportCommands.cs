@@ -92,7 +92,10 @@ internal static class ReportCommands
             var store = MarketStore.Open(o.Store);
             var panel = await MarketPanel.LoadAsync(store, ct);
             var index = await store.ReadIndexAsync(ct);
-            var request = new StatementRequest(node.AccountId, day, panel, index, cfg.Benchmark, o.StatementHistoryDays, cfg.InitialCash, cfg.Name);
+            var request = new StatementRequest(node.AccountId, day, panel, index, cfg.Benchmark, o.StatementHistoryDays, cfg.InitialCash, cfg.Name)
+            {
+                Notes = new Trading.Dashboard.Notes.NoteStore(inspector.Database, TimeProvider.System).ForStatementAsync,
+            };
             var (_, markdown) = await DailyStatementSource.WriteAsync(rm, request, outFile, DateTimeOffset.Now, ct);
             Console.Write(markdown);
             return 0;

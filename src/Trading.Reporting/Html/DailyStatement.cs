@@ -44,6 +44,8 @@ public sealed record DailyStatementInputs
     public IReadOnlyList<StatementEvent> RuleHits { get; init; } = [];
     public IReadOnlyList<StatementEvent> Alerts { get; init; } = [];
     public IReadOnlyList<StatementEvent> OperatorActions { get; init; } = [];
+    /// <summary>The team's notes of the day (on the day, an order or an alert), written in the web dashboard.</summary>
+    public IReadOnlyList<StatementEvent> Notes { get; init; } = [];
     public ReturnHistory? History { get; init; }
     public string BenchmarkName { get; init; } = "000300.SH";
     /// <summary>Daily volatility of the holdings' weights under the factor risk model, or null when the model could not be estimated.</summary>

@@ -43,6 +43,7 @@ public static class DailyStatementHtml
         RuleHitsAndAlerts(sb, s);
         Orders(sb, s);
         if (i.OperatorActions.Count > 0) Events(sb, "sec-operator", "Operator actions", i.OperatorActions, "operator-actions");
+        if (i.Notes.Count > 0) Events(sb, "sec-notes", "Team notes", i.Notes, "team-notes");
 
         sb.Append("<footer>Trading.Actors daily risk statement");
         if (i.GeneratedAt is { } at) sb.Append(" · generated ").Append(Fmt.H(at.ToString("yyyy-MM-dd HH:mm:ss zzz", CultureInfo.InvariantCulture)));
