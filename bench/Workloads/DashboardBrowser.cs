@@ -8,6 +8,9 @@ namespace Trading.Bench.Workloads;
 /// and playwright-core, copied beside the assembly under <c>.playwright/</c> by the package's build targets), and the
 /// browser is the system's (<see cref="Chromium"/>, installed by scripts/browser-test-deps.sh) — never
 /// <c>playwright install</c>, whose download is not reachable. Headless, <c>--no-sandbox</c> (tests run as root).
+/// What it needs at run time, checked offline: <c>.playwright/node/linux-x64/node</c> (122 MB) and
+/// <c>.playwright/package</c> (14 MB) beside the assembly, and the browser at <see cref="Chromium"/>; with an explicit
+/// executable path it neither looks for nor creates <c>~/.cache/ms-playwright</c>.
 /// </summary>
 public static class DashboardBrowser
 {
