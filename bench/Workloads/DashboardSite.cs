@@ -70,13 +70,31 @@ public sealed class DashboardSite : IAsyncDisposable
         settings ??= new DashboardSettings("127.0.0.1", 0) { LoginPerMinute = 10_000 };
         var sources = new DashboardSources(Account, new ReadModels(database))
         {
-            Names = Names, Industries = Industries, Benchmark = Benchmark(), ReportRoots = reportRoots ?? [],
+            Names = Names, Industries = Industries, Benchmark = Benchmark(), ReportRoots = [WriteReports(dir.FullName), .. reportRoots ?? []],
         };
         var app = DashboardApp.Create(settings, database, sources, TimeProvider.System);
         await app.StartAsync();
         var port = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
             .Select(a => new Uri(a).Port).First();
         return new DashboardSite(dir, app, database, $"http://127.0.0.1:{port}/");
+    }
+
+    /// <summary>
+    /// A report library: one real backtest report (the HTML report of a synthetic 120-day run, its chart library inline)
+    /// with its summary.json, and a node's daily risk statement.
+    /// </summary>
+    private static string WriteReports(string dir)
+    {
+        var root = Path.Combine(dir, "reports");
+        var run = Directory.CreateDirectory(Path.Combine(root, "runs", "momentum-2024"));
+        var (folder, extra) = Trading.Reporting.Html.ReportBenchmarks.SyntheticRun(120, 10, seed: 7);
+        File.WriteAllText(Path.Combine(run.FullName, "report.html"), Trading.Reporting.Html.HtmlReport.Render(folder, extra));
+        File.WriteAllText(Path.Combine(run.FullName, "summary.json"),
+            "{\"strategy\":\"momentum\",\"end\":\"" + Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) + "\"}");
+        var daily = Directory.CreateDirectory(Path.Combine(root, "node", "daily"));
+        File.WriteAllText(Path.Combine(daily.FullName, Day.AddDays(-1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) + ".html"),
+            "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>日终风险报告</title></head><body><h1>日终风险报告 Daily risk statement</h1></body></html>");
+        return root;
     }
 
     /// <summary>Twenty-one trading days of NAV ending the day before <see cref="Day"/>, CSI 300 closes for the same days.</summary>

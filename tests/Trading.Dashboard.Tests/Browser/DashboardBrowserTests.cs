@@ -214,15 +214,24 @@ public sealed class DashboardBrowserTests(BrowserFixture fixture)
     }
 
     [Fact]
-    public async Task The_reports_tab_and_the_english_page_render_without_errors()
+    public async Task The_report_library_searches_and_opens_a_backtest_report_in_place_in_english()
     {
         await using var s = await fixture.OpenAsync(locale: "en-US");
         await s.LoginAsync(DashboardSite.Admin);
+        var page = s.Page;
         // the trade log in the user's language
-        await Assertions.Expect(s.Page.Locator("#trades")).ToContainTextAsync("BUY 平安银行 1000 sh @ ¥13.50 filled 1000");
-        await s.Page.ClickAsync(".tabs button[data-tab=reports]");
-        await Assertions.Expect(s.Page.Locator("#tab-reports")).ToBeVisibleAsync();
-        await s.Page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+        await Assertions.Expect(page.Locator("#trades")).ToContainTextAsync("BUY 平安银行 1000 sh @ ¥13.50 filled 1000");
+        await page.ClickAsync(".tabs button[data-tab=reports]");
+        await Assertions.Expect(page.Locator("#reports li")).ToHaveCountAsync(2); // the backtest and the daily statement
+        await page.FillAsync("#reports-filter input[name=q]", "momentum-2024");
+        await page.ClickAsync("#reports-filter button[type=submit]");
+        await Assertions.Expect(page.Locator("#reports li")).ToHaveCountAsync(1);
+        await page.ClickAsync("#reports li button");
+        // the report's own inline script runs in its sandboxed frame and draws its charts
+        var frame = page.FrameLocator("#report-frame");
+        await Assertions.Expect(frame.Locator("#chart-equity canvas, #chart-equity svg").First).ToBeVisibleAsync();
+        var drawn = await frame.Locator("#chart-equity").EvaluateAsync<int>("e => e.querySelectorAll('canvas, svg path').length");
+        Assert.True(drawn > 0, "the report's equity chart drew nothing");
         await s.ScreenshotAsync("reports");
         s.AssertClean();
     }
