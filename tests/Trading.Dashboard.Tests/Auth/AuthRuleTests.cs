@@ -183,6 +183,19 @@ public class AuthRuleTests
         Assert.Equal(HttpStatusCode.Unauthorized, (await c.GetAsync("/api/me")).StatusCode);
     }
 
+    [Fact]
+    public async Task A_session_slides_while_used_and_ends_after_the_idle_time()
+    {
+        await using var d = await TestDashboard.StartAsync(new DashboardSettings("127.0.0.1", 0) { SessionIdle = TimeSpan.FromHours(8) });
+        var c = await d.LoggedIn("ann");
+        d.Time.Now += TimeSpan.FromHours(7);
+        Assert.Equal(HttpStatusCode.OK, (await c.GetAsync("/api/me")).StatusCode); // used: renewed for 8 hours from now
+        d.Time.Now += TimeSpan.FromHours(7);
+        Assert.Equal(HttpStatusCode.OK, (await c.GetAsync("/api/me")).StatusCode); // 14 h after the login, 7 h idle
+        d.Time.Now += TimeSpan.FromHours(8) + TimeSpan.FromMinutes(1);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await c.GetAsync("/api/me")).StatusCode);
+    }
+
     private sealed class ListSink(List<string> lines) : Serilog.Core.ILogEventSink
     {
         public void Emit(Serilog.Events.LogEvent e)
