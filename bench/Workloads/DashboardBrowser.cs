@@ -51,8 +51,11 @@ public static class DashboardBrowser
         ViewportSize = new ViewportSize { Width = 1400, Height = 1000 },
     });
 
-    /// <summary>Logs in through the form at <c>/login</c> and waits for the dashboard's first snapshot to be rendered.</summary>
-    public static async Task LoginAsync(IPage page, string baseUrl, string user, string password, bool waitReady = true)
+    /// <summary>
+    /// Logs in through the form at <c>/login</c> and waits for the dashboard's first snapshot to be rendered
+    /// (<paramref name="live"/>), or only for the page to know its user (<c>/api/me</c>: role, CSRF token).
+    /// </summary>
+    public static async Task LoginAsync(IPage page, string baseUrl, string user, string password, bool waitReady = true, bool live = true)
     {
         await page.GotoAsync(baseUrl + "login");
         await page.FillAsync("input[name=username]", user);
@@ -60,6 +63,12 @@ public static class DashboardBrowser
         await page.ClickAsync("button[type=submit]");
         if (!waitReady) return;
         await page.WaitForURLAsync(baseUrl, new PageWaitForURLOptions { Timeout = 30_000 });
+        if (!live)
+        {
+            await page.WaitForFunctionAsync("() => window.__dashboard && window.__dashboard.me !== null", null,
+                new PageWaitForFunctionOptions { Timeout = 30_000 });
+            return;
+        }
         try
         {
             await page.WaitForFunctionAsync("() => window.__dashboard && window.__dashboard.ready === true", null,

@@ -76,11 +76,12 @@ public sealed class BrowserSession(BrowserFixture fixture, IBrowserContext conte
     public PageRecorder Recorder => recorder;
     public string Url => fixture.Site.Url;
 
-    public async Task LoginAsync(string user)
+    /// <summary>Logs in; <paramref name="live"/>: and waits for the live views (else only for the page to know its user).</summary>
+    public async Task LoginAsync(string user, bool live = true)
     {
         try
         {
-            await DashboardBrowser.LoginAsync(page, fixture.Site.Url, user, DashboardSite.Password);
+            await DashboardBrowser.LoginAsync(page, fixture.Site.Url, user, DashboardSite.Password, live: live);
         }
         catch (TimeoutException e)
         {

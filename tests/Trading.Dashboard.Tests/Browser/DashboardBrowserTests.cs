@@ -117,7 +117,7 @@ public sealed class DashboardBrowserTests(BrowserFixture fixture)
     public async Task A_viewer_gets_no_control_buttons_and_403_from_the_control_api()
     {
         await using var s = await fixture.OpenAsync();
-        await s.LoginAsync(DashboardSite.Viewer);
+        await s.LoginAsync(DashboardSite.Viewer, live: false);
         await Assertions.Expect(s.Page.Locator("#controls-tab")).ToBeHiddenAsync();
         Assert.Equal(0, await s.Page.Locator("#tab-controls").CountAsync());
         Assert.Equal(0, await s.Page.Locator("button[data-command]").CountAsync());
@@ -132,7 +132,7 @@ public sealed class DashboardBrowserTests(BrowserFixture fixture)
     public async Task An_operator_confirms_a_control_before_it_is_sent_and_it_is_audited()
     {
         await using var s = await fixture.OpenAsync();
-        await s.LoginAsync(DashboardSite.Operator);
+        await s.LoginAsync(DashboardSite.Operator, live: false);
         var page = s.Page;
         await page.ClickAsync("#controls-tab");
         await Assertions.Expect(page.Locator("#tab-controls")).ToBeVisibleAsync();
@@ -165,7 +165,7 @@ public sealed class DashboardBrowserTests(BrowserFixture fixture)
     public async Task A_post_without_the_csrf_header_is_rejected_and_with_it_accepted()
     {
         await using var s = await fixture.OpenAsync();
-        await s.LoginAsync(DashboardSite.Operator);
+        await s.LoginAsync(DashboardSite.Operator, live: false);
         var text = "CSRF check " + Guid.NewGuid().ToString("N")[..8];
         var body = JsonSerializer.Serialize(new { targetKind = "day", targetId = "2024-06-28", text });
         s.Recorder.Expect("/api/notes");
