@@ -14,7 +14,8 @@ namespace Trading.Bench.Workloads;
 /// The real dashboard (<see cref="DashboardApp"/>, Kestrel on 127.0.0.1, a free port) over a temporary SQLite read-model
 /// database seeded with one account's trading day — the tables a paper node projects into — and a user of each role
 /// created through the dashboard's own user store. What the browser tests open and what <c>bench dashboard-load</c>
-/// loads; deleted on dispose. Standalone (no actor system): controls answer 503, the views poll the database.
+/// loads; deleted on dispose. Standalone unless given an actor system (then controls go to its /user/control, events of
+/// its event stream are pushed); standalone, controls answer 503 and the views poll the database.
 /// </summary>
 public sealed class DashboardSite : IAsyncDisposable
 {
@@ -57,7 +58,8 @@ public sealed class DashboardSite : IAsyncDisposable
     /// Seeds, creates the users and starts the dashboard. <paramref name="settings"/> defaults to 127.0.0.1:0 with the
     /// login rate out of the way (every browser of a test or of the load test logs in from the same address).
     /// </summary>
-    public static async Task<DashboardSite> StartAsync(DashboardSettings? settings = null, IReadOnlyList<string>? reportRoots = null)
+    public static async Task<DashboardSite> StartAsync(DashboardSettings? settings = null, IReadOnlyList<string>? reportRoots = null,
+        Akka.Actor.ActorSystem? system = null)
     {
         var dir = Directory.CreateTempSubdirectory("trading-dashboard-site-");
         var database = ReadModelDatabase.Sqlite(Path.Combine(dir.FullName, "journal.db"));
@@ -71,6 +73,7 @@ public sealed class DashboardSite : IAsyncDisposable
         var sources = new DashboardSources(Account, new ReadModels(database))
         {
             Names = Names, Industries = Industries, Benchmark = Benchmark(), ReportRoots = [WriteReports(dir.FullName), .. reportRoots ?? []],
+            System = system,
         };
         var app = DashboardApp.Create(settings, database, sources, TimeProvider.System);
         await app.StartAsync();
