@@ -119,6 +119,47 @@ public class DashboardCommandTests
         Assert.Equal(password, File.ReadAllText(file).Trim()); // the file of the admin that exists is left alone
     }
 
+    [Fact]
+    public async Task Standalone_the_dashboard_serves_the_nodes_database_logs_in_and_answers_controls_with_503()
+    {
+        var dir = CliRunner.TempDir();
+        var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        l.Start();
+        var port = ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
+        l.Stop();
+        var node = Node(dir, $"dashboard {{ bind = \"127.0.0.1:{port}\" }}");
+        var (exit, _, err) = await CliRunner.Run("dashboard-user", "add", "ann", "--role", "operator", "--config", node, "--password-file", Secret(dir, "pw", "standalone password"));
+        Assert.True(exit == 0, err);
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var running = Task.Run(() => Program.RunAsync(["dashboard", "--config", node], stop.Token));
+        try
+        {
+            using var http = new HttpClient(new HttpClientHandler { CookieContainer = new System.Net.CookieContainer(), AllowAutoRedirect = false })
+            {
+                BaseAddress = new Uri($"http://127.0.0.1:{port}/"),
+            };
+            string page;
+            for (var deadline = DateTime.UtcNow.AddSeconds(30); ; await Task.Delay(100))
+            {
+                Assert.False(running.IsCompleted, "the dashboard stopped before it answered");
+                try { page = await http.GetStringAsync("/login"); break; }
+                catch (HttpRequestException) when (DateTime.UtcNow < deadline) { }
+            }
+            var token = System.Net.WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Match(page, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value);
+            var login = await http.PostAsync("/login", new FormUrlEncodedContent([new("username", "ann"), new("password", "standalone password"), new("__RequestVerificationToken", token)]));
+            Assert.Equal("/", login.Headers.Location?.OriginalString);
+            var me = await System.Net.Http.Json.HttpClientJsonExtensions.GetFromJsonAsync<System.Text.Json.JsonElement>(http, "/api/me");
+            var req = new HttpRequestMessage(HttpMethod.Post, "/api/control") { Content = System.Net.Http.Json.JsonContent.Create(new { command = "cancel-all", confirm = true }) };
+            req.Headers.Add("X-CSRF-TOKEN", me.GetProperty("csrf").GetString());
+            Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, (await http.SendAsync(req)).StatusCode);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            Assert.Equal(0, await running);
+        }
+    }
+
     [Theory]
     [InlineData("dashboard { bind = \"nowhere\" }", "'trading.dashboard.bind' = 'nowhere' must be HOST:PORT")]
     [InlineData("dashboard { bind = \"example.com:80\" }", "'example.com' must be an IP address")]

@@ -90,7 +90,9 @@ public class DashboardNodeTests
             Assert.True(pause.GetProperty("ok").GetBoolean(), pause.ToString());
             Assert.True(pause.GetProperty("json").GetProperty("paused").GetBoolean());
             Assert.True((await Control("resume", "dash-test")).GetProperty("json").GetProperty("allPaused").GetArrayLength() == 0);
-            Assert.True((await Control("kill", "on", "test")).GetProperty("json").GetProperty("killSwitchEngaged").GetBoolean());
+            var kill = (await Control("kill", "on", "test")).GetProperty("json");
+            Assert.True(kill.GetProperty("killSwitchEngaged").GetBoolean());
+            Assert.Equal("dashboard root: test", kill.GetProperty("reason").GetString()); // the brain's journal says through what
             Assert.False((await Control("kill", "off")).GetProperty("json").GetProperty("killSwitchEngaged").GetBoolean());
             Assert.True((await Control("cancel-all")).GetProperty("ok").GetBoolean());
             Assert.True((await Control("ack")).GetProperty("ok").GetBoolean());

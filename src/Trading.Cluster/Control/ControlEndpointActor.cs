@@ -133,7 +133,7 @@ public sealed class ControlEndpointActor : ReceiveActor
     private void Call(string id, string command, string[] args, string user, ConsoleRole role, string channel)
     {
         var replyTo = Sender;
-        var call = new ControlCall(id, command, args, user, ConsoleCommands.RoleName(role));
+        var call = new ControlCall(id, command, args, user, ConsoleCommands.RoleName(role)) { Channel = channel };
         Run(call).PipeTo(Self,
             success: reply => new Finished(user, command, args, reply, replyTo, channel),
             failure: e => new Finished(user, command, args, new ControlReply(id, false, e.Message, null), replyTo, channel));

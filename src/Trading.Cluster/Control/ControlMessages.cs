@@ -34,6 +34,9 @@ public sealed record ControlReply(string RequestId, bool Ok, string Text, string
 /// </summary>
 public sealed record ControlCall(string RequestId, string Command, IReadOnlyList<string> Args, string User, string Role)
 {
+    /// <summary>Where the command came from (<c>console</c>, <c>dashboard</c>): the brain's journal says who and through what.</summary>
+    public string Channel { get; init; } = "console";
+
     /// <summary>Always an array (see <see cref="ControlRequest.Args"/>).</summary>
     public IReadOnlyList<string> Args { get; init; } = Args?.ToArray() ?? [];
 }

@@ -143,7 +143,7 @@ public sealed class TraderControlActor : ReceiveActor
             {
                 if (Usage(c, 0, "cancel-all") is { } bad) return bad;
                 var open = (await Ask<OrdersSnapshot>(new GetOrders())).Orders.Count(o => o.Status.IsOpen());
-                await Ask<StepDone>(new CancelAllOrders($"console: {c.User}"));
+                await Ask<StepDone>(new CancelAllOrders($"{c.Channel}: {c.User}"));
                 return new ControlReply(id, true, $"cancel requested for {open} open orders", JsonSerializer.Serialize(new { cancelRequested = open }, ControlJson.Options));
             }
             case "kill":
@@ -152,13 +152,13 @@ public sealed class TraderControlActor : ReceiveActor
                 var off = c.Args.Count == 1 && c.Args[0].Equals("off", StringComparison.OrdinalIgnoreCase);
                 if (!on && !off) return new ControlReply(id, false, "usage: kill on [REASON…] | kill off", null);
                 var reason = c.Args.Count > 1 ? string.Join(' ', c.Args.Skip(1)) : "operator";
-                var r = await Ask<RiskStatus>(on ? new EngageKillSwitch($"console {c.User}: {reason}") : new ReleaseKillSwitch($"console {c.User}"));
+                var r = await Ask<RiskStatus>(on ? new EngageKillSwitch($"{c.Channel} {c.User}: {reason}") : new ReleaseKillSwitch($"{c.Channel} {c.User}"));
                 return Risk(id, r, r.KillSwitchEngaged ? "kill switch ENGAGED: open orders are being cancelled, no new order leaves" : "kill switch released");
             }
             case "ack":
             {
                 if (Usage(c, 0, "ack") is { } bad) return bad;
-                var r = await Ask<RiskStatus>(new AcknowledgeReconciliation($"console {c.User}"));
+                var r = await Ask<RiskStatus>(new AcknowledgeReconciliation($"{c.Channel} {c.User}"));
                 return Risk(id, r, r.ReconcileHalt is null ? "reconciliation acknowledged: new orders may go out" : $"still halted: {r.ReconcileHalt}");
             }
             default:

@@ -34,7 +34,7 @@ public class ControlTests : Akka.TestKit.Xunit2.TestKit
         var op = await d.LoggedIn("ann");
         var post = op.PostJsonAsync("/api/control", new { command = "pause", args = new[] { "momentum" }, confirm = true });
         var call = await brain.ExpectMsgAsync<ControlCall>(TestDashboard.Wait);
-        Assert.Equal(("pause", "ann", "operator"), (call.Command, call.User, call.Role));
+        Assert.Equal(("pause", "ann", "operator", "dashboard"), (call.Command, call.User, call.Role, call.Channel));
         Assert.Equal(["momentum"], call.Args);
         brain.Reply(new ControlReply(call.RequestId, true, "momentum paused", "{\"paused\":[\"momentum\"]}"));
         var r = await post;
