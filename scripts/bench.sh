@@ -57,6 +57,10 @@ tmp="$(mktemp)"
   bench tushare-fetch --symbols 5000 --days 20 --rate 500 --trading "$root/scripts/trading"
   "$root/scripts/trading" data import --format tushare --input "$root/data/ashare-2024-sample" --store "$root/.store/sample" >/dev/null
   bench research --sample-store "$root/.store/sample"
+  echo "## Web dashboard (issue 15)"
+  echo
+  "$root/scripts/browser-test-deps.sh" >&2
+  bench dashboard-load --clients 10 --rate 50 --seconds 60 --marks 2
   if [[ $failover -gt 0 ]]; then
     echo "## Cluster failover (issue 14)"
     echo

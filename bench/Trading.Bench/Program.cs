@@ -9,6 +9,7 @@ using Trading.Bench;
 //   bench import-sample [--runs 3]
 //   bench tushare-fetch [--symbols 5000] [--rate 500] [--trading scripts/trading]
 //   bench micro [BenchmarkDotNet args]
+//   bench dashboard-load [--clients 10] [--rate 50] [--seconds 60] [--marks 2]
 // One-shot workers (used by the above): panel-load-once, parquet-scan-once, import-once, csv-scan-once, synth-store.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 var verb = args.Length > 0 ? args[0] : "help";
@@ -28,6 +29,7 @@ return verb switch
     "failover" => await FailoverSuite.Run(opts),
     "bridge-path" => await BridgePath.Suite(opts),
     "tushare-fetch" => await TuShareFetchSuite.Run(opts),
+    "dashboard-load" => await DashboardLoadSuite.Run(opts),
     "bridge-path-once" => await BridgePath.Once(opts),
     "recovery-write" => await RecoveryWorkers.Write(opts),
     "recovery-once" => await RecoveryWorkers.RecoverOnce(opts),
