@@ -138,7 +138,15 @@ public sealed class DashboardApp : IAsyncDisposable
             o.LogoutPath = "/logout";
             o.TimeProvider = time;
             o.Events.OnRedirectToLogin = ctx => Refuse(ctx, StatusCodes.Status401Unauthorized, redirect: true);
-            o.Events.OnRedirectToAccessDenied = ctx => Refuse(ctx, StatusCodes.Status403Forbidden, redirect: false);
+            // A role too low is refused by the policy before any handler runs: audited here, so a viewer's attempt at a
+            // control (or any other refused action) is in the trail too.
+            o.Events.OnRedirectToAccessDenied = async ctx =>
+            {
+                await audit.WriteAsync(ctx.HttpContext.User.Identity?.Name ?? "(anonymous)", "refused",
+                    $"{ctx.Request.Method} {ctx.Request.Path}: role {ctx.HttpContext.User.FindFirstValue(ClaimTypes.Role) ?? "(none)"} too low", false,
+                    ctx.HttpContext.RequestAborted);
+                await Refuse(ctx, StatusCodes.Status403Forbidden, redirect: false);
+            };
             // A removed user's session, or one whose role changed, ends at its next request.
             o.Events.OnValidatePrincipal = async ctx =>
             {

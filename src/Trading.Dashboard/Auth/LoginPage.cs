@@ -24,6 +24,7 @@ internal static class LoginPage
             <meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
             <title>Trading.Actors — 登录 / Log in</title>
+            <link rel="icon" href="data:,">
             <link rel="stylesheet" href="/auth/login.css">
             </head>
             <body>

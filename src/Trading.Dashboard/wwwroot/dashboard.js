@@ -319,7 +319,9 @@
   }
 
   function connect() {
-    var hub = new signalR.HubConnectionBuilder().withUrl('/hubs/live').withAutomaticReconnect()
+    // The hub's negotiate (and any long-polling send) is a POST: it carries the antiforgery token like every other POST.
+    var hub = new signalR.HubConnectionBuilder().withUrl('/hubs/live', { headers: D.me && D.me.csrf ? { 'X-CSRF-TOKEN': D.me.csrf } : {} })
+      .withAutomaticReconnect()
       .configureLogging(signalR.LogLevel.Warning).build();
     hub.on('snapshot', onSnapshot);
     hub.on('update', onUpdate);

@@ -140,6 +140,9 @@ public class AuthRuleTests
         Assert.Equal(HttpStatusCode.OK, trail.StatusCode);
         var lines = (await trail.Content.ReadFromJsonAsync<JsonElement[]>())!;
         Assert.Contains(lines, l => l.GetProperty("user").GetString() == "vera" && l.GetProperty("action").GetString() == "login");
+        // The refusals are in the trail too (the policy refuses before any handler runs).
+        Assert.Contains(await d.Audit.RecentAsync(), a => a.User == "vera" && a.Action == "refused" && a.Detail.Contains("POST /api/control") && !a.Ok);
+        Assert.Contains(await d.Audit.RecentAsync(), a => a.User == "ann" && a.Action == "refused" && a.Detail.Contains("GET /api/audit"));
     }
 
     [Fact]
