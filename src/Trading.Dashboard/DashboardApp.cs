@@ -97,23 +97,13 @@ public sealed class DashboardApp : IAsyncDisposable
     public static WebApplication Create(DashboardSettings settings, ReadModelDatabase database, DashboardSources sources, TimeProvider time,
         Action<IWebHostBuilder>? web = null)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
-        // The node logs through Serilog; the framework's console chatter would interleave with it. Our lines go to Serilog.
-        builder.Logging.ClearProviders();
-        // A node's own host owns Ctrl-C/SIGTERM; this inner host stops when the node stops it.
-        builder.Services.AddSingleton<IHostLifetime, NodeOwnedLifetime>();
+        // Kestrel's console chatter off (our lines go to Serilog), no signal hooked: the node's own host stops this one.
+        var builder = Trading.Cluster.Health.NodeWebHost.CreateBuilder();
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
             k.Limits.MaxRequestBodySize = 1_000_000;
-            Action<Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions> tls = l => { if (settings.Certificate is { } cert) l.UseHttps(cert); };
-            switch (settings.Host)
-            {
-                case "localhost": k.ListenLocalhost(settings.Port, tls); break;
-                case "*" or "0.0.0.0": k.Listen(IPAddress.Any, settings.Port, tls); break;
-                case "::": k.Listen(IPAddress.IPv6Any, settings.Port, tls); break;
-                default: k.Listen(IPAddress.Parse(settings.Host), settings.Port, tls); break;
-            }
+            Trading.Cluster.Health.NodeWebHost.Listen(k, settings.Host, settings.Port, l => { if (settings.Certificate is { } cert) l.UseHttps(cert); });
         });
         web?.Invoke(builder.WebHost);
 
@@ -402,13 +392,6 @@ public sealed class DashboardApp : IAsyncDisposable
     {
         using (var cts = new CancellationTokenSource(TimeSpan.FromSeconds(2))) await _app.StopAsync(cts.Token);
         await _app.DisposeAsync();
-    }
-
-    /// <summary>A lifetime that waits for nothing and hooks no signal: the node's host decides when this one stops.</summary>
-    private sealed class NodeOwnedLifetime : IHostLifetime
-    {
-        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }
 

@@ -46,23 +46,14 @@ public sealed class HealthEndpoint : IAsyncDisposable
     /// </summary>
     public static async Task<HealthEndpoint> StartAsync(ActorSystem system, HealthOptions options, CancellationToken ct)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
-        // The node logs through Serilog/Akka; Kestrel's console chatter would interleave with it. Failures surface here.
-        builder.Logging.ClearProviders();
-        // The node's own host owns Ctrl-C/SIGTERM (and systemd/Windows service lifetimes): this inner host must not
-        // stop itself on a signal before the node has handed over.
-        builder.Services.AddSingleton<IHostLifetime, NodeOwnedLifetime>();
+        // Kestrel's console chatter off, no signal hooked: the node's own host (and its systemd/Windows service lifetime)
+        // decides when this one stops, after a hand-over.
+        var builder = NodeWebHost.CreateBuilder();
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
             k.Limits.MaxRequestBodySize = 0;
-            switch (options.Hostname)
-            {
-                case "localhost": k.ListenLocalhost(options.Port); break;
-                case "*" or "0.0.0.0": k.Listen(IPAddress.Any, options.Port); break;
-                case "::": k.Listen(IPAddress.IPv6Any, options.Port); break;
-                default: k.Listen(IPAddress.Parse(options.Hostname), options.Port); break;
-            }
+            NodeWebHost.Listen(k, options.Hostname, options.Port);
         });
         var app = builder.Build();
         // The handlers take the request's CancellationToken, not HttpContext: a lambda of HttpContext returning a Task binds
@@ -104,13 +95,6 @@ public sealed class HealthEndpoint : IAsyncDisposable
     {
         using (var cts = new CancellationTokenSource(TimeSpan.FromSeconds(2))) await _app.StopAsync(cts.Token);
         await _app.DisposeAsync();
-    }
-
-    /// <summary>A lifetime that waits for nothing and hooks no signal: the node's host decides when this one stops.</summary>
-    private sealed class NodeOwnedLifetime : IHostLifetime
-    {
-        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }
 

@@ -14,20 +14,7 @@ internal static class DashboardSql
 {
     public static string AutoId(ReadModelDatabase db) => db.Kind == JournalKind.Sqlite ? "id INTEGER PRIMARY KEY AUTOINCREMENT" : "id BIGSERIAL PRIMARY KEY";
 
-    public static DbCommand Command(DbConnection c, string sql, params (string Name, object? Value)[] args)
-    {
-        var cmd = c.CreateCommand();
-        cmd.CommandText = sql;
-        foreach (var (name, value) in args)
-        {
-            var p = cmd.CreateParameter();
-            p.ParameterName = name;
-            p.Value = value ?? DBNull.Value;
-            if (value is null) p.DbType = System.Data.DbType.String;
-            cmd.Parameters.Add(p);
-        }
-        return cmd;
-    }
+    public static DbCommand Command(DbConnection c, string sql, params (string Name, object? Value)[] args) => ReadModelDatabase.Command(c, null, sql, args);
 
     public static async Task<int> ExecuteAsync(DbConnection c, string sql, CancellationToken ct, params (string Name, object? Value)[] args)
     {

@@ -100,7 +100,7 @@ public sealed class ReadModelDatabase
         return await cmd.ExecuteNonQueryAsync(ct);
     }
 
-    internal static DbCommand Command(DbConnection c, DbTransaction? tx, string sql, params (string Name, object? Value)[] args)
+    public static DbCommand Command(DbConnection c, DbTransaction? tx, string sql, params (string Name, object? Value)[] args)
     {
         var cmd = c.CreateCommand();
         cmd.CommandText = sql;
