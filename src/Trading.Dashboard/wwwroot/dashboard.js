@@ -297,6 +297,7 @@
     renderHeader();
     Object.keys(renderers).forEach(function (name) { renderers[name](name === 'alerts' ? null : state[name]); });
     measured(message);
+    loadDayNotes();
   }
 
   function onUpdate(message) {
@@ -370,12 +371,31 @@
     });
   }
 
+  /** The trading day's notes beside its trades and alerts (the day's timeline), oldest first. */
+  function loadDayNotes() {
+    var day = state && state.tradingDay;
+    if (!day) return;
+    api('/api/notes?from=' + encodeURIComponent(day) + '&to=' + encodeURIComponent(day)).then(function (r) {
+      var list = $('day-notes');
+      clear(list);
+      if (!r.ok) return;
+      if (r.body.length === 0) list.appendChild(el('li', 'muted', zh ? '今日暂无笔记' : 'no notes today'));
+      r.body.forEach(function (n) {
+        var li = el('li', '');
+        li.appendChild(el('span', 'at', new Date(n.at).toLocaleTimeString('zh-CN', { hour12: false, timeZone: 'Asia/Shanghai' }) + ' ' + n.author));
+        li.appendChild(el('b', '', ' ' + n.targetKind + ' ' + n.targetId + ': '));
+        li.appendChild(document.createTextNode(n.text));
+        list.appendChild(li);
+      });
+    });
+  }
+
   function saveNote(ev) {
     ev.preventDefault();
     var f = $('note-form').elements;
     api('/api/notes', { method: 'POST', body: { targetKind: f.targetKind.value, targetId: f.targetId.value, text: f.text.value } }).then(function (r) {
       $('note-result').textContent = r.ok ? (zh ? '已保存' : 'saved') : (zh ? '未保存: ' : 'not saved: ') + r.status + (r.body && r.body.text ? ' ' + r.body.text : '');
-      if (r.ok) { f.text.value = ''; loadNotes(); }
+      if (r.ok) { f.text.value = ''; loadNotes(); loadDayNotes(); }
     });
   }
 

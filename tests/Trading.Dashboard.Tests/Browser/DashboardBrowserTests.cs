@@ -184,6 +184,9 @@ public sealed class DashboardBrowserTests(BrowserFixture fixture)
         await s.Page.ClickAsync("#notes-filter button[type=submit]");
         await Assertions.Expect(s.Page.Locator("#notes")).ToContainTextAsync(text, Soon);
         await s.ScreenshotAsync("notes");
+        // The live page's day timeline shows the trading day's notes beside its trades and alerts.
+        await s.Page.ReloadAsync();
+        await Assertions.Expect(s.Page.Locator("#day-notes")).ToContainTextAsync(text, Soon);
         s.AssertClean();
     }
 

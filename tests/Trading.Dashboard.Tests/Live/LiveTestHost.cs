@@ -53,6 +53,8 @@ public sealed class LiveTestHost : IAsyncDisposable
         // dash-core's /api/me, as the contract says; the page asks it which buttons to show.
         app.MapGet("/api/me", (HttpContext http) => Results.Json(new { user = http.User.Identity!.Name, role = http.User.FindFirst(ClaimTypes.Role)!.Value, csrf = "test-csrf" }))
             .RequireAuthorization(DashboardPolicies.Viewer);
+        // dash-core's notes list (the live page shows the trading day's notes): none here.
+        app.MapGet("/api/notes", () => Results.Json(Array.Empty<object>())).RequireAuthorization(DashboardPolicies.Viewer);
         await app.StartAsync();
         return new LiveTestHost(app);
     }
