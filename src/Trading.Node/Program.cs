@@ -11,9 +11,25 @@ public static class Program
         StartJitProfile(args);
         bool verbose = args.Contains("--verbose") || args.Contains("-v");
         Logging.Configure(verbose);
+        // The process owns its termination signals, not System.CommandLine: its handler forced an exit 2 s after SIGTERM
+        // or Ctrl-C (cutting a node's cluster hand-over short) and, when a signal came as a command was ending, threw an
+        // unhandled ObjectDisposedException with its stack trace at the user (seen on `kill -TERM` of a paper node). The
+        // first SIGTERM / SIGINT cancels the command, which stops gracefully (a node leaves its cluster, flushes its
+        // journal and logs); a second one exits at once (130).
+        using var stop = new CancellationTokenSource();
+        int signals = 0;
+        void OnSignal(System.Runtime.InteropServices.PosixSignalContext context)
+        {
+            context.Cancel = true;
+            if (Interlocked.Increment(ref signals) > 1) Environment.Exit(130);
+            try { stop.Cancel(); }
+            catch (ObjectDisposedException) { }
+        }
+        using var term = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, OnSignal);
+        using var interrupt = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, OnSignal);
         try
         {
-            return await RunAsync(args);
+            return await RunAsync(args, stop.Token);
         }
         finally
         {
@@ -44,7 +60,8 @@ public static class Program
                 Console.Error.WriteLine($"error: {Cli.OneLine(parse.Errors[0].Message)} (see --help)");
                 return 1;
             }
-            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }, ct);
+            // No termination handler of System.CommandLine's (ProcessTerminationTimeout null): Main owns the signals.
+            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null }, ct);
         }
         catch (Exception e)
         {
