@@ -17,6 +17,11 @@ public sealed record DashboardSources(string AccountId, Trading.Runtime.ReadMode
     public IReadOnlyDictionary<string, string> Industries { get; init; } = new Dictionary<string, string>();
     /// <summary>CSI 300 closes by date (the equity curve's benchmark); empty when the store has none.</summary>
     public IReadOnlyList<(DateOnly Date, double Close)> Benchmark { get; init; } = [];
+    /// <summary>
+    /// The account's starting cash (the strategy's initial cash on a paper node): before the first close has written a
+    /// NAV row, the overview starts from it (cash = it plus the day's fills) instead of showing nothing.
+    /// </summary>
+    public decimal? InitialCash { get; init; }
     /// <summary>Folders the report library lists (backtest runs, sweeps, the node's reports with daily statements).</summary>
     public IReadOnlyList<string> ReportRoots { get; init; } = [];
 }

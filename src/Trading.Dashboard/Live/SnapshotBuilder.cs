@@ -45,7 +45,7 @@ public sealed class SnapshotBuilder(DashboardSources sources)
         var alerts = await rm.AlertsAsync(ct);
 
         DateOnly? day = Max(orders.Select(o => o.TradeDate).Concat(fills.Select(f => f.TradeDate))) ?? (nav.Count > 0 ? nav[^1].Date : null);
-        var overview = Overview(nav, positions, fills, day);
+        var overview = Overview(nav, positions, fills, day, sources.InitialCash);
         var today = day is { } d ? fills.Where(f => f.TradeDate == d).ToList() : [];
         var changed = today.Select(f => f.Symbol).ToHashSet(StringComparer.Ordinal);
         var positionViews = Positions(positions, overview.Nav, changed);
@@ -60,11 +60,20 @@ public sealed class SnapshotBuilder(DashboardSources sources)
         return max;
     }
 
-    internal static AccountOverview Overview(IReadOnlyList<NavRow> nav, IReadOnlyList<PositionRow> positions, IReadOnlyList<FillRow> fills, DateOnly? day)
+    internal static AccountOverview Overview(IReadOnlyList<NavRow> nav, IReadOnlyList<PositionRow> positions, IReadOnlyList<FillRow> fills, DateOnly? day,
+        decimal? initialCash = null)
     {
         var grossMv = positions.Sum(p => p.MarketValue);
         if (nav.Count == 0)
-            return new AccountOverview(null, null, grossMv, null, null, null, null, null, null, Estimated: true);
+        {
+            if (initialCash is not { } start)
+                return new AccountOverview(null, null, grossMv, null, null, null, null, null, null, Estimated: true);
+            // The first day, before its close: the starting cash plus every fill's cash, the positions at their last prices.
+            var firstCash = start + fills.Sum(CashOf);
+            var firstNav = firstCash + grossMv;
+            return new AccountOverview(firstNav, firstCash, grossMv, firstNav - start, start > 0 ? (double)(firstNav / start - 1m) : null,
+                start > 0 ? (double)(firstNav / start - 1m) : null, start, null, null, Estimated: true);
+        }
         var last = nav[^1];
         var previous = day is { } d ? nav.LastOrDefault(r => r.Date < d) : (nav.Count > 1 ? nav[^2] : null);
         decimal cash, mv, value;
@@ -73,7 +82,7 @@ public sealed class SnapshotBuilder(DashboardSources sources)
             (cash, mv, value) = (last.Cash, last.MarketValue, last.Nav);
         else
         {
-            cash = last.Cash + fills.Where(f => f.TradeDate > last.Date).Sum(f => f.Side == "Buy" ? -(f.Amount + f.Fees) : f.Amount - f.Fees);
+            cash = last.Cash + fills.Where(f => f.TradeDate > last.Date).Sum(CashOf);
             mv = grossMv;
             value = cash + mv;
         }
@@ -82,6 +91,9 @@ public sealed class SnapshotBuilder(DashboardSources sources)
         double? cumulative = nav[0].Nav > 0 ? (double)(value / nav[0].Nav - 1m) : null;
         return new AccountOverview(value, cash, mv, dayPnl, dayReturn, cumulative, previous?.Nav, nav[0].Date, last.Date, estimated);
     }
+
+    /// <summary>A fill's effect on cash: a buy pays its amount and fees, a sell receives its amount less fees.</summary>
+    private static decimal CashOf(FillRow f) => f.Side == "Buy" ? -(f.Amount + f.Fees) : f.Amount - f.Fees;
 
     private List<PositionView> Positions(IReadOnlyList<PositionRow> positions, decimal? nav, HashSet<string> changed)
     {

@@ -348,6 +348,7 @@ internal static class NodeCommand
             Names = names,
             Industries = panel.Stocks.Where(kv => kv.Value.Industry is { Length: > 0 }).ToDictionary(kv => kv.Key.ToString(), kv => kv.Value.Industry),
             Benchmark = run.Options.Benchmark.Where(b => b.Code == cfg.Benchmark).Select(b => (b.Date, b.Close)).ToArray(),
+            InitialCash = cfg.InitialCash,
             ReportRoots = [reports, Path.GetFullPath("out")],
         }, url => Console.WriteLine($"  dashboard: {url} (users: trading dashboard-user add NAME --role viewer|operator|admin --config …)"));
         using var host = builder.Build();

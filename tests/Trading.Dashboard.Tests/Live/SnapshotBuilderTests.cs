@@ -34,6 +34,26 @@ public sealed class SnapshotBuilderTests
     }
 
     [Fact]
+    public async Task Overview_of_the_first_day_before_any_close_starts_from_the_initial_cash()
+    {
+        // A new paper node: no NAV row yet. Without the starting cash the tiles would be empty until the close.
+        await using var db = await ReadModelFixture.CreateAsync();
+        await db.Fill("f1", "o1", "000001.SZ", "Buy", 1000, 13.50m, 5m, "2024-06-03", "2024-06-03T09:30:00");
+        await db.Position("000001.SZ", 1000, 0, 13.505m, 13.60m);
+
+        var o = (await new SnapshotBuilder(Sources(db) with { InitialCash = 100_000m }).BuildAsync()).Overview;
+        Assert.True(o.Estimated);
+        Assert.Equal(86_495m, o.Cash);               // 100,000 − (13,500 + 5)
+        Assert.Equal(13_600m, o.MarketValue);
+        Assert.Equal(100_095m, o.Nav);
+        Assert.Equal(95m, o.DayPnl);
+        Assert.Equal(100_000m, o.PreviousNav);
+        Assert.Equal(0.00095, o.CumulativeReturn!.Value, 12);
+        // Standalone (no initial cash known): nothing is invented.
+        Assert.Null((await new SnapshotBuilder(Sources(db)).BuildAsync()).Overview.Nav);
+    }
+
+    [Fact]
     public async Task Overview_of_a_marked_day_is_its_nav_row()
     {
         await using var db = await ReadModelFixture.CreateAsync();
