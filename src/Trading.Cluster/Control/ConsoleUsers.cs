@@ -18,8 +18,9 @@ public enum ConsoleRole
 public sealed record ConsoleUser(string Name, ConsoleRole Role, byte[] TokenHash);
 
 /// <summary>
-/// The console's commands and the least role each needs (issue 14): viewers look, operators steer the day, admins
-/// throw the kill switch and move the brain.
+/// The console's commands and the least role each needs (issues 14 and 15): viewers look; operators steer the day —
+/// pause, cancel, reconcile, acknowledge, throw or release the kill switch (a safety control must not wait for an admin)
+/// and move the brain; admins also manage users and read the dashboard's audit trail. The dashboard uses the same table.
 /// </summary>
 public static class ConsoleCommands
 {
@@ -35,8 +36,8 @@ public static class ConsoleCommands
         ["cancel-all"] = ConsoleRole.Operator,
         ["reconcile"] = ConsoleRole.Operator,
         ["ack"] = ConsoleRole.Operator,
-        ["kill"] = ConsoleRole.Admin,
-        ["failover"] = ConsoleRole.Admin,
+        ["kill"] = ConsoleRole.Operator,
+        ["failover"] = ConsoleRole.Operator,
     };
 
     /// <summary>Commands the interactive console asks to confirm (they stop or start trading, or move the brain).</summary>

@@ -50,8 +50,8 @@ public class ControlEndpointTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal((false, "role viewer may not cancel-all; needs operator"), (low.Ok, low.Text));
         Assert.Contains("refused: role viewer may not cancel-all", audit.ExpectMsg<AuditEntry>(Wait).Detail);
 
-        var opKill = await Send(endpoint, ControlFixtures.Operator, "kill", "on");
-        Assert.Equal("role operator may not kill; needs admin", opKill.Text);
+        var viewerKill = await Send(endpoint, ControlFixtures.Viewer, "kill", "on");
+        Assert.Equal("role viewer may not kill; needs operator", viewerKill.Text);
         audit.ExpectMsg<AuditEntry>(Wait);
 
         var unknown = await Send(endpoint, ControlFixtures.Admin, "rm-rf");

@@ -56,14 +56,16 @@ public class ControlTests : Akka.TestKit.Xunit2.TestKit
         var (brain, _) = StartEndpoint();
         await using var d = await TestDashboard.StartAsync(system: Sys);
         var op = await d.LoggedIn("ann");
-        // The console's roles: the kill switch and failover are an admin's.
-        var kill = await op.PostJsonAsync("/api/control", new { command = "kill", args = new[] { "on" }, confirm = true });
-        Assert.Equal(HttpStatusCode.Forbidden, kill.StatusCode);
-        Assert.Contains("needs admin", await kill.Content.ReadAsStringAsync());
+        // The console's roles (issue 15: every control is an operator's or an admin's): an operator throws the kill switch.
+        var kill = op.PostJsonAsync("/api/control", new { command = "kill", args = new[] { "on" }, confirm = true });
+        var opCall = await brain.ExpectMsgAsync<ControlCall>(TestDashboard.Wait);
+        Assert.Equal(("kill", "ann", "operator"), (opCall.Command, opCall.User, opCall.Role));
+        brain.Reply(new ControlReply(opCall.RequestId, true, "kill switch ENGAGED", null));
+        Assert.Equal(HttpStatusCode.OK, (await kill).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await op.PostJsonAsync("/api/control", new { command = "cancel-all", args = Array.Empty<string>() })).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await op.PostJsonAsync("/api/control", new { command = "rm -rf", confirm = true })).StatusCode);
         await brain.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(300));
-        Assert.Contains(await d.Audit.RecentAsync(), a => a is { User: "ann", Action: "control", Ok: false } && a.Detail.Contains("kill on → refused"));
+        Assert.Contains(await d.Audit.RecentAsync(), a => a is { User: "ann", Action: "control", Ok: true } && a.Detail.Contains("kill on"));
 
         // reconcile needs no confirmation; an admin's kill goes through.
         var admin = await d.LoggedIn("root");
