@@ -9,8 +9,6 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection;
@@ -73,17 +71,8 @@ public sealed class DashboardApp : IAsyncDisposable
         TimeProvider? time = null)
     {
         var app = Create(settings, database, sources, time ?? TimeProvider.System);
-        try
-        {
-            await app.StartAsync(ct);
-        }
-        catch (IOException e)
-        {
-            await app.DisposeAsync();
-            throw new IOException($"dashboard {settings.Host}:{settings.Port}: {string.Join(' ', e.Message.Split('\n', StringSplitOptions.TrimEntries))} (trading.dashboard.bind)", e);
-        }
-        var port = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
-            .Select(a => new Uri(a.Replace("*", "localhost", StringComparison.Ordinal).Replace("+", "localhost", StringComparison.Ordinal)).Port).First();
+        var port = await Trading.Cluster.Health.NodeWebHost.StartAsync(app, message =>
+            $"dashboard {settings.Host}:{settings.Port}: {string.Join(' ', message.Split('\n', StringSplitOptions.TrimEntries))} (trading.dashboard.bind)", ct);
         var url = settings.Url(port);
         Log.Information("Dashboard on {Url} (account {Account}, database {Database})", url, sources.AccountId, database.Description);
         if (!settings.Https)

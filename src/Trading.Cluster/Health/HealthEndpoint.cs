@@ -4,8 +4,6 @@ using Akka.Actor;
 using Akka.Event;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -69,17 +67,8 @@ public sealed class HealthEndpoint : IAsyncDisposable
                 ? Results.Json(view, Json)
                 : Results.Json(new { error }, Json, statusCode: StatusCodes.Status503ServiceUnavailable);
         });
-        try
-        {
-            await app.StartAsync(ct);
-        }
-        catch (IOException e)
-        {
-            await app.DisposeAsync();
-            throw new IOException($"health endpoint {options.Hostname}:{options.Port}: {HealthChecks.OneLine(e.Message)} (trading.cluster.health.port, or {HealthOptions.PortVariable})", e);
-        }
-        var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
-            .Select(a => new Uri(a.Replace("*", "localhost", StringComparison.Ordinal).Replace("+", "localhost", StringComparison.Ordinal)).Port).First();
+        var bound = await NodeWebHost.StartAsync(app, message =>
+            $"health endpoint {options.Hostname}:{options.Port}: {HealthChecks.OneLine(message)} (trading.cluster.health.port, or {HealthOptions.PortVariable})", ct);
         system.Log.Info("Health endpoints on http://{0}:{1}/health/{{live,ready,status}}", options.Hostname, bound);
         return new HealthEndpoint(app, bound);
     }

@@ -1,5 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -33,6 +35,26 @@ public static class NodeWebHost
             case "::": k.Listen(IPAddress.IPv6Any, port, configure); break;
             default: k.Listen(IPAddress.Parse(host), port, configure); break;
         }
+    }
+
+    /// <summary>
+    /// Starts <paramref name="app"/> and returns the port it bound (the asked one, or the free one chosen for port 0). An
+    /// address that cannot be bound disposes the app and is one <see cref="IOException"/> line, <paramref name="describe"/>
+    /// of the server's message.
+    /// </summary>
+    public static async Task<int> StartAsync(WebApplication app, Func<string, string> describe, CancellationToken ct)
+    {
+        try
+        {
+            await app.StartAsync(ct);
+        }
+        catch (IOException e)
+        {
+            await app.DisposeAsync();
+            throw new IOException(describe(e.Message), e);
+        }
+        return app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
+            .Select(a => new Uri(a.Replace("*", "localhost", StringComparison.Ordinal).Replace("+", "localhost", StringComparison.Ordinal)).Port).First();
     }
 
     /// <summary>A lifetime that waits for nothing and hooks no signal: the node's host decides when this one stops.</summary>
