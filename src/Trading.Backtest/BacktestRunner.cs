@@ -14,7 +14,8 @@ public static class BacktestRunner
     {
         CheckDates(cfg, start, end);
         var model = new FactorStrategyModel(cfg);
-        var panel = await MarketPanel.LoadAsync(store, ct);
+        // Only what the strategy reads: at market scale valuations alone are seven more dates × symbols arrays.
+        var panel = await MarketPanel.LoadAsync(store, model.Needs, ct);
         var missing = model.Unavailable(panel).ToList();
         if (missing.Count > 0)
             throw new FormatException($"{cfg.Source}: factors without data in this store: {string.Join("; ", missing)}");

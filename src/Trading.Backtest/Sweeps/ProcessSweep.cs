@@ -68,6 +68,7 @@ public static class ProcessSweep
     public static async Task ServeAsync(TextReader input, TextWriter output, CancellationToken ct = default)
     {
         Data.Panel.MarketPanel? panel = null;
+        Trading.Research.Factors.FactorBook? book = null; // shared by the points this worker runs
         IReadOnlyList<Data.Model.IndexBar> index = [];
         Runtime.Strategy.StrategyConfig? config = null;
         string? storeOf = null, configOf = null;
@@ -79,11 +80,12 @@ public static class ProcessSweep
             {
                 var store = Data.Store.MarketStore.Open(point.Store);
                 panel = await Data.Panel.MarketPanel.LoadAsync(store, ct);
+                book = new Trading.Research.Factors.FactorBook(panel);
                 index = await store.ReadIndexAsync(ct);
                 storeOf = point.Store;
             }
             if (configOf != point.ConfigFile) { config = Runtime.Strategy.StrategyConfig.Load(point.ConfigFile); configOf = point.ConfigFile; }
-            var outcome = await SweepRunner.RunPointAsync(point, config!, panel!, index, ct);
+            var outcome = await SweepRunner.RunPointAsync(point, config!, panel!, index, ct, book);
             await output.WriteLineAsync(JsonSerializer.Serialize(outcome, Json));
             await output.FlushAsync(ct);
         }

@@ -35,25 +35,31 @@ public static class SweepRunner
         for (int i = 0; i < points.Count; i++)
             BacktestRunner.CheckAgainstStore(configs[i], panel, index, points[i].Start, points[i].End, points[i].Store);
         var results = new SweepOutcome[points.Count];
+        // One book for every point: a factor's cross-section on a decision day is computed by the first point that
+        // asks and read by the rest (a grid over weights, top-N or buffers asks for the same ones at every point).
+        var book = new Trading.Research.Factors.FactorBook(panel);
         await Parallel.ForEachAsync(points, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism), CancellationToken = ct }, async (p, token) =>
         {
-            var outcome = await RunPointAsync(p, baseConfig, panel, index, token);
+            var outcome = await RunPointAsync(p, baseConfig, panel, index, token, book);
             results[p.Index] = outcome;
             progress?.Report(outcome);
         });
         return results;
     }
 
-    /// <summary>One point, as a worker would run it.</summary>
+    /// <summary>
+    /// One point, as a worker would run it; with <paramref name="book"/> (on <paramref name="panel"/>) its factor values
+    /// are shared with the other points that use it. The outcome is the same with or without.
+    /// </summary>
     public static async Task<SweepOutcome> RunPointAsync(SweepPoint p, StrategyConfig baseConfig, MarketPanel panel,
-        IReadOnlyList<Data.Model.IndexBar> index, CancellationToken ct = default)
+        IReadOnlyList<Data.Model.IndexBar> index, CancellationToken ct = default, Trading.Research.Factors.FactorBook? book = null)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var cfg = SweepGrid.Apply(baseConfig, p);
         var options = new BacktestOptions
         {
             Strategy = cfg,
-            Model = new FactorStrategyModel(cfg),
+            Model = new FactorStrategyModel(cfg) { Book = book },
             Panel = panel,
             Benchmark = index,
             Fees = StrategyOptions.Fees(cfg),

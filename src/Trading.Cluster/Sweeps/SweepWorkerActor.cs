@@ -123,14 +123,14 @@ public sealed class SweepWorkerActor : ReceiveActor
     private sealed class PointRunner(string? storePath)
     {
         private readonly SemaphoreSlim _gate = new(1, 1);
-        private (string Version, MarketPanel Panel, IReadOnlyList<Data.Model.IndexBar> Index, string Fingerprint)? _loaded;
+        private (string Version, MarketPanel Panel, IReadOnlyList<Data.Model.IndexBar> Index, string Fingerprint, Trading.Research.Factors.FactorBook Book)? _loaded;
         private (string File, string Text, StrategyConfig Config)? _strategy;
 
         public async Task<object> RunAsync(SweepWork w, string worker, CancellationToken ct)
         {
             if (storePath is null)
                 return new SweepPointRefused(w.SweepId, w.Index, $"worker {worker} has no store: set trading.cluster.sweep.store in its config", worker);
-            (MarketPanel Panel, IReadOnlyList<Data.Model.IndexBar> Index, string Fingerprint) data;
+            (MarketPanel Panel, IReadOnlyList<Data.Model.IndexBar> Index, string Fingerprint, Trading.Research.Factors.FactorBook Book) data;
             StrategyConfig baseConfig;
             await _gate.WaitAsync(ct);
             try
@@ -141,9 +141,11 @@ public sealed class SweepWorkerActor : ReceiveActor
                 if (_loaded is not { } l || l.Version != store.VersionDirectory)
                 {
                     var fingerprint = StoreFingerprint.Of(store);
-                    _loaded = l = (store.VersionDirectory, await MarketPanel.LoadAsync(store, ct), await store.ReadIndexAsync(ct), fingerprint);
+                    var panel = await MarketPanel.LoadAsync(store, ct);
+                    // The points this worker runs share their factor values (see SweepRunner).
+                    _loaded = l = (store.VersionDirectory, panel, await store.ReadIndexAsync(ct), fingerprint, new Trading.Research.Factors.FactorBook(panel));
                 }
-                data = (l.Panel, l.Index, l.Fingerprint);
+                data = (l.Panel, l.Index, l.Fingerprint, l.Book);
                 if (_strategy is not { } s || s.File != w.StrategyFile || s.Text != w.StrategyHocon)
                     _strategy = s = (w.StrategyFile, w.StrategyHocon, StrategyConfig.Parse(HoconFile.Parse(w.StrategyHocon, w.StrategyFile), w.StrategyFile));
                 baseConfig = s.Config;
@@ -154,7 +156,7 @@ public sealed class SweepWorkerActor : ReceiveActor
                     $"worker {worker}: its store {storePath} (fingerprint {data.Fingerprint[..12]}) holds other data than the sweeper's (fingerprint {w.StoreFingerprint[..Math.Min(12, w.StoreFingerprint.Length)]}); refusing rather than computing different numbers",
                     worker);
             var point = JsonSerializer.Deserialize<SweepPoint>(w.PointJson, ProcessSweep.Json) ?? throw new FormatException("empty sweep point");
-            var outcome = await SweepRunner.RunPointAsync(point, baseConfig, data.Panel, data.Index, ct);
+            var outcome = await SweepRunner.RunPointAsync(point, baseConfig, data.Panel, data.Index, ct, data.Book);
             return new SweepPointDone(w.SweepId, w.Index, JsonSerializer.Serialize(outcome, ProcessSweep.Json), worker);
         }
     }

@@ -12,12 +12,7 @@ public sealed class ValuationPanel
         PeTtm = NaNs(n); Pb = NaNs(n); TurnoverRate = NaNs(n);
     }
 
-    private static double[] NaNs(int n)
-    {
-        var a = GC.AllocateUninitializedArray<double>(n);
-        Array.Fill(a, double.NaN);
-        return a;
-    }
+    private static double[] NaNs(int n) => LargeArrays.Filled(n, double.NaN);
 
     public readonly double[] TotalShares, FloatShares, TotalMarketValue, CirculatingMarketValue, PeTtm, Pb, TurnoverRate;
 }

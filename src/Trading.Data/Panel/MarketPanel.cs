@@ -7,6 +7,20 @@ namespace Trading.Data.Panel;
 
 public enum PriceField : byte { Open, High, Low, Close, PreClose }
 
+/// <summary>What a panel holds beyond bars (always loaded): what a run loads is what its factors and settings need.</summary>
+[Flags]
+public enum PanelContents
+{
+    Bars = 0,
+    /// <summary>Daily valuations (<see cref="MarketPanel.Valuations"/>).</summary>
+    Valuations = 1,
+    /// <summary>Point-in-time financial reports (<see cref="MarketPanel.Financials"/>).</summary>
+    Financials = 2,
+    /// <summary>Imported custom factors (<see cref="MarketPanel.CustomFactors"/>).</summary>
+    CustomFactors = 4,
+    All = Valuations | Financials | CustomFactors,
+}
+
 public enum Adjustment : byte
 {
     /// <summary>Raw traded prices.</summary>
@@ -37,19 +51,13 @@ public sealed class MarketPanel
         if (cells > Array.MaxLength) throw new ArgumentException($"A panel of {Dates.Length} days × {Symbols.Length} symbols is too large.");
         int n = (int)cells;
         Open = NaNs(n); High = NaNs(n); Low = NaNs(n); Close = NaNs(n); PreClose = NaNs(n);
-        Volume = new double[n]; Amount = new double[n]; AdjFactor = NaNs(n); UpLimit = NaNs(n); DownLimit = NaNs(n);
-        Flags = new byte[n];
-        Array.Fill(Flags, (byte)BarFlags.NotListed);
+        Volume = LargeArrays.Filled(n, 0.0); Amount = LargeArrays.Filled(n, 0.0); AdjFactor = NaNs(n); UpLimit = NaNs(n); DownLimit = NaNs(n);
+        Flags = LargeArrays.Filled(n, (byte)BarFlags.NotListed);
         _symbolIndex = new Dictionary<Symbol, int>(Symbols.Length);
         for (int i = 0; i < Symbols.Length; i++) _symbolIndex[Symbols[i]] = i;
     }
 
-    private static double[] NaNs(int n)
-    {
-        var a = GC.AllocateUninitializedArray<double>(n);
-        Array.Fill(a, double.NaN);
-        return a;
-    }
+    private static double[] NaNs(int n) => LargeArrays.Filled(n, double.NaN);
 
     private readonly Dictionary<Symbol, int> _symbolIndex;
 
@@ -189,9 +197,13 @@ public sealed class MarketPanel
     /// without bars are ignored). Price-only work (backtests of price factors) can skip them: they are seven more
     /// dates × symbols arrays.
     /// </summary>
-    public static async Task<MarketPanel> LoadAsync(MarketStore store, CancellationToken ct = default) => await LoadAsync(store, true, ct);
+    public static async Task<MarketPanel> LoadAsync(MarketStore store, CancellationToken ct = default) => await LoadAsync(store, PanelContents.All, ct);
 
-    public static async Task<MarketPanel> LoadAsync(MarketStore store, bool fundamentals, CancellationToken ct = default)
+    public static Task<MarketPanel> LoadAsync(MarketStore store, bool fundamentals, CancellationToken ct = default) =>
+        LoadAsync(store, fundamentals ? PanelContents.All : PanelContents.CustomFactors, ct);
+
+    /// <summary>Bars and what <paramref name="contents"/> names (valuations, financial reports, custom factors) where the store has them.</summary>
+    public static async Task<MarketPanel> LoadAsync(MarketStore store, PanelContents contents, CancellationToken ct = default)
     {
         var stocks = (await store.ReadStocksAsync(ct)).ToDictionary(s => s.Symbol);
         var m = store.Manifest;
@@ -213,7 +225,7 @@ public sealed class MarketPanel
         }, ct);
         panel.FillSuspensions();
 
-        if (fundamentals && m.Valuations > 0)
+        if (contents.HasFlag(PanelContents.Valuations) && m.Valuations > 0)
         {
             var v = panel.Valuations = new ValuationPanel(panel.DayCount, panel.SymbolCount);
             await store.ForEachValuationChunkAsync(c =>
@@ -234,8 +246,9 @@ public sealed class MarketPanel
             }, ct);
             panel.CarryValuationsOverSuspensions();
         }
-        if (fundamentals && m.FinancialReports > 0) panel.Financials = panel.BuildFinancials(await store.ReadFinancialsAsync(ct));
-        foreach (var f in m.CustomFactors) panel.AddCustomFactor(f.Name, await store.ReadCustomFactorAsync(f.Name, ct));
+        if (contents.HasFlag(PanelContents.Financials) && m.FinancialReports > 0) panel.Financials = panel.BuildFinancials(await store.ReadFinancialsAsync(ct));
+        if (contents.HasFlag(PanelContents.CustomFactors))
+            foreach (var f in m.CustomFactors) panel.AddCustomFactor(f.Name, await store.ReadCustomFactorAsync(f.Name, ct));
         return panel;
     }
 

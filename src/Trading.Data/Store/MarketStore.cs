@@ -37,6 +37,14 @@ public sealed class MarketStore
     public string VersionDirectory { get; }
     public StoreManifest Manifest { get; }
 
+    /// <summary>
+    /// What names this version's data for caches of values derived from it (factor panels): its folder and manifest.
+    /// A version is never changed once written (an import writes a new one), and a store made again in the same place
+    /// has a new manifest (creation time, counts), so equal identities mean equal data; cheap, unlike
+    /// <see cref="StoreFingerprint"/>, which reads every byte.
+    /// </summary>
+    public string CacheIdentity => Path.GetFullPath(VersionDirectory) + "\n" + Manifest.ToJson();
+
     public static bool Exists(string root) => File.Exists(Path.Combine(root, CurrentFile));
 
     /// <summary>Test hook: runs after <see cref="Open"/> has read CURRENT, with the store root and the version named.</summary>

@@ -1,14 +1,21 @@
 using System.CommandLine;
+using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json;
 using Spectre.Console;
 using Trading.Backtest;
-using Trading.Data.Panel;
 using Trading.Data.Store;
+using Trading.Research.Factors;
 using Trading.Runtime.Strategy;
 
 namespace Trading.Node.Commands;
 
-/// <summary><c>trading backtest --config FILE --store DIR --out DIR [--start D] [--end D]</c>.</summary>
+/// <summary>
+/// <c>trading backtest --config FILE --store DIR --out DIR [--start D] [--end D] [--factor-cache DIR|off] [--timings]</c>.
+/// The store is loaded with only what the strategy reads; each factor is computed once (or read from the factor cache)
+/// and shared by the strategy's rebalances and the report's factor study, which runs beside the backtest on the other
+/// core. Every file is the same, byte for byte, as when each part computed its own values one after another.
+/// </summary>
 internal static class BacktestCommand
 {
     public static Command Build()
@@ -18,16 +25,31 @@ internal static class BacktestCommand
         var output = new Option<string>("--out", "-o") { Description = "Output folder for nav.csv, trades.csv, orders.csv, positions.csv, risk_events.csv, summary.json", Required = true };
         var start = new Option<string?>("--start") { Description = "First trading day YYYY-MM-DD (default: the strategy's start, else the store's first day)" };
         var end = new Option<string?>("--end") { Description = "Last trading day YYYY-MM-DD (default: the strategy's end, else the store's last day)" };
+        var cache = FactorCacheOptions.Create();
+        var timings = new Option<bool>("--timings") { Description = "Print each phase's time and the peak memory to stderr (one line: 'timings: {json}')" };
         var cmd = new Command("backtest", "Run a strategy through the live actor tree against the simulated A-share exchange, deterministically")
         {
-            config, store, output, start, end,
+            config, store, output, start, end, cache.Directory, cache.MaxMegabytes, timings,
         };
         cmd.SetAction((parse, ct) => Cli.Guard(async () =>
         {
+            var phases = new PhaseTimer();
             var cfg = StrategyConfig.Load(parse.GetValue(config)!);
             var s = MarketStore.Open(parse.GetValue(store)!);
             var outDir = parse.GetValue(output)!;
+            var factorCache = cache.Open(parse);
             var run = await BacktestRunner.PrepareAsync(cfg, s, ParseDate(parse.GetValue(start), "--start"), ParseDate(parse.GetValue(end), "--end"), ct);
+            phases.Lap("load");
+
+            // Each factor's whole panel once, on both cores (or from the cache): the rebalances read their days from it,
+            // the factor study all of it.
+            var book = new FactorBook(run.Options.Panel, factorCache, s.CacheIdentity);
+            run.Model.Book = book;
+            book.Prepare(run.Model.Factors);
+            phases.Lap("factors");
+
+            // The study needs nothing from the backtest: it runs on the pool while the backtest keeps its one thread.
+            var study = Task.Run(() => FactorSection(run, cfg, book), ct);
             BacktestResult result = null!;
             await AnsiConsole.Progress().AutoClear(true).StartAsync(async ctx =>
             {
@@ -40,30 +62,43 @@ internal static class BacktestCommand
                 });
                 result = await BacktestEngine.RunAsync(run.Options with { Progress = progress }, ct);
             });
+            phases.Lap("backtest");
             result.Recorder.Write(outDir, result.Orders, result.SummaryJson);
             RiskCsv.Write(outDir, result.Risk);
+            var factors = await study;
+            phases.Lap("study");
             var inputs = await ReportCommands.ReportInputsFromStore(s, ct);
             Trading.Reporting.Html.HtmlReport.Write(outDir, Path.Combine(outDir, "report.html"), inputs with
             {
                 StrategyName = cfg.Name,
-                Factors = FactorSection(run, cfg),
+                Factors = factors,
             });
+            phases.Lap("report");
             Console.WriteLine(result.SummaryJson);
             Console.WriteLine($"Wrote {Path.GetFullPath(outDir)}: nav.csv, trades.csv, orders.csv, positions.csv, risk_events.csv, summary.json{(result.Risk.Count > 0 ? ", risk.csv" : "")}, report.html");
+            if (parse.GetValue(timings))
+            {
+                var (hits, misses, _) = book.Counts;
+                Console.Error.WriteLine("timings: " + phases.Json(new Dictionary<string, object>
+                {
+                    ["factor_cache"] = factorCache is null ? "off" : $"{hits} hit, {misses} miss",
+                    ["panel"] = $"{run.Options.Panel.DayCount}x{run.Options.Panel.SymbolCount}",
+                }));
+            }
             return 0;
         }));
         return cmd;
     }
 
     /// <summary>IC analysis of the strategy's factors over its universe (20-day horizon) for the report's factor section.</summary>
-    private static IReadOnlyList<Trading.Reporting.Html.FactorReportInput> FactorSection(BacktestRunner.Prepared run, StrategyConfig cfg)
+    private static IReadOnlyList<Trading.Reporting.Html.FactorReportInput> FactorSection(BacktestRunner.Prepared run, StrategyConfig cfg, FactorBook book)
     {
         var universe = new Trading.Research.Universe.UniverseFilter
         {
             ExcludeSt = cfg.ExcludeSt, MinListedDays = cfg.MinListedDays, MinAverageAmount = cfg.MinAverageAmount, ExcludeLimitUp = cfg.ExcludeLimitUp,
         };
         var study = Trading.Research.Analysis.FactorStudy.Run(run.Options.Panel, run.Model.Factors, universe,
-            new Trading.Research.Analysis.FactorAnalysisOptions { Horizon = 20 });
+            new Trading.Research.Analysis.FactorAnalysisOptions { Horizon = 20 }, book.Panel);
         return study.Summaries.Where(x => x.Available).Select(x => new Trading.Reporting.Html.FactorReportInput(x.Factor,
             study.Series[x.Factor].Select(p => new Trading.Reporting.Html.FactorIcObservation(p.Date, p.Ic, p.RankIc)).ToList(),
             x.RankIcDecay.ToDictionary(kv => kv.Key, kv => kv.Value), x.QuantileReturns, x.LongShort) { Horizon = 20 }).ToList();
@@ -73,4 +108,63 @@ internal static class BacktestCommand
         text is null ? null
         : DateOnly.TryParseExact(text, ["yyyy-MM-dd", "yyyyMMdd"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d
         : throw new FormatException($"{option} '{text}' is not a date YYYY-MM-DD.");
+}
+
+/// <summary>The factor cache options a command shares (<c>--factor-cache DIR|off</c>, <c>--factor-cache-max-mb N</c>).</summary>
+internal sealed record FactorCacheOptions(Option<string?> Directory, Option<long?> MaxMegabytes)
+{
+    public static FactorCacheOptions Create() => new(
+        new Option<string?>("--factor-cache") { Description = $"Folder of cached factor panels, or 'off' (default: {FactorCache.DefaultDirectory()}; entries are keyed by store version, factor spec and code)" },
+        new Option<long?>("--factor-cache-max-mb") { Description = $"Keep the factor cache under this size, least recently used out first (default: {FactorCache.DefaultMaxBytes >> 20})" });
+
+    /// <summary>The cache the options name, or null for 'off'.</summary>
+    public FactorCache? Open(ParseResult parse)
+    {
+        var dir = parse.GetValue(Directory);
+        long max = parse.GetValue(MaxMegabytes) is { } mb
+            ? mb is >= 1 and <= 1L << 30 ? mb << 20 : throw new FormatException($"--factor-cache-max-mb {mb} must be between 1 and {1L << 30}.")
+            : FactorCache.DefaultMaxBytes;
+        if (string.Equals(dir, "off", StringComparison.OrdinalIgnoreCase)) return null;
+        if (dir is not null && dir.Trim().Length == 0) throw new FormatException("--factor-cache needs a folder or 'off'.");
+        return new FactorCache(dir ?? FactorCache.DefaultDirectory(), max);
+    }
+}
+
+/// <summary>Wall time of a command's phases, and its peak memory, for <c>--timings</c>.</summary>
+internal sealed class PhaseTimer
+{
+    private readonly Stopwatch _total = Stopwatch.StartNew();
+    private readonly List<(string Name, double Seconds)> _phases = [];
+    private double _last;
+
+    public void Lap(string name)
+    {
+        double now = _total.Elapsed.TotalSeconds;
+        _phases.Add((name, now - _last));
+        _last = now;
+    }
+
+    /// <summary>One JSON object: each phase as <c>NAME_s</c>, <c>total_s</c> (including the process's start), <c>peak_rss_bytes</c>, and the notes.</summary>
+    public string Json(IReadOnlyDictionary<string, object> notes)
+    {
+        var o = new Dictionary<string, object>();
+        foreach (var (name, seconds) in _phases) o[$"{name}_s"] = Math.Round(seconds, 3);
+        o["total_s"] = Math.Round((DateTime.Now - Process.GetCurrentProcess().StartTime).TotalSeconds, 3);
+        o["peak_rss_bytes"] = PeakRss();
+        foreach (var (k, v) in notes) o[k] = v;
+        return JsonSerializer.Serialize(o);
+    }
+
+    /// <summary>Peak resident set (VmHWM) where /proc has it, else the peak working set.</summary>
+    private static long PeakRss()
+    {
+        try
+        {
+            foreach (var line in File.ReadLines("/proc/self/status"))
+                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                    return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+        }
+        catch (IOException) { }
+        return Process.GetCurrentProcess().PeakWorkingSet64;
+    }
 }

@@ -54,24 +54,37 @@ public static class FactorAnalysis
     /// (callers cache it across factors); <paramref name="universe"/> is a date-major mask (null = every stock).
     /// </summary>
     public static (IReadOnlyList<IcPoint> Series, FactorSummary Summary) Analyze(
-        MarketPanel panel, FactorPanel factor, Func<int, FactorPanel> forward, bool[]? universe, FactorAnalysisOptions options)
+        MarketPanel panel, FactorPanel factor, Func<int, FactorPanel> forward, bool[]? universe, FactorAnalysisOptions options) =>
+        Analyze(panel, factor, new ForwardReturnSet(forward), universe, options);
+
+    /// <summary>
+    /// As above, with forward returns (and their per-day sort orders) shared across the factors of a study. Every
+    /// rank statistic is computed from each row's sort order, made once per row instead of once per statistic;
+    /// the results are bit-identical to ranking each statistic's pairs afresh (<see cref="CrossSectionStats.Spearman"/>):
+    /// the same average ranks, summed in the same order.
+    /// </summary>
+    public static (IReadOnlyList<IcPoint> Series, FactorSummary Summary) Analyze(
+        MarketPanel panel, FactorPanel factor, ForwardReturnSet forward, bool[]? universe, FactorAnalysisOptions options)
     {
         int n = panel.SymbolCount, days = panel.DayCount, h = options.Horizon;
-        var fwd = forward(h);
+        var fwd = forward.Panel(h);
+        var fwdOrder = forward.Order(h);
+        var order = SortedRows.Of(factor);
         var ic = new double[days];
         var rankIc = new double[days];
         var groupSums = new double[options.Quantiles];
         int groupDays = 0;
         var groupMeans = new double[days][];
-        Parallel.For(0, days, d =>
+        Parallel.For(0, days, () => new RankBuffers(n), (d, _, buffers) =>
         {
             var x = factor.Row(d);
             var y = fwd.Row(d);
             var m = universe is null ? default : universe.AsSpan(d * n, n);
             ic[d] = CrossSectionStats.Pearson(x, y, m, options.MinPairs);
-            rankIc[d] = CrossSectionStats.Spearman(x, y, m, options.MinPairs);
-            groupMeans[d] = QuantileMeans(x, y, m, options.Quantiles, options.MinPairs)!;
-        });
+            rankIc[d] = SortedStats.Spearman(x, y, m, order[d], fwdOrder[d], options.MinPairs, buffers);
+            groupMeans[d] = SortedStats.QuantileMeans(x, y, m, order[d], options.Quantiles, options.MinPairs, buffers)!;
+            return buffers;
+        }, _ => { });
 
         var series = new List<IcPoint>();
         for (int d = 0; d < days; d++)
@@ -91,10 +104,16 @@ public static class FactorAnalysis
         foreach (var dh in options.DecayHorizons.Append(h).Distinct().Order())
         {
             if (dh >= days) continue;
-            var f = forward(dh);
+            if (dh == h) { decay[dh] = meanRank; continue; } // the same series as the rank IC above
+            var f = forward.Panel(dh);
+            var fo = forward.Order(dh);
             var values = new double[days];
-            Parallel.For(0, days, d => values[d] = CrossSectionStats.Spearman(factor.Row(d), f.Row(d),
-                universe is null ? default : universe.AsSpan(d * n, n), options.MinPairs));
+            Parallel.For(0, days, () => new RankBuffers(n), (d, _, buffers) =>
+            {
+                values[d] = SortedStats.Spearman(factor.Row(d), f.Row(d), universe is null ? default : universe.AsSpan(d * n, n),
+                    order[d], fo[d], options.MinPairs, buffers);
+                return buffers;
+            }, _ => { });
             decay[dh] = MeanStd(values).Mean;
         }
         double ls = quantiles.Length > 1 ? quantiles[^1] - quantiles[0] : double.NaN;
@@ -115,8 +134,8 @@ public static class FactorAnalysis
             LongShort = ls,
             LongShortAnnualised = ls * 252.0 / h,
             RankIcDecay = decay,
-            TopQuantileTurnover = TopTurnover(factor, universe, options.Quantiles, h, options.MinPairs),
-            RankAutocorrelation = Autocorrelation(factor, universe, h, options.MinPairs),
+            TopQuantileTurnover = TopTurnover(factor, order, universe, options.Quantiles, h, options.MinPairs),
+            RankAutocorrelation = Autocorrelation(factor, order, universe, h, options.MinPairs),
         };
         return (series, summary);
     }
@@ -132,12 +151,18 @@ public static class FactorAnalysis
         var keys = new double[order.Length];
         for (int k = 0; k < order.Length; k++) keys[k] = x[order[k]];
         Array.Sort(keys, order); // introsort on a fixed input: ties split the same way every run
+        return GroupMeans(y, order, quantiles);
+    }
+
+    /// <summary>Means of <paramref name="y"/> over <paramref name="sorted"/> cut into equal quantile groups, summed in its order.</summary>
+    internal static double[] GroupMeans(ReadOnlySpan<double> y, ReadOnlySpan<int> sorted, int quantiles)
+    {
         var sums = new double[quantiles];
         var counts = new int[quantiles];
-        for (int k = 0; k < order.Length; k++)
+        for (int k = 0; k < sorted.Length; k++)
         {
-            int q = (int)((long)k * quantiles / order.Length);
-            sums[q] += y[order[k]];
+            int q = (int)((long)k * quantiles / sorted.Length);
+            sums[q] += y[sorted[k]];
             counts[q]++;
         }
         for (int q = 0; q < quantiles; q++) sums[q] /= counts[q];
@@ -145,29 +170,23 @@ public static class FactorAnalysis
     }
 
     /// <summary>Share of the top quantile at t that was not in the top quantile at t − lag, averaged over days.</summary>
-    internal static double TopTurnover(FactorPanel factor, bool[]? universe, int quantiles, int lag, int minPairs)
+    internal static double TopTurnover(FactorPanel factor, bool[]? universe, int quantiles, int lag, int minPairs) =>
+        TopTurnover(factor, SortedRows.Of(factor), universe, quantiles, lag, minPairs);
+
+    private static double TopTurnover(FactorPanel factor, int[][] order, bool[]? universe, int quantiles, int lag, int minPairs)
     {
         int n = factor.Symbols;
-        HashSet<int>? previous = null;
         var tops = new HashSet<int>?[factor.Days];
-        for (int d = 0; d < factor.Days; d++)
+        Parallel.For(0, factor.Days, () => new RankBuffers(n), (d, _, buffers) =>
         {
-            var row = factor.Row(d);
-            var idx = new List<int>();
-            for (int s = 0; s < n; s++)
-                if (double.IsFinite(row[s]) && (universe is null || universe[d * n + s])) idx.Add(s);
-            if (idx.Count < Math.Max(minPairs, quantiles)) continue;
-            var order = idx.ToArray();
-            var keys = new double[order.Length];
-            for (int k = 0; k < order.Length; k++) keys[k] = -row[order[k]];
-            Array.Sort(keys, order);
-            tops[d] = order.Take(Math.Max(1, order.Length / quantiles)).ToHashSet();
-        }
+            tops[d] = SortedStats.Top(factor.Row(d), universe is null ? default : universe.AsSpan(d * n, n), order[d], quantiles, minPairs, buffers);
+            return buffers;
+        }, _ => { });
         double sum = 0;
         int count = 0;
         for (int d = lag; d < factor.Days; d++)
         {
-            previous = tops[d - lag];
+            var previous = tops[d - lag];
             if (tops[d] is not { } now || previous is null) continue;
             sum += now.Count(s => !previous.Contains(s)) / (double)now.Count;
             count++;
@@ -176,13 +195,20 @@ public static class FactorAnalysis
     }
 
     /// <summary>Mean Spearman correlation of the factor with itself <paramref name="lag"/> days earlier.</summary>
-    internal static double Autocorrelation(FactorPanel factor, bool[]? universe, int lag, int minPairs)
+    internal static double Autocorrelation(FactorPanel factor, bool[]? universe, int lag, int minPairs) =>
+        Autocorrelation(factor, SortedRows.Of(factor), universe, lag, minPairs);
+
+    private static double Autocorrelation(FactorPanel factor, int[][] order, bool[]? universe, int lag, int minPairs)
     {
         int n = factor.Symbols;
         var values = new double[factor.Days];
         Array.Fill(values, double.NaN);
-        Parallel.For(lag, factor.Days, d => values[d] = CrossSectionStats.Spearman(factor.Row(d), factor.Row(d - lag),
-            universe is null ? default : universe.AsSpan(d * n, n), minPairs));
+        Parallel.For(lag, factor.Days, () => new RankBuffers(n), (d, _, buffers) =>
+        {
+            values[d] = SortedStats.Spearman(factor.Row(d), factor.Row(d - lag), universe is null ? default : universe.AsSpan(d * n, n),
+                order[d], order[d - lag], minPairs, buffers);
+            return buffers;
+        }, _ => { });
         return MeanStd(values).Mean;
     }
 

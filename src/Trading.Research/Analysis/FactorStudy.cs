@@ -17,17 +17,16 @@ public static class FactorStudy
     public sealed record Result(IReadOnlyList<FactorSummary> Summaries, IReadOnlyDictionary<string, IReadOnlyList<IcPoint>> Series);
 
     public static Result Run(MarketPanel panel, IReadOnlyList<IFactor> factors, UniverseFilter universe, FactorAnalysisOptions options,
-        IProgress<string>? progress = null)
+        IProgress<string>? progress = null) => Run(panel, factors, universe, options, f => FactorEngine.Compute(panel, f), progress);
+
+    /// <summary>
+    /// As above, with each factor's values from <paramref name="values"/> (e.g. a <see cref="FactorBook"/> shared with
+    /// a backtest, or panels read from the factor cache) instead of computing them here.
+    /// </summary>
+    public static Result Run(MarketPanel panel, IReadOnlyList<IFactor> factors, UniverseFilter universe, FactorAnalysisOptions options,
+        Func<IFactor, FactorPanel> values, IProgress<string>? progress = null)
     {
-        var forwardCache = new Dictionary<int, FactorPanel>();
-        FactorPanel Forward(int h)
-        {
-            lock (forwardCache)
-            {
-                if (!forwardCache.TryGetValue(h, out var f)) forwardCache[h] = f = ForwardReturns.Compute(panel, h);
-                return f;
-            }
-        }
+        var forward = new ForwardReturnSet(panel);
         progress?.Report("universe");
         var mask = universe.MaskAll(panel);
         var summaries = new List<FactorSummary>();
@@ -42,8 +41,7 @@ public static class FactorStudy
                 continue;
             }
             progress?.Report(factor.Name);
-            var values = FactorEngine.Compute(panel, factor);
-            var (ic, summary) = FactorAnalysis.Analyze(panel, values, Forward, mask, options);
+            var (ic, summary) = FactorAnalysis.Analyze(panel, values(factor), forward, mask, options);
             summaries.Add(summary with { Factor = factor.Name });
             series[factor.Name] = ic;
         }

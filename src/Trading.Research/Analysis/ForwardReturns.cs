@@ -17,14 +17,21 @@ public static class ForwardReturns
         var result = new FactorPanel($"forward_return({horizon})", panel.DayCount, panel.SymbolCount);
         int days = panel.DayCount, n = panel.SymbolCount;
         const byte notTraded = (byte)(BarFlags.Suspended | BarFlags.NotListed);
-        Parallel.For(0, n, s =>
+        // Tiles of Block symbols: the panel is read symbol-major and the result written date-major, so each tile reads
+        // Block contiguous histories and writes Block-wide runs of each row, instead of one scattered write per cell.
+        const int Block = 64;
+        Parallel.For(0, (n + Block - 1) / Block, tile =>
         {
-            int b = s * days;
+            int s0 = tile * Block, s1 = Math.Min(n, s0 + Block);
             for (int d = 0; d + horizon < days; d++)
             {
-                int c0 = b + d, c1 = c0 + horizon;
-                if ((panel.Flags[c0] & notTraded) != 0 || (panel.Flags[c1] & notTraded) != 0) continue;
-                result.Values[d * n + s] = panel.Close[c1] * panel.AdjFactor[c1] / (panel.Close[c0] * panel.AdjFactor[c0]) - 1.0;
+                int row = d * n;
+                for (int s = s0; s < s1; s++)
+                {
+                    int c0 = s * days + d, c1 = c0 + horizon;
+                    if ((panel.Flags[c0] & notTraded) != 0 || (panel.Flags[c1] & notTraded) != 0) continue;
+                    result.Values[row + s] = panel.Close[c1] * panel.AdjFactor[c1] / (panel.Close[c0] * panel.AdjFactor[c0]) - 1.0;
+                }
             }
         });
         return result;

@@ -7,13 +7,16 @@ namespace Trading.Research.Factors;
 /// </summary>
 public sealed class FactorPanel
 {
-    public FactorPanel(string name, int days, int symbols)
+    public FactorPanel(string name, int days, int symbols) : this(name, days, symbols, fill: true) { }
+
+    /// <summary>A panel whose values the caller writes in full (<paramref name="fill"/> off: not first set to NaN).</summary>
+    internal FactorPanel(string name, int days, int symbols, bool fill)
     {
         Name = name;
         Days = days;
         Symbols = symbols;
-        Values = GC.AllocateUninitializedArray<double>(checked(days * symbols));
-        Array.Fill(Values, double.NaN);
+        Values = Data.Panel.LargeArrays.Allocate<double>(checked(days * symbols));
+        if (fill) Array.Fill(Values, double.NaN);
     }
 
     public string Name { get; }

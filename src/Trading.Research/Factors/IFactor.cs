@@ -16,6 +16,12 @@ public interface IFactor
     /// <c>0 .. WarmupDays − 1</c> of a panel NaN.</summary>
     int WarmupDays { get; }
 
+    /// <summary>
+    /// What the panel must hold beyond bars for this factor (a run loads only what its factors and settings need).
+    /// A factor that does not say needs everything.
+    /// </summary>
+    PanelContents Needs => PanelContents.All;
+
     /// <summary>Whether the panel has the data this factor needs (e.g. valuations), and if not, why.</summary>
     FactorAvailability Availability(MarketPanel panel);
 

@@ -66,7 +66,7 @@ public sealed record UniverseFilter
     /// <summary>The universe over every day, date-major (<c>day * symbols + s</c>).</summary>
     public bool[] MaskAll(MarketPanel panel)
     {
-        var mask = new bool[panel.DayCount * panel.SymbolCount];
+        var mask = LargeArrays.Allocate<bool>(panel.DayCount * panel.SymbolCount); // every element is written below
         var listIndex = ListIndex(panel);
         Parallel.For(0, panel.DayCount, d => Mask(panel, d, listIndex, mask.AsSpan(d * panel.SymbolCount, panel.SymbolCount)));
         return mask;

@@ -56,6 +56,28 @@ public sealed class FactorStrategyModel : IStrategyModel
 
     public IReadOnlyList<IFactor> Factors => _factors.Select(f => f.Factor).ToList();
 
+    /// <summary>
+    /// Where rebalances read factor values (null: computed on each decision day). A book on another panel than the one a
+    /// rebalance is given is not used. The values are the same either way; a book computes each once per run and
+    /// shares them with the report's factor study or a sweep's other points.
+    /// </summary>
+    public FactorBook? Book { get; set; }
+
+    /// <summary>
+    /// What the panel must hold for this strategy: its factors' inputs, plus valuations where the weights or
+    /// transforms use market values (cap weighting, size neutralisation, the optimiser's risk model).
+    /// </summary>
+    public PanelContents Needs
+    {
+        get
+        {
+            var needs = _factors.Aggregate(PanelContents.Bars, (n, f) => n | f.Factor.Needs);
+            if (_config.Weighting == Weighting.Cap || _construction is not null || _factors.Any(f => f.Weight.Transforms.Contains("neutralize")))
+                needs |= PanelContents.Valuations;
+            return needs;
+        }
+    }
+
     /// <summary>Factors the panel lacks data for, with the reason (a strategy should not run on them silently).</summary>
     public IEnumerable<string> Unavailable(MarketPanel panel) =>
         _factors.Select(f => (f.Factor.Name, A: f.Factor.Availability(panel))).Where(x => !x.A.Available).Select(x => $"{x.Name}: {x.A.Reason}");
@@ -95,8 +117,12 @@ public sealed class FactorStrategyModel : IStrategyModel
 
         foreach (var (factor, w) in _factors)
         {
-            Array.Fill(values, double.NaN);
-            if (decisionDay >= factor.WarmupDays) factor.Compute(view, values);
+            if (Book is { } book && ReferenceEquals(book.Market, panel)) book.Row(factor, decisionDay).CopyTo(values);
+            else
+            {
+                Array.Fill(values, double.NaN);
+                if (decisionDay >= factor.WarmupDays) factor.Compute(view, values);
+            }
             for (int s = 0; s < n; s++) if (!mask[s]) values[s] = double.NaN;
             foreach (var t in w.Transforms) Apply(t, values, industry, logSize, mask);
             for (int s = 0; s < n; s++)

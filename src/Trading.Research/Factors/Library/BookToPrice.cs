@@ -12,6 +12,7 @@ public sealed class BookToPrice : IPerStockFactor
 {
     public string Name => "value_bp";
 
+    public PanelContents Needs => PanelContents.Valuations;
     public int WarmupDays => 0;
 
     public FactorAvailability Availability(MarketPanel panel) => FactorAvailability.NeedsValuations(panel, "PB");

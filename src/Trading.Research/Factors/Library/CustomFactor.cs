@@ -20,6 +20,7 @@ public sealed class CustomFactor(string factorName, int maxAge) : IPerStockFacto
 
     public string Name => $"custom(name={FactorName},max_age={MaxAge})";
 
+    public PanelContents Needs => PanelContents.CustomFactors;
     public int WarmupDays => 0;
 
     public FactorAvailability Availability(MarketPanel panel) => panel.CustomFactors.ContainsKey(FactorName) ? FactorAvailability.Yes

@@ -11,6 +11,7 @@ public sealed class EarningsYield : IPerStockFactor
 {
     public string Name => "value_ep";
 
+    public PanelContents Needs => PanelContents.Valuations;
     public int WarmupDays => 0;
 
     public FactorAvailability Availability(MarketPanel panel) => FactorAvailability.NeedsValuations(panel, "PE TTM");

@@ -14,6 +14,7 @@ public sealed class Leverage : IPerStockFactor
 {
     public string Name => "leverage";
 
+    public PanelContents Needs => PanelContents.Financials;
     public int WarmupDays => 0;
 
     public FactorAvailability Availability(MarketPanel panel) => FactorAvailability.NeedsFinancials(panel, "balance sheets");

@@ -20,6 +20,7 @@ public sealed class Liquidity : IPerStockFactor
 
     public string Name => $"liquidity(lookback={Lookback})";
 
+    public PanelContents Needs => PanelContents.Bars;
     public int WarmupDays => Lookback - 1;
 
     public FactorAvailability Availability(MarketPanel panel) => FactorAvailability.Yes;

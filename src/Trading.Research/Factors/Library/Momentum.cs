@@ -24,6 +24,7 @@ public sealed class Momentum : IPerStockFactor
 
     public string Name => $"momentum(lookback={Lookback},skip={Skip})";
 
+    public PanelContents Needs => PanelContents.Bars;
     public int WarmupDays => Lookback;
 
     public FactorAvailability Availability(MarketPanel panel) => FactorAvailability.Yes;

@@ -21,6 +21,7 @@ public sealed class MovingAverageDeviation : IPerStockFactor
 
     public string Name => $"ma_deviation(lookback={Lookback})";
 
+    public PanelContents Needs => PanelContents.Bars;
     public int WarmupDays => Lookback - 1;
 
     public FactorAvailability Availability(MarketPanel panel) => FactorAvailability.Yes;

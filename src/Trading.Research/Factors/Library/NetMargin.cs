@@ -14,6 +14,7 @@ public sealed class NetMargin : IPerStockFactor
 {
     public string Name => "net_margin";
 
+    public PanelContents Needs => PanelContents.Financials;
     public int WarmupDays => 0;
 
     public FactorAvailability Availability(MarketPanel panel) => FactorAvailability.NeedsFinancials(panel, "income statements");

@@ -11,6 +11,7 @@ public sealed class ProfitGrowth : IPerStockFactor
 {
     public string Name => "growth_profit";
 
+    public PanelContents Needs => PanelContents.Financials;
     public int WarmupDays => 0;
 
     public FactorAvailability Availability(MarketPanel panel) => FactorAvailability.NeedsFinancials(panel, "net profit YoY");

@@ -11,6 +11,7 @@ public sealed class ReturnOnEquity : IPerStockFactor
 {
     public string Name => "quality_roe";
 
+    public PanelContents Needs => PanelContents.Financials;
     public int WarmupDays => 0;
 
     public FactorAvailability Availability(MarketPanel panel) => FactorAvailability.NeedsFinancials(panel, "ROE");

@@ -11,6 +11,7 @@ public sealed class RevenueGrowth : IPerStockFactor
 {
     public string Name => "growth_revenue";
 
+    public PanelContents Needs => PanelContents.Financials;
     public int WarmupDays => 0;
 
     public FactorAvailability Availability(MarketPanel panel) => FactorAvailability.NeedsFinancials(panel, "revenue YoY");

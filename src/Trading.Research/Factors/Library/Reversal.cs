@@ -20,6 +20,7 @@ public sealed class Reversal : IPerStockFactor
 
     public string Name => $"reversal(lookback={Lookback})";
 
+    public PanelContents Needs => PanelContents.Bars;
     public int WarmupDays => Lookback;
 
     public FactorAvailability Availability(MarketPanel panel) => FactorAvailability.Yes;

@@ -12,6 +12,7 @@ public sealed class Size : IPerStockFactor
 {
     public string Name => "size";
 
+    public PanelContents Needs => PanelContents.Valuations;
     public int WarmupDays => 0;
 
     public FactorAvailability Availability(MarketPanel panel) => FactorAvailability.NeedsValuations(panel, "total market value, total shares");

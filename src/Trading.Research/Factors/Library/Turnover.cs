@@ -21,6 +21,7 @@ public sealed class Turnover : IPerStockFactor
 
     public string Name => $"turnover(lookback={Lookback})";
 
+    public PanelContents Needs => PanelContents.Valuations;
     public int WarmupDays => Lookback - 1;
 
     public FactorAvailability Availability(MarketPanel panel) => FactorAvailability.NeedsValuations(panel, "turnover rate, float shares");

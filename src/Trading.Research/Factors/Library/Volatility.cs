@@ -23,6 +23,7 @@ public sealed class Volatility : IPerStockFactor
 
     public string Name => $"volatility(lookback={Lookback})";
 
+    public PanelContents Needs => PanelContents.Bars;
     public int WarmupDays => Lookback;
 
     public FactorAvailability Availability(MarketPanel panel) => FactorAvailability.Yes;
