@@ -23,6 +23,7 @@ return verb switch
     "backtest-optimised" => await Suites.BacktestOptimised(opts),
     "order-path" => await Suites.OrderPath(opts),
     "backtest-once" => await RuntimeWorkers.BacktestOnce(opts),
+    "research-floor-once" => await ResearchFloor.Once(opts),
     "research" => await Suites.Research(opts),
     "recovery" => await Suites.Recovery(opts),
     "kill9" => await KillNineSuite.Run(opts),
