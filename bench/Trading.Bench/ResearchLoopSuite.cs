@@ -31,7 +31,7 @@ internal static class ResearchLoopSuite
     /// One timed run of the command: wall seconds, the last VmHWM read while it ran (polled every 20 ms), and its
     /// own <c>timings:</c> line when it printed one.
     /// </summary>
-    private sealed record CommandRun(double Seconds, long PolledPeak, Timings? Timings)
+    private sealed record CommandRun(double Seconds, long PolledPeak, Timings? Timings, bool Rebuilt)
     {
         public long Peak => Math.Max(PolledPeak, Timings?.PeakRss ?? -1);
     }
@@ -82,11 +82,21 @@ internal static class ResearchLoopSuite
             if (withoutCache) args.AddRange(["--factor-cache", "off"]);
             return args;
         }
+        // The wrapper rebuilds the command when a source file changed since its last build (someone editing src/
+        // while this runs): such a run timed a build too, so it is run again (and counted in the report).
+        int rebuilds = 0;
         async Task<CommandRun> Command(Strategy s, bool withoutCache)
         {
-            var output = Path.Combine(Path.GetTempPath(), $"trading-bench-research-loop-{Guid.NewGuid():N}");
-            try { return await RunCommandAsync(trading, root, Backtest(s, output, withoutCache), timings); }
-            finally { if (Directory.Exists(output)) Directory.Delete(output, true); }
+            for (int attempt = 1; ; attempt++)
+            {
+                var output = Path.Combine(Path.GetTempPath(), $"trading-bench-research-loop-{Guid.NewGuid():N}");
+                CommandRun run;
+                try { run = await RunCommandAsync(trading, root, Backtest(s, output, withoutCache), timings); }
+                finally { if (Directory.Exists(output)) Directory.Delete(output, true); }
+                if (!run.Rebuilt) return run;
+                rebuilds++;
+                if (attempt == 3) throw new InvalidOperationException($"{trading} rebuilt itself in {attempt} runs in a row: its sources keep changing; measure when they are still.");
+            }
         }
         (double Wall, Sample Sample) Floor(Strategy s)
         {
@@ -129,7 +139,8 @@ internal static class ResearchLoopSuite
             "(reads only the bars' columns it needs from bars.parquet into dates × symbols arrays; on each decision day the same factors on adjusted closes, the same universe, " +
             "winsorize + z-score, weighted sum, top-N with the rank buffer, equal weights under the max weight; holds them on close-to-close returns — no fills, fees, lots or limit rules). " +
             $"`{shown} --help` ran first (a build is not timed), then every command and floor once untimed (page cache, on-disk caches); then {runs} run(s), alternating floor, example, top-50" +
-            $"{(cold ? ", then the two without the factor cache" : "")}; medians shown.");
+            $"{(cold ? ", then the two without the factor cache" : "")}; medians shown." +
+            (rebuilds > 0 ? $" {rebuilds} run(s) in which the wrapper rebuilt the command (its sources changed meanwhile) were discarded and run again." : ""));
         Console.WriteLine();
         foreach (var s in Strategies)
         {
@@ -239,7 +250,9 @@ internal static class ResearchLoopSuite
             throw new InvalidOperationException($"{trading} {string.Join(' ', args)} failed ({p.ExitCode}): {errors.Trim()} {output.Trim()}" +
                 (args.Contains("--timings") ? " — if the command does not know --timings yet, run with --timings-flag off" : "") +
                 (args.Contains("--factor-cache") ? " — if it does not know --factor-cache yet, leave --cold-flag off" : ""));
-        return new CommandRun(clock.Elapsed.TotalSeconds, peak, expectTimings ? Timings.Find(errors) : null);
+        // scripts/trading says so on stderr when it builds before running the command.
+        bool rebuilt = errors.Contains("building trading", StringComparison.Ordinal);
+        return new CommandRun(clock.Elapsed.TotalSeconds, peak, expectTimings ? Timings.Find(errors) : null, rebuilt);
     }
 
     /// <summary>VmHWM of a running process in bytes; −1 once it is gone (or a zombie without memory).</summary>
