@@ -45,6 +45,7 @@ tmp="$(mktemp)"
   echo
   bench backtest-scale --runs 3
   bench backtest-optimised --runs 3
+  bench research-loop --runs "$runs"
   bench order-path --orders 100000 --sqlite-orders 10000 --pg-orders 10000
   bench recovery --days 41 --orders-per-day 5000 --runs "$runs"
   echo "## The miniQMT channel (issue 12)"

@@ -10,7 +10,9 @@ using Trading.Bench;
 //   bench tushare-fetch [--symbols 5000] [--rate 500] [--trading scripts/trading]
 //   bench micro [BenchmarkDotNet args]
 //   bench dashboard-load [--clients 10] [--rate 50] [--seconds 60] [--marks 2]
-// One-shot workers (used by the above): panel-load-once, parquet-scan-once, import-once, csv-scan-once, synth-store.
+//   bench research-loop [--runs 3] [--store DIR] [--trading scripts/trading] [--timings-flag on|off] [--cold-flag on|off]
+// One-shot workers (used by the above): panel-load-once, parquet-scan-once, import-once, csv-scan-once, synth-store,
+// research-floor-once --store DIR --config FILE [--check on].
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 var verb = args.Length > 0 ? args[0] : "help";
 var opts = Options.Parse(args.Skip(1).ToArray());
@@ -21,8 +23,10 @@ return verb switch
     "micro" => Micro.Run(args.Skip(1).ToArray()),
     "backtest-scale" => await Suites.BacktestScale(opts),
     "backtest-optimised" => await Suites.BacktestOptimised(opts),
+    "research-loop" => await ResearchLoopSuite.Run(opts),
     "order-path" => await Suites.OrderPath(opts),
     "backtest-once" => await RuntimeWorkers.BacktestOnce(opts),
+    "research-floor-once" => await ResearchFloor.Once(opts),
     "research" => await Suites.Research(opts),
     "recovery" => await Suites.Recovery(opts),
     "kill9" => await KillNineSuite.Run(opts),
