@@ -66,11 +66,21 @@ public class FactorCacheCommandTests
 
         var (first, t1) = await Backtest(store, config, "--factor-cache", cache);
         Assert.Equal("0 hit, 2 miss", t1.GetProperty("factor_cache").GetString());
+        Assert.Equal("miss", t1.GetProperty("study_cache").GetString());
         Assert.Equal(2, Directory.GetFiles(cache, "*.fpanel").Length);
+        Assert.Equal(2, Directory.GetFiles(cache, "*.study.json").Length);
+        // Same factors and universe: the report's study is read back, and the rebalances compute only their own days.
         var (second, t2) = await Backtest(store, config, "--factor-cache", cache);
-        Assert.Equal("2 hit, 0 miss", t2.GetProperty("factor_cache").GetString());
+        Assert.Equal("hit", t2.GetProperty("study_cache").GetString());
+        Assert.Equal("0 hit, 0 miss", t2.GetProperty("factor_cache").GetString());
+        // Without the studies, the whole factor panels come from the cache.
+        foreach (var f in Directory.GetFiles(cache, "*.study.json")) File.Delete(f);
+        var (third, t3) = await Backtest(store, config, "--factor-cache", cache);
+        Assert.Equal("2 hit, 0 miss", t3.GetProperty("factor_cache").GetString());
+        Assert.Equal("miss", t3.GetProperty("study_cache").GetString());
         SameFiles(plain, first);
         SameFiles(plain, second);
+        SameFiles(plain, third);
     }
 
     [Fact]
@@ -84,9 +94,11 @@ public class FactorCacheCommandTests
         var bytes = File.ReadAllBytes(entry);
         bytes[^9] ^= 0x10; // one bit of one value
         File.WriteAllBytes(entry, bytes);
+        foreach (var f in Directory.GetFiles(cache, "*.study.json")) File.Delete(f);
         var (again, t) = await Backtest(store, config, "--factor-cache", cache);
         Assert.Equal("1 hit, 1 miss", t.GetProperty("factor_cache").GetString());
         SameFiles(plain, again);
+        foreach (var f in Directory.GetFiles(cache, "*.study.json")) File.Delete(f);
         var (third, t3) = await Backtest(store, config, "--factor-cache", cache);
         Assert.Equal("2 hit, 0 miss", t3.GetProperty("factor_cache").GetString()); // rewritten whole
         SameFiles(plain, third);
@@ -105,6 +117,7 @@ public class FactorCacheCommandTests
         Assert.True(exit == 0, err);
         var (_, t) = await Backtest(store, config, "--factor-cache", cache);
         Assert.Equal("0 hit, 2 miss", t.GetProperty("factor_cache").GetString());
+        Assert.Equal("miss", t.GetProperty("study_cache").GetString());
     }
 
     [Theory]

@@ -50,9 +50,14 @@ public sealed class MarketPanel
         long cells = (long)Dates.Length * Symbols.Length;
         if (cells > Array.MaxLength) throw new ArgumentException($"A panel of {Dates.Length} days × {Symbols.Length} symbols is too large.");
         int n = (int)cells;
-        Open = NaNs(n); High = NaNs(n); Low = NaNs(n); Close = NaNs(n); PreClose = NaNs(n);
-        Volume = LargeArrays.Filled(n, 0.0); Amount = LargeArrays.Filled(n, 0.0); AdjFactor = NaNs(n); UpLimit = NaNs(n); DownLimit = NaNs(n);
-        Flags = LargeArrays.Filled(n, (byte)BarFlags.NotListed);
+        // Eleven arrays of fresh memory: the first write of each page is most of their cost, so they are filled on every core.
+        double[] open = [], high = [], low = [], close = [], pre = [], volume = [], amount = [], adj = [], up = [], down = [];
+        byte[] flags = [];
+        Parallel.Invoke(
+            () => open = NaNs(n), () => high = NaNs(n), () => low = NaNs(n), () => close = NaNs(n), () => pre = NaNs(n),
+            () => volume = LargeArrays.Filled(n, 0.0), () => amount = LargeArrays.Filled(n, 0.0), () => adj = NaNs(n),
+            () => up = NaNs(n), () => down = NaNs(n), () => flags = LargeArrays.Filled(n, (byte)BarFlags.NotListed));
+        (Open, High, Low, Close, PreClose, Volume, Amount, AdjFactor, UpLimit, DownLimit, Flags) = (open, high, low, close, pre, volume, amount, adj, up, down, flags);
         _symbolIndex = new Dictionary<Symbol, int>(Symbols.Length);
         for (int i = 0; i < Symbols.Length; i++) _symbolIndex[Symbols[i]] = i;
     }
@@ -215,14 +220,15 @@ public sealed class MarketPanel
         var symbolOf = new Dictionary<int, int>(m.Symbols.Length);
         for (int i = 0; i < m.Symbols.Length; i++) symbolOf[m.Symbols[i]] = i;
 
-        await store.ForEachBarChunkAsync(chunk =>
+        // Row groups decode on every core at once (Parquet decoding is most of a load); each bar has its own cell.
+        await store.ForEachBarChunkParallelAsync(chunk =>
         {
             panel.Scatter(chunk, dayOf, firstDay, symbolOf);
             // Parquet decoding leaves large temporary buffers on the large-object heap, which only a full collection
             // frees; with a gigabyte of live panel the runtime waits too long and peak memory doubles. The panel's
             // arrays hold no references, so a full collection per row group costs milliseconds.
             GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: false);
-        }, ct);
+        }, Environment.ProcessorCount, ct);
         panel.FillSuspensions();
 
         if (contents.HasFlag(PanelContents.Valuations) && m.Valuations > 0)
@@ -378,13 +384,13 @@ public sealed class MarketPanel
     private void FillSuspensions()
     {
         int days = Dates.Length;
-        for (int s = 0; s < Symbols.Length; s++)
+        Parallel.For(0, Symbols.Length, s =>
         {
             int b = s * days;
             int first = -1, last = -1;
             for (int d = 0; d < days; d++)
                 if ((Flags[b + d] & (byte)BarFlags.NotListed) == 0) { if (first < 0) first = d; last = d; }
-            if (first < 0) continue;
+            if (first < 0) return;
             int end = last;
             if (Stocks.TryGetValue(Symbols[s], out var info) && info.Name.Length > 0)
             {
@@ -403,6 +409,6 @@ public sealed class MarketPanel
                 AdjFactor[c] = AdjFactor[c - 1];
                 Flags[c] = (byte)((BarFlags)Flags[c - 1] & BarFlags.St | BarFlags.Suspended);
             }
-        }
+        });
     }
 }

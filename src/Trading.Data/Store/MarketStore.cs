@@ -365,14 +365,28 @@ public sealed class MarketStore
     /// column buffers keeps a full load's peak memory near the size of its result.
     /// </summary>
     public Task ForEachBarChunkAsync(Action<BarTable> onChunk, CancellationToken ct = default) =>
-        Guarded(BarsFile, async () => { await ForEachBarChunkCoreAsync(onChunk, ct); return true; });
+        Guarded(BarsFile, async () => { await ForEachBarChunkCoreAsync(onChunk, 0, 1, ct); return true; });
 
-    private async Task ForEachBarChunkCoreAsync(Action<BarTable> onChunk, CancellationToken ct)
+    /// <summary>
+    /// As <see cref="ForEachBarChunkAsync"/>, with row groups decoded on <paramref name="workers"/> threads at once, each
+    /// with its own file handle and chunk: <paramref name="onChunk"/> is called concurrently, for row groups in no
+    /// particular order (each row is in exactly one chunk). For readers that put each row in its own place.
+    /// </summary>
+    public Task ForEachBarChunkParallelAsync(Action<BarTable> onChunk, int workers, CancellationToken ct = default) =>
+        Guarded(BarsFile, async () =>
+        {
+            workers = Math.Max(1, workers);
+            await Task.WhenAll(Enumerable.Range(0, workers).Select(w => Task.Run(() => ForEachBarChunkCoreAsync(onChunk, w, workers, ct), ct)));
+            return true;
+        });
+
+    /// <summary>Row groups <paramref name="first"/>, <paramref name="first"/> + <paramref name="step"/>, … of the bars.</summary>
+    private async Task ForEachBarChunkCoreAsync(Action<BarTable> onChunk, int first, int step, CancellationToken ct)
     {
         await using var fs = OpenRead(BarsFile, 1 << 20);
         await using var reader = await ParquetReader.CreateAsync(fs, cancellationToken: ct);
         int capacity = 0;
-        for (int g = 0; g < reader.RowGroupCount; g++) capacity = Math.Max(capacity, checked((int)reader.RowGroups[g].RowCount));
+        for (int g = first; g < reader.RowGroupCount; g += step) capacity = Math.Max(capacity, checked((int)reader.RowGroups[g].RowCount));
         int[] symbol = new int[capacity], date = new int[capacity], open = new int[capacity], high = new int[capacity],
             low = new int[capacity], close = new int[capacity], pre = new int[capacity], up = new int[capacity], down = new int[capacity],
             flagsInt = new int[capacity];
@@ -380,7 +394,7 @@ public sealed class MarketStore
         double[] amount = new double[capacity], adj = new double[capacity];
         byte[] flags = new byte[capacity];
         var chunk = new BarTable(0);
-        for (int g = 0; g < reader.RowGroupCount; g++)
+        for (int g = first; g < reader.RowGroupCount; g += step)
         {
             using var rg = reader.OpenRowGroupReader(g);
             int n = checked((int)rg.RowCount);

@@ -5,7 +5,9 @@ using System.Text.Json;
 using Spectre.Console;
 using Trading.Backtest;
 using Trading.Data.Store;
+using Trading.Research.Analysis;
 using Trading.Research.Factors;
+using Trading.Research.Universe;
 using Trading.Runtime.Strategy;
 
 namespace Trading.Node.Commands;
@@ -42,14 +44,19 @@ internal static class BacktestCommand
             phases.Lap("load");
 
             // Each factor's whole panel once, on both cores (or from the cache): the rebalances read their days from it,
-            // the factor study all of it.
+            // the factor study all of it. When the cache holds every factor's study (a re-run after changing weights,
+            // top-N, execution …), the rebalances compute just their own days instead.
             var book = new FactorBook(run.Options.Panel, factorCache, s.CacheIdentity);
             run.Model.Book = book;
-            book.Prepare(run.Model.Factors);
+            var studyCache = factorCache is null ? null : new StudyCache(factorCache, s.CacheIdentity);
+            var (universe, options) = StudySettings(cfg);
+            bool studyCached = studyCache is not null
+                && run.Model.Factors.All(f => studyCache.Has(studyCache.Key(f, run.Options.Panel, universe, options)));
+            if (!studyCached) book.Prepare(run.Model.Factors);
             phases.Lap("factors");
 
             // The study needs nothing from the backtest: it runs on the pool while the backtest keeps its one thread.
-            var study = Task.Run(() => FactorSection(run, cfg, book), ct);
+            var study = Task.Run(() => FactorSection(run, universe, options, book, studyCache), ct);
             BacktestResult result = null!;
             await AnsiConsole.Progress().AutoClear(true).StartAsync(async ctx =>
             {
@@ -82,6 +89,7 @@ internal static class BacktestCommand
                 Console.Error.WriteLine("timings: " + phases.Json(new Dictionary<string, object>
                 {
                     ["factor_cache"] = factorCache is null ? "off" : $"{hits} hit, {misses} miss",
+                    ["study_cache"] = factorCache is null ? "off" : studyCached ? "hit" : "miss",
                     ["panel"] = $"{run.Options.Panel.DayCount}x{run.Options.Panel.SymbolCount}",
                 }));
             }
@@ -90,18 +98,19 @@ internal static class BacktestCommand
         return cmd;
     }
 
-    /// <summary>IC analysis of the strategy's factors over its universe (20-day horizon) for the report's factor section.</summary>
-    private static IReadOnlyList<Trading.Reporting.Html.FactorReportInput> FactorSection(BacktestRunner.Prepared run, StrategyConfig cfg, FactorBook book)
+    /// <summary>The report's factor study: the strategy's universe, a 20-day horizon.</summary>
+    private static (UniverseFilter Universe, FactorAnalysisOptions Options) StudySettings(StrategyConfig cfg) => (
+        new UniverseFilter { ExcludeSt = cfg.ExcludeSt, MinListedDays = cfg.MinListedDays, MinAverageAmount = cfg.MinAverageAmount, ExcludeLimitUp = cfg.ExcludeLimitUp },
+        new FactorAnalysisOptions { Horizon = 20 });
+
+    /// <summary>IC analysis of the strategy's factors over its universe for the report's factor section.</summary>
+    private static IReadOnlyList<Trading.Reporting.Html.FactorReportInput> FactorSection(BacktestRunner.Prepared run, UniverseFilter universe,
+        FactorAnalysisOptions options, FactorBook book, StudyCache? cache)
     {
-        var universe = new Trading.Research.Universe.UniverseFilter
-        {
-            ExcludeSt = cfg.ExcludeSt, MinListedDays = cfg.MinListedDays, MinAverageAmount = cfg.MinAverageAmount, ExcludeLimitUp = cfg.ExcludeLimitUp,
-        };
-        var study = Trading.Research.Analysis.FactorStudy.Run(run.Options.Panel, run.Model.Factors, universe,
-            new Trading.Research.Analysis.FactorAnalysisOptions { Horizon = 20 }, book.Panel);
+        var study = FactorStudy.Run(run.Options.Panel, run.Model.Factors, universe, options, book.Panel, cache);
         return study.Summaries.Where(x => x.Available).Select(x => new Trading.Reporting.Html.FactorReportInput(x.Factor,
             study.Series[x.Factor].Select(p => new Trading.Reporting.Html.FactorIcObservation(p.Date, p.Ic, p.RankIc)).ToList(),
-            x.RankIcDecay.ToDictionary(kv => kv.Key, kv => kv.Value), x.QuantileReturns, x.LongShort) { Horizon = 20 }).ToList();
+            x.RankIcDecay.ToDictionary(kv => kv.Key, kv => kv.Value), x.QuantileReturns, x.LongShort) { Horizon = options.Horizon }).ToList();
     }
 
     private static DateOnly? ParseDate(string? text, string option) =>

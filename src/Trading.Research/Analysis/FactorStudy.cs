@@ -24,11 +24,20 @@ public static class FactorStudy
     /// a backtest, or panels read from the factor cache) instead of computing them here.
     /// </summary>
     public static Result Run(MarketPanel panel, IReadOnlyList<IFactor> factors, UniverseFilter universe, FactorAnalysisOptions options,
-        Func<IFactor, FactorPanel> values, IProgress<string>? progress = null)
+        Func<IFactor, FactorPanel> values, IProgress<string>? progress = null) => Run(panel, factors, universe, options, values, null, progress);
+
+    /// <summary>As above, each factor's study read from <paramref name="cache"/> when it holds it, and kept there when computed.</summary>
+    public static Result Run(MarketPanel panel, IReadOnlyList<IFactor> factors, UniverseFilter universe, FactorAnalysisOptions options,
+        Func<IFactor, FactorPanel> values, StudyCache? cache, IProgress<string>? progress = null)
     {
         var forward = new ForwardReturnSet(panel);
-        progress?.Report("universe");
-        var mask = universe.MaskAll(panel);
+        bool[]? maskAll = null;
+        bool[] Mask() => maskAll ??= Universe();
+        bool[] Universe()
+        {
+            progress?.Report("universe");
+            return universe.MaskAll(panel);
+        }
         var summaries = new List<FactorSummary>();
         var series = new Dictionary<string, IReadOnlyList<IcPoint>>();
         foreach (var factor in factors)
@@ -40,8 +49,16 @@ public static class FactorStudy
                 series[factor.Name] = [];
                 continue;
             }
+            string? key = cache?.Key(factor, panel, universe, options);
+            if (key is not null && cache!.TryRead(key) is { } cached)
+            {
+                summaries.Add(cached.Summary with { Factor = factor.Name });
+                series[factor.Name] = cached.Series;
+                continue;
+            }
             progress?.Report(factor.Name);
-            var (ic, summary) = FactorAnalysis.Analyze(panel, values(factor), forward, mask, options);
+            var (ic, summary) = FactorAnalysis.Analyze(panel, values(factor), forward, Mask(), options);
+            if (key is not null) cache!.Write(key, ic, summary);
             summaries.Add(summary with { Factor = factor.Name });
             series[factor.Name] = ic;
         }

@@ -126,7 +126,7 @@ public sealed class FactorCache
     public void Evict(string? keep = null)
     {
         if (!System.IO.Directory.Exists(Directory)) return;
-        var entries = new DirectoryInfo(Directory).EnumerateFiles("*" + Extension).OrderBy(f => f.LastWriteTimeUtc).ThenBy(f => f.Name, StringComparer.Ordinal).ToList();
+        var entries = Entries().OrderBy(f => f.LastWriteTimeUtc).ThenBy(f => f.Name, StringComparer.Ordinal).ToList();
         foreach (var t in new DirectoryInfo(Directory).EnumerateFiles("*.tmp"))
             if (t.LastWriteTimeUtc < DateTime.UtcNow.AddHours(-1)) TryDelete(t.FullName); // left by a killed run
         long total = entries.Sum(f => f.Length);
@@ -139,11 +139,15 @@ public sealed class FactorCache
         }
     }
 
+    /// <summary>Every entry: factor panels and the studies kept beside them (<c>Analysis.StudyCache</c>).</summary>
+    private IEnumerable<FileInfo> Entries() =>
+        new DirectoryInfo(Directory).EnumerateFiles("*" + Extension).Concat(new DirectoryInfo(Directory).EnumerateFiles("*.study.json"));
+
     /// <summary>Entries and their total size.</summary>
     public (int Entries, long Bytes) Usage()
     {
         if (!System.IO.Directory.Exists(Directory)) return (0, 0);
-        var files = new DirectoryInfo(Directory).EnumerateFiles("*" + Extension).ToList();
+        var files = Entries().ToList();
         return (files.Count, files.Sum(f => f.Length));
     }
 
@@ -152,7 +156,7 @@ public sealed class FactorCache
     {
         if (!System.IO.Directory.Exists(Directory)) return 0;
         int n = 0;
-        foreach (var f in new DirectoryInfo(Directory).EnumerateFiles("*" + Extension)) if (TryDelete(f.FullName)) n++;
+        foreach (var f in Entries()) if (TryDelete(f.FullName)) n++;
         return n;
     }
 

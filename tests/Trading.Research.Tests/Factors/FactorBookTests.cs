@@ -105,3 +105,35 @@ public class FactorBookTests
         Assert.Equal(PanelContents.CustomFactors, FactorRegistry.Default.Create("custom(name=x)").Needs);
     }
 }
+
+public class StudyCacheTests
+{
+    [Fact]
+    public void A_study_read_back_from_the_cache_is_bit_identical()
+    {
+        var panel = MarketPanel.FromBars(SyntheticPanels.Medium.Bars, SyntheticPanels.Medium.Stocks);
+        var dir = Path.Combine(Path.GetTempPath(), "study-cache-test-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var cache = new Trading.Research.Analysis.StudyCache(new FactorCache(dir), "v");
+            var factors = new[] { "momentum(lookback=20,skip=5)", "reversal(lookback=3)" }.Select(FactorRegistry.Default.Create).ToList();
+            var universe = new Trading.Research.Universe.UniverseFilter { MinListedDays = 10, MinAverageAmount = 0 };
+            var options = new Trading.Research.Analysis.FactorAnalysisOptions { Horizon = 5 };
+            var book = new FactorBook(panel);
+            var computed = Trading.Research.Analysis.FactorStudy.Run(panel, factors, universe, options, book.Panel, cache);
+            Assert.All(factors, f => Assert.True(cache.Has(cache.Key(f, panel, universe, options))));
+            Assert.False(cache.Has(cache.Key(factors[0], panel, universe with { MinListedDays = 11 }, options)));
+            Assert.False(cache.Has(cache.Key(factors[0], panel, universe, options with { Horizon = 10 })));
+            var read = Trading.Research.Analysis.FactorStudy.Run(panel, factors, universe, options, _ => throw new InvalidOperationException("computed again"), cache);
+            var a = System.Text.Json.JsonSerializer.Serialize(computed, Json);
+            var b = System.Text.Json.JsonSerializer.Serialize(read, Json);
+            Assert.Equal(a, b); // shortest round-trip doubles: equal text is equal bits
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+
+    private static readonly System.Text.Json.JsonSerializerOptions Json = new()
+    {
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+}
