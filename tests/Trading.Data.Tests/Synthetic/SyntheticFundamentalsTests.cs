@@ -242,4 +242,26 @@ public class SyntheticFundamentalsTests
         }
         Assert.True(reference.Financials!.TryLatest(0, panel.Dates[^1], out _));
     }
+
+    [Fact]
+    public async Task A_load_of_only_the_bars_leaves_out_the_fundamentals_and_matches_the_bars_cell_for_cell()
+    {
+        // Over a million bars: more than one Parquet row group, decoded on several threads at once.
+        var m = SyntheticMarketGenerator.Generate(new SyntheticMarketOptions(800, 2200, 5) { Start = new DateOnly(2015, 1, 5) });
+        using var tmp = new TempDir();
+        var store = await SyntheticStore.WriteAsync(m, tmp.Path);
+        Assert.True(store.Manifest.Bars > 1 << 20, $"{store.Manifest.Bars} bars: one row group only");
+        var panel = await MarketPanel.LoadAsync(store, PanelContents.Bars);
+        Assert.Null(panel.Valuations);
+        Assert.Null(panel.Financials);
+        var reference = MarketPanel.FromBars(m.Bars, m.Stocks);
+        foreach (var (a, b) in new[] { (reference.Open, panel.Open), (reference.High, panel.High), (reference.Low, panel.Low), (reference.Close, panel.Close),
+                     (reference.PreClose, panel.PreClose), (reference.Volume, panel.Volume), (reference.Amount, panel.Amount), (reference.AdjFactor, panel.AdjFactor),
+                     (reference.UpLimit, panel.UpLimit), (reference.DownLimit, panel.DownLimit) })
+            Assert.True(a.AsSpan().SequenceEqual(b), "a field differs");
+        Assert.Equal(reference.Flags, panel.Flags);
+        var full = await MarketPanel.LoadAsync(store, PanelContents.Valuations);
+        Assert.NotNull(full.Valuations);
+        Assert.Null(full.Financials);
+    }
 }
