@@ -173,7 +173,7 @@ public static class FactorAnalysis
     internal static double TopTurnover(FactorPanel factor, bool[]? universe, int quantiles, int lag, int minPairs) =>
         TopTurnover(factor, SortedRows.Of(factor), universe, quantiles, lag, minPairs);
 
-    private static double TopTurnover(FactorPanel factor, int[][] order, bool[]? universe, int quantiles, int lag, int minPairs)
+    private static double TopTurnover(FactorPanel factor, RowOrders order, bool[]? universe, int quantiles, int lag, int minPairs)
     {
         int n = factor.Symbols;
         var tops = new HashSet<int>?[factor.Days];
@@ -198,7 +198,7 @@ public static class FactorAnalysis
     internal static double Autocorrelation(FactorPanel factor, bool[]? universe, int lag, int minPairs) =>
         Autocorrelation(factor, SortedRows.Of(factor), universe, lag, minPairs);
 
-    private static double Autocorrelation(FactorPanel factor, int[][] order, bool[]? universe, int lag, int minPairs)
+    private static double Autocorrelation(FactorPanel factor, RowOrders order, bool[]? universe, int lag, int minPairs)
     {
         int n = factor.Symbols;
         var values = new double[factor.Days];

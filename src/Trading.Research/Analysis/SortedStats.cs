@@ -10,7 +10,7 @@ public sealed class ForwardReturnSet
 {
     private readonly Func<int, FactorPanel> _compute;
     private readonly Dictionary<int, FactorPanel> _panels = [];
-    private readonly Dictionary<int, int[][]> _orders = [];
+    private readonly Dictionary<int, RowOrders> _orders = [];
 
     public ForwardReturnSet(Func<int, FactorPanel> compute) => _compute = compute;
 
@@ -25,7 +25,7 @@ public sealed class ForwardReturnSet
         }
     }
 
-    public int[][] Order(int horizon)
+    public RowOrders Order(int horizon)
     {
         var panel = Panel(horizon);
         lock (_orders)
@@ -36,18 +36,41 @@ public sealed class ForwardReturnSet
     }
 }
 
-/// <summary>Per day, the indices of a panel row's finite values in ascending order of value (ties in any order).</summary>
+/// <summary>
+/// Per day, the indices of a panel row's finite values in ascending order of value (ties in any order), all days in
+/// one array (a study keeps one per factor and horizon: thousands of small arrays would each be copied by the GC).
+/// </summary>
+public sealed class RowOrders
+{
+    private readonly int[] _flat, _start;
+
+    internal RowOrders(int[] flat, int[] start) => (_flat, _start) = (flat, start);
+
+    public int Days => _start.Length - 1;
+
+    public ReadOnlySpan<int> this[int day] => _flat.AsSpan(_start[day], _start[day + 1] - _start[day]);
+}
+
+/// <summary>Sort orders of a panel's rows (<see cref="RowOrders"/>).</summary>
 public static class SortedRows
 {
-    public static int[][] Of(FactorPanel panel)
+    public static RowOrders Of(FactorPanel panel)
     {
-        var result = new int[panel.Days][];
+        var start = new int[panel.Days + 1];
+        Parallel.For(0, panel.Days, d =>
+        {
+            int count = 0;
+            foreach (var v in panel.Row(d)) if (double.IsFinite(v)) count++;
+            start[d + 1] = count;
+        });
+        for (int d = 0; d < panel.Days; d++) start[d + 1] += start[d];
+        var flat = Data.Panel.LargeArrays.Allocate<int>(start[^1]);
         Parallel.For(0, panel.Days, () => new RadixBuffers(panel.Symbols), (d, _, b) =>
         {
-            result[d] = Order(panel.Row(d), b);
+            Order(panel.Row(d), b).CopyTo(flat.AsSpan(start[d], start[d + 1] - start[d]));
             return b;
         }, _ => { });
-        return result;
+        return new RowOrders(flat, start);
     }
 
     /// <summary>
@@ -55,7 +78,7 @@ public static class SortedRows
     /// unsigned integers in the order of the numbers (a byte at a time, skipping bytes all values share). About five
     /// times faster than a comparison sort of a 5,000-stock row, and it needs no comparisons, so it is exact.
     /// </summary>
-    internal static int[] Order(ReadOnlySpan<double> row, RadixBuffers b)
+    internal static ReadOnlySpan<int> Order(ReadOnlySpan<double> row, RadixBuffers b)
     {
         int n = 0;
         for (int s = 0; s < row.Length; s++)
@@ -86,7 +109,7 @@ public static class SortedRows
             (keys, keysOut) = (keysOut, keys);
             (index, indexOut) = (indexOut, index);
         }
-        return index.AsSpan(0, n).ToArray();
+        return index.AsSpan(0, n);
     }
 }
 
@@ -114,7 +137,7 @@ internal sealed class RankBuffers(int symbols)
 internal static class SortedStats
 {
     /// <summary>= <see cref="CrossSectionStats.Spearman"/>(x, y, mask, minPairs), given the sort orders of x and y.</summary>
-    public static double Spearman(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<bool> mask, int[] xOrder, int[] yOrder,
+    public static double Spearman(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<bool> mask, ReadOnlySpan<int> xOrder, ReadOnlySpan<int> yOrder,
         int minPairs, RankBuffers b)
     {
         var position = b.Position;
@@ -130,7 +153,7 @@ internal static class SortedStats
     }
 
     /// <summary>Average 1-based ranks (ties share their mean) of the used pairs' values, written at each pair's position.</summary>
-    private static void Ranks(ReadOnlySpan<double> values, int[] order, int[] position, int[] kept, Span<double> into)
+    private static void Ranks(ReadOnlySpan<double> values, ReadOnlySpan<int> order, int[] position, int[] kept, Span<double> into)
     {
         int m = 0;
         foreach (var i in order) if (position[i] >= 0) kept[m++] = i;
@@ -148,7 +171,7 @@ internal static class SortedStats
     }
 
     /// <summary>= <see cref="FactorAnalysis.QuantileMeans"/>: from the order when the pairs' factor values are all distinct.</summary>
-    public static double[]? QuantileMeans(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<bool> mask, int[] xOrder,
+    public static double[]? QuantileMeans(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<bool> mask, ReadOnlySpan<int> xOrder,
         int quantiles, int minPairs, RankBuffers b)
     {
         var kept = b.Kept;
@@ -162,7 +185,7 @@ internal static class SortedStats
     }
 
     /// <summary>The top quantile's stocks (largest values first), or null when too few; the original sort when a tie straddles the cut.</summary>
-    public static HashSet<int>? Top(ReadOnlySpan<double> row, ReadOnlySpan<bool> mask, int[] order, int quantiles, int minPairs, RankBuffers b)
+    public static HashSet<int>? Top(ReadOnlySpan<double> row, ReadOnlySpan<bool> mask, ReadOnlySpan<int> order, int quantiles, int minPairs, RankBuffers b)
     {
         var kept = b.Kept;
         int m = 0;

@@ -199,7 +199,7 @@ public class SortedRowsTests
                     3 => Math.Round(rng.NextDouble() * 4 - 2, 1), // ties
                     _ => (rng.NextDouble() - 0.5) * Math.Pow(10, rng.Next(-8, 9)),
                 };
-            var order = SortedRows.Order(row, new RadixBuffers(row.Length));
+            var order = SortedRows.Order(row, new RadixBuffers(row.Length)).ToArray();
             var expected = row.Where(double.IsFinite).Order().ToArray();
             Assert.Equal(expected.Length, order.Length);
             Assert.Equal(order.Length, order.Distinct().Count());
