@@ -27,6 +27,7 @@ return verb switch
     "order-path" => await Suites.OrderPath(opts),
     "backtest-once" => await RuntimeWorkers.BacktestOnce(opts),
     "research-floor-once" => await ResearchFloor.Once(opts),
+    "touch-once" => MemoryTouch.Once(opts),
     "research" => await Suites.Research(opts),
     "recovery" => await Suites.Recovery(opts),
     "kill9" => await KillNineSuite.Run(opts),

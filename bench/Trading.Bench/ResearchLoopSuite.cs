@@ -174,6 +174,21 @@ internal static class ResearchLoopSuite
         Console.WriteLine();
         foreach (var s in Strategies) Table(s, configs[s], commands[s], colds[s], floors[s], timings);
         if (Directory.Exists(benchCache)) Directory.Delete(benchCache, true);
+
+        // What fresh memory costs here: a first run touches ~2.4 GB of new arrays, a re-run ~1.4 GB.
+        var touches = Enumerable.Range(0, runs).SelectMany(_ => new[] { Measure.RunWorker("touch-once", "--mb", "1024", "--huge", "off"), Measure.RunWorker("touch-once", "--mb", "1024", "--huge", "on") }).ToList();
+        Console.WriteLine("#### The machine's ceiling for fresh memory");
+        Console.WriteLine();
+        Console.WriteLine("`dotnet .build/bench/Trading.Bench.dll touch-once --mb 1024 --huge off|on` (a fresh process each: about 1 GB in arrays of 97 MB, a market panel field each, every element written once and then again; the seconds are the first write of the whole GB):");
+        Console.WriteLine();
+        Console.WriteLine("| pages | first write, s per GB (median) | runs | detail |");
+        Console.WriteLine("|---|---|---|---|");
+        foreach (var name in new[] { "touch-4k", "touch-huge" })
+        {
+            var xs = touches.Where(t => t.Name == name).ToList();
+            Console.WriteLine($"| {(name == "touch-4k" ? "4 KB (plain arrays)" : "2 MB transparent huge pages (LargeArrays)")} | {Measure.Median(xs.Select(t => t.Seconds)):F2} | {RunList(xs.Select(t => t.Seconds))} | {xs[0].Detail} |");
+        }
+        Console.WriteLine();
         return 0;
     }
 

@@ -5,6 +5,13 @@ internal static class CliRunner
 {
     private static readonly SemaphoreSlim Gate = new(1, 1);
 
+    // Backtests run here keep their factor cache under the tests' temporary folder, not in the user's ~/.cache.
+    static CliRunner()
+    {
+        if (Environment.GetEnvironmentVariable("TRADING_CACHE_DIR") is not { Length: > 0 })
+            Environment.SetEnvironmentVariable("TRADING_CACHE_DIR", Path.Combine(Path.GetTempPath(), "trading-cli-tests", "cache"));
+    }
+
     public static async Task<(int Exit, string Out, string Err)> Run(params string[] args)
     {
         await Gate.WaitAsync();

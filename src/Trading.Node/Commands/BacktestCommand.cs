@@ -80,6 +80,7 @@ internal static class BacktestCommand
                 StrategyName = cfg.Name,
                 Factors = factors,
             });
+            await book.FlushAsync(); // the factor cache's writes, begun when each factor was computed
             phases.Lap("report");
             Console.WriteLine(result.SummaryJson);
             Console.WriteLine($"Wrote {Path.GetFullPath(outDir)}: nav.csv, trades.csv, orders.csv, positions.csv, risk_events.csv, summary.json{(result.Risk.Count > 0 ? ", risk.csv" : "")}, report.html");

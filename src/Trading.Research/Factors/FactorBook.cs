@@ -90,8 +90,17 @@ public sealed class FactorBook
         if (key is not null)
         {
             Interlocked.Increment(ref _misses);
-            _cache!.Write(key, computed);
+            // Written while the run goes on (the panel is never changed once computed); Flush waits for it.
+            lock (_writes) _writes.Add(Task.Run(() => _cache!.Write(key, computed)));
         }
         return computed;
+    }
+
+    private readonly List<Task> _writes = [];
+
+    /// <summary>Waits until every panel computed so far is in the disk cache (a command calls it before it exits).</summary>
+    public Task FlushAsync()
+    {
+        lock (_writes) return Task.WhenAll(_writes.ToList());
     }
 }

@@ -46,7 +46,7 @@ public class FactorBookTests
     }
 
     [Fact]
-    public void The_disk_cache_returns_the_same_bits_and_is_keyed_by_store_factor_and_shape()
+    public async Task The_disk_cache_returns_the_same_bits_and_is_keyed_by_store_factor_and_shape()
     {
         var panel = MarketPanel.FromBars(SyntheticPanels.Medium.Bars, SyntheticPanels.Medium.Stocks);
         var dir = Path.Combine(Path.GetTempPath(), "factor-cache-test-" + Guid.NewGuid().ToString("N"));
@@ -56,6 +56,7 @@ public class FactorBookTests
             var f = FactorRegistry.Default.Create("momentum(lookback=20,skip=5)");
             var computed = new FactorBook(panel, cache, "store-v1");
             var a = computed.Panel(f);
+            await computed.FlushAsync();
             Assert.Equal((0, 1, 0), computed.Counts);
             var read = new FactorBook(panel, cache, "store-v1");
             SameBits(a.Values, read.Panel(f).Values);
@@ -65,6 +66,7 @@ public class FactorBookTests
             Assert.NotEqual(FactorCache.Key("store-v1", f, panel), FactorCache.Key("store-v1", FactorRegistry.Default.Create("momentum(lookback=20,skip=4)"), panel));
             var other = new FactorBook(panel, cache, "store-v2");
             other.Panel(f);
+            await other.FlushAsync();
             Assert.Equal((0, 1, 0), other.Counts);
             Assert.Equal(2, cache.Usage().Entries);
         }
@@ -72,7 +74,7 @@ public class FactorBookTests
     }
 
     [Fact]
-    public void The_cache_stays_under_its_size_by_dropping_the_least_recently_used()
+    public async Task The_cache_stays_under_its_size_by_dropping_the_least_recently_used()
     {
         var panel = MarketPanel.FromBars(SyntheticPanels.Medium.Bars, SyntheticPanels.Medium.Stocks);
         var dir = Path.Combine(Path.GetTempPath(), "factor-cache-test-" + Guid.NewGuid().ToString("N"));
@@ -83,12 +85,15 @@ public class FactorBookTests
             var factors = Specs.Take(3).Select(FactorRegistry.Default.Create).ToList();
             var book = new FactorBook(panel, cache, "v");
             book.Panel(factors[0]);
+            await book.FlushAsync();
             File.SetLastWriteTimeUtc(Path.Combine(dir, FactorCache.Key("v", factors[0], panel) + FactorCache.Extension), DateTime.UtcNow.AddMinutes(-10));
             book.Panel(factors[1]);
+            await book.FlushAsync();
             File.SetLastWriteTimeUtc(Path.Combine(dir, FactorCache.Key("v", factors[1], panel) + FactorCache.Extension), DateTime.UtcNow.AddMinutes(-20));
             // Reading the first marks it used: the second is now the oldest and goes when the third arrives.
             Assert.NotNull(cache.TryRead(FactorCache.Key("v", factors[0], panel), "x", panel.DayCount, panel.SymbolCount));
             book.Panel(factors[2]);
+            await book.FlushAsync();
             Assert.Equal(2, cache.Usage().Entries);
             Assert.True(File.Exists(Path.Combine(dir, FactorCache.Key("v", factors[0], panel) + FactorCache.Extension)));
             Assert.False(File.Exists(Path.Combine(dir, FactorCache.Key("v", factors[1], panel) + FactorCache.Extension)));
