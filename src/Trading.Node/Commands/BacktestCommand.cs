@@ -53,6 +53,21 @@ internal static class BacktestCommand
             bool studyCached = studyCache is not null
                 && run.Model.Factors.All(f => studyCache.Has(studyCache.Key(f, run.Options.Panel, universe, options)));
             if (!studyCached) book.Prepare(run.Model.Factors);
+            else
+            {
+                // Only the rebalances need factor values: their decision days (the close before each rebalance day) are
+                // computed on the other core while the backtest runs on its own.
+                var panel = run.Options.Panel;
+                int DayAt(DateOnly date)
+                {
+                    int i = Array.BinarySearch(panel.Dates, date);
+                    return i >= 0 ? i : ~i;
+                }
+                int first = Math.Max(1, DayAt(run.Options.Start ?? cfg.Start ?? panel.Dates[0]));
+                int last = Math.Min(panel.DayCount - 1, DayAt(run.Options.End ?? cfg.End ?? panel.Dates[^1]));
+                var decisions = Enumerable.Range(first, Math.Max(0, last - first + 1)).Where(t => run.Model.IsRebalanceDay(panel, t)).Select(t => t - 1);
+                _ = book.PrefetchAsync(run.Model.Factors, decisions, ct);
+            }
             phases.Lap("factors");
 
             // The study needs nothing from the backtest: it runs on the pool while the backtest keeps its one thread.

@@ -78,6 +78,21 @@ public sealed class FactorBook
         }, LazyThreadSafetyMode.ExecutionAndPublication)).Value;
     }
 
+    /// <summary>
+    /// Computes these factors' rows of these days on a pool thread, in order, while the caller goes on: a backtest that
+    /// reads single rows finds each decision day's already there (or waits for the one being computed) instead of
+    /// computing it on its own thread.
+    /// </summary>
+    public Task PrefetchAsync(IReadOnlyList<IFactor> factors, IEnumerable<int> days, CancellationToken ct = default) => Task.Run(() =>
+    {
+        foreach (var day in days)
+            foreach (var f in factors)
+            {
+                ct.ThrowIfCancellationRequested();
+                Row(f, day);
+            }
+    }, ct);
+
     private FactorPanel Load(IFactor factor)
     {
         string? key = _cache is null ? null : FactorCache.Key(_storeVersion!, factor, Market);
