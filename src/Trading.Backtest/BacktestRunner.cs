@@ -10,12 +10,16 @@ public static class BacktestRunner
 {
     public sealed record Prepared(BacktestOptions Options, FactorStrategyModel Model);
 
-    public static async Task<Prepared> PrepareAsync(StrategyConfig cfg, MarketStore store, DateOnly? start, DateOnly? end, CancellationToken ct = default)
+    public static Task<Prepared> PrepareAsync(StrategyConfig cfg, MarketStore store, DateOnly? start, DateOnly? end, CancellationToken ct = default) =>
+        PrepareAsync(cfg, store, start, end, null, ct);
+
+    /// <summary>As above, the store's bars read from <paramref name="cache"/> when it holds them (<see cref="MarketPanel.LoadAsync(MarketStore, PanelContents, PanelCache?, CancellationToken)"/>).</summary>
+    public static async Task<Prepared> PrepareAsync(StrategyConfig cfg, MarketStore store, DateOnly? start, DateOnly? end, PanelCache? cache, CancellationToken ct = default)
     {
         CheckDates(cfg, start, end);
         var model = new FactorStrategyModel(cfg);
         // Only what the strategy reads: at market scale valuations alone are seven more dates × symbols arrays.
-        var panel = await MarketPanel.LoadAsync(store, model.Needs, ct);
+        var panel = await MarketPanel.LoadAsync(store, model.Needs, cache, ct);
         var missing = model.Unavailable(panel).ToList();
         if (missing.Count > 0)
             throw new FormatException($"{cfg.Source}: factors without data in this store: {string.Join("; ", missing)}");

@@ -67,11 +67,14 @@ public class FactorCacheCommandTests
         var (first, t1) = await Backtest(store, config, "--factor-cache", cache);
         Assert.Equal("0 hit, 2 miss", t1.GetProperty("factor_cache").GetString());
         Assert.Equal("miss", t1.GetProperty("study_cache").GetString());
+        Assert.Equal("miss", t1.GetProperty("panel_cache").GetString());
+        Assert.Single(Directory.GetFiles(cache, "*.bars"));
         Assert.Equal(2, Directory.GetFiles(cache, "*.fpanel").Length);
         Assert.Equal(2, Directory.GetFiles(cache, "*.study.json").Length);
         // Same factors and universe: the report's study is read back, and the rebalances compute only their own days.
         var (second, t2) = await Backtest(store, config, "--factor-cache", cache);
         Assert.Equal("hit", t2.GetProperty("study_cache").GetString());
+        Assert.Equal("hit", t2.GetProperty("panel_cache").GetString()); // the decoded bars too
         Assert.Equal("0 hit, 0 miss", t2.GetProperty("factor_cache").GetString());
         // Without the studies, the whole factor panels come from the cache.
         foreach (var f in Directory.GetFiles(cache, "*.study.json")) File.Delete(f);

@@ -42,6 +42,10 @@ public enum Adjustment : byte
 public sealed class MarketPanel
 {
     public MarketPanel(IReadOnlyList<DateOnly> dates, IReadOnlyList<Symbol> symbols, IReadOnlyDictionary<Symbol, StockInfo>? stocks = null)
+        : this(dates, symbols, stocks, fill: true) { }
+
+    /// <summary>With <paramref name="fill"/> off the bars' arrays are left unwritten, for a caller that writes every cell (the panel cache).</summary>
+    private MarketPanel(IReadOnlyList<DateOnly> dates, IReadOnlyList<Symbol> symbols, IReadOnlyDictionary<Symbol, StockInfo>? stocks, bool fill)
     {
         Dates = dates.ToArray();
         Symbols = symbols.ToArray();
@@ -53,10 +57,17 @@ public sealed class MarketPanel
         // Eleven arrays of fresh memory: the first write of each page is most of their cost, so they are filled on every core.
         double[] open = [], high = [], low = [], close = [], pre = [], volume = [], amount = [], adj = [], up = [], down = [];
         byte[] flags = [];
-        Parallel.Invoke(
-            () => open = NaNs(n), () => high = NaNs(n), () => low = NaNs(n), () => close = NaNs(n), () => pre = NaNs(n),
-            () => volume = LargeArrays.Filled(n, 0.0), () => amount = LargeArrays.Filled(n, 0.0), () => adj = NaNs(n),
-            () => up = NaNs(n), () => down = NaNs(n), () => flags = LargeArrays.Filled(n, (byte)BarFlags.NotListed));
+        if (fill)
+            Parallel.Invoke(
+                () => open = NaNs(n), () => high = NaNs(n), () => low = NaNs(n), () => close = NaNs(n), () => pre = NaNs(n),
+                () => volume = LargeArrays.Filled(n, 0.0), () => amount = LargeArrays.Filled(n, 0.0), () => adj = NaNs(n),
+                () => up = NaNs(n), () => down = NaNs(n), () => flags = LargeArrays.Filled(n, (byte)BarFlags.NotListed));
+        else
+        {
+            (open, high, low, close, pre) = (LargeArrays.Allocate<double>(n), LargeArrays.Allocate<double>(n), LargeArrays.Allocate<double>(n), LargeArrays.Allocate<double>(n), LargeArrays.Allocate<double>(n));
+            (volume, amount, adj, up, down) = (LargeArrays.Allocate<double>(n), LargeArrays.Allocate<double>(n), LargeArrays.Allocate<double>(n), LargeArrays.Allocate<double>(n), LargeArrays.Allocate<double>(n));
+            flags = LargeArrays.Allocate<byte>(n);
+        }
         (Open, High, Low, Close, PreClose, Volume, Amount, AdjFactor, UpLimit, DownLimit, Flags) = (open, high, low, close, pre, volume, amount, adj, up, down, flags);
         _symbolIndex = new Dictionary<Symbol, int>(Symbols.Length);
         for (int i = 0; i < Symbols.Length; i++) _symbolIndex[Symbols[i]] = i;
@@ -208,11 +219,26 @@ public sealed class MarketPanel
         LoadAsync(store, fundamentals ? PanelContents.All : PanelContents.CustomFactors, ct);
 
     /// <summary>Bars and what <paramref name="contents"/> names (valuations, financial reports, custom factors) where the store has them.</summary>
-    public static async Task<MarketPanel> LoadAsync(MarketStore store, PanelContents contents, CancellationToken ct = default)
+    public static Task<MarketPanel> LoadAsync(MarketStore store, PanelContents contents, CancellationToken ct = default) => LoadAsync(store, contents, null, ct);
+
+    /// <summary>
+    /// As above, the bars read from <paramref name="cache"/> when it holds this store version's (else decoded, and
+    /// written to the cache in the background: flush it before the process ends).
+    /// </summary>
+    public static async Task<MarketPanel> LoadAsync(MarketStore store, PanelContents contents, PanelCache? cache, CancellationToken ct = default)
     {
         var stocks = (await store.ReadStocksAsync(ct)).ToDictionary(s => s.Symbol);
         var m = store.Manifest;
-        var panel = new MarketPanel(m.Days.Select(DateOnly.FromDayNumber).ToArray(), m.Symbols.Select(Symbol.FromPacked).ToArray(), stocks);
+        var dates = m.Days.Select(DateOnly.FromDayNumber).ToArray();
+        var symbols = m.Symbols.Select(Symbol.FromPacked).ToArray();
+        MarketPanel? panel = null;
+        if (cache is not null && cache.Has(store))
+        {
+            panel = new MarketPanel(dates, symbols, stocks, fill: false);
+            if (!cache.TryRead(store, panel)) panel = null;
+        }
+        bool decoded = panel is null;
+        panel ??= new MarketPanel(dates, symbols, stocks);
         int firstDay = m.Days.Length > 0 ? m.Days[0] : 0;
         var dayOf = new int[m.Days.Length > 0 ? m.Days[^1] - firstDay + 1 : 0];
         Array.Fill(dayOf, -1);
@@ -221,7 +247,7 @@ public sealed class MarketPanel
         for (int i = 0; i < m.Symbols.Length; i++) symbolOf[m.Symbols[i]] = i;
 
         // Row groups decode on every core at once (Parquet decoding is most of a load); each bar has its own cell.
-        await store.ForEachBarChunkParallelAsync(chunk =>
+        if (decoded) await store.ForEachBarChunkParallelAsync(chunk =>
         {
             panel.Scatter(chunk, dayOf, firstDay, symbolOf);
             // Parquet decoding leaves large temporary buffers on the large-object heap, which only a full collection
@@ -229,7 +255,11 @@ public sealed class MarketPanel
             // arrays hold no references, so a full collection per row group costs milliseconds.
             GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: false);
         }, Environment.ProcessorCount, ct);
-        panel.FillSuspensions();
+        if (decoded)
+        {
+            panel.FillSuspensions();
+            cache?.WriteInBackground(store, panel);
+        }
 
         if (contents.HasFlag(PanelContents.Valuations) && m.Valuations > 0)
         {

@@ -40,7 +40,8 @@ internal static class BacktestCommand
             var s = MarketStore.Open(parse.GetValue(store)!);
             var outDir = parse.GetValue(output)!;
             var factorCache = cache.Open(parse);
-            var run = await BacktestRunner.PrepareAsync(cfg, s, ParseDate(parse.GetValue(start), "--start"), ParseDate(parse.GetValue(end), "--end"), ct);
+            var panelCache = factorCache is null ? null : new Trading.Data.Panel.PanelCache(factorCache.Folder);
+            var run = await BacktestRunner.PrepareAsync(cfg, s, ParseDate(parse.GetValue(start), "--start"), ParseDate(parse.GetValue(end), "--end"), panelCache, ct);
             phases.Lap("load");
 
             // Each factor's whole panel once, on both cores (or from the cache): the rebalances read their days from it,
@@ -96,6 +97,7 @@ internal static class BacktestCommand
                 Factors = factors,
             });
             await book.FlushAsync(); // the factor cache's writes, begun when each factor was computed
+            if (panelCache is not null) await panelCache.FlushAsync();
             phases.Lap("report");
             Console.WriteLine(result.SummaryJson);
             Console.WriteLine($"Wrote {Path.GetFullPath(outDir)}: nav.csv, trades.csv, orders.csv, positions.csv, risk_events.csv, summary.json{(result.Risk.Count > 0 ? ", risk.csv" : "")}, report.html");
@@ -106,6 +108,7 @@ internal static class BacktestCommand
                 {
                     ["factor_cache"] = factorCache is null ? "off" : $"{hits} hit, {misses} miss",
                     ["study_cache"] = factorCache is null ? "off" : studyCached ? "hit" : "miss",
+                    ["panel_cache"] = panelCache is null ? "off" : panelCache.Hits > 0 ? "hit" : "miss",
                     ["panel"] = $"{run.Options.Panel.DayCount}x{run.Options.Panel.SymbolCount}",
                 }));
             }

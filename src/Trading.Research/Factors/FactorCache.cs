@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Numerics;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
@@ -23,14 +22,12 @@ public sealed class FactorCache
     public const string Extension = ".fpanel";
     public const long DefaultMaxBytes = 4L << 30;
 
-    public FactorCache(string directory, long maxBytes = DefaultMaxBytes)
-    {
-        Directory = Path.GetFullPath(directory);
-        MaxBytes = maxBytes;
-    }
+    public FactorCache(string directory, long maxBytes = DefaultMaxBytes) => Folder = new CacheFolder(directory, maxBytes);
 
-    public string Directory { get; }
-    public long MaxBytes { get; }
+    /// <summary>The folder's housekeeping (eviction, usage), shared with the decoded-panel cache that lives beside.</summary>
+    public CacheFolder Folder { get; }
+    public string Directory => Folder.Directory;
+    public long MaxBytes => Folder.MaxBytes;
 
     /// <summary>The default folder: <c>$TRADING_CACHE_DIR/factors</c>, else <c>$XDG_CACHE_HOME/trading-actors/factors</c>, else <c>~/.cache/trading-actors/factors</c>.</summary>
     public static string DefaultDirectory()
@@ -75,15 +72,15 @@ public sealed class FactorCache
             ulong sum = BinaryPrimitives.ReadUInt64LittleEndian(header[16..]);
             var panel = new FactorPanel(name, days, symbols, fill: false);
             fs.ReadExactly(MemoryMarshal.AsBytes(panel.Values.AsSpan()));
-            if (Checksum(panel.Values) != sum) throw new InvalidDataException("checksum");
-            Touch(path);
+            if (CacheFolder.Checksum(MemoryMarshal.AsBytes(panel.Values.AsSpan())) != sum) throw new InvalidDataException("checksum");
+            CacheFolder.Touch(path);
             return panel;
         }
         catch (FileNotFoundException) { return null; }
         catch (DirectoryNotFoundException) { return null; }
         catch (Exception e) when (e is InvalidDataException or EndOfStreamException)
         {
-            TryDelete(path);
+            CacheFolder.TryDelete(path);
             return null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
@@ -93,7 +90,7 @@ public sealed class FactorCache
     public bool Write(string key, FactorPanel panel)
     {
         var path = PathOf(key);
-        var temp = $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
+        var temp = CacheFolder.TempFor(path);
         try
         {
             System.IO.Directory.CreateDirectory(Directory);
@@ -104,7 +101,7 @@ public sealed class FactorCache
             BinaryPrimitives.WriteInt32LittleEndian(header[4..], Format);
             BinaryPrimitives.WriteInt32LittleEndian(header[8..], panel.Days);
             BinaryPrimitives.WriteInt32LittleEndian(header[12..], panel.Symbols);
-            BinaryPrimitives.WriteUInt64LittleEndian(header[16..], Checksum(panel.Values));
+            BinaryPrimitives.WriteUInt64LittleEndian(header[16..], CacheFolder.Checksum(MemoryMarshal.AsBytes(panel.Values.AsSpan())));
             Convert.FromHexString(key).CopyTo(header[24..]);
             using (var fs = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1))
             {
@@ -117,75 +114,17 @@ public sealed class FactorCache
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            TryDelete(temp);
+            CacheFolder.TryDelete(temp);
             return false;
         }
     }
 
-    /// <summary>Deletes the least recently used entries (and stale temporary files) until the folder is within <see cref="MaxBytes"/>.</summary>
-    public void Evict(string? keep = null)
-    {
-        if (!System.IO.Directory.Exists(Directory)) return;
-        var entries = Entries().OrderBy(f => f.LastWriteTimeUtc).ThenBy(f => f.Name, StringComparer.Ordinal).ToList();
-        foreach (var t in new DirectoryInfo(Directory).EnumerateFiles("*.tmp"))
-            if (t.LastWriteTimeUtc < DateTime.UtcNow.AddHours(-1)) TryDelete(t.FullName); // left by a killed run
-        long total = entries.Sum(f => f.Length);
-        foreach (var f in entries)
-        {
-            if (total <= MaxBytes) break;
-            if (keep is not null && f.FullName == keep) continue;
-            TryDelete(f.FullName);
-            total -= f.Length;
-        }
-    }
+    /// <summary>Keeps the folder within its size (see <see cref="CacheFolder.Evict"/>).</summary>
+    public void Evict(string? keep = null) => Folder.Evict(keep);
 
-    /// <summary>Every entry: factor panels and the studies kept beside them (<c>Analysis.StudyCache</c>).</summary>
-    private IEnumerable<FileInfo> Entries() =>
-        new DirectoryInfo(Directory).EnumerateFiles("*" + Extension).Concat(new DirectoryInfo(Directory).EnumerateFiles("*.study.json"));
-
-    /// <summary>Entries and their total size.</summary>
-    public (int Entries, long Bytes) Usage()
-    {
-        if (!System.IO.Directory.Exists(Directory)) return (0, 0);
-        var files = Entries().ToList();
-        return (files.Count, files.Sum(f => f.Length));
-    }
+    /// <summary>Entries of every kind and their total size.</summary>
+    public (int Entries, long Bytes) Usage() => Folder.Usage();
 
     /// <summary>Deletes every entry; returns how many.</summary>
-    public int Clear()
-    {
-        if (!System.IO.Directory.Exists(Directory)) return 0;
-        int n = 0;
-        foreach (var f in Entries()) if (TryDelete(f.FullName)) n++;
-        return n;
-    }
-
-    /// <summary>A sum of the values' bits with a rotation per word: any single changed bit changes it; vectorised, ~memory speed.</summary>
-    internal static ulong Checksum(ReadOnlySpan<double> values)
-    {
-        var words = MemoryMarshal.Cast<double, ulong>(values);
-        ulong a = 0, b = 0;
-        int i = 0;
-        if (Vector.IsHardwareAccelerated && words.Length >= Vector<ulong>.Count * 2)
-        {
-            var va = Vector<ulong>.Zero;
-            var vb = Vector<ulong>.Zero;
-            var vs = MemoryMarshal.Cast<ulong, Vector<ulong>>(words);
-            foreach (var v in vs) { va += v; vb += va; }
-            i = vs.Length * Vector<ulong>.Count;
-            for (int k = 0; k < Vector<ulong>.Count; k++) { a += va[k]; b += vb[k] * (ulong)(k + 1); }
-        }
-        for (; i < words.Length; i++) { a += words[i]; b += a; }
-        return a ^ BitOperations.RotateLeft(b, 29) ^ (ulong)words.Length;
-    }
-
-    private static void Touch(string path)
-    {
-        try { File.SetLastWriteTimeUtc(path, DateTime.UtcNow); } catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
-    }
-
-    private static bool TryDelete(string path)
-    {
-        try { File.Delete(path); return true; } catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; }
-    }
+    public int Clear() => Folder.Clear();
 }

@@ -264,4 +264,36 @@ public class SyntheticFundamentalsTests
         Assert.NotNull(full.Valuations);
         Assert.Null(full.Financials);
     }
+
+    [Fact]
+    public async Task The_panel_cache_gives_back_the_decoded_bars_and_a_damaged_entry_is_decoded_again()
+    {
+        var m = SyntheticMarketGenerator.Generate(new SyntheticMarketOptions(120, 300, 8) { Start = new DateOnly(2020, 1, 6) });
+        using var tmp = new TempDir();
+        var store = await SyntheticStore.WriteAsync(m, Path.Combine(tmp.Path, "store"));
+        var cache = new PanelCache(new CacheFolder(Path.Combine(tmp.Path, "cache"), 1L << 30));
+        var decoded = await MarketPanel.LoadAsync(store, PanelContents.Valuations, cache);
+        await cache.FlushAsync();
+        Assert.Equal(0, cache.Hits);
+        var entry = Assert.Single(Directory.GetFiles(Path.Combine(tmp.Path, "cache"), "*.bars"));
+        var read = await MarketPanel.LoadAsync(store, PanelContents.Valuations, cache);
+        Assert.Equal(1, cache.Hits);
+        SameBars(decoded, read);
+        Assert.Equal(decoded.Valuations!.PeTtm, read.Valuations!.PeTtm); // valuations still from the store, carried over the same suspensions
+
+        var bytes = File.ReadAllBytes(entry);
+        bytes[^100] ^= 0x01;
+        File.WriteAllBytes(entry, bytes);
+        var again = await MarketPanel.LoadAsync(store, PanelContents.Bars, cache);
+        Assert.Equal(1, cache.Hits); // refused, decoded again
+        SameBars(decoded, again);
+    }
+
+    private static void SameBars(MarketPanel a, MarketPanel b)
+    {
+        foreach (var (x, y) in new[] { (a.Open, b.Open), (a.High, b.High), (a.Low, b.Low), (a.Close, b.Close), (a.PreClose, b.PreClose),
+                     (a.Volume, b.Volume), (a.Amount, b.Amount), (a.AdjFactor, b.AdjFactor), (a.UpLimit, b.UpLimit), (a.DownLimit, b.DownLimit) })
+            Assert.True(x.AsSpan().SequenceEqual(y), "a field differs");
+        Assert.Equal(a.Flags, b.Flags);
+    }
 }
