@@ -17,7 +17,11 @@ public sealed record SweepOutcome(SweepPoint Point, decimal FinalNav, double Tot
 /// </summary>
 public static class SweepRunner
 {
-    public static async Task<IReadOnlyList<SweepOutcome>> RunAsync(IReadOnlyList<SweepPoint> points, int parallelism,
+    public static Task<IReadOnlyList<SweepOutcome>> RunAsync(IReadOnlyList<SweepPoint> points, int parallelism,
+        IProgress<SweepOutcome>? progress = null, CancellationToken ct = default) => RunAsync(points, parallelism, null, progress, ct);
+
+    /// <summary>As above, the store's decoded bars read from (or written to) <paramref name="cache"/> (see <see cref="PanelCache"/>).</summary>
+    public static async Task<IReadOnlyList<SweepOutcome>> RunAsync(IReadOnlyList<SweepPoint> points, int parallelism, PanelCache? cache,
         IProgress<SweepOutcome>? progress = null, CancellationToken ct = default)
     {
         if (points.Count == 0) return [];
@@ -29,7 +33,7 @@ public static class SweepRunner
         var baseConfig = StrategyConfig.Load(first.ConfigFile);
         var configs = SweepGrid.Check(points, baseConfig);
         var store = MarketStore.Open(first.Store);
-        var panel = await MarketPanel.LoadAsync(store, ct);
+        var panel = await MarketPanel.LoadAsync(store, PanelContents.All, cache, ct);
         var index = await store.ReadIndexAsync(ct);
         // Every point against the store before any runs (a grid may set what the store must have, e.g. weighting=cap).
         for (int i = 0; i < points.Count; i++)

@@ -142,8 +142,8 @@ internal static class BacktestCommand
 internal sealed record FactorCacheOptions(Option<string?> Directory, Option<long?> MaxMegabytes)
 {
     public static FactorCacheOptions Create() => new(
-        new Option<string?>("--factor-cache") { Description = $"Folder of cached factor panels, or 'off' (default: {FactorCache.DefaultDirectory()}; entries are keyed by store version, factor spec and code)" },
-        new Option<long?>("--factor-cache-max-mb") { Description = $"Keep the factor cache under this size, least recently used out first (default: {FactorCache.DefaultMaxBytes >> 20})" });
+        new Option<string?>("--factor-cache") { Description = $"Folder of the research cache (a store's decoded bars, factor panels, factor studies), or 'off' (default: {FactorCache.DefaultDirectory()}; entries are keyed by store version, spec and code)" },
+        new Option<long?>("--factor-cache-max-mb") { Description = $"Keep the research cache under this size in MB, least recently used out first (default: {FactorCache.DefaultMaxBytes >> 20})" });
 
     /// <summary>The cache the options name, or null for 'off'.</summary>
     public FactorCache? Open(ParseResult parse)

@@ -36,9 +36,10 @@ internal static class SweepCommand
         };
         var start = new Option<string?>("--start") { Description = "First trading day YYYY-MM-DD" };
         var end = new Option<string?>("--end") { Description = "Last trading day YYYY-MM-DD" };
+        var cache = FactorCacheOptions.Create(); // the sweep reads and keeps the store's decoded bars there (threads)
         var cmd = new Command("sweep", "Run a strategy over a parameter grid in parallel, deterministically per point, and rank the points")
         {
-            config, store, grid, output, parallel, workers, start, end, cluster, system, hostname, port, clusterTimeout,
+            config, store, grid, output, parallel, workers, start, end, cluster, system, hostname, port, clusterTimeout, cache.Directory, cache.MaxMegabytes,
         };
         cmd.SetAction((parse, ct) => Cli.Guard(async () =>
         {
@@ -55,6 +56,7 @@ internal static class SweepCommand
             SweepGrid.Check(points, baseConfig);
             var marketStore = Trading.Data.Store.MarketStore.Open(parse.GetValue(store)!);
             Trading.Backtest.BacktestRunner.CheckAgainstStore(baseConfig, null, await marketStore.ReadIndexAsync(ct), points[0].Start, points[0].End, marketStore.Root);
+            var panelCache = cache.Open(parse) is { } folder ? new Trading.Data.Panel.PanelCache(folder.Folder) : null;
             IReadOnlyList<SweepOutcome> outcomes = [];
             await AnsiConsole.Progress().AutoClear(true).StartAsync(async ctx =>
             {
@@ -63,9 +65,10 @@ internal static class SweepCommand
                 outcomes = clusterOptions is not null
                     ? await ClusterSweep.RunAsync(points, clusterOptions, progress, notice => Serilog.Log.Warning("Cluster sweep: {Notice}", notice), ct)
                     : n <= 1 || parse.GetValue(workers) == "threads"
-                    ? await SweepRunner.RunAsync(points, Math.Max(1, n), progress, ct)
+                    ? await SweepRunner.RunAsync(points, Math.Max(1, n), panelCache, progress, ct)
                     : await ProcessSweep.RunAsync(points, n, WorkerCommand(), progress, ct);
             });
+            if (panelCache is not null) await panelCache.FlushAsync();
             var outDir = parse.GetValue(output)!;
             SweepRunner.Write(outcomes, outDir);
             foreach (var o in SweepRunner.Ranked(outcomes).Take(10))
