@@ -43,9 +43,6 @@ public sealed class CacheFolder(string directory, long maxBytes)
         return (files.Count, files.Sum(f => f.Length));
     }
 
-    /// <summary>Deletes every entry; returns how many.</summary>
-    public int Clear() => Entries().Count(f => TryDelete(f.FullName));
-
     /// <summary>A temporary name beside <paramref name="path"/>, unique to this process and call.</summary>
     public static string TempFor(string path) => $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
 

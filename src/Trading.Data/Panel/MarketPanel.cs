@@ -55,19 +55,13 @@ public sealed class MarketPanel
         if (cells > Array.MaxLength) throw new ArgumentException($"A panel of {Dates.Length} days × {Symbols.Length} symbols is too large.");
         int n = (int)cells;
         // Eleven arrays of fresh memory: the first write of each page is most of their cost, so they are filled on every core.
+        T[] Field<T>(T empty) where T : unmanaged => fill ? LargeArrays.Filled(n, empty) : LargeArrays.Allocate<T>(n);
         double[] open = [], high = [], low = [], close = [], pre = [], volume = [], amount = [], adj = [], up = [], down = [];
         byte[] flags = [];
-        if (fill)
-            Parallel.Invoke(
-                () => open = NaNs(n), () => high = NaNs(n), () => low = NaNs(n), () => close = NaNs(n), () => pre = NaNs(n),
-                () => volume = LargeArrays.Filled(n, 0.0), () => amount = LargeArrays.Filled(n, 0.0), () => adj = NaNs(n),
-                () => up = NaNs(n), () => down = NaNs(n), () => flags = LargeArrays.Filled(n, (byte)BarFlags.NotListed));
-        else
-        {
-            (open, high, low, close, pre) = (LargeArrays.Allocate<double>(n), LargeArrays.Allocate<double>(n), LargeArrays.Allocate<double>(n), LargeArrays.Allocate<double>(n), LargeArrays.Allocate<double>(n));
-            (volume, amount, adj, up, down) = (LargeArrays.Allocate<double>(n), LargeArrays.Allocate<double>(n), LargeArrays.Allocate<double>(n), LargeArrays.Allocate<double>(n), LargeArrays.Allocate<double>(n));
-            flags = LargeArrays.Allocate<byte>(n);
-        }
+        Parallel.Invoke(
+            () => open = Field(double.NaN), () => high = Field(double.NaN), () => low = Field(double.NaN), () => close = Field(double.NaN),
+            () => pre = Field(double.NaN), () => volume = Field(0.0), () => amount = Field(0.0), () => adj = Field(double.NaN),
+            () => up = Field(double.NaN), () => down = Field(double.NaN), () => flags = Field((byte)BarFlags.NotListed));
         (Open, High, Low, Close, PreClose, Volume, Amount, AdjFactor, UpLimit, DownLimit, Flags) = (open, high, low, close, pre, volume, amount, adj, up, down, flags);
         _symbolIndex = new Dictionary<Symbol, int>(Symbols.Length);
         for (int i = 0; i < Symbols.Length; i++) _symbolIndex[Symbols[i]] = i;
@@ -246,17 +240,17 @@ public sealed class MarketPanel
         var symbolOf = new Dictionary<int, int>(m.Symbols.Length);
         for (int i = 0; i < m.Symbols.Length; i++) symbolOf[m.Symbols[i]] = i;
 
-        // Row groups decode on every core at once (Parquet decoding is most of a load); each bar has its own cell.
-        if (decoded) await store.ForEachBarChunkParallelAsync(chunk =>
-        {
-            panel.Scatter(chunk, dayOf, firstDay, symbolOf);
-            // Parquet decoding leaves large temporary buffers on the large-object heap, which only a full collection
-            // frees; with a gigabyte of live panel the runtime waits too long and peak memory doubles. The panel's
-            // arrays hold no references, so a full collection per row group costs milliseconds.
-            GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: false);
-        }, Environment.ProcessorCount, ct);
         if (decoded)
         {
+            // Row groups decode on every core at once (Parquet decoding is most of a load); each bar has its own cell.
+            await store.ForEachBarChunkParallelAsync(chunk =>
+            {
+                panel.Scatter(chunk, dayOf, firstDay, symbolOf);
+                // Parquet decoding leaves large temporary buffers on the large-object heap, which only a full collection
+                // frees; with a gigabyte of live panel the runtime waits too long and peak memory doubles. The panel's
+                // arrays hold no references, so a full collection per row group costs milliseconds.
+                GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: false);
+            }, Environment.ProcessorCount, ct);
             panel.FillSuspensions();
             cache?.WriteInBackground(store, panel);
         }

@@ -43,7 +43,9 @@ public sealed class MarketStore
     /// has a new manifest (creation time, counts), so equal identities mean equal data; cheap, unlike
     /// <see cref="StoreFingerprint"/>, which reads every byte.
     /// </summary>
-    public string CacheIdentity => Path.GetFullPath(VersionDirectory) + "\n" + Manifest.ToJson();
+    public string CacheIdentity => _cacheIdentity ??= Path.GetFullPath(VersionDirectory) + "\n" + Manifest.ToJson();
+
+    private string? _cacheIdentity;
 
     public static bool Exists(string root) => File.Exists(Path.Combine(root, CurrentFile));
 

@@ -59,14 +59,8 @@ internal static class BacktestCommand
                 // Only the rebalances need factor values: their decision days (the close before each rebalance day) are
                 // computed on the other core while the backtest runs on its own.
                 var panel = run.Options.Panel;
-                int DayAt(DateOnly date)
-                {
-                    int i = Array.BinarySearch(panel.Dates, date);
-                    return i >= 0 ? i : ~i;
-                }
-                int first = Math.Max(1, DayAt(run.Options.Start ?? cfg.Start ?? panel.Dates[0]));
-                int last = Math.Min(panel.DayCount - 1, DayAt(run.Options.End ?? cfg.End ?? panel.Dates[^1]));
-                var decisions = Enumerable.Range(first, Math.Max(0, last - first + 1)).Where(t => run.Model.IsRebalanceDay(panel, t)).Select(t => t - 1);
+                var days = panel.Calendar.Between(run.Options.Start ?? cfg.Start ?? panel.Dates[0], run.Options.End ?? cfg.End ?? panel.Dates[^1]).ToArray();
+                var decisions = days.Select(panel.DayIndex).Where(t => t > 0 && run.Model.IsRebalanceDay(panel, t)).Select(t => t - 1);
                 _ = book.PrefetchAsync(run.Model.Factors, decisions, ct);
             }
             phases.Lap("factors");

@@ -170,9 +170,6 @@ public static class FactorAnalysis
     }
 
     /// <summary>Share of the top quantile at t that was not in the top quantile at t − lag, averaged over days.</summary>
-    internal static double TopTurnover(FactorPanel factor, bool[]? universe, int quantiles, int lag, int minPairs) =>
-        TopTurnover(factor, SortedRows.Of(factor), universe, quantiles, lag, minPairs);
-
     private static double TopTurnover(FactorPanel factor, RowOrders order, bool[]? universe, int quantiles, int lag, int minPairs)
     {
         int n = factor.Symbols;
@@ -195,9 +192,6 @@ public static class FactorAnalysis
     }
 
     /// <summary>Mean Spearman correlation of the factor with itself <paramref name="lag"/> days earlier.</summary>
-    internal static double Autocorrelation(FactorPanel factor, bool[]? universe, int lag, int minPairs) =>
-        Autocorrelation(factor, SortedRows.Of(factor), universe, lag, minPairs);
-
     private static double Autocorrelation(FactorPanel factor, RowOrders order, bool[]? universe, int lag, int minPairs)
     {
         int n = factor.Symbols;

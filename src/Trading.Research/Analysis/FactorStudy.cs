@@ -31,13 +31,7 @@ public static class FactorStudy
         Func<IFactor, FactorPanel> values, StudyCache? cache, IProgress<string>? progress = null)
     {
         var forward = new ForwardReturnSet(panel);
-        bool[]? maskAll = null;
-        bool[] Mask() => maskAll ??= Universe();
-        bool[] Universe()
-        {
-            progress?.Report("universe");
-            return universe.MaskAll(panel);
-        }
+        bool[]? mask = null; // made when a factor is analysed here (a study read from the cache needs none)
         var summaries = new List<FactorSummary>();
         var series = new Dictionary<string, IReadOnlyList<IcPoint>>();
         foreach (var factor in factors)
@@ -56,8 +50,13 @@ public static class FactorStudy
                 series[factor.Name] = cached.Series;
                 continue;
             }
+            if (mask is null)
+            {
+                progress?.Report("universe");
+                mask = universe.MaskAll(panel);
+            }
             progress?.Report(factor.Name);
-            var (ic, summary) = FactorAnalysis.Analyze(panel, values(factor), forward, Mask(), options);
+            var (ic, summary) = FactorAnalysis.Analyze(panel, values(factor), forward, mask, options);
             if (key is not null) cache!.Write(key, ic, summary);
             summaries.Add(summary with { Factor = factor.Name });
             series[factor.Name] = ic;

@@ -46,8 +46,6 @@ public sealed class RowOrders
 
     internal RowOrders(int[] flat, int[] start) => (_flat, _start) = (flat, start);
 
-    public int Days => _start.Length - 1;
-
     public ReadOnlySpan<int> this[int day] => _flat.AsSpan(_start[day], _start[day + 1] - _start[day]);
 }
 

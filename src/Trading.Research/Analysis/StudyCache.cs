@@ -55,13 +55,13 @@ public sealed class StudyCache(FactorCache cache, string storeVersion)
             var entry = JsonSerializer.Deserialize<Entry>(File.ReadAllBytes(path), Json);
             if (entry is null || entry.Format != Format || entry.Key != key || entry.Summary is null || entry.Series is null)
                 throw new InvalidDataException("entry");
-            File.SetLastWriteTimeUtc(path, DateTime.UtcNow);
+            CacheFolder.Touch(path);
             return (entry.Series, entry.Summary);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException) { return null; }
         catch (Exception e) when (e is JsonException or InvalidDataException or NotSupportedException)
         {
-            try { File.Delete(path); } catch (IOException) { }
+            CacheFolder.TryDelete(path);
             return null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
@@ -71,7 +71,7 @@ public sealed class StudyCache(FactorCache cache, string storeVersion)
     public void Write(string key, IReadOnlyList<IcPoint> series, FactorSummary summary)
     {
         var path = PathOf(key);
-        var temp = $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
+        var temp = CacheFolder.TempFor(path);
         try
         {
             Directory.CreateDirectory(cache.Directory);
@@ -81,7 +81,7 @@ public sealed class StudyCache(FactorCache cache, string storeVersion)
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            try { File.Delete(temp); } catch (IOException) { }
+            CacheFolder.TryDelete(temp);
         }
     }
 }

@@ -38,30 +38,10 @@ public sealed class FactorBook
     public FactorPanel Panel(IFactor factor) =>
         _panels.GetOrAdd(factor.Name, _ => new Lazy<FactorPanel>(() => Load(factor), LazyThreadSafetyMode.ExecutionAndPublication)).Value;
 
-    /// <summary>Whether the whole panel of a factor is in memory (asked for before, or read by <see cref="PrepareCached"/>).</summary>
-    public bool HasPanel(IFactor factor) => _panels.ContainsKey(factor.Name);
-
     /// <summary>The whole panels of several factors, read or computed now (factors one after another, each on all cores).</summary>
     public void Prepare(IEnumerable<IFactor> factors)
     {
         foreach (var f in factors) Panel(f);
-    }
-
-    /// <summary>
-    /// Reads the whole panels the disk cache holds for these factors (none is computed): what a sweep does so its
-    /// points read rows from the cache where a run before left them.
-    /// </summary>
-    public void PrepareCached(IEnumerable<IFactor> factors)
-    {
-        if (_cache is null) return;
-        foreach (var f in factors.DistinctBy(f => f.Name))
-        {
-            if (_panels.ContainsKey(f.Name)) continue;
-            var cached = _cache.TryRead(FactorCache.Key(_storeVersion!, f, Market), f.Name, Market.DayCount, Market.SymbolCount);
-            if (cached is null) continue;
-            Interlocked.Increment(ref _hits);
-            _panels.TryAdd(f.Name, new Lazy<FactorPanel>(cached));
-        }
     }
 
     /// <summary>One day's cross-section of a factor: NaN before its warm-up, else its values on that day.</summary>
@@ -71,8 +51,7 @@ public sealed class FactorBook
         return _rows.GetOrAdd((factor.Name, day), key => new Lazy<double[]>(() =>
         {
             var values = new double[Market.SymbolCount];
-            Array.Fill(values, double.NaN);
-            if (day >= factor.WarmupDays && factor.Availability(Market).Available) factor.Compute(new PointInTimeView(Market, day), values);
+            FactorEngine.ComputeDay(Market, factor, day, values);
             Interlocked.Increment(ref _computed);
             return values;
         }, LazyThreadSafetyMode.ExecutionAndPublication)).Value;

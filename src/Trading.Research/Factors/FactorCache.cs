@@ -124,7 +124,4 @@ public sealed class FactorCache
 
     /// <summary>Entries of every kind and their total size.</summary>
     public (int Entries, long Bytes) Usage() => Folder.Usage();
-
-    /// <summary>Deletes every entry; returns how many.</summary>
-    public int Clear() => Folder.Clear();
 }

@@ -66,6 +66,16 @@ public static class FactorEngine
         });
     }
 
+    /// <summary>
+    /// One day's cross-section, as <see cref="ComputeInto"/> writes it for that day: NaN before the factor's warm-up
+    /// and when the panel lacks its data, else what the factor computes on the day's view.
+    /// </summary>
+    public static void ComputeDay(MarketPanel panel, IFactor factor, int day, Span<double> into)
+    {
+        into.Fill(double.NaN);
+        if (day >= factor.WarmupDays && factor.Availability(panel).Available) factor.Compute(new PointInTimeView(panel, day), into);
+    }
+
     private const int DayBlock = 32, SymbolBlock = 256;
 
     internal static ParallelOptions Parallelism { get; } = new() { MaxDegreeOfParallelism = Environment.ProcessorCount };

@@ -108,7 +108,6 @@ public sealed class FactorStrategyModel : IStrategyModel
         int n = panel.SymbolCount;
         var mask = new bool[n];
         _universe.Mask(panel, decisionDay, mask);
-        var view = new PointInTimeView(panel, decisionDay);
         var score = new double[n];
         var weightSum = new double[n];
         var values = new double[n];
@@ -118,11 +117,7 @@ public sealed class FactorStrategyModel : IStrategyModel
         foreach (var (factor, w) in _factors)
         {
             if (Book is { } book && ReferenceEquals(book.Market, panel)) book.Row(factor, decisionDay).CopyTo(values);
-            else
-            {
-                Array.Fill(values, double.NaN);
-                if (decisionDay >= factor.WarmupDays) factor.Compute(view, values);
-            }
+            else FactorEngine.ComputeDay(panel, factor, decisionDay, values);
             for (int s = 0; s < n; s++) if (!mask[s]) values[s] = double.NaN;
             foreach (var t in w.Transforms) Apply(t, values, industry, logSize, mask);
             for (int s = 0; s < n; s++)
